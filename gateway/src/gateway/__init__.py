@@ -1,0 +1,1 @@
+"""DKBUZA API gateway."""

@@ -1,0 +1,1 @@
+"""Disaster Fund (Vlaams Rampenfonds)."""

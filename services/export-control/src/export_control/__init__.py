@@ -1,0 +1,1 @@
+"""Export Control (strategic goods)."""

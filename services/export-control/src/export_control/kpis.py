@@ -1,0 +1,10 @@
+"""KPIs of the export-control service, computed in SQL."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.kpis import Kpi
+
+
+async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
+    return []

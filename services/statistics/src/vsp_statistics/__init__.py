@@ -1,0 +1,1 @@
+"""Statistics (Vlaams Statistisch Programma)."""

@@ -1,0 +1,142 @@
+"""The app factory: every DKBUZA app is built here, so all five behave the same at the edges."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+
+from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
+from dkbuza_kit.clock import SystemClock
+from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.kpis import KpiProvider, kpi_router
+from dkbuza_kit.logs import configure_logging
+from dkbuza_kit.metrics import render
+from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from dkbuza_kit.migrations import head_revision
+from dkbuza_kit.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
+from dkbuza_kit.settings import ServiceSettings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operationIds `<tag>-<name>`: renaming a Python function must not rename the API."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name.replace('_', '-')}"
+
+
+def create_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str = "",
+    routers: Sequence[APIRouter] = (),
+    public_routers: Sequence[APIRouter] = (),
+    kpi_provider: KpiProvider | None = None,
+    kpi_reader_roles: tuple[str, ...] = (),
+    alembic_ini: Path | None = None,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    version: str = "1.0.0",
+) -> FastAPI:
+    """Build an app: `routers` require a valid token, `public_routers` do not."""
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+        )
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        for hook in on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        responses=PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    # Set outside the lifespan so that tests can replace them before startup.
+    app.state.clock = SystemClock()
+    app.state.token_verifier = TokenVerifier(
+        JwksProvider(path=settings.jwks_path, url=settings.jwks_url,
+                     cache_seconds=settings.jwks_cache_seconds),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        algorithms=settings.jwt_algorithms,
+    )
+    app.state.head_revision = head_revision(alembic_ini) if alembic_ini else None
+
+    install_problem_handlers(app)
+    app.include_router(health_router())
+    protected = [*routers]
+    if kpi_provider is not None:
+        protected.append(kpi_router(kpi_provider, reader_roles=kpi_reader_roles))
+    for router in protected:
+        app.include_router(router, dependencies=[Depends(authenticate)])
+    for router in public_routers:
+        app.include_router(router)
+
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "X-Request-ID", "Location"],
+        )
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    return app
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/livez", name="livez")
+    async def livez() -> dict[str, str]:
+        """The process is up (no dependency checked)."""
+        return {"status": "ok"}
+
+    @router.get("/readyz", name="readyz", responses={503: {"description": "Not ready"}})
+    async def readyz(request: Request) -> Response:
+        """The database answers and its schema is at the migrations' head."""
+        expected = request.app.state.head_revision
+        try:
+            async with request.app.state.engine.connect() as connection:
+                current = (
+                    await connection.scalar(text("SELECT version_num FROM alembic_version"))
+                    if expected else None
+                )
+        except Exception:
+            return problem_response(503, "DATABASE_UNAVAILABLE", "the database is not reachable")
+        if expected and current != expected:
+            return problem_response(503, "MIGRATIONS_PENDING",
+                                    f"schema at {current}, expected {expected}")
+        return JSONResponse({"status": "ok", "database": "ok", "revision": current})
+
+    @router.get("/metrics", name="metrics", response_class=Response)
+    async def metrics() -> Response:
+        body, content_type = render()
+        return Response(body, media_type=content_type)
+
+    return router

@@ -1,0 +1,180 @@
+"""Bearer JWT verification: pinned algorithms, iss/aud/exp required, keys from a JWKS.
+
+The JWKS comes from a file or a URL fetched asynchronously (httpx) and cached; an unknown
+`kid` triggers at most one refetch per cache period, so a key rotation is picked up without
+letting token spam hammer the key server.
+"""
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from dkbuza_kit.context import actor_var
+from dkbuza_kit.problems import ProblemError
+
+DKBUZA_ORG = "dkbuza"
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    roles: frozenset[str]
+    org: str
+    teams: frozenset[str] = field(default_factory=frozenset)
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def has_any(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_internal(self) -> bool:
+        return self.org == DKBUZA_ORG
+
+
+class JwksProvider:
+    def __init__(self, *, path: str | None, url: str | None, cache_seconds: int = 300) -> None:
+        if not path and not url:
+            raise ValueError("a JWKS path or URL is required")
+        self._path = path
+        self._url = url
+        self._cache_seconds = cache_seconds
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._loaded_at = 0.0
+
+    async def _load(self) -> None:
+        if self._url:
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                response = await client.get(self._url)
+                response.raise_for_status()
+                data = response.json()
+        else:
+            data = json.loads(Path(self._path).read_text())  # type: ignore[arg-type]
+        keys: dict[str, jwt.PyJWK] = {}
+        for jwk in data.get("keys", []):
+            try:
+                key = jwt.PyJWK.from_dict(jwk)
+            except jwt.PyJWTError:
+                continue  # keys of unsupported types are skipped, not fatal
+            if key.key_id:
+                keys[key.key_id] = key
+        self._keys = keys
+        self._loaded_at = time.monotonic()
+
+    async def get(self, kid: str) -> jwt.PyJWK | None:
+        stale = time.monotonic() - self._loaded_at > self._cache_seconds
+        if stale or (kid not in self._keys and time.monotonic() - self._loaded_at > 5):
+            try:
+                await self._load()
+            except (OSError, ValueError, httpx.HTTPError):
+                if not self._keys:
+                    raise
+        return self._keys.get(kid)
+
+
+class TokenVerifier:
+    def __init__(self, jwks: JwksProvider, *, issuer: str, audience: str,
+                 algorithms: list[str]) -> None:
+        if any(alg.lower() == "none" or alg.upper().startswith("HS") for alg in algorithms):
+            raise ValueError("only asymmetric algorithms may be configured")
+        self._jwks = jwks
+        self._issuer = issuer
+        self._audience = audience
+        self._algorithms = algorithms
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise _unauthenticated("malformed token") from exc
+        alg = header.get("alg")
+        if alg not in self._algorithms:
+            raise _unauthenticated("token algorithm not allowed")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise _unauthenticated("token has no key id")
+        try:
+            key = await self._jwks.get(kid)
+        except Exception as exc:  # key source down: refuse, never accept unverified
+            raise ProblemError(503, "KEYS_UNAVAILABLE", "signing keys unavailable") from exc
+        if key is None:
+            raise _unauthenticated("unknown key id")
+        if key.algorithm_name != alg:
+            raise _unauthenticated("token algorithm does not match its key")
+        try:
+            claims = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=[alg],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+                leeway=30,
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise _unauthenticated("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise _unauthenticated("token invalid") from exc
+        roles = claims.get("roles") or []
+        teams = claims.get("teams") or []
+        if not isinstance(roles, list) or not isinstance(teams, list):
+            raise _unauthenticated("roles and teams must be lists")
+        return Principal(
+            sub=str(claims["sub"]),
+            roles=frozenset(str(r) for r in roles),
+            org=str(claims.get("org") or ""),
+            teams=frozenset(str(t) for t in teams),
+            claims=claims,
+        )
+
+
+def _unauthenticated(detail: str) -> ProblemError:
+    return ProblemError(401, "UNAUTHENTICATED", detail,
+                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT issued by the DKBUZA identity provider")
+
+
+async def authenticate(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """Router-level dependency: every route under it needs a valid bearer token."""
+    return await authenticate_request(request)
+
+
+async def authenticate_request(request: Request) -> Principal:
+    """Verify the request's bearer token once per request (401 problem when missing or bad)."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ProblemError(401, "UNAUTHENTICATED", "a bearer token is required",
+                           headers={"WWW-Authenticate": "Bearer"})
+    principal = await request.app.state.token_verifier.verify(token)
+    request.state.principal = principal
+    actor_var.set(principal.sub)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require_roles(*roles: str):
+    """Dependency factory: the caller must hold at least one of `roles` (else 403)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_any(*roles):
+            raise ProblemError(403, "FORBIDDEN", f"requires one of the roles: {', '.join(roles)}")
+        return principal
+
+    return dependency

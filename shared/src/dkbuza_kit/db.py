@@ -1,0 +1,78 @@
+"""Async SQLAlchemy: naming convention, engine in the lifespan, one unit of work per request.
+
+The session dependency commits once, after the endpoint returns and before the response is
+sent (FastAPI `Depends(..., scope="function")`), so a failed commit becomes a problem response
+instead of a lost write behind a 2xx.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class KitBase(DeclarativeBase):
+    """Tables owned by the kit (audit events, outbox, idempotency keys, jobs).
+
+    Every service database has them; services keep their own Base for domain tables so that
+    two services with a table of the same name can live in one test process.
+    """
+
+    metadata = new_metadata()
+
+
+def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 10,
+                  statement_timeout_ms: int = 30_000) -> AsyncEngine:
+    return create_async_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        connect_args={
+            "server_settings": {
+                "statement_timeout": str(statement_timeout_ms),
+                "timezone": "UTC",
+                "application_name": "dkbuza",
+            }
+        },
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+# Use as `session: DbSession` in an endpoint.
+DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]

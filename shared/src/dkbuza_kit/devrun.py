@@ -1,0 +1,124 @@
+"""`dkbuza run`: the whole system on one machine.
+
+PostgreSQL (embedded under `.data/pg` unless DKBUZA_POSTGRES_URL names a server), one database
+per app, migrations, demo data, the five apps and their workers. Ctrl-C stops everything,
+PostgreSQL included; the data stays for the next start.
+"""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from dkbuza_kit.apps import APPS, GATEWAY, SERVICES, AppSpec
+from dkbuza_kit.paths import data_dir, repo_root
+from dkbuza_kit.postgres import database_url, embedded_server, ensure_database
+from dkbuza_kit.tokens import dev_signing_key
+
+READY_TIMEOUT_S = 60
+
+
+def _app_env(app: AppSpec, server_url: str, jwks_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault(f"{app.env_prefix}DATABASE_URL", database_url(server_url, app.database))
+    env.setdefault(f"{app.env_prefix}JWKS_PATH", str(jwks_path))
+    env.setdefault(f"{app.env_prefix}LOG_JSON", "true")
+    if app is GATEWAY:
+        for service in SERVICES:
+            key = f"GATEWAY_UPSTREAM_{service.package.upper()}"
+            env.setdefault(key, f"http://127.0.0.1:{service.port}")
+        # The planning job reads KPIs through the gateway.
+    env.setdefault("PLANNING_GATEWAY_URL", f"http://127.0.0.1:{GATEWAY.port}")
+    return env
+
+
+def _module_available(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _wait_ready(apps: list[AppSpec], deadline: float) -> list[str]:
+    pending = {app.name: f"http://127.0.0.1:{app.port}/readyz" for app in apps}
+    while pending and time.monotonic() < deadline:
+        for name, url in list(pending.items()):
+            try:
+                if httpx.get(url, timeout=1.0).status_code == 200:
+                    del pending[name]
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.3)
+    return sorted(pending)
+
+
+def run(skip_demo: bool = False) -> int:
+    root = repo_root()
+    key = dev_signing_key()
+    server = None
+    server_url = os.environ.get("DKBUZA_POSTGRES_URL")
+    if not server_url:
+        print("Starting embedded PostgreSQL in .data/pg ...", flush=True)
+        server = embedded_server(data_dir() / "pg")
+        server_url = server.get_uri()
+    processes: list[subprocess.Popen] = []
+    try:
+        for app in APPS:
+            asyncio.run(ensure_database(server_url, app.database))
+        apps = [app for app in APPS if _module_available(app.package)]
+        for app in apps:
+            env = _app_env(app, server_url, key.jwks_path)
+            ini = root / app.directory / "alembic.ini"
+            print(f"Migrating {app.name} ...", flush=True)
+            subprocess.run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"],
+                           env=env, check=True, cwd=root / app.directory)
+            if not skip_demo and _module_available(f"{app.package}.demo"):
+                print(f"Loading demo data for {app.name} ...", flush=True)
+                subprocess.run([sys.executable, "-m", f"{app.package}.demo"], env=env,
+                               check=True, cwd=root)
+        for app in apps:
+            env = _app_env(app, server_url, key.jwks_path)
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory", app.factory, "--host", "127.0.0.1",
+                 "--port", str(app.port), "--no-access-log", "--timeout-graceful-shutdown", "10"],
+                env=env, cwd=root,
+            ))
+            if _module_available(f"{app.package}.worker"):
+                processes.append(subprocess.Popen(
+                    [sys.executable, "-m", f"{app.package}.worker"], env=env, cwd=root))
+        missing = _wait_ready(apps, time.monotonic() + READY_TIMEOUT_S)
+        if missing:
+            print(f"Not ready after {READY_TIMEOUT_S}s: {', '.join(missing)}", flush=True)
+            return 1
+        print("\nDKBUZA backend is running:")
+        for app in apps:
+            print(f"  {app.name:15} http://127.0.0.1:{app.port}   (docs: /docs)")
+        print("\nGet a token (valid 1 hour), e.g.:")
+        print("  uv run dkbuza token --role planning.reader --role kpi.reader --org dkbuza")
+        print("  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8000/planning/v1/kpis")
+        print("\nCtrl-C stops everything (PostgreSQL too); data stays in .data/.", flush=True)
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        print("A process exited; stopping everything.", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if server is not None:
+            server.cleanup()

@@ -1,0 +1,86 @@
+"""Idempotency-Key for POSTs that create cases, money movements or ledger entries.
+
+Semantics (IETF httpapi idempotency-key draft), scoped per client (token subject):
+- same key, same body, earlier request completed -> the stored response is replayed;
+- same key, different body -> 422 IDEMPOTENCY_KEY_REUSED;
+- same key while the first request is still running -> 409 IDEMPOTENCY_KEY_IN_USE.
+A transaction-scoped advisory lock on (client, key) detects the concurrent case; the stored
+response is written in the same transaction as the change it describes, so a key is never
+recorded for work that rolled back.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from dkbuza_kit.auth import CurrentPrincipal
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.models import IdempotencyRecord
+from dkbuza_kit.problems import ProblemError
+
+HEADER = "Idempotency-Key"
+
+
+@dataclass
+class Idempotency:
+    session: Any
+    client: str
+    key: str | None
+    method: str
+    path: str
+    request_hash: str
+    replay: JSONResponse | None = None
+
+    async def respond(self, status_code: int, body: Any,
+                      headers: dict[str, str] | None = None) -> JSONResponse:
+        """Store (when a key was given) and return the response of the first execution."""
+        payload = jsonable_encoder(body)
+        if self.key is not None:
+            await self.session.execute(
+                insert(IdempotencyRecord).values(
+                    client=self.client, key=self.key, method=self.method, path=self.path,
+                    request_hash=self.request_hash, status_code=status_code,
+                    response_body=payload,
+                )
+            )
+        return JSONResponse(payload, status_code=status_code, headers=headers)
+
+
+async def _idempotency(request: Request, session: DbSession,
+                       principal: CurrentPrincipal) -> Idempotency:
+    key = request.headers.get(HEADER)
+    body = await request.body()
+    request_hash = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
+    ).hexdigest()
+    idem = Idempotency(session=session, client=principal.sub, key=key, method=request.method,
+                       path=request.url.path, request_hash=request_hash)
+    if key is None:
+        return idem
+    if not 1 <= len(key) <= 200:
+        raise ProblemError(400, "IDEMPOTENCY_KEY_INVALID", "Idempotency-Key must be 1-200 chars")
+    lock_id = json.dumps([principal.sub, key])
+    acquired = await session.scalar(
+        select(func.pg_try_advisory_xact_lock(func.hashtextextended(lock_id, 0)))
+    )
+    if not acquired:
+        raise ProblemError(409, "IDEMPOTENCY_KEY_IN_USE",
+                           "a request with this Idempotency-Key is still being processed")
+    stored = await session.get(IdempotencyRecord, (principal.sub, key))
+    if stored is not None:
+        if stored.request_hash != request_hash:
+            raise ProblemError(422, "IDEMPOTENCY_KEY_REUSED",
+                               "this Idempotency-Key was used with a different request")
+        idem.replay = JSONResponse(stored.response_body, status_code=stored.status_code,
+                                   headers={"Idempotent-Replayed": "true"})
+    return idem
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]

@@ -1,0 +1,160 @@
+"""Alembic helpers shared by every app: the async env.py body and the kit tables."""
+
+import asyncio
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import context, op
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, pool
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import async_engine_from_config
+
+from dkbuza_kit import models as _kit_models  # noqa: F401  (registers the kit tables on KitBase)
+from dkbuza_kit.db import KitBase
+
+
+def alembic_config(ini_path: str | Path, database_url: str | None = None) -> Config:
+    config = Config(str(ini_path))
+    config.set_main_option("script_location", str(Path(ini_path).parent / "migrations"))
+    if database_url:
+        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def head_revision(ini_path: str | Path) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(ini_path)).get_current_head()
+
+
+def run_env(target_metadata: MetaData, default_url: str) -> None:
+    """The body of every migrations/env.py: online, async, with the kit tables included."""
+    config = context.config
+    url = config.get_main_option("sqlalchemy.url") or default_url
+    metadatas = [target_metadata, KitBase.metadata]
+
+    def do_run(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=metadatas,
+            compare_type=True,
+            transaction_per_migration=False,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = async_engine_from_config(
+            {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+        await engine.dispose()
+
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadatas, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    else:
+        asyncio.run(run_async())
+
+
+REFUSE_CHANGE_FUNCTION = """
+CREATE OR REPLACE FUNCTION refuse_append_only_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'table % is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def make_append_only(table: str) -> None:
+    """Refuse UPDATE and DELETE on a table at the database level."""
+    op.execute(REFUSE_CHANGE_FUNCTION)
+    op.execute(
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()"
+    )
+
+
+def create_kit_tables() -> None:
+    """Version 1 of the kit tables; call from each app's first migration."""
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("actor_org", sa.String(100)),
+        sa.Column("request_id", sa.String(100)),
+        sa.Column("entity_type", sa.String(100), nullable=False),
+        sa.Column("entity_id", sa.String(100), nullable=False),
+        sa.Column("action", sa.String(100), nullable=False),
+        sa.Column("from_state", sa.String(100)),
+        sa.Column("to_state", sa.String(100)),
+        sa.Column("reason", sa.Text()),
+        sa.Column("data", postgresql.JSONB()),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
+    )
+    op.create_index(op.f("ix_audit_events_entity_type"), "audit_events", ["entity_type"])
+    op.create_index(op.f("ix_audit_events_entity_id"), "audit_events", ["entity_id"])
+    make_append_only("audit_events")
+
+    op.create_table(
+        "outbox_events",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("type", sa.String(100), nullable=False),
+        sa.Column("org", sa.String(100)),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("data", postgresql.JSONB(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.Column("dispatched_at", sa.DateTime(timezone=True)),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_events")),
+    )
+    op.create_index(op.f("ix_outbox_events_type"), "outbox_events", ["type"])
+    op.create_index(op.f("ix_outbox_events_org"), "outbox_events", ["org"])
+
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("client", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("method", sa.String(10), nullable=False),
+        sa.Column("path", sa.String(500), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response_body", postgresql.JSONB()),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.PrimaryKeyConstraint("client", "key", name=op.f("pk_idempotency_keys")),
+    )
+
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("task", sa.String(200), nullable=False),
+        sa.Column("payload", postgresql.JSONB(), nullable=False),
+        sa.Column("run_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text()),
+        sa.Column("dedupe_key", sa.String(300)),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True)),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_jobs_dedupe_key")),
+    )
+    op.create_index(op.f("ix_jobs_run_at"), "jobs", ["run_at"])
+    op.create_index(op.f("ix_jobs_status"), "jobs", ["status"])
+
+
+def drop_kit_tables() -> None:
+    op.drop_table("jobs")
+    op.drop_table("idempotency_keys")
+    op.drop_table("outbox_events")
+    op.drop_table("audit_events")
+    op.execute("DROP FUNCTION IF EXISTS refuse_append_only_change() CASCADE")

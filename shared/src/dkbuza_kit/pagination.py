@@ -1,0 +1,43 @@
+"""limit/offset pagination with a total, over any SELECT."""
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def _page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+Pagination = Annotated[PageParams, Depends(_page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+async def paginate(session: AsyncSession, stmt: Select[Any], page: PageParams,
+                   *, scalars: bool = True) -> tuple[list[Any], int]:
+    """Rows of one page and the total count. `stmt` must already have a stable ORDER BY."""
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    paged = stmt.limit(page.limit).offset(page.offset)
+    result = await session.execute(paged)
+    rows = list(result.scalars().all()) if scalars else list(result.all())
+    return rows, int(total or 0)

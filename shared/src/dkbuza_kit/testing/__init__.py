@@ -1,0 +1,10 @@
+"""Test support: a real PostgreSQL per test run, a migrated database per app, tokens.
+
+The pytest plugin (`plugin.py`, registered through the `pytest11` entry point) provides the
+session fixtures `pg_server_url` and `signing_key`; `ServiceHarness` runs one app in-process
+against its own freshly migrated database.
+"""
+
+from dkbuza_kit.testing.harness import ServiceHarness, migrations_roundtrip
+
+__all__ = ["ServiceHarness", "migrations_roundtrip"]

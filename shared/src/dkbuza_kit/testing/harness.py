@@ -1,0 +1,126 @@
+"""One app in-process (httpx ASGI transport, lifespan run) against its own migrated database."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from dkbuza_kit.clock import SystemClock
+from dkbuza_kit.db import KitBase
+from dkbuza_kit.migrations import alembic_config
+from dkbuza_kit.postgres import database_url, drop_database, ensure_database
+from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.tokens import SigningKey
+
+
+async def migrate(ini: Path, url: str, revision: str = "head", *, down: bool = False) -> None:
+    config = alembic_config(ini, url)
+    # env.py calls asyncio.run(); give it a thread of its own.
+    fn = command.downgrade if down else command.upgrade
+    await asyncio.to_thread(fn, config, revision)
+
+
+async def migrations_roundtrip(server_url: str, ini: Path, metadata: MetaData) -> list[Any]:
+    """Upgrade an empty database to head, diff models against it, downgrade to base.
+
+    Returns the model/migration differences (empty when there is no drift); raises if the
+    downgrade leaves a table behind.
+    """
+    name = f"test_migrations_{uuid.uuid4().hex[:8]}"
+    await ensure_database(server_url, name)
+    url = database_url(server_url, name)
+    engine = create_async_engine(url)
+    try:
+        await migrate(ini, url)
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}),
+                    [metadata, KitBase.metadata],
+                )
+            )
+        await migrate(ini, url, "base", down=True)
+        async with engine.connect() as connection:
+            left = (await connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"))).scalars().all()
+        if left:
+            raise AssertionError(f"downgrade to base left tables: {left}")
+        return diff
+    finally:
+        await engine.dispose()
+        await drop_database(server_url, name)
+
+
+class ServiceHarness:
+    """A running app, its client and token minting. Use `start()` in a session fixture."""
+
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient, key: SigningKey,
+                 url: str, keep_tables: tuple[str, ...]) -> None:
+        self.app = app
+        self.client = client
+        self.key = key
+        self.database_url = url
+        self.keep_tables = keep_tables
+
+    @classmethod
+    @asynccontextmanager
+    async def start(
+        cls,
+        server_url: str,
+        key: SigningKey,
+        *,
+        name: str,
+        create_app: Callable[[ServiceSettings], FastAPI],
+        settings_cls: type[ServiceSettings],
+        alembic_ini: Path,
+        keep_tables: tuple[str, ...] = (),
+        **settings_overrides: Any,
+    ) -> AsyncIterator["ServiceHarness"]:
+        database = f"test_{name}_{uuid.uuid4().hex[:8]}"
+        await ensure_database(server_url, database)
+        url = database_url(server_url, database)
+        try:
+            await migrate(alembic_ini, url)
+            settings = settings_cls(database_url=url, jwks_path=str(key.jwks_path),
+                                    log_json=True, log_level="WARNING", **settings_overrides)
+            app = create_app(settings)
+            async with LifespanManager(app) as manager:
+                transport = httpx.ASGITransport(app=manager.app)
+                async with httpx.AsyncClient(transport=transport,
+                                             base_url="http://testserver") as client:
+                    yield cls(app, client, key, url, keep_tables)
+        finally:
+            await drop_database(server_url, database)
+
+    @property
+    def sessionmaker(self):
+        return self.app.state.sessionmaker
+
+    def headers(self, *roles: str, org: str = "dkbuza", sub: str = "tester",
+                teams: list[str] | None = None, **claims: Any) -> dict[str, str]:
+        token = self.key.mint(sub=sub, roles=list(roles), org=org, teams=teams, **claims)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def reset(self) -> None:
+        """Empty every table (except `keep_tables`) and restore the real clock."""
+        self.app.state.clock = SystemClock()
+        async with self.app.state.engine.begin() as connection:
+            tables = (await connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"))).scalars().all()
+            wipe = [t for t in tables if t not in self.keep_tables]
+            if wipe:
+                quoted = ", ".join(f'"{t}"' for t in wipe)
+                await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))

@@ -1,0 +1,30 @@
+"""pytest plugin: the PostgreSQL server and the signing key every test session shares.
+
+TEST_DATABASE_URL (a server URL such as postgresql://postgres@127.0.0.1:5432/postgres) is
+used when set; otherwise an embedded PostgreSQL is started under `.data/test-pg`.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from dkbuza_kit.paths import data_dir
+from dkbuza_kit.tokens import SigningKey, generate_key
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    from dkbuza_kit.postgres import embedded_server
+
+    server = embedded_server(data_dir() / "test-pg")
+    return server.get_uri()
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return generate_key(Path(tempfile.mkdtemp(prefix="dkbuza-keys-")))
