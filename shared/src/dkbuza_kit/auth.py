@@ -20,6 +20,7 @@ from dkbuza_kit.context import actor_var
 from dkbuza_kit.problems import ProblemError
 
 DKBUZA_ORG = "dkbuza"
+_SCOPE_KEY = "dkbuza.principal"
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,8 @@ async def authenticate(
 
 async def authenticate_request(request: Request) -> Principal:
     """Verify the request's bearer token once per request (401 problem when missing or bad)."""
-    cached = getattr(request.state, "principal", None)
+    # Cached in the ASGI scope, which is per request (request.state may be shared lifespan state).
+    cached = request.scope.get(_SCOPE_KEY)
     if cached is not None:
         return cached
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -161,7 +163,7 @@ async def authenticate_request(request: Request) -> Principal:
         raise ProblemError(401, "UNAUTHENTICATED", "a bearer token is required",
                            headers={"WWW-Authenticate": "Bearer"})
     principal = await request.app.state.token_verifier.verify(token)
-    request.state.principal = principal
+    request.scope[_SCOPE_KEY] = principal
     actor_var.set(principal.sub)
     return principal
 

@@ -1,0 +1,34 @@
+# The README's commands. Only Python 3.11+ is needed: uv is bootstrapped into .tools/ if absent.
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: run test test-reliability lint sync token
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+
+.venv/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+sync: .venv/.synced
+
+## Start everything: PostgreSQL (embedded unless DKBUZA_POSTGRES_URL), migrations, demo data,
+## the five apps and their workers. Ctrl-C stops all of it.
+run: sync
+	$(UV) run --frozen --no-sync dkbuza run
+
+## All tests (embedded PostgreSQL unless TEST_DATABASE_URL is set).
+test: sync
+	$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
+
+test-reliability: sync
+	$(UV) run --frozen --no-sync pytest tests/reliability $(PYTEST_ARGS)
+
+lint: sync
+	$(UV) run --frozen --no-sync ruff check .
+
+## make token ROLE=planning.reader ORG=dkbuza
+token: sync
+	@$(UV) run --frozen --no-sync dkbuza token --role $(or $(ROLE),planning.reader) --org $(or $(ORG),dkbuza)

@@ -1,0 +1,118 @@
+"""A small app built with the kit, exercising each kit feature through HTTP."""
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import pytest
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict
+
+from dkbuza_kit.app import create_app
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.kpis import Direction, kpi
+from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.testing import ServiceHarness
+
+KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"
+widgets = sa.table("widgets", sa.column("id"), sa.column("name"), sa.column("version"))
+
+
+class WidgetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    slow: bool = False
+
+
+class WidgetOut(BaseModel):
+    id: int
+    name: str
+    version: int
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(tags=["widgets"])
+    writer = require_roles("kit.writer")
+
+    @router.post("/v1/widgets", status_code=201, response_model=WidgetOut)
+    async def create_widget(body: WidgetIn, session: DbSession, idem: IdempotencyDep,
+                            _: Annotated[Principal, Depends(writer)]):
+        if idem.replay is not None:
+            return idem.replay
+        if body.slow:
+            await asyncio.sleep(0.5)
+        row = (await session.execute(
+            sa.insert(widgets).values(name=body.name, version=1).returning(
+                widgets.c.id, widgets.c.name, widgets.c.version))).one()
+        await record_audit(session, entity_type="widget", entity_id=row.id, action="created",
+                           to_state="active")
+        if body.name == "explode-after-write":
+            raise ProblemError(422, "WIDGET_REFUSED", "refused after the insert")
+        return await idem.respond(201, WidgetOut(**row._mapping))
+
+    @router.get("/v1/widgets", response_model=Page[WidgetOut])
+    async def list_widgets(session: DbSession, page: Pagination):
+        rows, total = await paginate(session, sa.select(widgets).order_by(widgets.c.id), page,
+                                     scalars=False)
+        return Page(items=[WidgetOut(**r._mapping) for r in rows], total=total,
+                    limit=page.limit, offset=page.offset)
+
+    @router.get("/v1/widgets/{widget_id}", response_model=WidgetOut)
+    async def get_widget(widget_id: int, session: DbSession, response: Response):
+        row = (await session.execute(sa.select(widgets).where(widgets.c.id == widget_id))).first()
+        if row is None:
+            raise ProblemError(404, "WIDGET_NOT_FOUND", "no such widget")
+        set_etag(response, row.version)
+        return WidgetOut(**row._mapping)
+
+    @router.put("/v1/widgets/{widget_id}", response_model=WidgetOut)
+    async def rename_widget(widget_id: int, body: WidgetIn, request: Request,
+                            session: DbSession, response: Response,
+                            _: Annotated[Principal, Depends(writer)]):
+        row = (await session.execute(
+            sa.select(widgets).where(widgets.c.id == widget_id).with_for_update())).first()
+        if row is None:
+            raise ProblemError(404, "WIDGET_NOT_FOUND", "no such widget")
+        check_if_match(request, row.version)
+        updated = (await session.execute(
+            sa.update(widgets).where(widgets.c.id == widget_id)
+            .values(name=body.name, version=row.version + 1)
+            .returning(widgets.c.id, widgets.c.name, widgets.c.version))).one()
+        set_etag(response, updated.version)
+        return WidgetOut(**updated._mapping)
+
+    return router
+
+
+async def widget_kpis(session, clock):
+    count = await session.scalar(sa.select(sa.func.count()).select_from(widgets))
+    return [kpi(id="widgets_total", title_nl="Aantal widgets", title_en="Widgets", unit="count",
+                value=count, target=None, direction=Direction.higher_is_better,
+                period="all", computed_at=clock.now())]
+
+
+def create_kit_app(settings: ServiceSettings):
+    return create_app(settings, title="Kit test app", routers=[build_router()],
+                      kpi_provider=widget_kpis, alembic_ini=KIT_APP_INI, version="test")
+
+
+@pytest.fixture(scope="session")
+async def harness(pg_server_url, signing_key):
+    async with ServiceHarness.start(
+        pg_server_url, signing_key, name="kit", create_app=create_kit_app,
+        settings_cls=ServiceSettings, alembic_ini=KIT_APP_INI, max_body_bytes=2048,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(harness):
+    await harness.reset()
+    return harness.client

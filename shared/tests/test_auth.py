@@ -1,0 +1,100 @@
+"""Bearer JWT rejection cases: each gets 401 with code UNAUTHENTICATED."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from dkbuza_kit.tokens import generate_key
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def claims(**overrides):
+    now = int(time.time())
+    base = {"sub": "mallory", "roles": ["kit.writer"], "org": "dkbuza", "iss": "dkbuza-dev",
+            "aud": "dkbuza", "iat": now, "exp": now + 600}
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def unsigned(kid: str) -> str:
+    header = b64(json.dumps({"alg": "none", "kid": kid, "typ": "JWT"}).encode())
+    return f"{header}.{b64(json.dumps(claims()).encode())}."
+
+
+def hs256_with_public_key(kid: str, public_pem: bytes) -> str:
+    header = b64(json.dumps({"alg": "HS256", "kid": kid, "typ": "JWT"}).encode())
+    payload = b64(json.dumps(claims()).encode())
+    signature = hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64(signature)}"
+
+
+def public_pem(signing_key) -> bytes:
+    private = serialization.load_pem_private_key(signing_key.private_pem, password=None)
+    return private.public_key().public_bytes(serialization.Encoding.PEM,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def bad_tokens(signing_key, tmp_path):
+    other = generate_key(tmp_path / "other")
+    sign = lambda **c: jwt.encode(claims(**c), signing_key.private_pem, algorithm="RS256",  # noqa: E731
+                                  headers={"kid": signing_key.kid})
+    return {
+        "expired": sign(exp=int(time.time()) - 3600, iat=int(time.time()) - 7200),
+        "alg none": unsigned(signing_key.kid),
+        "HS256 signed with the public key": hs256_with_public_key(signing_key.kid,
+                                                                  public_pem(signing_key)),
+        "unknown kid": other.mint(sub="mallory", roles=["kit.writer"]),
+        "wrong aud": sign(aud="someone-else"),
+        "wrong iss": sign(iss="https://evil.example"),
+        "no exp": sign(exp=None),
+        "no sub": sign(sub=None),
+        "signed by another key with our kid": jwt.encode(
+            claims(), other.private_pem, algorithm="RS256", headers={"kid": signing_key.kid}),
+        "garbage": "not.a.jwt",
+    }
+
+
+CASES = ["expired", "alg none", "HS256 signed with the public key", "unknown kid", "wrong aud",
+         "wrong iss", "no exp", "no sub", "signed by another key with our kid", "garbage"]
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_bad_token_is_rejected(client, signing_key, tmp_path, case):
+    token = bad_tokens(signing_key, tmp_path)[case]
+    response = await client.post("/v1/widgets", json={"name": "a"},
+                                 headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, case
+    assert response.json()["code"] == "UNAUTHENTICATED"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("header", [None, "Basic YWxpY2U6c2VjcmV0", "Bearer ", "Bearer"])
+async def test_missing_token_is_rejected(client, header):
+    headers = {"Authorization": header} if header is not None else {}
+    response = await client.get("/v1/widgets", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "UNAUTHENTICATED"
+
+
+async def test_valid_token_passes_and_health_needs_none(client, harness):
+    assert (await client.get("/v1/widgets", headers=harness.headers("kit.reader"))).status_code == 200
+    for path in ("/livez", "/readyz", "/metrics"):
+        assert (await client.get(path)).status_code == 200
+
+
+def test_symmetric_algorithms_cannot_be_configured():
+    from dkbuza_kit.auth import JwksProvider, TokenVerifier
+
+    provider = JwksProvider(path="/dev/null", url=None)
+    for algorithms in (["HS256"], ["RS256", "none"]):
+        with pytest.raises(ValueError):
+            TokenVerifier(provider, issuer="i", audience="a", algorithms=algorithms)
