@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from dkbuza_kit.app import create_app
-from dkbuza_kit.audit import record_audit
+from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
@@ -20,6 +20,7 @@ from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.testing import ServiceHarness
+from dkbuza_kit.webhooks import webhook_router
 
 KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"
 widgets = sa.table("widgets", sa.column("id"), sa.column("name"), sa.column("version"))
@@ -43,7 +44,7 @@ def build_router() -> APIRouter:
 
     @router.post("/v1/widgets", status_code=201, response_model=WidgetOut)
     async def create_widget(body: WidgetIn, session: DbSession, idem: IdempotencyDep,
-                            _: Annotated[Principal, Depends(writer)]):
+                            principal: Annotated[Principal, Depends(writer)]):
         if idem.replay is not None:
             return idem.replay
         if body.slow:
@@ -53,6 +54,8 @@ def build_router() -> APIRouter:
                 widgets.c.id, widgets.c.name, widgets.c.version))).one()
         await record_audit(session, entity_type="widget", entity_id=row.id, action="created",
                            to_state="active")
+        await emit_event(session, "widget.created", subject=row.id, data={"name": row.name},
+                         org=principal.org)
         if body.name == "explode-after-write":
             raise ProblemError(422, "WIDGET_REFUSED", "refused after the insert")
         return await idem.respond(201, WidgetOut(**row._mapping))
@@ -99,7 +102,8 @@ async def widget_kpis(session, clock):
 
 
 def create_kit_app(settings: ServiceSettings):
-    return create_app(settings, title="Kit test app", routers=[build_router()],
+    webhooks = webhook_router(event_types=["widget.created"], roles=["kit.writer"])
+    return create_app(settings, title="Kit test app", routers=[build_router(), webhooks],
                       kpi_provider=widget_kpis, alembic_ini=KIT_APP_INI, version="test")
 
 

@@ -5,6 +5,7 @@ The JWKS comes from a file or a URL fetched asynchronously (httpx) and cached; a
 letting token spam hammer the key server.
 """
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ class JwksProvider:
                 response.raise_for_status()
                 data = response.json()
         else:
-            data = json.loads(Path(self._path).read_text())  # type: ignore[arg-type]
+            data = json.loads(await asyncio.to_thread(Path(self._path).read_text))  # type: ignore[arg-type]
         keys: dict[str, jwt.PyJWK] = {}
         for jwk in data.get("keys", []):
             try:

@@ -158,3 +158,69 @@ def drop_kit_tables() -> None:
     op.drop_table("outbox_events")
     op.drop_table("audit_events")
     op.execute("DROP FUNCTION IF EXISTS refuse_append_only_change() CASCADE")
+
+
+def create_webhook_tables() -> None:
+    """Version 2 of the kit tables: webhook subscriptions, deliveries and their attempt log."""
+    op.create_table(
+        "webhook_subscriptions",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("org", sa.String(100), nullable=False),
+        sa.Column("url", sa.String(2000), nullable=False),
+        sa.Column("event_types", postgresql.JSONB(), nullable=False),
+        sa.Column("secret", sa.String(200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_subscriptions")),
+    )
+    op.create_index(op.f("ix_webhook_subscriptions_org"), "webhook_subscriptions", ["org"])
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("subscription_id", sa.UUID(), nullable=False),
+        sa.Column("event_id", sa.UUID(), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True)),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.ForeignKeyConstraint(["subscription_id"], ["webhook_subscriptions.id"],
+                                name=op.f("fk_webhook_deliveries_subscription_id_webhook_subscriptions"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["event_id"], ["outbox_events.id"],
+                                name=op.f("fk_webhook_deliveries_event_id_outbox_events"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
+        sa.UniqueConstraint("subscription_id", "event_id",
+                            name=op.f("uq_webhook_deliveries_subscription_id")),
+    )
+    op.create_index(op.f("ix_webhook_deliveries_subscription_id"), "webhook_deliveries",
+                    ["subscription_id"])
+    op.create_index(op.f("ix_webhook_deliveries_next_attempt_at"), "webhook_deliveries",
+                    ["next_attempt_at"])
+    op.create_table(
+        "webhook_attempts",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("delivery_id", sa.UUID(), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status_code", sa.Integer()),
+        sa.Column("error", sa.Text()),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["delivery_id"], ["webhook_deliveries.id"],
+                                name=op.f("fk_webhook_attempts_delivery_id_webhook_deliveries"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempts")),
+    )
+    op.create_index(op.f("ix_webhook_attempts_delivery_id"), "webhook_attempts", ["delivery_id"])
+    op.create_index(op.f("ix_outbox_events_undispatched"), "outbox_events", ["created_at"],
+                    postgresql_where=sa.text("dispatched_at IS NULL"))
+
+
+def drop_webhook_tables() -> None:
+    op.drop_index(op.f("ix_outbox_events_undispatched"), table_name="outbox_events")
+    op.drop_table("webhook_attempts")
+    op.drop_table("webhook_deliveries")
+    op.drop_table("webhook_subscriptions")

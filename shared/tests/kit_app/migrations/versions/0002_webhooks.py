@@ -1,0 +1,20 @@
+"""Webhook tables.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from dkbuza_kit.migrations import create_webhook_tables, drop_webhook_tables
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_webhook_tables()
+
+
+def downgrade() -> None:
+    drop_webhook_tables()
