@@ -46,8 +46,8 @@ async def serve():
         sock.bind(("127.0.0.1", 0))
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:  # uvicorn exposes no started event
-            await asyncio.sleep(0.01)  # noqa: ASYNC110
+        while not server.started:  # noqa: ASYNC110  (uvicorn exposes no started event)
+            await asyncio.sleep(0.01)
         servers.append((server, task))
         return f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
 
