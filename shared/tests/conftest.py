@@ -67,6 +67,16 @@ def build_router() -> APIRouter:
         return Page(items=[WidgetOut(**r._mapping) for r in rows], total=total,
                     limit=page.limit, offset=page.offset)
 
+    @router.get("/v1/crash", name="crash")
+    async def crash(kind: str, session: DbSession):
+        """Failure modes that must never surface as an unexplained 500 (or leak a trace)."""
+        if kind == "int-overflow":
+            await session.execute(sa.text("SELECT CAST(:x AS int4)"), {"x": 2**40})
+        elif kind == "duplicate":
+            await session.execute(sa.text("INSERT INTO widgets (id, name, version) VALUES (1, 'a', 1)"))
+            await session.execute(sa.text("INSERT INTO widgets (id, name, version) VALUES (1, 'b', 1)"))
+        raise RuntimeError("secret internal detail")
+
     @router.get("/v1/widgets/{widget_id}", response_model=WidgetOut)
     async def get_widget(widget_id: int, session: DbSession, response: Response):
         row = (await session.execute(sa.select(widgets).where(widgets.c.id == widget_id))).first()

@@ -102,3 +102,19 @@ async def test_kpis_contract(client, harness):
     assert figures[0]["status"] == "met"
     metrics = (await client.get("/metrics")).text
     assert 'kpi_value{kpi="widgets_total"} 1.0' in metrics
+
+
+@pytest.mark.parametrize(("kind", "status", "code"), [
+    ("int-overflow", 422, "INVALID_VALUE"),
+    ("duplicate", 409, "CONSTRAINT_VIOLATION"),
+    ("bug", 500, "INTERNAL_ERROR"),
+])
+async def test_database_errors_and_bugs_are_problems_with_request_id(client, harness, kind,
+                                                                     status, code):
+    response = await client.get(f"/v1/crash?kind={kind}",
+                                headers={**harness.headers("kit.reader"), "X-Request-ID": "r-1"})
+    assert response.status_code == status
+    body = response.json()
+    assert body["code"] == code and body["request_id"] == "r-1"
+    assert response.headers["x-request-id"] == "r-1"
+    assert "secret internal detail" not in response.text and "Traceback" not in response.text

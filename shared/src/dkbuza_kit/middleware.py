@@ -16,10 +16,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dkbuza_kit.context import actor_var, request_id_var
 from dkbuza_kit.metrics import HTTP_DURATION, HTTP_REQUESTS
-from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_bytes
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_bytes, problem_response
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 access_log = structlog.get_logger("dkbuza.access")
+log = structlog.get_logger("dkbuza.errors")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -44,10 +45,12 @@ class RequestContextMiddleware:
         actor_token = actor_var.set(None)
         status = 500
         started = time.perf_counter()
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 status = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
                 headers.append((b"x-request-id", request_id.encode()))
@@ -56,6 +59,13 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Answer here, inside the request context, so the 500 carries the request id.
+            if response_started:
+                raise
+            log.exception("unhandled_error", error_type=type(exc).__name__)
+            response = problem_response(500, "INTERNAL_ERROR", "An unexpected error occurred.")
+            await response(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")

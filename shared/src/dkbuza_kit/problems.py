@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dkbuza_kit.context import request_id_var
@@ -151,10 +152,40 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(exc.status_code, code, detail, headers=exc.headers)
 
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        return database_problem(exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", error_type=type(exc).__name__)
         return problem_response(500, "INTERNAL_ERROR", "An unexpected error occurred.")
+
+
+def database_problem(exc: DBAPIError) -> JSONResponse:
+    """Map database errors by SQLSTATE class so that bad input or a lost race is never a 500.
+
+    Domain code checks its rules first; this is the safety net for what slips through
+    (a number out of a column's range, a unique key hit by a concurrent request ...).
+    """
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if sqlstate.startswith("22"):
+        return problem_response(422, "INVALID_VALUE", "a value is out of range or malformed")
+    if sqlstate.startswith("23"):
+        return problem_response(409, "CONSTRAINT_VIOLATION",
+                                "the change conflicts with existing data")
+    if sqlstate in ("40001", "40P01", "55P03"):
+        return problem_response(409, "CONCURRENT_UPDATE",
+                                "a concurrent change interfered; retry the request",
+                                headers={"Retry-After": "1"})
+    if sqlstate == "57014":
+        return problem_response(503, "QUERY_TIMEOUT", "the database took too long",
+                                headers={"Retry-After": "5"})
+    if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+        return problem_response(503, "DATABASE_UNAVAILABLE", "the database is not reachable",
+                                headers={"Retry-After": "5"})
+    log.error("database_error", sqlstate=sqlstate, error_type=type(exc.orig).__name__)
+    return problem_response(500, "INTERNAL_ERROR", "An unexpected error occurred.")
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

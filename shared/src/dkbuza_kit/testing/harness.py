@@ -93,8 +93,8 @@ class ServiceHarness:
         url = database_url(server_url, database)
         try:
             await migrate(alembic_ini, url)
-            settings = settings_cls(database_url=url, jwks_path=str(key.jwks_path),
-                                    log_json=True, log_level="WARNING", **settings_overrides)
+            options = {"log_json": True, "log_level": "WARNING", **settings_overrides}
+            settings = settings_cls(database_url=url, jwks_path=str(key.jwks_path), **options)
             app = create_app(settings)
             async with LifespanManager(app) as manager:
                 transport = httpx.ASGITransport(app=manager.app)

@@ -1,0 +1,110 @@
+"""Apps as real processes on free ports (fuzzing, reliability tests, benchmarks).
+
+Each gets its own freshly migrated database on the given server; `stop()` sends SIGTERM and
+waits, like an orchestrator would.
+"""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from dkbuza_kit.apps import AppSpec
+from dkbuza_kit.paths import repo_root
+from dkbuza_kit.postgres import database_url, drop_database, ensure_database
+
+
+def run_sync(coroutine):
+    """Run a coroutine to completion from sync code, in a thread of its own so that it never
+    touches an event loop the caller (e.g. pytest-asyncio) has set on this thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class AppProcess:
+    spec: AppSpec
+    port: int
+    env: dict[str, str]
+    server_url: str
+    database: str
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+    extra_args: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, wait: bool = True, timeout: float = 30.0) -> "AppProcess":
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", self.spec.factory, "--host",
+             "127.0.0.1", "--port", str(self.port), "--no-access-log",
+             "--timeout-graceful-shutdown", "10", *self.extra_args],
+            env=self.env, cwd=repo_root(), stdout=log, stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 30.0, path: str = "/readyz") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.spec.name} exited with {self.process.returncode}")
+            try:
+                if httpx.get(self.url + path, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.spec.name} not ready on {self.url} after {timeout}s")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def drop_database(self) -> None:
+        run_sync(drop_database(self.server_url, self.database))
+
+
+def prepare_app(spec: AppSpec, server_url: str, jwks_path: Path, *, port: int | None = None,
+                extra_env: dict[str, str] | None = None, log_path: Path | None = None,
+                migrate: bool = True) -> AppProcess:
+    """Create and migrate a fresh database for `spec` and return the (not yet started) app."""
+    database = f"proc_{spec.database}_{uuid.uuid4().hex[:8]}"
+    run_sync(ensure_database(server_url, database))
+    env = {
+        **os.environ,
+        f"{spec.env_prefix}DATABASE_URL": database_url(server_url, database),
+        f"{spec.env_prefix}JWKS_PATH": str(jwks_path),
+        f"{spec.env_prefix}LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
+    }
+    if migrate:
+        subprocess.run([sys.executable, "-m", "alembic", "-c",
+                        str(repo_root() / spec.directory / "alembic.ini"), "upgrade", "head"],
+                       env=env, check=True, cwd=repo_root(), capture_output=True)
+    return AppProcess(spec=spec, port=port or free_port(), env=env, server_url=server_url,
+                      database=database, log_path=log_path)
