@@ -1,8 +1,15 @@
+from datetime import UTC, datetime
+
 import pytest
 
+from dkbuza_kit.clock import FixedClock
 from dkbuza_kit.testing import ServiceHarness
 from vsp_statistics.main import ALEMBIC_INI, create_app
 from vsp_statistics.settings import VspStatisticsSettings
+
+# Entity codes used throughout the tests (fictitious network members).
+ENTITY_A = "TEST-A"
+ENTITY_B = "TEST-B"
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +25,94 @@ async def harness(pg_server_url, signing_key):
 async def client(harness):
     await harness.reset()
     return harness.client
+
+
+@pytest.fixture
+def staff(harness):
+    return harness.headers("vsa.staff", sub="vsa-staff-1")
+
+
+@pytest.fixture
+def clock(harness):
+    """Now = Monday 3 March 2025, 09:00 Brussels (08:00 UTC)."""
+    fixed = FixedClock(datetime(2025, 3, 3, 8, 0, tzinfo=UTC))
+    harness.app.state.clock = fixed
+    return fixed
+
+
+class Api:
+    """Shortcuts for setting up data through the API (as VSA staff unless told otherwise)."""
+
+    def __init__(self, client, harness, staff) -> None:
+        self.client = client
+        self.harness = harness
+        self.staff = staff
+
+    def entity_headers(self, code: str) -> dict[str, str]:
+        return self.harness.headers("sv.entity", org=code, sub=f"user-{code}")
+
+    async def entity(self, code: str) -> None:
+        response = await self.client.post("/v1/entities", headers=self.staff,
+                                          json={"code": code, "name": f"Testentiteit {code}"})
+        assert response.status_code == 201, response.text
+
+    async def statistic(self, code: str, entity: str, *, theme: str = "Testthema",
+                        periodicity: str = "annual", effective_on: str = "2025-01-01",
+                        datasets: list | None = None) -> dict:
+        response = await self.client.post("/v1/official-statistics", headers=self.staff, json={
+            "code": code, "title": f"Teststatistiek {code}", "theme": theme,
+            "entity_code": entity, "periodicity": periodicity, "datasets": datasets or [],
+            "inclusion": {"effective_on": effective_on, "reason": "test",
+                          "decision_type": "cvos_decision", "decision_reference": "CVOS/T/1"},
+        })
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def release(self, statistic_id: str, target: str, *, reference_period: str = "2024",
+                      vintage: str = "first", release_time: str | None = None,
+                      headers: dict | None = None) -> dict:
+        body = {"statistic_id": statistic_id, "reference_period": reference_period,
+                "vintage": vintage, "target": target}
+        if release_time is not None:
+            body["release_time"] = release_time
+        response = await self.client.post("/v1/releases", headers=headers or self.staff,
+                                          json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def move(self, release_id: str, to: str, *, headers: dict | None = None, **extra):
+        return await self.client.post(f"/v1/releases/{release_id}/transitions",
+                                      headers=headers or self.staff, json={"to": to, **extra})
+
+    async def publish(self, release_id: str, **extra):
+        """planned -> in_review -> approved -> published; returns the last response."""
+        for state in ("in_review", "approved"):
+            response = await self.move(release_id, state)
+            assert response.status_code == 200, response.text
+        return await self.move(release_id, "published", **extra)
+
+    async def reschedule(self, release_id: str, new_target: str, *, reason: str | None = "r",
+                         approved_by: str | None = "Hoofd entiteit"):
+        body = {"new_target": new_target}
+        if reason is not None:
+            body["reason"] = reason
+        if approved_by is not None:
+            body["approved_by"] = approved_by
+        return await self.client.post(f"/v1/releases/{release_id}/reschedules",
+                                      headers=self.staff, json=body)
+
+
+@pytest.fixture
+def api(client, harness, staff):
+    return Api(client, harness, staff)
+
+
+@pytest.fixture
+async def network(api, clock):
+    """Two entities with one statistic each, on the list since 1 January 2025."""
+    await api.entity(ENTITY_A)
+    await api.entity(ENTITY_B)
+    stat_a = await api.statistic("STAT-A", ENTITY_A, theme="Economie")
+    stat_b = await api.statistic("STAT-B", ENTITY_B, theme="Welzijn", periodicity="quarterly")
+    return {"a": stat_a, "b": stat_b}
+

@@ -1,10 +1,229 @@
-"""KPIs of the statistics service, computed in SQL."""
+"""KPIs of the statistics service, computed in SQL aggregates (never by loading the rows).
 
+Headline figures are for the current calendar year (Europe/Brussels); release KPIs carry a
+breakdown by entity, periodicity and year of publication. Definitions (see `releases/`):
+- TP1: mean days from the end of the reference period to the first published release of a
+  statistic for that period; TP2: the same for the release of vintage `final`.
+- TP3: mean of actual minus target in days (0 inside a partial target's period), against the
+  target current at publication and, strictly, against the first announced target.
+- Punctuality rate: share published on or before the (current / first announced) target.
+- Overdue: open releases whose target's last day has passed.
+- Pre-announcement compliance: share of published releases whose exact day was announced at
+  least 28 days before it.
+- Self-assessment coverage: statistics on the list with a submitted assessment of the cycle
+  (the current year) / statistics on the list; mean score overall and per principle.
+- Work-programme execution: completed / actions of the latest fixed version of each work
+  programme running this year; actions added after that version are reported apart.
+- Open-data share: statistics on the list with at least one open dataset.
+- Collaboration projects started this year (target 2, the low end of 2-3 a year).
+- RVOS follow-up: share of advice with a response, and the median days to respond.
+Where the programme sets no target, none is invented: the KPI reports its value only.
+"""
+
+from typing import Any
+
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.clock import Clock
-from dkbuza_kit.kpis import Kpi
+from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.kpis import Direction, Kpi, kpi
+from vsp_statistics.releases.announcement import EXACT_DAY_NOTICE_DAYS
+
+COLLABORATION_TARGET_PER_YEAR = 2
+
+RELEASE_FACTS = text("""
+WITH published AS (
+    SELECT r.*, s.entity_code, s.periodicity,
+           row_number() OVER (PARTITION BY r.statistic_id, r.reference_period
+                              ORDER BY r.published_on, r.id) AS first_rank
+    FROM releases r JOIN official_statistics s ON s.id = r.statistic_id
+    WHERE r.state = 'published'
+)
+SELECT entity_code, periodicity, extract(year FROM published_on)::int AS year,
+       count(*) AS published,
+       sum(CASE WHEN published_on > target_last THEN published_on - target_last
+                WHEN published_on < target_first THEN published_on - target_first
+                ELSE 0 END) AS tp3_sum,
+       sum(CASE WHEN published_on > first_announced_last
+                     THEN published_on - first_announced_last
+                WHEN published_on < first_announced_first
+                     THEN published_on - first_announced_first
+                ELSE 0 END) AS tp3_strict_sum,
+       count(*) FILTER (WHERE published_on <= target_last) AS punctual,
+       count(*) FILTER (WHERE published_on <= first_announced_last) AS punctual_strict,
+       count(*) FILTER (WHERE first_rank = 1) AS tp1_n,
+       sum(published_on - reference_period_end) FILTER (WHERE first_rank = 1) AS tp1_sum,
+       count(*) FILTER (WHERE vintage = 'final') AS tp2_n,
+       sum(published_on - reference_period_end) FILTER (WHERE vintage = 'final') AS tp2_sum,
+       count(*) FILTER (WHERE target_first - exact_day_announced_on >= :notice) AS announced
+FROM published
+GROUP BY entity_code, periodicity, year
+ORDER BY year, entity_code, periodicity
+""")
+
+OVERDUE = text("""
+SELECT s.entity_code, count(*) AS overdue
+FROM releases r JOIN official_statistics s ON s.id = r.statistic_id
+WHERE r.state IN ('planned', 'in_review', 'approved') AND r.target_last < :today
+GROUP BY s.entity_code ORDER BY s.entity_code
+""")
+
+ON_LIST = """
+SELECT statistic_id FROM (
+    SELECT DISTINCT ON (statistic_id) statistic_id, change FROM vsp_list_changes
+    WHERE effective_on <= :today ORDER BY statistic_id, effective_on DESC, id DESC
+) latest WHERE change = 'included'
+"""
+
+LIST_FIGURES = text(f"""
+WITH on_list AS ({ON_LIST})
+SELECT (SELECT count(*) FROM on_list) AS on_list,
+       (SELECT count(*) FROM on_list l WHERE EXISTS (
+            SELECT 1 FROM open_datasets d WHERE d.statistic_id = l.statistic_id)) AS open_data,
+       (SELECT count(DISTINCT a.statistic_id) FROM self_assessments a
+        JOIN on_list l ON l.statistic_id = a.statistic_id
+        WHERE a.state = 'submitted' AND a.cycle = :cycle) AS assessed
+""")
+
+SCORES = text("""
+SELECT i.principle, avg(x.score) AS mean, count(x.score) AS scores
+FROM self_assessment_answers x
+JOIN self_assessments a ON a.id = x.assessment_id
+JOIN cop_indicators i ON i.catalogue_id = a.catalogue_id AND i.code = x.indicator_code
+WHERE a.state = 'submitted' AND a.cycle = :cycle AND x.score IS NOT NULL
+GROUP BY ROLLUP (i.principle)
+ORDER BY i.principle NULLS FIRST
+""")
+
+EXECUTION = text("""
+WITH baseline AS (
+    SELECT DISTINCT ON (v.work_programme_id) v.work_programme_id, v.id AS version_id, v.number
+    FROM work_programme_versions v JOIN work_programmes w ON w.id = v.work_programme_id
+    WHERE v.state = 'fixed' AND :year BETWEEN w.start_year AND w.end_year
+    ORDER BY v.work_programme_id, v.number DESC
+)
+SELECT count(*) FILTER (WHERE f.action_id IS NOT NULL) AS fixed_actions,
+       count(*) FILTER (WHERE f.action_id IS NOT NULL AND a.state = 'completed') AS fixed_done,
+       count(*) FILTER (WHERE f.action_id IS NULL) AS later_actions,
+       count(*) FILTER (WHERE f.action_id IS NULL AND a.state = 'completed') AS later_done
+FROM baseline b
+JOIN work_programme_actions a ON a.work_programme_id = b.work_programme_id
+LEFT JOIN work_programme_version_actions f
+       ON f.version_id = b.version_id AND f.action_id = a.id
+""")
+
+COLLABORATIONS = text("""
+SELECT extract(year FROM start_date)::int AS year, count(*) AS started
+FROM collaboration_projects GROUP BY year ORDER BY year
+""")
+
+RVOS = text("""
+SELECT count(*) AS advice, count(responded_on) AS answered,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY responded_on - advised_on) AS median_days
+FROM rvos_advice
+""")
+
+
+def _ratio(part: Any, whole: Any, scale: int = 100) -> float | None:
+    return round(scale * float(part) / float(whole), 1) if whole else None
+
+
+def _mean(total: Any, count: Any) -> float | None:
+    return round(float(total) / float(count), 1) if count else None
 
 
 async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
-    return []
+    today = today_brussels(clock)
+    year = today.year
+    now = clock.now()
+    period = str(year)
+
+    groups = [dict(row._mapping) for row in
+              await session.execute(RELEASE_FACTS, {"notice": EXACT_DAY_NOTICE_DAYS})]
+    this_year = [g for g in groups if g["year"] == year]
+
+    def total(field: str) -> int:
+        return sum(int(g[field] or 0) for g in this_year)
+
+    def breakdown(value) -> list[dict[str, Any]]:
+        return [{"entity": g["entity_code"], "periodicity": g["periodicity"],
+                 "year": g["year"], "value": value(g)} for g in groups]
+
+    figures: list[Kpi] = []
+
+    def add(id_: str, nl: str, en: str, unit: str, value: Any, *, target: Any = None,
+            direction: Direction = Direction.higher_is_better,
+            rows: list[dict[str, Any]] | None = None) -> None:
+        figures.append(kpi(id=id_, title_nl=nl, title_en=en, unit=unit, value=value,
+                           target=target, direction=direction, period=period,
+                           computed_at=now, breakdown=rows))
+
+    lower = Direction.lower_is_better
+    add("tp1_time_lag_first_results_days", "TP1 tijdigheid eerste resultaten",
+        "TP1 time lag of first results", "days", _mean(total("tp1_sum"), total("tp1_n")),
+        direction=lower, rows=breakdown(lambda g: _mean(g["tp1_sum"], g["tp1_n"])))
+    add("tp2_time_lag_final_results_days", "TP2 tijdigheid definitieve resultaten",
+        "TP2 time lag of final results", "days", _mean(total("tp2_sum"), total("tp2_n")),
+        direction=lower, rows=breakdown(lambda g: _mean(g["tp2_sum"], g["tp2_n"])))
+    add("tp3_punctuality_days", "TP3 stiptheid (t.o.v. geldende datum)",
+        "TP3 punctuality against the current target", "days",
+        _mean(total("tp3_sum"), total("published")), direction=lower,
+        rows=breakdown(lambda g: _mean(g["tp3_sum"], g["published"])))
+    add("tp3_punctuality_first_announced_days", "TP3 stiptheid (t.o.v. eerst aangekondigde "
+        "datum)", "TP3 punctuality against the first announced target", "days",
+        _mean(total("tp3_strict_sum"), total("published")), direction=lower,
+        rows=breakdown(lambda g: _mean(g["tp3_strict_sum"], g["published"])))
+    add("punctuality_rate_pct", "Aandeel tijdige publicaties", "Share of releases on time",
+        "%", _ratio(total("punctual"), total("published")),
+        rows=breakdown(lambda g: _ratio(g["punctual"], g["published"])))
+    add("punctuality_rate_first_announced_pct", "Aandeel tijdig t.o.v. eerst aangekondigde "
+        "datum", "Share on time against the first announced target", "%",
+        _ratio(total("punctual_strict"), total("published")),
+        rows=breakdown(lambda g: _ratio(g["punctual_strict"], g["published"])))
+    add("pre_announcement_compliance_pct", "Aandeel met exacte datum minstens 4 weken vooraf",
+        "Share with the exact date announced at least 28 days ahead", "%",
+        _ratio(total("announced"), total("published")), target=100,
+        rows=breakdown(lambda g: _ratio(g["announced"], g["published"])))
+
+    overdue = (await session.execute(OVERDUE, {"today": today})).all()
+    add("releases_overdue", "Achterstallige publicaties", "Releases overdue", "releases",
+        sum(row.overdue for row in overdue), target=0, direction=lower,
+        rows=[{"entity": row.entity_code, "value": row.overdue} for row in overdue])
+
+    listing = (await session.execute(LIST_FIGURES, {"today": today, "cycle": period})).one()
+    add("self_assessment_coverage_pct", "Dekking zelfevaluaties",
+        "Self-assessment coverage", "%", _ratio(listing.assessed, listing.on_list))
+    scores = (await session.execute(SCORES, {"cycle": period})).all()
+    overall = next((row for row in scores if row.principle is None), None)
+    add("self_assessment_mean_score", "Gemiddelde score zelfevaluatie",
+        "Mean self-assessment score", "score 1-5",
+        round(float(overall.mean), 2) if overall and overall.mean is not None else None,
+        rows=[{"principle": row.principle, "value": round(float(row.mean), 2),
+               "scores": row.scores} for row in scores if row.principle is not None])
+    add("open_data_share_pct", "Aandeel officiële statistieken als open data",
+        "Share of official statistics with open data", "%",
+        _ratio(listing.open_data, listing.on_list))
+
+    execution = (await session.execute(EXECUTION, {"year": year})).one()
+    add("work_programme_execution_pct", "Uitvoering werkprogramma (vastgelegde versie)",
+        "Work-programme execution against the fixed version", "%",
+        _ratio(execution.fixed_done, execution.fixed_actions),
+        rows=[{"part": "fixed_version", "actions": execution.fixed_actions,
+               "completed": execution.fixed_done},
+              {"part": "added_later", "actions": execution.later_actions,
+               "completed": execution.later_done}])
+
+    started = {row.year: row.started for row in await session.execute(COLLABORATIONS)}
+    add("collaboration_projects_started", "Gestarte samenwerkingsprojecten",
+        "Collaboration projects started", "projects", started.get(year, 0),
+        target=COLLABORATION_TARGET_PER_YEAR,
+        rows=[{"year": y, "value": n} for y, n in sorted(started.items())])
+
+    rvos = (await session.execute(RVOS)).one()
+    add("rvos_advice_followed_up_pct", "Opgevolgde adviezen RVOS",
+        "RVOS advice followed up", "%", _ratio(rvos.answered, rvos.advice))
+    add("rvos_median_response_days", "Mediane antwoordtermijn RVOS-adviezen",
+        "Median response time to RVOS advice", "days",
+        None if rvos.median_days is None else round(float(rvos.median_days), 1),
+        direction=lower)
+    return figures

@@ -5,18 +5,37 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
+from vsp_statistics.access import STAFF
+from vsp_statistics.collaborations.router import router as collaborations_router
+from vsp_statistics.consultations.router import router as consultations_router
 from vsp_statistics.kpis import compute_kpis
+from vsp_statistics.network.router import router as network_router
+from vsp_statistics.official_statistics.router import router as statistics_router
+from vsp_statistics.quality.router import router as quality_router
+from vsp_statistics.release_calendar.router import router as calendar_router
+from vsp_statistics.releases.router import router as releases_router
 from vsp_statistics.settings import VspStatisticsSettings
+from vsp_statistics.work_programmes.router import router as work_programmes_router
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+
+DESCRIPTION = """Vlaams Statistisch Programma 2025-2029: the VSP list of official statistics,
+objectives, work programmes, the public release calendar with punctuality, Code of Practice
+self-assessments, RVOS consultations and collaboration projects.
+
+The release calendar (`/v1/calendar`) is public; everything else needs a bearer token with
+`vsa.staff`, `sv.entity` (org = network entity code) or `kpi.reader`."""
 
 
 def create_app(settings: VspStatisticsSettings | None = None) -> FastAPI:
     return build_app(
         settings or VspStatisticsSettings(),
         title="Statistics (Vlaams Statistisch Programma)",
-        routers=[],
+        description=DESCRIPTION,
+        routers=[network_router, statistics_router, work_programmes_router, releases_router,
+                 quality_router, consultations_router, collaborations_router],
+        public_routers=[calendar_router],
         kpi_provider=compute_kpis,
-        kpi_reader_roles=('vsa.staff',),
+        kpi_reader_roles=(STAFF,),
         alembic_ini=ALEMBIC_INI,
     )

@@ -1,0 +1,29 @@
+"""Roles of the statistics service and the object rule for network entities.
+
+- `vsa.staff`: the Flemish Statistical Authority, everything (programme and list management).
+- `sv.entity`: a member of the network Statistiek Vlaanderen; the token's `org` is the entity
+  code; it sees and changes only its own statistics, releases and self-assessments (404 for
+  the others', filtered in the SQL query).
+- `kpi.reader`: `GET /v1/kpis` only.
+The release calendar is public (no token).
+"""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from dkbuza_kit.auth import Principal, require_roles
+
+STAFF = "vsa.staff"
+ENTITY = "sv.entity"
+KPI_READER = "kpi.reader"
+
+StaffOnly = Annotated[Principal, Depends(require_roles(STAFF))]
+StaffOrEntity = Annotated[Principal, Depends(require_roles(STAFF, ENTITY))]
+
+
+def entity_scope(principal: Principal) -> str | None:
+    """The entity code a caller is confined to, or None for VSA staff (who see everything)."""
+    if principal.has_any(STAFF):
+        return None
+    return principal.org

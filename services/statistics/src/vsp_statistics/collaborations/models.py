@@ -1,0 +1,29 @@
+"""Collaboration projects between two or more network entities."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vsp_statistics.base import Base, created_at, uuid_pk
+
+
+class CollaborationProject(Base):
+    __tablename__ = "collaboration_projects"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(12), nullable=False)
+    created_at: Mapped[datetime] = created_at()
+
+
+class CollaborationParticipant(Base):
+    __tablename__ = "collaboration_participants"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("collaboration_projects.id"),
+                                                  primary_key=True)
+    entity_code: Mapped[str] = mapped_column(ForeignKey("network_entities.code"),
+                                             primary_key=True)

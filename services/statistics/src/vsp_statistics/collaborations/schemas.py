@@ -1,0 +1,37 @@
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from vsp_statistics.common import InputModel, OutputModel
+
+
+class ProjectState(StrEnum):
+    planned = "planned"  # gepland
+    running = "running"  # lopend
+    completed = "completed"  # afgerond
+    stopped = "stopped"  # stopgezet
+
+
+class ProjectIn(InputModel):
+    title: str = Field(min_length=1, max_length=300)
+    entity_codes: list[str] = Field(max_length=50, description="Two or more network entities")
+    start_date: date
+    end_date: date | None = None
+    state: ProjectState = ProjectState.planned
+
+    @model_validator(mode="after")
+    def _dates(self) -> "ProjectIn":
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+
+class ProjectOut(OutputModel):
+    id: uuid.UUID
+    title: str
+    entity_codes: list[str]
+    start_date: date
+    end_date: date | None
+    state: ProjectState

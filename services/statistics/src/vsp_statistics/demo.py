@@ -1,0 +1,145 @@
+"""Demo data: `python -m vsp_statistics.demo` (idempotent: a second run changes nothing).
+
+A realistic network (entities, the VSP 2025-2029 programme, objectives, official statistics
+on the list) and a year of releases around today: the past six months published (some after
+an approved reschedule), the next six months announced. No Code of Practice indicator is
+loaded: the official indicator texts come only through the catalogue import.
+"""
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.clock import BRUSSELS, FixedClock
+from dkbuza_kit.dates import PartialDate, add_months
+from dkbuza_kit.db import create_engine, create_sessionmaker
+from vsp_statistics.network.models import Programme
+from vsp_statistics.network.schemas import EntityIn, ObjectiveIn, ProgrammeIn
+from vsp_statistics.network.service import create_entity, create_objective, create_programme
+from vsp_statistics.official_statistics.schemas import StatisticIn
+from vsp_statistics.official_statistics.service import create_statistic
+from vsp_statistics.releases import service as releases
+from vsp_statistics.releases.schemas import ReleaseIn, RescheduleIn, TransitionIn
+from vsp_statistics.releases.workflow import ReleaseState
+from vsp_statistics.settings import VspStatisticsSettings
+
+PROGRAMME_CODE = "VSP-2025-2029"
+DEMO = Principal(sub="demo-loader", roles=frozenset({"vsa.staff"}), org="dkbuza")
+
+ENTITIES = [
+    ("VSA", "Vlaamse Statistische Autoriteit"),
+    ("WSE", "Departement Werk en Sociale Economie"),
+    ("OV", "Departement Onderwijs en Vorming"),
+    ("ZG", "Departement Zorg"),
+    ("MOW", "Departement Mobiliteit en Openbare Werken"),
+    ("VMM", "Vlaamse Milieumaatschappij"),
+]
+OBJECTIVES = [
+    ("D1", "Relevante en tijdige officiële statistieken"),
+    ("D2", "Kwaliteit volgens de Europese praktijkcode"),
+    ("D3", "Open en toegankelijke publicatie"),
+    ("D4", "Samenwerking binnen Statistiek Vlaanderen"),
+]
+# code, title, theme, entity, periodicity
+STATISTICS = [
+    ("BEV-01", "Bevolking naar woonplaats", "Bevolking", "VSA", "annual"),
+    ("ARB-01", "Werkzoekenden naar kenmerken", "Werk", "WSE", "monthly"),
+    ("ARB-02", "Vacatures in het Vlaamse Gewest", "Werk", "WSE", "quarterly"),
+    ("ONW-01", "Leerlingen in het leerplichtonderwijs", "Onderwijs", "OV", "annual"),
+    ("ZRG-01", "Capaciteit in de ouderenzorg", "Zorg", "ZG", "annual"),
+    ("MOB-01", "Verkeerstellingen op gewestwegen", "Mobiliteit", "MOW", "quarterly"),
+    ("MIL-01", "Kwaliteit van het oppervlaktewater", "Milieu", "VMM", "annual"),
+]
+STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
+
+
+def _reference_period(periodicity: str, target: date) -> str:
+    """The period a release on `target` reports on: a lag of one period or two months."""
+    if periodicity == "monthly":
+        month = add_months(target.replace(day=1), -2)
+        return f"{month.year}-{month.month:02d}"
+    if periodicity == "quarterly":
+        previous = add_months(target.replace(day=1), -3)
+        return f"{previous.year}-Q{(previous.month - 1) // 3 + 1}"
+    return str(target.year - 1)
+
+
+def _release_day(month_start: date, offset: int) -> date:
+    """A weekday in the middle of the month (stable for the same month and offset)."""
+    day = month_start.replace(day=min(10 + offset, 28))
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+async def load(settings: VspStatisticsSettings) -> bool:
+    engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            if await session.scalar(select(Programme.id).where(Programme.code == PROGRAMME_CODE)):
+                return False
+            today = datetime.now(UTC).astimezone(BRUSSELS).date()
+            for code, name in ENTITIES:
+                await create_entity(session, EntityIn(code=code, name=name))
+            programme = await create_programme(session, ProgrammeIn(
+                code=PROGRAMME_CODE, title="Vlaams Statistisch Programma 2025-2029",
+                start_year=2025, end_year=2029))
+            for code, title in OBJECTIVES:
+                await create_objective(session, ObjectiveIn(programme_id=programme.id,
+                                                            code=code, title=title))
+            for number, (code, title, theme, entity, periodicity) in enumerate(STATISTICS):
+                statistic = await create_statistic(session, StatisticIn.model_validate({
+                    "code": code, "title": title, "theme": theme, "entity_code": entity,
+                    "periodicity": periodicity,
+                    "inclusion": {"effective_on": "2025-01-01", "reason": "Opname in het VSP",
+                                  "decision_type": "cvos_decision",
+                                  "decision_reference": "CVOS/2025/01"}}), DEMO)
+                await _releases(session, statistic.id, periodicity, number, today,
+                                settings.default_release_time)
+        return True
+    finally:
+        await engine.dispose()
+
+
+async def _releases(session, statistic_id, periodicity: str, offset: int, today: date,
+                    release_time: time) -> None:
+    month = add_months(today.replace(day=1), -6)
+    end = add_months(today.replace(day=1), 6)
+    step = STEP[periodicity]
+    index = 0
+    while month <= end:
+        target = _release_day(month, offset)
+        # announced about two months ahead, with its exact day
+        clock = FixedClock(datetime.combine(target - timedelta(days=60), time(9),
+                                            tzinfo=BRUSSELS))
+        release = await releases.create_release(session, DEMO, ReleaseIn(
+            statistic_id=statistic_id,
+            reference_period=PartialDate.parse(_reference_period(periodicity, target)),
+            vintage="first", target=PartialDate.of_day(target)), clock, release_time)
+        if target < today:
+            if index % 4 == 3:  # an approved, explained date change now and then
+                clock.set(datetime.combine(target - timedelta(days=14), time(9),
+                                           tzinfo=BRUSSELS))
+                target += timedelta(days=2 if target.weekday() < 3 else 4)
+                await releases.reschedule(session, DEMO, release, RescheduleIn(
+                    new_target=PartialDate.of_day(target), reason="Brongegevens later "
+                    "beschikbaar", approved_by="Leidend ambtenaar"), clock)
+            for state in (ReleaseState.in_review, ReleaseState.approved,
+                          ReleaseState.published):
+                clock.set(datetime.combine(target, release_time, tzinfo=BRUSSELS)
+                          + timedelta(minutes=1))
+                await releases.transition(session, DEMO, release, TransitionIn(to=state),
+                                          clock)
+        month = add_months(month, step)
+        index += 1
+
+
+def main() -> None:
+    loaded = asyncio.run(load(VspStatisticsSettings()))
+    print("statistics demo data loaded" if loaded else "statistics demo data already present")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+import uuid
+from datetime import date, datetime
+
+from pydantic import Field, model_validator
+
+from vsp_statistics.common import InputModel, OutputModel
+
+
+class EntityIn(InputModel):
+    code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$",
+                      description="Code of the network entity (entiteit), also the `org` claim")
+    name: str = Field(min_length=1, max_length=300)
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class EntityOut(OutputModel):
+    code: str
+    name: str
+    contact_name: str | None
+    contact_email: str | None
+    created_at: datetime
+
+
+class ProgrammeIn(InputModel):
+    code: str = Field(min_length=1, max_length=40, examples=["VSP-2025-2029"])
+    title: str = Field(min_length=1, max_length=300)
+    start_year: int = Field(ge=2000, le=2100)
+    end_year: int = Field(ge=2000, le=2100)
+    adopted_on: date | None = Field(default=None,
+                                    description="Date of adoption by the Flemish Government")
+    adoption_reference: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _period(self) -> "ProgrammeIn":
+        if self.end_year < self.start_year:
+            raise ValueError("end_year must not be before start_year")
+        return self
+
+
+class ProgrammeOut(OutputModel):
+    id: uuid.UUID
+    code: str
+    title: str
+    start_year: int
+    end_year: int
+    adopted_on: date | None
+    adoption_reference: str | None
+
+
+class ObjectiveIn(InputModel):
+    programme_id: uuid.UUID
+    code: str = Field(min_length=1, max_length=20, examples=["D1"])
+    title: str = Field(min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class ObjectiveOut(OutputModel):
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    code: str
+    title: str
+    description: str | None

@@ -1,0 +1,59 @@
+"""Use cases for network entities, programmes and objectives."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.problems import ProblemError
+from vsp_statistics.common import get_or_404
+from vsp_statistics.network.models import NetworkEntity, Objective, Programme
+from vsp_statistics.network.schemas import EntityIn, ObjectiveIn, ProgrammeIn
+
+
+async def create_entity(session: AsyncSession, body: EntityIn) -> NetworkEntity:
+    if await session.get(NetworkEntity, body.code) is not None:
+        raise ProblemError(409, "ENTITY_EXISTS", f"entity {body.code} already exists")
+    entity = NetworkEntity(**body.model_dump())
+    session.add(entity)
+    await session.flush()
+    await record_audit(session, entity_type="network_entity", entity_id=entity.code,
+                       action="created")
+    return entity
+
+
+async def existing_entity(session: AsyncSession, code: str) -> NetworkEntity:
+    """An entity named in a request body: unknown codes are a 422, not a 404 of the path."""
+    entity = await session.get(NetworkEntity, code)
+    if entity is None:
+        raise ProblemError(422, "UNKNOWN_ENTITY", f"no network entity with code {code}")
+    return entity
+
+
+async def create_programme(session: AsyncSession, body: ProgrammeIn) -> Programme:
+    if await session.scalar(select(Programme.id).where(Programme.code == body.code)):
+        raise ProblemError(409, "PROGRAMME_EXISTS", f"programme {body.code} already exists")
+    programme = Programme(**body.model_dump())
+    session.add(programme)
+    await session.flush()
+    await record_audit(session, entity_type="programme", entity_id=programme.id, action="created")
+    return programme
+
+
+async def create_objective(session: AsyncSession, body: ObjectiveIn) -> Objective:
+    if await session.get(Programme, body.programme_id) is None:
+        raise ProblemError(422, "UNKNOWN_PROGRAMME", "no programme with this id")
+    duplicate = await session.scalar(select(Objective.id).where(
+        Objective.programme_id == body.programme_id, Objective.code == body.code))
+    if duplicate:
+        raise ProblemError(409, "OBJECTIVE_EXISTS", f"objective {body.code} already exists")
+    objective = Objective(**body.model_dump())
+    session.add(objective)
+    await session.flush()
+    await record_audit(session, entity_type="objective", entity_id=objective.id, action="created")
+    return objective
+
+
+async def get_programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
+    return await get_or_404(session, Programme, programme_id, "programme")

@@ -1,0 +1,52 @@
+"""Official statistics on the VSP list, their versioned list membership and open datasets."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vsp_statistics.base import Base, created_at, uuid_pk
+
+
+class OfficialStatistic(Base):
+    __tablename__ = "official_statistics"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    theme: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    entity_code: Mapped[str] = mapped_column(ForeignKey("network_entities.code"), nullable=False,
+                                             index=True)
+    periodicity: Mapped[str] = mapped_column(String(20), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+
+
+class ListChange(Base):
+    """One inclusion in or removal from the VSP list (append-only: the list's history)."""
+
+    __tablename__ = "vsp_list_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    statistic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("official_statistics.id"),
+                                                    nullable=False, index=True)
+    change: Mapped[str] = mapped_column(String(10), nullable=False)  # included | removed
+    effective_on: Mapped[date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    decision_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    decision_reference: Mapped[str] = mapped_column(String(200), nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    recorded_at: Mapped[datetime] = created_at()
+
+
+class OpenDataset(Base):
+    __tablename__ = "open_datasets"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    statistic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("official_statistics.id"),
+                                                    nullable=False, index=True)
+    url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    format: Mapped[str] = mapped_column(String(40), nullable=False)
+    licence: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = created_at()

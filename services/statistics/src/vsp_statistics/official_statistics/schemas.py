@@ -1,0 +1,87 @@
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from vsp_statistics.common import InputModel, OutputModel
+
+
+class Periodicity(StrEnum):
+    monthly = "monthly"  # maandelijks
+    quarterly = "quarterly"  # driemaandelijks
+    annual = "annual"  # jaarlijks
+    multi_annual = "multi_annual"  # meerjaarlijks
+    ad_hoc = "ad_hoc"  # ad hoc
+
+
+class ListChangeKind(StrEnum):
+    included = "included"  # opgenomen op de VSP-lijst
+    removed = "removed"  # geschrapt van de VSP-lijst
+
+
+class DecisionType(StrEnum):
+    cvos_decision = "cvos_decision"  # beslissing van het CVOS
+    rvos_advice = "rvos_advice"  # advies van de RVOS
+
+
+class ListDecisionIn(InputModel):
+    effective_on: date
+    reason: str = Field(min_length=1, max_length=5000)
+    decision_type: DecisionType = Field(
+        description="cvos_decision (beslissing CVOS) or rvos_advice (advies RVOS)")
+    decision_reference: str = Field(min_length=1, max_length=200)
+
+
+class ListChangeIn(ListDecisionIn):
+    change: ListChangeKind = Field(description="included (opname) or removed (schrapping)")
+
+
+class ListChangeOut(OutputModel):
+    id: int
+    statistic_id: uuid.UUID
+    change: ListChangeKind
+    effective_on: date
+    reason: str
+    decision_type: DecisionType
+    decision_reference: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class DatasetIn(InputModel):
+    url: str = Field(min_length=8, max_length=2000, pattern=r"^https?://\S+$")
+    format: str = Field(min_length=1, max_length=40, examples=["CSV"])
+    licence: str = Field(min_length=1, max_length=100, examples=["Modellicentie Gratis Hergebruik"])
+
+
+class DatasetOut(OutputModel):
+    id: uuid.UUID
+    url: str
+    format: str
+    licence: str
+
+
+class StatisticIn(InputModel):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = Field(min_length=1, max_length=300)
+    theme: str = Field(min_length=1, max_length=100)
+    entity_code: str = Field(min_length=1, max_length=40,
+                             description="The producing network entity (exactly one)")
+    periodicity: Periodicity = Field(description="maandelijks, driemaandelijks, jaarlijks, "
+                                                 "meerjaarlijks, ad hoc")
+    description: str | None = Field(default=None, max_length=5000)
+    inclusion: ListDecisionIn = Field(description="The decision that puts it on the VSP list")
+    datasets: list[DatasetIn] = Field(default_factory=list, max_length=50)
+
+
+class StatisticOut(OutputModel):
+    id: uuid.UUID
+    code: str
+    title: str
+    theme: str
+    entity_code: str
+    periodicity: Periodicity
+    description: str | None
+    on_list: bool = Field(description="On the VSP list at the `as_of` date (default today)")
+    datasets: list[DatasetOut]

@@ -1,0 +1,145 @@
+"""The VSP list: statistics, their versioned inclusion/removal and "as of" reconstruction.
+
+The list is never edited in place: every inclusion or removal is an append-only row with its
+effective date, reason and decision reference. The list at a date D is every statistic whose
+latest change effective on or before D is an inclusion. Changes of one statistic must come in
+date order, so its history is a simple alternation included/removed/included...
+"""
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.problems import ProblemError
+from vsp_statistics.access import entity_scope
+from vsp_statistics.network.service import existing_entity
+from vsp_statistics.official_statistics.models import ListChange, OfficialStatistic, OpenDataset
+from vsp_statistics.official_statistics.schemas import (
+    DatasetIn,
+    DatasetOut,
+    ListChangeIn,
+    ListChangeKind,
+    ListDecisionIn,
+    StatisticIn,
+    StatisticOut,
+)
+
+
+def on_list_as_of(as_of: date, among: list[uuid.UUID] | None = None) -> Select:
+    """SELECT statistic_id of the statistics on the VSP list at `as_of` (for IN / joins)."""
+    latest = (
+        select(ListChange.statistic_id, ListChange.change)
+        .where(ListChange.effective_on <= as_of)
+        .ext(distinct_on(ListChange.statistic_id))
+        .order_by(ListChange.statistic_id, ListChange.effective_on.desc(), ListChange.id.desc())
+    )
+    if among is not None:
+        latest = latest.where(ListChange.statistic_id.in_(among))
+    latest = latest.subquery()
+    return select(latest.c.statistic_id).where(latest.c.change == ListChangeKind.included.value)
+
+
+def scoped_statistics(principal: Principal) -> Select:
+    stmt = select(OfficialStatistic)
+    scope = entity_scope(principal)
+    if scope is not None:
+        stmt = stmt.where(OfficialStatistic.entity_code == scope)
+    return stmt
+
+
+async def get_statistic(session: AsyncSession, principal: Principal,
+                        statistic_id: uuid.UUID) -> OfficialStatistic:
+    """The statistic if the caller may see it; another entity's statistic is a 404."""
+    statistic = await session.scalar(
+        scoped_statistics(principal).where(OfficialStatistic.id == statistic_id))
+    if statistic is None:
+        raise ProblemError(404, "STATISTIC_NOT_FOUND", "official statistic not found")
+    return statistic
+
+
+async def describe(session: AsyncSession, statistics: list[OfficialStatistic],
+                   as_of: date) -> list[StatisticOut]:
+    """Output models with datasets and list membership, in two queries for the whole page."""
+    ids = [s.id for s in statistics]
+    datasets: dict[uuid.UUID, list[DatasetOut]] = {i: [] for i in ids}
+    if ids:
+        rows = await session.scalars(select(OpenDataset).where(OpenDataset.statistic_id.in_(ids))
+                                     .order_by(OpenDataset.created_at, OpenDataset.id))
+        for row in rows:
+            datasets[row.statistic_id].append(DatasetOut.model_validate(row))
+        on_list = set(await session.scalars(on_list_as_of(as_of, among=ids)))
+    else:
+        on_list = set()
+    return [
+        StatisticOut(id=s.id, code=s.code, title=s.title, theme=s.theme,
+                     entity_code=s.entity_code, periodicity=s.periodicity,
+                     description=s.description, on_list=s.id in on_list,
+                     datasets=datasets[s.id])
+        for s in statistics
+    ]
+
+
+async def create_statistic(session: AsyncSession, body: StatisticIn,
+                           principal: Principal) -> OfficialStatistic:
+    await existing_entity(session, body.entity_code)
+    if await session.scalar(select(OfficialStatistic.id).where(
+            OfficialStatistic.code == body.code)):
+        raise ProblemError(409, "STATISTIC_EXISTS", f"statistic {body.code} already exists")
+    statistic = OfficialStatistic(
+        code=body.code, title=body.title, theme=body.theme, entity_code=body.entity_code,
+        periodicity=body.periodicity.value, description=body.description)
+    session.add(statistic)
+    await session.flush()
+    for dataset in body.datasets:
+        await add_dataset(session, statistic, dataset)
+    await _append_change(session, statistic, ListChangeKind.included, body.inclusion, principal)
+    return statistic
+
+
+async def add_dataset(session: AsyncSession, statistic: OfficialStatistic,
+                      body: DatasetIn) -> OpenDataset:
+    dataset = OpenDataset(statistic_id=statistic.id, **body.model_dump())
+    session.add(dataset)
+    await session.flush()
+    await record_audit(session, entity_type="official_statistic", entity_id=statistic.id,
+                       action="dataset_added", data={"url": body.url})
+    return dataset
+
+
+async def change_list(session: AsyncSession, statistic: OfficialStatistic, body: ListChangeIn,
+                      principal: Principal) -> ListChange:
+    latest = await session.scalar(
+        select(ListChange).where(ListChange.statistic_id == statistic.id)
+        .order_by(ListChange.effective_on.desc(), ListChange.id.desc()).limit(1))
+    if latest is not None and body.effective_on < latest.effective_on:
+        raise ProblemError(409, "LIST_CHANGE_OUT_OF_ORDER",
+                           f"the last list change of this statistic is effective on "
+                           f"{latest.effective_on}; a change cannot be dated before it")
+    currently_on = latest is not None and latest.change == ListChangeKind.included
+    if body.change is ListChangeKind.included and currently_on:
+        raise ProblemError(409, "ALREADY_ON_LIST", "the statistic is already on the VSP list")
+    if body.change is ListChangeKind.removed and not currently_on:
+        raise ProblemError(409, "NOT_ON_LIST", "the statistic is not on the VSP list")
+    return await _append_change(session, statistic, body.change, body, principal)
+
+
+async def _append_change(session: AsyncSession, statistic: OfficialStatistic,
+                         kind: ListChangeKind, decision: ListDecisionIn,
+                         principal: Principal) -> ListChange:
+    change = ListChange(
+        statistic_id=statistic.id, change=kind.value, effective_on=decision.effective_on,
+        reason=decision.reason, decision_type=decision.decision_type.value,
+        decision_reference=decision.decision_reference, recorded_by=principal.sub)
+    session.add(change)
+    await session.flush()
+    await record_audit(session, entity_type="official_statistic", entity_id=statistic.id,
+                       action=f"list_{kind.value}", to_state=kind.value, reason=decision.reason,
+                       data={"effective_on": decision.effective_on.isoformat(),
+                             "decision_type": decision.decision_type.value,
+                             "decision_reference": decision.decision_reference})
+    return change

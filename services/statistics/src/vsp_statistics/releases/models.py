@@ -1,0 +1,93 @@
+"""Releases, their append-only status history, reschedules, pre-release access and corrections."""
+
+import uuid
+from datetime import date, datetime, time
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vsp_statistics.base import Base, created_at, uuid_pk
+
+
+class Release(Base):
+    __tablename__ = "releases"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    statistic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("official_statistics.id"),
+                                                    nullable=False, index=True)
+    reference_period: Mapped[str] = mapped_column(String(10), nullable=False)
+    reference_period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    vintage: Mapped[str] = mapped_column(String(12), nullable=False)
+    # The current target: its text form ("2025-06" or "2025-06-12"), precision and bounds.
+    target: Mapped[str] = mapped_column(String(10), nullable=False)
+    target_precision: Mapped[str] = mapped_column(String(8), nullable=False)
+    target_first: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    target_last: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    # Never changed by a reschedule: the strict punctuality variant measures against it.
+    first_announced_target: Mapped[str] = mapped_column(String(10), nullable=False)
+    first_announced_first: Mapped[date] = mapped_column(Date, nullable=False)
+    first_announced_last: Mapped[date] = mapped_column(Date, nullable=False)
+    # The day the current exact target day was announced (pre-announcement compliance).
+    exact_day_announced_on: Mapped[date | None] = mapped_column(Date)
+    release_time: Mapped[time] = mapped_column(Time, nullable=False)
+    state: Mapped[str] = mapped_column(String(12), nullable=False, default="planned", index=True)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_on: Mapped[date | None] = mapped_column(Date)  # the Brussels date of published_at
+    published_with_override: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    reschedule_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = created_at()
+
+
+class ReleaseStatusChange(Base):
+    __tablename__ = "release_status_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
+                                                  index=True)
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str] = mapped_column(String(12), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ReleaseReschedule(Base):
+    __tablename__ = "release_reschedules"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
+                                                  index=True)
+    old_target: Mapped[str] = mapped_column(String(10), nullable=False)
+    new_target: Mapped[str] = mapped_column(String(10), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    approved_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    rescheduled_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    rescheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class PreReleaseAccess(Base):
+    __tablename__ = "pre_release_access"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
+                                                  index=True)
+    person_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    organisation: Mapped[str] = mapped_column(String(200), nullable=False)
+    justification: Mapped[str] = mapped_column(Text, nullable=False)
+    access_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    granted_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = created_at()
+
+
+class ReleaseCorrection(Base):
+    __tablename__ = "release_corrections"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
+                                                  index=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    corrected_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -1,0 +1,91 @@
+"""Work programmes, their versions (fixed by the CVOS) and actions."""
+
+import uuid
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.pagination import Page, Pagination, paginate
+from vsp_statistics.access import StaffOnly, StaffOrEntity
+from vsp_statistics.common import page_of
+from vsp_statistics.work_programmes import service
+from vsp_statistics.work_programmes.models import WorkProgramme, WorkProgrammeAction
+from vsp_statistics.work_programmes.schemas import (
+    ActionIn,
+    ActionOut,
+    ActionProgressIn,
+    FixVersionIn,
+    VersionOut,
+    WorkProgrammeIn,
+    WorkProgrammeOut,
+)
+
+router = APIRouter(tags=["work-programmes"])
+
+
+@router.get("/v1/work-programmes", response_model=Page[WorkProgrammeOut])
+async def list_work_programmes(session: DbSession, page: Pagination, _: StaffOrEntity):
+    stmt = select(WorkProgramme).order_by(WorkProgramme.start_year, WorkProgramme.code)
+    rows, total = await paginate(session, stmt, page)
+    return page_of(rows, total, page, WorkProgrammeOut)
+
+
+@router.post("/v1/work-programmes", response_model=WorkProgrammeOut, status_code=201)
+async def create_work_programme(body: WorkProgrammeIn, session: DbSession, _: StaffOnly):
+    """Create a work programme with its first (draft) version."""
+    return await service.create(session, body)
+
+
+@router.get("/v1/work-programmes/{work_programme_id}", response_model=WorkProgrammeOut)
+async def get_work_programme(work_programme_id: uuid.UUID, session: DbSession,
+                             _: StaffOrEntity):
+    return await service.get(session, work_programme_id)
+
+
+@router.get("/v1/work-programmes/{work_programme_id}/versions",
+            response_model=list[VersionOut])
+async def list_versions(work_programme_id: uuid.UUID, session: DbSession, _: StaffOrEntity):
+    await service.get(session, work_programme_id)
+    return await service.versions(session, work_programme_id)
+
+
+@router.post("/v1/work-programmes/{work_programme_id}/versions/{number}/fix",
+             response_model=list[VersionOut])
+async def fix_version(work_programme_id: uuid.UUID, number: int, body: FixVersionIn,
+                      session: DbSession, _: StaffOnly):
+    """Fix a draft version with the CVOS decision reference and date."""
+    programme = await service.get(session, work_programme_id)
+    await service.fix_version(session, programme, number, body)
+    await session.flush()
+    return await service.versions(session, work_programme_id)
+
+
+@router.get("/v1/work-programmes/{work_programme_id}/actions", response_model=Page[ActionOut])
+async def list_actions(work_programme_id: uuid.UUID, session: DbSession, page: Pagination,
+                       _: StaffOrEntity, owner_entity_code: str | None = None):
+    await service.get(session, work_programme_id)
+    stmt = (select(WorkProgrammeAction)
+            .where(WorkProgrammeAction.work_programme_id == work_programme_id)
+            .order_by(WorkProgrammeAction.due_last, WorkProgrammeAction.id))
+    if owner_entity_code is not None:
+        stmt = stmt.where(WorkProgrammeAction.owner_entity_code == owner_entity_code)
+    rows, total = await paginate(session, stmt, page)
+    return page_of(rows, total, page, ActionOut)
+
+
+@router.post("/v1/work-programmes/{work_programme_id}/actions", response_model=ActionOut,
+             status_code=201)
+async def create_action(work_programme_id: uuid.UUID, body: ActionIn, session: DbSession,
+                        _: StaffOnly):
+    """Add an action; when the latest version is fixed this opens a new version."""
+    programme = await service.get(session, work_programme_id)
+    return await service.add_action(session, programme, body)
+
+
+@router.post("/v1/work-programmes/{work_programme_id}/actions/{action_id}/progress",
+             response_model=ActionOut)
+async def record_action_progress(work_programme_id: uuid.UUID, action_id: uuid.UUID,
+                                 body: ActionProgressIn, session: DbSession, _: StaffOnly):
+    programme = await service.get(session, work_programme_id)
+    return await service.record_progress(session, programme, action_id, body)

@@ -1,0 +1,88 @@
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from dkbuza_kit.dates import PartialDateField
+from vsp_statistics.common import InputModel, OutputModel
+
+
+class VersionState(StrEnum):
+    draft = "draft"  # ontwerp
+    fixed = "fixed"  # vastgelegd door het CVOS
+
+
+class ActionState(StrEnum):
+    planned = "planned"  # gepland
+    in_progress = "in_progress"  # lopend
+    completed = "completed"  # uitgevoerd
+    cancelled = "cancelled"  # geschrapt
+
+
+class WorkProgrammeIn(InputModel):
+    code: str = Field(min_length=1, max_length=40, examples=["WP-2025-2026"])
+    title: str = Field(min_length=1, max_length=300)
+    programme_id: uuid.UUID | None = None
+    start_year: int = Field(ge=2000, le=2100)
+    end_year: int = Field(ge=2000, le=2100)
+
+    @model_validator(mode="after")
+    def _period(self) -> "WorkProgrammeIn":
+        if self.end_year < self.start_year:
+            raise ValueError("end_year must not be before start_year")
+        return self
+
+
+class WorkProgrammeOut(OutputModel):
+    id: uuid.UUID
+    code: str
+    title: str
+    programme_id: uuid.UUID | None
+    start_year: int
+    end_year: int
+
+
+class VersionOut(OutputModel):
+    number: int
+    state: VersionState = Field(description="draft (ontwerp) or fixed (vastgelegd)")
+    cvos_decision_reference: str | None
+    fixed_on: date | None
+    action_ids: list[uuid.UUID] = Field(description="The actions fixed in this version "
+                                                    "(empty while draft)")
+
+
+class FixVersionIn(InputModel):
+    # Optional in the schema: a missing decision answers CVOS_DECISION_REQUIRED.
+    cvos_decision_reference: str | None = Field(default=None, max_length=200)
+    fixed_on: date | None = Field(default=None, description="Date of the CVOS decision")
+
+
+class ActionIn(InputModel):
+    title: str = Field(min_length=1, max_length=500)
+    objective_id: uuid.UUID | None = None
+    owner_entity_code: str = Field(min_length=1, max_length=40)
+    due: PartialDateField = Field(description="Due date: year, quarter, month or day")
+
+
+class ActionProgressIn(InputModel):
+    state: ActionState
+    completed_on: date | None = None
+
+    @model_validator(mode="after")
+    def _completion(self) -> "ActionProgressIn":
+        if (self.state is ActionState.completed) != (self.completed_on is not None):
+            raise ValueError("completed_on is given exactly when the state is completed")
+        return self
+
+
+class ActionOut(OutputModel):
+    id: uuid.UUID
+    work_programme_id: uuid.UUID
+    objective_id: uuid.UUID | None
+    title: str
+    owner_entity_code: str
+    due: str
+    state: ActionState
+    completed_on: date | None
+    added_in_version: int
