@@ -2,7 +2,7 @@
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: run test test-reliability lint sync token
+.PHONY: run test test-reliability bench lint sync token
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -25,6 +25,10 @@ test: sync
 
 test-reliability: sync
 	$(UV) run --frozen --no-sync pytest tests/reliability $(PYTEST_ARGS)
+
+## Benchmarks P1-P9 of quality.md as ratios (bench/results/latest.json, bench/README.md).
+bench: sync
+	$(UV) run --frozen --no-sync python bench/run.py
 
 lint: sync
 	$(UV) run --frozen --no-sync ruff check .
