@@ -1,10 +1,101 @@
-"""KPIs of the planning service, computed in SQL."""
+"""Headline KPIs of the planning service (`GET /v1/kpis`), each computed with SQL aggregates.
 
+"The current period" is the reporting period that contains today, else the latest one that
+has started; the period KPIs report `no_data` when there is none.
+"""
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.clock import Clock
-from dkbuza_kit.kpis import Kpi
+from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.kpis import Direction, Kpi, kpi
+from planning.audits.router import audit_summary
+from planning.indicators.service import average_progress
+from planning.plans.filters import InitiativeFilters
+from planning.plans.models import Plan
+from planning.reporting import queries
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.rules import percentage
+
+
+async def current_period(session: AsyncSession, today) -> tuple[ReportingPeriod, int] | None:
+    row = (await session.execute(
+        select(ReportingPeriod, Plan.year).join(Plan, Plan.id == ReportingPeriod.plan_id)
+        .where(ReportingPeriod.starts_on <= today)
+        .order_by(ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc()).limit(1)
+    )).first()
+    return (row[0], row[1]) if row else None
 
 
 async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
-    return []
+    now = clock.now()
+    today = today_brussels(clock)
+    figures: list[Kpi] = []
+    current = await current_period(session, today)
+    period_code = current[0].code if current else "none"
+    if current:
+        period, year = current
+        completeness = await queries.completeness(session, period)
+        distribution = await queries.status_distribution(session, period, year,
+                                                         InitiativeFilters(), today)
+        healthy = distribution.on_track + distribution.done
+        problems = distribution.attention_needed + distribution.action_needed
+        breakdown = [{"status": key, "count": getattr(distribution, key)}
+                     for key in ("on_track", "attention_needed", "action_needed", "done",
+                                 "not_reported")]
+        completeness_pct, healthy_pct = (completeness.completeness_pct,
+                                         percentage(healthy, distribution.total))
+        action_needed = distribution.action_needed
+    else:
+        completeness_pct = healthy_pct = action_needed = problems = None
+        breakdown = None
+    figures.append(kpi(
+        id="status_reports_complete_pct", title_nl="Volledigheid statusrapportering",
+        title_en="Status reports submitted by the deadline", unit="%",
+        value=completeness_pct, target=100, direction=Direction.higher_is_better,
+        period=period_code, computed_at=now))
+    figures.append(kpi(
+        id="initiatives_on_track_pct", title_nl="Initiatieven op schema of afgewerkt",
+        title_en="Initiatives on track or done (not reported counts against)", unit="%",
+        value=healthy_pct, target=80, direction=Direction.higher_is_better,
+        period=period_code, computed_at=now, breakdown=breakdown))
+    figures.append(kpi(
+        id="initiatives_action_needed", title_nl="Initiatieven met actie/bijsturing nodig",
+        title_en="Initiatives needing corrective action", unit="count", value=action_needed,
+        target=0, direction=Direction.lower_is_better, period=period_code, computed_at=now))
+    figures.append(kpi(
+        id="initiatives_with_problems", title_nl="Initiatieven met vertraging of bijsturing",
+        title_en="Initiatives delayed or needing action", unit="count", value=problems,
+        target=None, direction=Direction.lower_is_better, period=period_code, computed_at=now))
+
+    on_time = await queries.on_time_rate(session, None)
+    figures.append(kpi(
+        id="results_achieved_on_time_pct", title_nl="Beoogde resultaten tijdig behaald",
+        title_en="Expected results achieved within their due period", unit="%",
+        value=on_time.on_time_pct, target=90, direction=Direction.higher_is_better,
+        period=str(today.year), computed_at=now))
+    overdue = await session.scalar(select(func.count()).select_from(
+        queries.overdue_query(None, today).order_by(None).subquery()))
+    figures.append(kpi(
+        id="results_overdue", title_nl="Beoogde resultaten over tijd",
+        title_en="Open expected results past their due period", unit="count",
+        value=overdue, target=0, direction=Direction.lower_is_better,
+        period=today.isoformat(), computed_at=now))
+
+    audits = await audit_summary(session, today)
+    figures.append(kpi(
+        id="audit_recommendations_overdue", title_nl="Auditaanbevelingen over tijd",
+        title_en="Audit recommendations open past their original target date", unit="count",
+        value=audits.open_overdue if audits.total else None, target=0,
+        direction=Direction.lower_is_better, period=today.isoformat(), computed_at=now))
+    figures.append(kpi(
+        id="audit_recommendations_on_time_pct", title_nl="Auditaanbevelingen tijdig opgevolgd",
+        title_en="Audit recommendations implemented by the original target date", unit="%",
+        value=audits.on_time_pct, target=100, direction=Direction.higher_is_better,
+        period=today.isoformat(), computed_at=now))
+    figures.append(kpi(
+        id="indicators_average_progress_pct", title_nl="Gemiddelde voortgang indicatoren",
+        title_en="Average progress of the indicators towards target", unit="%",
+        value=await average_progress(session), target=None,
+        direction=Direction.higher_is_better, period=today.isoformat(), computed_at=now))
+    return figures

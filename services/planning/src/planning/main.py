@@ -5,7 +5,13 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
+from planning.audits.router import router as audits_router
+from planning.exports.router import router as exports_router
+from planning.indicators.router import router as indicators_router
 from planning.kpis import compute_kpis
+from planning.plans.router import router as plans_router
+from planning.reporting.router import router as reporting_router
+from planning.reviews.router import router as reviews_router
 from planning.settings import PlanningSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
@@ -15,8 +21,10 @@ def create_app(settings: PlanningSettings | None = None) -> FastAPI:
     return build_app(
         settings or PlanningSettings(),
         title="Planning (ondernemingsplan)",
-        routers=[],
+        description="The department's business plan: goals, initiatives, status reports, KPIs.",
+        routers=[plans_router, reporting_router, indicators_router, audits_router,
+                 reviews_router, exports_router],
         kpi_provider=compute_kpis,
-        kpi_reader_roles=('planning.reader', 'planning.reporter', 'planning.manager'),
+        kpi_reader_roles=("planning.reader", "planning.reporter", "planning.manager"),
         alembic_ini=ALEMBIC_INI,
     )

@@ -1,9 +1,22 @@
-"""Domain tables of the planning app (the kit's own tables live in `dkbuza_kit.models`)."""
+"""Every domain table of the planning app, registered on `Base.metadata` (for Alembic)."""
 
-from sqlalchemy.orm import DeclarativeBase
+from planning.audits.models import AuditRecommendation, AuditRecommendationPostponement
+from planning.base import Base
+from planning.indicators.models import Indicator, IndicatorMeasurement
+from planning.plans.models import (
+    ExpectedResult,
+    Initiative,
+    OperationalGoal,
+    Plan,
+    PolicyField,
+    StrategicGoal,
+)
+from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
+from planning.reviews.models import Review, ReviewItem
 
-from dkbuza_kit.db import new_metadata
-
-
-class Base(DeclarativeBase):
-    metadata = new_metadata()
+__all__ = [
+    "AuditRecommendation", "AuditRecommendationPostponement", "Base", "ExpectedResult",
+    "Indicator", "IndicatorMeasurement", "Initiative", "OperationalGoal", "Plan", "PolicyField",
+    "ReportingPeriod", "Review", "ReviewItem", "StatusReport", "StatusReportEntry",
+    "StrategicGoal",
+]

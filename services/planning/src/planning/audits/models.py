@@ -1,0 +1,40 @@
+"""Audit recommendations and their postponements (the original target date never changes)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planning.base import Base
+
+
+class AuditRecommendation(Base):
+    __tablename__ = "audit_recommendations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="SET NULL"), index=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    auditing_body: Mapped[str] = mapped_column(String(200))
+    original_target_date: Mapped[date] = mapped_column(Date)
+    current_target_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open/in_progress/implemented
+    implemented_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AuditRecommendationPostponement(Base):
+    """Append-only: each postponement from one target date to a later one."""
+
+    __tablename__ = "audit_recommendation_postponements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_recommendations.id", ondelete="CASCADE"), index=True)
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                  server_default=func.now())

@@ -1,0 +1,54 @@
+"""Performance indicators (prestatie-indicatoren) and their measurements."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planning.base import Base
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(50))
+    baseline: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    target: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    direction: Mapped[str] = mapped_column(String(20))  # increasing / decreasing
+    operational_goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operational_goals.id", ondelete="SET NULL"), index=True)
+    initiative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="SET NULL"), index=True)
+    # "manual" or "<service>:<kpi id>" (fed by the KPI sync job)
+    source: Mapped[str] = mapped_column(String(200), default="manual")
+
+
+class IndicatorMeasurement(Base):
+    __tablename__ = "indicator_measurements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    measured_on: Mapped[date] = mapped_column(Date)
+    period: Mapped[str | None] = mapped_column(String(50))
+    source: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                  server_default=func.now())

@@ -1,0 +1,85 @@
+"""HTTP for indicators and their measurements."""
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.problems import ProblemError, not_found
+from planning.indicators.models import Indicator, IndicatorMeasurement
+from planning.indicators.schemas import (
+    IndicatorIn,
+    IndicatorOut,
+    MeasurementIn,
+    MeasurementOut,
+)
+from planning.indicators.service import indicators_with_progress
+from planning.plans.service import plan_by_year
+from planning.roles import Manager, Reader
+
+router = APIRouter(tags=["indicators"])
+
+
+def _out(row) -> IndicatorOut:
+    indicator, value, measured_on, progress, valid = row
+    return IndicatorOut.model_validate(indicator).model_copy(update={
+        "latest_value": value, "latest_measured_on": measured_on, "progress_pct": progress,
+        "valid_target": bool(valid)})
+
+
+@router.post("/v1/indicators", response_model=IndicatorOut, status_code=201)
+async def create_indicator(body: IndicatorIn, session: DbSession, _: Manager) -> IndicatorOut:
+    plan = await plan_by_year(session, body.plan_year)
+    if await session.scalar(select(Indicator.id).where(Indicator.plan_id == plan.id,
+                                                       Indicator.code == body.code)):
+        raise ProblemError(409, "INDICATOR_EXISTS", f"indicator {body.code} exists")
+    indicator = Indicator(plan_id=plan.id, **body.model_dump(exclude={"plan_year"}, mode="json"))
+    indicator.baseline, indicator.target = body.baseline, body.target
+    session.add(indicator)
+    await session.flush()
+    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
+                       action="created")
+    row = (await session.execute(indicators_with_progress()
+                                 .where(Indicator.id == indicator.id))).one()
+    return _out(row)
+
+
+@router.get("/v1/indicators", response_model=Page[IndicatorOut])
+async def list_indicators(session: DbSession, _: Reader, page: Pagination) -> Page[IndicatorOut]:
+    stmt = indicators_with_progress().order_by(Indicator.code, Indicator.id)
+    rows, total = await paginate(session, stmt, page, scalars=False)
+    return Page(items=[_out(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/indicators/{indicator_id}", response_model=IndicatorOut)
+async def get_indicator(indicator_id: int, session: DbSession, _: Reader) -> IndicatorOut:
+    row = (await session.execute(indicators_with_progress()
+                                 .where(Indicator.id == indicator_id))).one_or_none()
+    if row is None:
+        raise not_found("indicator", "INDICATOR_NOT_FOUND")
+    return _out(row)
+
+
+@router.post("/v1/indicators/{indicator_id}/measurements", response_model=MeasurementOut,
+             status_code=201)
+async def add_measurement(indicator_id: int, body: MeasurementIn, session: DbSession,
+                          _: Manager) -> IndicatorMeasurement:
+    if await session.get(Indicator, indicator_id) is None:
+        raise not_found("indicator", "INDICATOR_NOT_FOUND")
+    measurement = IndicatorMeasurement(indicator_id=indicator_id, value=body.value,
+                                       measured_on=body.measured_on, period=body.period,
+                                       note=body.note, source="manual")
+    session.add(measurement)
+    await session.flush()
+    await session.refresh(measurement)
+    return measurement
+
+
+@router.get("/v1/indicators/{indicator_id}/measurements", response_model=Page[MeasurementOut])
+async def list_measurements(indicator_id: int, session: DbSession, _: Reader,
+                            page: Pagination) -> Page[MeasurementOut]:
+    stmt = (select(IndicatorMeasurement).where(IndicatorMeasurement.indicator_id == indicator_id)
+            .order_by(IndicatorMeasurement.measured_on, IndicatorMeasurement.id))
+    rows, total = await paginate(session, stmt, page)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)

@@ -1,0 +1,69 @@
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IndicatorDirection(StrEnum):
+    """increasing = stijgend (hoger is beter), decreasing = dalend (lager is beter)."""
+
+    increasing = "increasing"
+    decreasing = "decreasing"
+
+
+SOURCE_PATTERN = r"^(manual|[a-z][a-z0-9_-]*:[A-Za-z0-9_.-]+)$"
+
+
+class IndicatorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    plan_year: int = Field(ge=2000, le=2100)
+    code: str = Field(min_length=1, max_length=50)
+    title: str = Field(min_length=1, max_length=2000)
+    unit: str = Field(min_length=1, max_length=50)
+    baseline: Decimal = Field(max_digits=18, decimal_places=3)
+    target: Decimal = Field(max_digits=18, decimal_places=3)
+    direction: IndicatorDirection
+    operational_goal_id: int | None = None
+    initiative_id: int | None = None
+    source: str = Field("manual", pattern=SOURCE_PATTERN,
+                        description="`manual` or `<service>:<kpi id>`")
+
+
+class IndicatorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    plan_id: int
+    code: str
+    title: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    direction: IndicatorDirection
+    operational_goal_id: int | None
+    initiative_id: int | None
+    source: str
+    latest_value: Decimal | None = None
+    latest_measured_on: date | None = None
+    progress_pct: Decimal | None = Field(None, description="clamp 0..100 %")
+    valid_target: bool = True
+
+
+class MeasurementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: Decimal = Field(max_digits=18, decimal_places=3)
+    measured_on: date
+    period: str | None = Field(None, max_length=50)
+    note: str | None = Field(None, max_length=2000)
+
+
+class MeasurementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    indicator_id: int
+    value: Decimal
+    measured_on: date
+    period: str | None
+    source: str
+    note: str | None
+    recorded_at: datetime

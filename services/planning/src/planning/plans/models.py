@@ -1,0 +1,108 @@
+"""The plan tree: plan > policy field > strategic goal (SD) > operational goal (OD) > initiative."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planning.base import Base
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(20), default="adopted")  # draft/adopted/closed
+    source_filename: Mapped[str | None] = mapped_column(String(300))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                  server_default=func.now())
+
+
+class PolicyField(Base):
+    __tablename__ = "policy_fields"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+
+
+class StrategicGoal(Base):
+    __tablename__ = "strategic_goals"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    policy_field_id: Mapped[int] = mapped_column(
+        ForeignKey("policy_fields.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))  # "SD 3.1"
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class OperationalGoal(Base):
+    __tablename__ = "operational_goals"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    strategic_goal_id: Mapped[int] = mapped_column(
+        ForeignKey("strategic_goals.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))  # "OD 3.2.3"
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Initiative(Base):
+    __tablename__ = "initiatives"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    operational_goal_id: Mapped[int] = mapped_column(
+        ForeignKey("operational_goals.id", ondelete="CASCADE"), index=True)
+    # Stable within a plan: "<OD number>-<position>", e.g. "3.2.3-02".
+    code: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # project / process
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_team: Mapped[str | None] = mapped_column(String(100), index=True)
+    partners: Mapped[list[str]] = mapped_column(ARRAY(String(200)), default=list)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ExpectedResult(Base):
+    __tablename__ = "expected_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    # The due moment as a partial date ("2025-Q2") and its first/last day for SQL.
+    due: Mapped[str | None] = mapped_column(String(10))
+    due_first: Mapped[date | None] = mapped_column(Date)
+    due_last: Mapped[date | None] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open/achieved/dropped
+    achieved_on: Mapped[date | None] = mapped_column(Date)
+    dropped_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,0 +1,197 @@
+"""HTTP for plans, the import, and the tree (policy fields, SDs, ODs, initiatives, results)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from sqlalchemy import func, select
+
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.problems import ProblemError
+from planning.plan_import.service import decode_and_parse, import_plan
+from planning.plans import service
+from planning.plans.filters import InitiativeFilterParams, initiatives_query
+from planning.plans.models import (
+    ExpectedResult,
+    Initiative,
+    OperationalGoal,
+    Plan,
+    PolicyField,
+    StrategicGoal,
+)
+from planning.plans.schemas import (
+    ExpectedResultOut,
+    ExpectedResultPatch,
+    ImportReport,
+    InitiativeListItem,
+    InitiativeOut,
+    InitiativePatch,
+    OperationalGoalOut,
+    PlanOut,
+    PlanPatch,
+    PolicyFieldOut,
+    StrategicGoalOut,
+)
+from planning.reporting.models import StatusReport
+from planning.roles import Manager, Reader, ReporterOrManager, ensure_team_access
+
+router = APIRouter(tags=["plans"])
+ClockDep = Annotated[Clock, Depends(get_clock)]
+MAX_UPLOAD_BYTES = 5_000_000
+
+
+@router.post("/v1/plans/import", response_model=ImportReport, status_code=201)
+async def import_plan_file(
+    session: DbSession, principal: Manager,
+    file: Annotated[UploadFile, File(description="text export of the ondernemingsplan")],
+    replace: Annotated[bool, Query(description="replace an existing plan of the same year")]
+    = False,
+) -> ImportReport:
+    """Import a plan text export: all-or-nothing; 409 when the year exists without replace."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ProblemError(413, "PAYLOAD_TOO_LARGE", "the plan file is too large")
+    parsed = decode_and_parse(data)
+    report = await import_plan(session, parsed, replace=replace, filename=file.filename)
+    return ImportReport.model_validate(report)
+
+
+@router.get("/v1/plans", response_model=Page[PlanOut])
+async def list_plans(session: DbSession, _: Reader, page: Pagination) -> Page[PlanOut]:
+    rows, total = await paginate(session, select(Plan).order_by(Plan.year), page)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/plans/{plan_id}", response_model=PlanOut)
+async def get_plan(plan_id: int, session: DbSession, _: Reader) -> Plan:
+    return await service.get_or_404(session, Plan, plan_id, "plan")
+
+
+@router.patch("/v1/plans/{plan_id}", response_model=PlanOut)
+async def update_plan(plan_id: int, body: PlanPatch, session: DbSession, _: Manager) -> Plan:
+    plan = await service.get_or_404(session, Plan, plan_id, "plan")
+    before = plan.state
+    plan.state = body.state.value
+    await record_audit(session, entity_type="plan", entity_id=plan.id, action="state_changed",
+                       from_state=before, to_state=plan.state)
+    return plan
+
+
+@router.get("/v1/policy-fields", response_model=Page[PolicyFieldOut])
+async def list_policy_fields(session: DbSession, _: Reader, page: Pagination,
+                             plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+                             ) -> Page[PolicyFieldOut]:
+    stmt = select(PolicyField).join(Plan, Plan.id == PolicyField.plan_id)
+    if plan_year is not None:
+        stmt = stmt.where(Plan.year == plan_year)
+    rows, total = await paginate(session, stmt.order_by(Plan.year, PolicyField.number), page)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/strategic-goals", response_model=Page[StrategicGoalOut])
+async def list_strategic_goals(
+    session: DbSession, _: Reader, page: Pagination,
+    plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    policy_field: Annotated[int | None, Query(ge=1, le=99)] = None,
+) -> Page[StrategicGoalOut]:
+    stmt = (select(StrategicGoal).join(Plan, Plan.id == StrategicGoal.plan_id)
+            .join(PolicyField, PolicyField.id == StrategicGoal.policy_field_id))
+    if plan_year is not None:
+        stmt = stmt.where(Plan.year == plan_year)
+    if policy_field is not None:
+        stmt = stmt.where(PolicyField.number == policy_field)
+    stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position)
+    rows, total = await paginate(session, stmt, page)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/operational-goals", response_model=Page[OperationalGoalOut])
+async def list_operational_goals(
+    session: DbSession, _: Reader, page: Pagination,
+    plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    strategic_goal: Annotated[str | None, Query(max_length=20)] = None,
+) -> Page[OperationalGoalOut]:
+    stmt = (select(OperationalGoal).join(Plan, Plan.id == OperationalGoal.plan_id)
+            .join(StrategicGoal, StrategicGoal.id == OperationalGoal.strategic_goal_id)
+            .join(PolicyField, PolicyField.id == StrategicGoal.policy_field_id))
+    if plan_year is not None:
+        stmt = stmt.where(Plan.year == plan_year)
+    if strategic_goal is not None:
+        stmt = stmt.where(StrategicGoal.code == strategic_goal)
+    stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position,
+                         OperationalGoal.position)
+    rows, total = await paginate(session, stmt, page)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/initiatives", response_model=Page[InitiativeListItem])
+async def list_initiatives(session: DbSession, _: Reader, page: Pagination,
+                           filters: InitiativeFilterParams, clock: ClockDep
+                           ) -> Page[InitiativeListItem]:
+    """Flat list with filters; with `period` each item carries its status in that period."""
+    today = today_brussels(clock)
+    last_report = (select(func.max(StatusReport.updated_at))
+                   .where(StatusReport.initiative_id == Initiative.id)
+                   .correlate(Initiative).scalar_subquery())
+    stmt = initiatives_query(filters, today).add_columns(last_report.label("last_report"))
+    rows, total = await paginate(session, stmt, page, scalars=False)
+    items = []
+    for row in rows:
+        mapping = row._mapping
+        last: datetime | None = mapping["last_report"]
+        item = InitiativeListItem.model_validate(
+            {**InitiativeOut.model_validate(mapping[Initiative]).model_dump(),
+             "operational_goal_code": mapping["od_code"],
+             "status_in_period": mapping.get("status"),
+             "days_since_last_report": (today - last.date()).days if last else None})
+        items.append(item)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/initiatives/{initiative_id}", response_model=InitiativeOut)
+async def get_initiative(initiative_id: int, session: DbSession, _: Reader,
+                         response: Response) -> Initiative:
+    initiative = await service.get_or_404(session, Initiative, initiative_id, "initiative")
+    set_etag(response, initiative.version)
+    return initiative
+
+
+@router.patch("/v1/initiatives/{initiative_id}", response_model=InitiativeOut)
+async def update_initiative(initiative_id: int, body: InitiativePatch, request: Request,
+                            response: Response, session: DbSession, _: Manager) -> Initiative:
+    """Owner team, partners, tags, kind, archived flag (If-Match required)."""
+    initiative = await service.get_or_404(session, Initiative, initiative_id, "initiative")
+    check_if_match(request, initiative.version)
+    await service.update_initiative(session, initiative, body)
+    set_etag(response, initiative.version)
+    return initiative
+
+
+@router.get("/v1/expected-results", response_model=Page[ExpectedResultOut])
+async def list_expected_results(
+    session: DbSession, _: Reader, page: Pagination,
+    initiative_id: int | None = None,
+    state: Annotated[str | None, Query(pattern="^(open|achieved|dropped)$")] = None,
+) -> Page[ExpectedResultOut]:
+    stmt = select(ExpectedResult)
+    if initiative_id is not None:
+        stmt = stmt.where(ExpectedResult.initiative_id == initiative_id)
+    if state is not None:
+        stmt = stmt.where(ExpectedResult.state == state)
+    stmt = stmt.order_by(ExpectedResult.initiative_id, ExpectedResult.position)
+    rows, total = await paginate(session, stmt, page)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut)
+async def update_expected_result(result_id: int, body: ExpectedResultPatch, session: DbSession,
+                                 principal: ReporterOrManager, clock: ClockDep) -> ExpectedResult:
+    """Mark a result achieved (with date) or dropped (with reason), or reopen it."""
+    result = await service.get_or_404(session, ExpectedResult, result_id, "expected result")
+    initiative = await session.get(Initiative, result.initiative_id)
+    ensure_team_access(principal, initiative.owner_team if initiative else None)
+    return await service.change_result_state(session, result, body, today_brussels(clock))

@@ -1,0 +1,137 @@
+"""Plan tree resources (Dutch labels: beleidsveld, strategische doelstelling (SD),
+operationele doelstelling (OD), initiatief, beoogd resultaat)."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PlanState(StrEnum):
+    """draft = ontwerp, adopted = goedgekeurd, closed = afgesloten."""
+
+    draft = "draft"
+    adopted = "adopted"
+    closed = "closed"
+
+
+class InitiativeKind(StrEnum):
+    """project = project, process = (recurrent) proces."""
+
+    project = "project"
+    process = "process"
+
+
+class ResultState(StrEnum):
+    """open = open, achieved = behaald, dropped = geschrapt."""
+
+    open = "open"
+    achieved = "achieved"
+    dropped = "dropped"
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PlanOut(Out):
+    id: int
+    year: int
+    title: str
+    state: PlanState
+    source_filename: str | None
+    imported_at: datetime
+
+
+class PlanPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: PlanState
+
+
+class PolicyFieldOut(Out):
+    id: int
+    plan_id: int
+    number: int
+    title: str
+
+
+class StrategicGoalOut(Out):
+    id: int
+    plan_id: int
+    policy_field_id: int
+    code: str
+    title: str
+
+
+class OperationalGoalOut(Out):
+    id: int
+    plan_id: int
+    strategic_goal_id: int
+    code: str
+    title: str
+    description: str
+
+
+class InitiativeOut(Out):
+    id: int
+    plan_id: int
+    operational_goal_id: int
+    code: str
+    title: str
+    kind: InitiativeKind
+    description: str
+    owner_team: str | None
+    partners: list[str]
+    tags: list[str]
+    archived: bool
+    version: int
+
+
+class InitiativeListItem(InitiativeOut):
+    operational_goal_code: str
+    status_in_period: str | None = Field(
+        None, description="status in the `period` filter; `not_reported` without a report")
+    days_since_last_report: int | None = Field(None, description="staleness (dagen)")
+
+
+class InitiativePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    owner_team: str | None = Field(None, max_length=100)
+    partners: list[str] | None = None
+    tags: list[str] | None = None
+    kind: InitiativeKind | None = None
+    archived: bool | None = None
+
+
+class ExpectedResultOut(Out):
+    id: int
+    initiative_id: int
+    position: int
+    text: str
+    due: str | None = Field(None, description="partial date: 2025, 2025-Q2, 2025-05, 2025-05-09")
+    state: ResultState
+    achieved_on: date | None
+    dropped_reason: str | None
+    version: int
+
+
+class ExpectedResultPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: ResultState
+    achieved_on: date | None = None
+    dropped_reason: str | None = Field(None, max_length=2000)
+
+
+class ImportWarning(BaseModel):
+    line: int
+    message: str
+
+
+class ImportReport(BaseModel):
+    plan_id: int
+    year: int
+    replaced: bool
+    counts: dict[str, int]
+    review: dict[str, Any] | None
+    warnings: list[ImportWarning]

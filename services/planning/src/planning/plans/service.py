@@ -1,0 +1,64 @@
+"""Use cases on the plan tree: lookups, initiative updates, expected result states."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.problems import ProblemError, not_found
+from planning.plans.models import ExpectedResult, Initiative, Plan
+from planning.plans.schemas import ExpectedResultPatch, InitiativePatch, ResultState
+
+
+async def get_or_404(session: AsyncSession, model, object_id: int, what: str):
+    row = await session.get(model, object_id)
+    if row is None:
+        raise not_found(what)
+    return row
+
+
+async def plan_by_year(session: AsyncSession, year: int) -> Plan:
+    plan = await session.scalar(select(Plan).where(Plan.year == year))
+    if plan is None:
+        raise not_found(f"plan {year}", "PLAN_NOT_FOUND")
+    return plan
+
+
+async def update_initiative(session: AsyncSession, initiative: Initiative,
+                            patch: InitiativePatch) -> Initiative:
+    changes = patch.model_dump(exclude_unset=True, mode="json")
+    for name, value in changes.items():
+        if name in ("partners", "tags") and value is None:
+            value = []
+        setattr(initiative, name, value)
+    initiative.version += 1
+    await record_audit(session, entity_type="initiative", entity_id=initiative.id,
+                       action="updated", data=changes)
+    return initiative
+
+
+def check_result_change(result: ExpectedResult, patch: ExpectedResultPatch, today: date) -> None:
+    """Rules of a result's state: achieved needs a date not in the future; dropped a reason."""
+    if patch.state is ResultState.achieved:
+        if patch.achieved_on is None:
+            raise ProblemError(422, "ACHIEVED_DATE_REQUIRED", "an achieved result needs a date")
+        if patch.achieved_on > today:
+            raise ProblemError(422, "ACHIEVED_DATE_IN_FUTURE", "achieved_on is in the future")
+    if patch.state is ResultState.dropped and not (patch.dropped_reason or "").strip():
+        raise ProblemError(422, "DROP_REASON_REQUIRED", "a dropped result needs a reason")
+
+
+async def change_result_state(session: AsyncSession, result: ExpectedResult,
+                              patch: ExpectedResultPatch, today: date) -> ExpectedResult:
+    check_result_change(result, patch, today)
+    before = result.state
+    result.state = patch.state.value
+    result.achieved_on = patch.achieved_on if patch.state is ResultState.achieved else None
+    result.dropped_reason = (patch.dropped_reason if patch.state is ResultState.dropped
+                             else None)
+    result.version += 1
+    await record_audit(session, entity_type="expected_result", entity_id=result.id,
+                       action="state_changed", from_state=before, to_state=result.state,
+                       reason=result.dropped_reason)
+    return result

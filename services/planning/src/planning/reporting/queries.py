@@ -1,0 +1,170 @@
+"""Read models computed in SQL: distributions, completeness, roll-ups, results, deterioration."""
+
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from dkbuza_kit.clock import BRUSSELS
+from planning.plans.filters import InitiativeFilters, initiatives_query
+from planning.plans.models import (
+    ExpectedResult,
+    Initiative,
+    OperationalGoal,
+    Plan,
+    PolicyField,
+    StrategicGoal,
+)
+from planning.reporting.models import ReportingPeriod, StatusReport
+from planning.reporting.rules import (
+    DISTRIBUTION_KEYS,
+    DONE,
+    PROGRESS_RANK,
+    WORST_RANK,
+    percentage,
+)
+from planning.reporting.schemas import (
+    Completeness,
+    Deterioration,
+    Distribution,
+    OnTimeRate,
+    OverdueResult,
+    RollUpRow,
+)
+
+
+def _period_filters(filters: InitiativeFilters, period: ReportingPeriod,
+                    plan_year: int) -> InitiativeFilters:
+    return replace(filters, period=period.code, plan_year=plan_year)
+
+
+def _distribution(counts: dict[str, int]) -> Distribution:
+    values = {key: int(counts.get(key, 0)) for key in DISTRIBUTION_KEYS}
+    return Distribution(**values, total=sum(values.values()))
+
+
+async def status_distribution(session: AsyncSession, period: ReportingPeriod, plan_year: int,
+                              filters: InitiativeFilters, today: date) -> Distribution:
+    overview = initiatives_query(_period_filters(filters, period, plan_year), today) \
+        .order_by(None).subquery()
+    rows = (await session.execute(
+        select(overview.c.status, func.count()).group_by(overview.c.status))).all()
+    return _distribution(dict(rows))
+
+
+async def completeness(session: AsyncSession, period: ReportingPeriod) -> Completeness:
+    reported_day = func.date(func.timezone(str(BRUSSELS), StatusReport.first_reported_at))
+    row = (await session.execute(
+        select(func.count(Initiative.id),
+               func.count(StatusReport.id).filter(reported_day <= period.report_deadline),
+               func.count(StatusReport.id).filter(reported_day > period.report_deadline))
+        .select_from(Initiative)
+        .outerjoin(StatusReport, and_(StatusReport.initiative_id == Initiative.id,
+                                      StatusReport.period_id == period.id))
+        .where(Initiative.plan_id == period.plan_id, Initiative.archived.is_(False))
+    )).one()
+    active, on_time, late = (int(v) for v in row)
+    return Completeness(period=period.code, active_initiatives=active,
+                        reported_by_deadline=on_time, reported_late=late,
+                        completeness_pct=percentage(on_time, active))
+
+
+LEVELS = {
+    "operational_goal": (OperationalGoal.code, OperationalGoal.title, OperationalGoal.position),
+    "strategic_goal": (StrategicGoal.code, StrategicGoal.title, StrategicGoal.position),
+    "policy_field": (cast(PolicyField.number, Integer), PolicyField.title, PolicyField.number),
+}
+
+
+async def roll_up(session: AsyncSession, period: ReportingPeriod, level: str) -> list[RollUpRow]:
+    """Per OD/SD/policy field: distribution, worst status of unfinished children, % done."""
+    code, title, _ = LEVELS[level]
+    status = func.coalesce(StatusReport.status, literal("not_reported"))
+    rank = case(*[(status == name, value) for name, value in WORST_RANK.items()], else_=None)
+    counts = [func.count().filter(status == key).label(key) for key in DISTRIBUTION_KEYS]
+    stmt = (
+        select(code.label("code"), title.label("title"), *counts,
+               func.max(rank).label("worst_rank"), func.min(PolicyField.number).label("pf"),
+               func.min(StrategicGoal.position).label("sd"),
+               func.min(OperationalGoal.position).label("od"))
+        .select_from(Initiative)
+        .join(OperationalGoal, OperationalGoal.id == Initiative.operational_goal_id)
+        .join(StrategicGoal, StrategicGoal.id == OperationalGoal.strategic_goal_id)
+        .join(PolicyField, PolicyField.id == StrategicGoal.policy_field_id)
+        .outerjoin(StatusReport, and_(StatusReport.initiative_id == Initiative.id,
+                                      StatusReport.period_id == period.id))
+        .where(Initiative.plan_id == period.plan_id, Initiative.archived.is_(False))
+        .group_by(code, title)
+        .order_by("pf", "sd", "od")
+    )
+    by_rank = {value: name for name, value in WORST_RANK.items()}
+    rows = []
+    for row in (await session.execute(stmt)).mappings():
+        distribution = _distribution({key: row[key] for key in DISTRIBUTION_KEYS})
+        rows.append(RollUpRow(
+            level=level, code=str(row["code"]), title=row["title"], distribution=distribution,
+            worst_unfinished_status=by_rank.get(row["worst_rank"]),
+            done_pct=percentage(distribution.done, distribution.total)))
+    return rows
+
+
+def _results_scope(plan_year: int | None):
+    stmt = (select(ExpectedResult, Initiative.code)
+            .join(Initiative, Initiative.id == ExpectedResult.initiative_id)
+            .join(Plan, Plan.id == Initiative.plan_id))
+    return stmt.where(Plan.year == plan_year) if plan_year is not None else stmt
+
+
+async def on_time_rate(session: AsyncSession, plan_year: int | None) -> OnTimeRate:
+    """Achieved results with a due moment: share achieved within (by the end of) it."""
+    stmt = (select(func.count(),
+                   func.count().filter(ExpectedResult.achieved_on <= ExpectedResult.due_last))
+            .select_from(ExpectedResult)
+            .join(Initiative, Initiative.id == ExpectedResult.initiative_id)
+            .join(Plan, Plan.id == Initiative.plan_id)
+            .where(ExpectedResult.state == "achieved", ExpectedResult.due_last.is_not(None)))
+    if plan_year is not None:
+        stmt = stmt.where(Plan.year == plan_year)
+    total, on_time = (int(v) for v in (await session.execute(stmt)).one())
+    return OnTimeRate(achieved_with_due=total, achieved_on_time=on_time,
+                      on_time_pct=percentage(on_time, total))
+
+
+def overdue_query(plan_year: int | None, today: date):
+    days = (literal(today) - ExpectedResult.due_last).label("days_overdue")
+    return (_results_scope(plan_year).add_columns(days)
+            .where(ExpectedResult.state == "open", ExpectedResult.due_last < today)
+            .order_by(ExpectedResult.due_last, ExpectedResult.id))
+
+
+def overdue_item(row) -> OverdueResult:
+    result: ExpectedResult = row[0]
+    return OverdueResult(id=result.id, initiative_id=result.initiative_id,
+                         initiative_code=row[1], text=result.text, due=result.due or "",
+                         days_overdue=int(row[2]))
+
+
+async def deteriorations(session: AsyncSession, earlier: ReportingPeriod,
+                         later: ReportingPeriod) -> list[Deterioration]:
+    before = aliased(StatusReport)
+    after = aliased(StatusReport)
+
+    def rank(column):
+        return case(*[(column == name, value) for name, value in PROGRESS_RANK.items()])
+
+    stmt = (select(Initiative.id, Initiative.code, Initiative.title, before.status, after.status)
+            .join(before, and_(before.initiative_id == Initiative.id,
+                               before.period_id == earlier.id))
+            .join(after, and_(after.initiative_id == Initiative.id,
+                              after.period_id == later.id))
+            .where(rank(after.status) > rank(before.status))
+            .order_by(Initiative.position, Initiative.id))
+    return [Deterioration(initiative_id=r[0], initiative_code=r[1], title=r[2],
+                          from_status=r[3], to_status=r[4])
+            for r in (await session.execute(stmt)).all()]
+
+
+__all__ = ["DONE", "completeness", "deteriorations", "on_time_rate", "overdue_query",
+           "roll_up", "status_distribution"]

@@ -1,0 +1,185 @@
+"""HTTP for reporting periods, status reports and the reporting queries."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import select
+
+from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.problems import not_found
+from planning.plans.filters import InitiativeFilterParams
+from planning.plans.models import Plan
+from planning.reporting import queries, service
+from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
+from planning.reporting.schemas import (
+    Completeness,
+    Deterioration,
+    Distribution,
+    OnTimeRate,
+    OverdueResult,
+    PeriodIn,
+    PeriodOut,
+    ReportCorrection,
+    ReportEntryOut,
+    ReportIn,
+    ReportOut,
+    ReportUpdate,
+    RollUpRow,
+)
+from planning.roles import Manager, Reader, ReporterOrManager
+
+router = APIRouter(tags=["reporting"])
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+async def period_or_404(session, period_id: int) -> ReportingPeriod:
+    period = await session.get(ReportingPeriod, period_id)
+    if period is None:
+        raise not_found("reporting period", "PERIOD_NOT_FOUND")
+    return period
+
+
+async def report_or_404(session, report_id: int) -> StatusReport:
+    report = await session.get(StatusReport, report_id)
+    if report is None:
+        raise not_found("status report", "STATUS_REPORT_NOT_FOUND")
+    return report
+
+
+@router.post("/v1/reporting-periods", response_model=PeriodOut, status_code=201)
+async def create_reporting_period(body: PeriodIn, session: DbSession, _: Manager):
+    return await service.create_period(session, body)
+
+
+@router.get("/v1/reporting-periods", response_model=Page[PeriodOut])
+async def list_reporting_periods(session: DbSession, _: Reader, page: Pagination,
+                                 plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
+    stmt = select(ReportingPeriod).join(Plan, Plan.id == ReportingPeriod.plan_id)
+    if plan_year is not None:
+        stmt = stmt.where(Plan.year == plan_year)
+    rows, total = await paginate(session, stmt.order_by(ReportingPeriod.starts_on,
+                                                        ReportingPeriod.id), page)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/reporting-periods/{period_id}", response_model=PeriodOut)
+async def get_reporting_period(period_id: int, session: DbSession, _: Reader):
+    return await period_or_404(session, period_id)
+
+
+@router.post("/v1/reporting-periods/{period_id}/close", response_model=PeriodOut)
+async def close_reporting_period(period_id: int, session: DbSession, _: Manager,
+                                 clock: ClockDep):
+    """Close the period: its reports are frozen (corrections only, with a reason)."""
+    period = await period_or_404(session, period_id)
+    return await service.close_period(session, period, clock.now())
+
+
+@router.get("/v1/reporting-periods/{period_id}/status-distribution", response_model=Distribution)
+async def get_status_distribution(period_id: int, session: DbSession, _: Reader,
+                                  filters: InitiativeFilterParams, clock: ClockDep):
+    """Counts per status; initiatives without a report count as `not_reported`."""
+    period = await period_or_404(session, period_id)
+    plan = await session.get(Plan, period.plan_id)
+    return await queries.status_distribution(session, period, plan.year, filters,
+                                             today_brussels(clock))
+
+
+@router.get("/v1/reporting-periods/{period_id}/completeness", response_model=Completeness)
+async def get_completeness(period_id: int, session: DbSession, _: Reader):
+    """Reported by the deadline / active initiatives."""
+    return await queries.completeness(session, await period_or_404(session, period_id))
+
+
+@router.get("/v1/reporting-periods/{period_id}/roll-up", response_model=list[RollUpRow])
+async def get_roll_up(period_id: int, session: DbSession, _: Reader,
+                      level: Literal["operational_goal", "strategic_goal", "policy_field"]
+                      = "operational_goal"):
+    return await queries.roll_up(session, await period_or_404(session, period_id), level)
+
+
+@router.get("/v1/reporting-periods/{period_id}/deteriorations",
+            response_model=list[Deterioration])
+async def get_deteriorations(period_id: int, session: DbSession, _: Reader,
+                             compared_to: Annotated[int, Query(description="earlier period id")]):
+    """Initiatives whose status got worse from `compared_to` to this period."""
+    later = await period_or_404(session, period_id)
+    earlier = await period_or_404(session, compared_to)
+    return await queries.deteriorations(session, earlier, later)
+
+
+@router.get("/v1/expected-results/overdue", response_model=Page[OverdueResult])
+async def list_overdue_results(session: DbSession, _: Reader, page: Pagination, clock: ClockDep,
+                               plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
+    """Open results past the last day of their due period, with the days overdue."""
+    stmt = queries.overdue_query(plan_year, today_brussels(clock))
+    rows, total = await paginate(session, stmt, page, scalars=False)
+    return Page(items=[queries.overdue_item(r) for r in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/expected-results/on-time-rate", response_model=OnTimeRate)
+async def get_on_time_rate(session: DbSession, _: Reader,
+                           plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
+    return await queries.on_time_rate(session, plan_year)
+
+
+@router.post("/v1/status-reports", response_model=ReportOut, status_code=201)
+async def submit_status_report(body: ReportIn, session: DbSession, principal: ReporterOrManager,
+                               clock: ClockDep, response: Response):
+    """One report per initiative and period; explanation/corrective action rules apply."""
+    report = await service.submit_report(session, body, principal, clock.now())
+    set_etag(response, report.version)
+    return report
+
+
+@router.get("/v1/status-reports", response_model=Page[ReportOut])
+async def list_status_reports(session: DbSession, _: Reader, page: Pagination,
+                              period_id: int | None = None, initiative_id: int | None = None):
+    stmt = select(StatusReport)
+    if period_id is not None:
+        stmt = stmt.where(StatusReport.period_id == period_id)
+    if initiative_id is not None:
+        stmt = stmt.where(StatusReport.initiative_id == initiative_id)
+    rows, total = await paginate(session, stmt.order_by(StatusReport.id), page)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/status-reports/{report_id}", response_model=ReportOut)
+async def get_status_report(report_id: int, session: DbSession, _: Reader, response: Response):
+    report = await report_or_404(session, report_id)
+    set_etag(response, report.version)
+    return report
+
+
+@router.put("/v1/status-reports/{report_id}", response_model=ReportOut)
+async def update_status_report(report_id: int, body: ReportUpdate, request: Request,
+                               response: Response, session: DbSession,
+                               principal: ReporterOrManager, clock: ClockDep):
+    """Edit while the period is open (If-Match); 409 once the period is closed."""
+    report = await report_or_404(session, report_id)
+    check_if_match(request, report.version)
+    await service.update_report(session, report, body, principal, clock.now())
+    set_etag(response, report.version)
+    return report
+
+
+@router.post("/v1/status-reports/{report_id}/corrections", response_model=ReportOut,
+             status_code=201)
+async def correct_status_report(report_id: int, body: ReportCorrection, session: DbSession,
+                                principal: ReporterOrManager, clock: ClockDep):
+    """After close: a correction is a new history entry with a reason."""
+    report = await report_or_404(session, report_id)
+    return await service.correct_report(session, report, body, principal, clock.now())
+
+
+@router.get("/v1/status-reports/{report_id}/history", response_model=list[ReportEntryOut])
+async def get_status_report_history(report_id: int, session: DbSession, _: Reader):
+    await report_or_404(session, report_id)
+    rows = await session.scalars(select(StatusReportEntry)
+                                 .where(StatusReportEntry.report_id == report_id)
+                                 .order_by(StatusReportEntry.id))
+    return list(rows)

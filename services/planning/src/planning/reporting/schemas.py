@@ -1,0 +1,136 @@
+"""Reporting periods, status reports and the queries built on them."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReportStatus(StrEnum):
+    """on_track = op schema, attention_needed = vertraging/aandacht nodig,
+    action_needed = actie/bijsturing nodig, done = afgewerkt."""
+
+    on_track = "on_track"
+    attention_needed = "attention_needed"
+    action_needed = "action_needed"
+    done = "done"
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PeriodIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    plan_year: int = Field(ge=2000, le=2100)
+    code: str = Field(min_length=1, max_length=20, examples=["2025-T1"])
+    starts_on: date
+    ends_on: date
+    report_deadline: date
+
+
+class PeriodOut(Out):
+    id: int
+    plan_id: int
+    code: str
+    starts_on: date
+    ends_on: date
+    report_deadline: date
+    closed: bool
+    closed_at: datetime | None
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    initiative_id: int
+    period_id: int
+    status: ReportStatus
+    explanation: str | None = Field(None, max_length=5000)
+    corrective_action: str | None = Field(None, max_length=5000)
+
+
+class ReportUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: ReportStatus
+    explanation: str | None = Field(None, max_length=5000)
+    corrective_action: str | None = Field(None, max_length=5000)
+
+
+class ReportCorrection(ReportUpdate):
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class ReportOut(Out):
+    id: int
+    initiative_id: int
+    period_id: int
+    status: ReportStatus
+    explanation: str | None
+    corrective_action: str | None
+    reported_by: str
+    first_reported_at: datetime
+    updated_at: datetime
+    corrected: bool
+    version: int
+
+
+class ReportEntryOut(Out):
+    id: int
+    report_id: int
+    kind: str
+    status: ReportStatus
+    explanation: str | None
+    corrective_action: str | None
+    reason: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class Distribution(BaseModel):
+    on_track: int = 0
+    attention_needed: int = 0
+    action_needed: int = 0
+    done: int = 0
+    not_reported: int = 0
+    total: int = 0
+
+
+class Completeness(BaseModel):
+    period: str
+    active_initiatives: int
+    reported_by_deadline: int
+    reported_late: int
+    completeness_pct: Decimal | None
+
+
+class RollUpRow(BaseModel):
+    level: str
+    code: str
+    title: str
+    distribution: Distribution
+    worst_unfinished_status: str | None
+    done_pct: Decimal | None
+
+
+class OverdueResult(BaseModel):
+    id: int
+    initiative_id: int
+    initiative_code: str
+    text: str
+    due: str
+    days_overdue: int
+
+
+class OnTimeRate(BaseModel):
+    achieved_with_due: int
+    achieved_on_time: int
+    on_time_pct: Decimal | None
+
+
+class Deterioration(BaseModel):
+    initiative_id: int
+    initiative_code: str
+    title: str
+    from_status: ReportStatus
+    to_status: ReportStatus

@@ -1,0 +1,148 @@
+"""Use cases of reporting periods and status reports."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.problems import ProblemError, not_found
+from planning.plans.models import ExpectedResult, Initiative
+from planning.plans.service import plan_by_year
+from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
+from planning.reporting.rules import report_errors
+from planning.reporting.schemas import PeriodIn, ReportCorrection, ReportIn, ReportUpdate
+from planning.roles import ensure_team_access
+
+
+async def create_period(session: AsyncSession, body: PeriodIn) -> ReportingPeriod:
+    if body.ends_on < body.starts_on:
+        raise ProblemError(422, "PERIOD_ENDS_BEFORE_START", "ends_on is before starts_on")
+    if body.report_deadline < body.starts_on:
+        raise ProblemError(422, "DEADLINE_BEFORE_START", "report_deadline is before starts_on")
+    plan = await plan_by_year(session, body.plan_year)
+    exists = await session.scalar(select(ReportingPeriod.id).where(
+        ReportingPeriod.plan_id == plan.id, ReportingPeriod.code == body.code))
+    if exists is not None:
+        raise ProblemError(409, "PERIOD_EXISTS", f"period {body.code} exists")
+    period = ReportingPeriod(plan_id=plan.id, code=body.code, starts_on=body.starts_on,
+                             ends_on=body.ends_on, report_deadline=body.report_deadline,
+                             closed=False)
+    session.add(period)
+    await session.flush()
+    await record_audit(session, entity_type="reporting_period", entity_id=period.id,
+                       action="created", to_state="open")
+    return period
+
+
+async def close_period(session: AsyncSession, period: ReportingPeriod,
+                       now: datetime) -> ReportingPeriod:
+    if period.closed:
+        raise ProblemError(409, "PERIOD_ALREADY_CLOSED", f"period {period.code} is closed")
+    period.closed = True
+    period.closed_at = now
+    await record_audit(session, entity_type="reporting_period", entity_id=period.id,
+                       action="closed", from_state="open", to_state="closed")
+    return period
+
+
+async def _check_rules(session: AsyncSession, initiative_id: int, body: ReportUpdate) -> None:
+    states = (await session.scalars(select(ExpectedResult.state).where(
+        ExpectedResult.initiative_id == initiative_id))).all()
+    errors = report_errors(body.status.value, body.explanation, body.corrective_action, states)
+    if errors:
+        raise ProblemError(422, errors[0]["code"], errors[0]["message"], errors=errors)
+
+
+async def _initiative_for_writer(session: AsyncSession, initiative_id: int,
+                                 principal: Principal) -> Initiative:
+    initiative = await session.get(Initiative, initiative_id)
+    if initiative is None:
+        raise not_found("initiative", "INITIATIVE_NOT_FOUND")
+    ensure_team_access(principal, initiative.owner_team)
+    return initiative
+
+
+def _entry(report: StatusReport, kind: str, actor: str, now: datetime,
+           reason: str | None = None) -> StatusReportEntry:
+    return StatusReportEntry(report_id=report.id, kind=kind, status=report.status,
+                             explanation=report.explanation,
+                             corrective_action=report.corrective_action, reason=reason,
+                             recorded_by=actor, recorded_at=now)
+
+
+async def submit_report(session: AsyncSession, body: ReportIn, principal: Principal,
+                        now: datetime) -> StatusReport:
+    initiative = await _initiative_for_writer(session, body.initiative_id, principal)
+    period = await session.get(ReportingPeriod, body.period_id)
+    if period is None or period.plan_id != initiative.plan_id:
+        raise not_found("reporting period of this plan", "PERIOD_NOT_FOUND")
+    if period.closed:
+        raise ProblemError(409, "PERIOD_CLOSED",
+                           f"period {period.code} is closed; submit a correction instead")
+    existing = await session.scalar(select(StatusReport.id).where(
+        StatusReport.initiative_id == initiative.id, StatusReport.period_id == period.id))
+    if existing is not None:
+        raise ProblemError(409, "STATUS_REPORT_EXISTS",
+                           "this initiative already has a report for the period; update it",
+                           report_id=existing)
+    await _check_rules(session, initiative.id, body)
+    report = StatusReport(initiative_id=initiative.id, period_id=period.id,
+                          status=body.status.value, explanation=body.explanation,
+                          corrective_action=body.corrective_action, reported_by=principal.sub,
+                          first_reported_at=now, updated_at=now, corrected=False)
+    session.add(report)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent submission won the race
+        raise ProblemError(409, "STATUS_REPORT_EXISTS",
+                           "this initiative already has a report for the period") from exc
+    session.add(_entry(report, "submitted", principal.sub, now))
+    await record_audit(session, entity_type="status_report", entity_id=report.id,
+                       action="submitted", to_state=report.status)
+    return report
+
+
+async def update_report(session: AsyncSession, report: StatusReport, body: ReportUpdate,
+                        principal: Principal, now: datetime) -> StatusReport:
+    await _initiative_for_writer(session, report.initiative_id, principal)
+    period = await session.get(ReportingPeriod, report.period_id)
+    if period is not None and period.closed:
+        raise ProblemError(409, "PERIOD_CLOSED",
+                           f"period {period.code} is closed: the report is frozen; "
+                           "submit a correction with a reason")
+    await _check_rules(session, report.initiative_id, body)
+    before = report.status
+    _apply(report, body, now)
+    session.add(_entry(report, "edited", principal.sub, now))
+    await record_audit(session, entity_type="status_report", entity_id=report.id,
+                       action="edited", from_state=before, to_state=report.status)
+    return report
+
+
+async def correct_report(session: AsyncSession, report: StatusReport, body: ReportCorrection,
+                         principal: Principal, now: datetime) -> StatusReport:
+    await _initiative_for_writer(session, report.initiative_id, principal)
+    period = await session.get(ReportingPeriod, report.period_id)
+    if period is not None and not period.closed:
+        raise ProblemError(409, "PERIOD_OPEN", "the period is open: update the report instead")
+    await _check_rules(session, report.initiative_id, body)
+    before = report.status
+    _apply(report, body, now)
+    report.corrected = True
+    session.add(_entry(report, "correction", principal.sub, now, reason=body.reason))
+    await record_audit(session, entity_type="status_report", entity_id=report.id,
+                       action="corrected", from_state=before, to_state=report.status,
+                       reason=body.reason)
+    return report
+
+
+def _apply(report: StatusReport, body: ReportUpdate, now: datetime) -> None:
+    report.status = body.status.value
+    report.explanation = body.explanation
+    report.corrective_action = body.corrective_action
+    report.updated_at = now
+    report.version += 1

@@ -1,0 +1,32 @@
+"""Look-backs (terugblik): per initiative of a year its final status, with the printed counts."""
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planning.base import Base
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("plan_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The plan whose document carries the look-back (the 2025 plan looks back on 2024).
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    printed_total: Mapped[int | None] = mapped_column(Integer)
+    printed_counts: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class ReviewItem(Base):
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"),
+                                           index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    final_status: Mapped[str] = mapped_column(String(30))

@@ -1,0 +1,384 @@
+"""Status reports, roll-ups, KPIs and exports on a small plan with hand-computed numbers.
+
+Plan 2030: OD 1.1 {1.1-01 alfa (results Q1, Q3), 1.1-02 beta (Q2)}, OD 1.2 {1.2-01 gamma
+(no due)}, OD 2.1 {2.1-01 delta (Q4)}. Teams: alfa/beta/gamma = team-a, delta = team-b.
+"""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+
+from dkbuza_kit.clock import FixedClock
+
+SMALL_PLAN = """ ONDERNEMINGSPLAN 2030 
+
+1. BUITENLANDS BELEID 
+
+SD 1 VLAANDEREN INVESTEERT IN EEN AMBITIEUS INTERNATIONAAL 
+BELEID 
+
+OD 1.1. EERSTE OPERATIONELE DOELSTELLING 
+
+PROJECT ALFA MET EEN TITEL DIE OVER TWEE REGELS 
+LOOPT 
+
+Algemene Informatie 
+
+Omschrijving 
+
+Beschrijving van alfa. 
+
+Beoogde resultaten 
+
+Beoogde 
+resultaten 
+
+Q1: eerste resultaat van alfa 
+
+Q3: tweede resultaat van alfa 
+
+PROJECT BETA 
+
+Algemene Informatie 
+
+Omschrijving 
+
+Beschrijving van beta. 
+
+Beoogde resultaten 
+
+Beoogde 
+resultaten 
+
+Q2: resultaat van beta 
+
+OD 1.2 TWEEDE OPERATIONELE DOELSTELLING 
+ PROCES GAMMA 
+
+Algemene Informatie 
+
+Omschrijving Beschrijving van gamma. 
+
+Beoogde resultaten 
+
+Beoogde 
+resultaten 
+
+Continu proces 
+
+2. ONTWIKKELINGSSAMENWERKING 
+
+SD 2 WE VOEREN EEN SOLIDAIR BELEID 
+
+OD 2.1. DERDE OPERATIONELE DOELSTELLING 
+
+PROJECT DELTA 
+
+Algemene Informatie 
+
+Omschrijving 
+
+Beschrijving van delta. 
+
+Beoogde resultaten 
+
+Beoogde 
+resultaten 
+
+2030 Q4: resultaat van delta 
+
+ HORIZONTALE STRATEGISCHE DOELSTELLINGEN 
+
+- A01 Een aanbeveling: Nog niet opgevolgd – voorziene streefdatum 31/03/2030 
+"""
+
+
+async def import_small_plan(client, headers):
+    response = await client.post("/v1/plans/import", headers=headers,
+                                 files={"file": ("plan-2030.txt", SMALL_PLAN.encode())})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def initiatives_by_code(client, headers):
+    response = await client.get("/v1/initiatives", params={"plan_year": 2030}, headers=headers)
+    return {item["code"]: item for item in response.json()["items"]}
+
+
+@pytest.fixture
+async def plan(client, harness):
+    manager = harness.headers("planning.manager")
+    await import_small_plan(client, manager)
+    initiatives = await initiatives_by_code(client, manager)
+    for code, team in (("1.1-01", "team-a"), ("1.1-02", "team-a"), ("1.2-01", "team-a"),
+                       ("2.1-01", "team-b")):
+        ini = initiatives[code]
+        response = await client.patch(f"/v1/initiatives/{ini['id']}", json={"owner_team": team},
+                                      headers={**manager, "If-Match": f'"{ini["version"]}"'})
+        assert response.status_code == 200, response.text
+    periods = {}
+    for code, start, end, deadline in (("2030-T1", "2030-01-01", "2030-04-30", "2030-05-15"),
+                                       ("2030-T2", "2030-05-01", "2030-08-31", "2030-09-15")):
+        response = await client.post("/v1/reporting-periods", headers=manager, json={
+            "plan_year": 2030, "code": code, "starts_on": start, "ends_on": end,
+            "report_deadline": deadline})
+        assert response.status_code == 201, response.text
+        periods[code] = response.json()["id"]
+    harness.app.state.clock = FixedClock(datetime(2030, 5, 10, 10, tzinfo=UTC))
+    return {"ini": {c: i["id"] for c, i in initiatives.items()}, "periods": periods,
+            "manager": manager}
+
+
+async def report(client, headers, initiative_id, period_id, status, **extra):
+    return await client.post("/v1/status-reports", headers=headers, json={
+        "initiative_id": initiative_id, "period_id": period_id, "status": status, **extra})
+
+
+async def test_status_report_rules(client, harness, plan):
+    team_a = harness.headers("planning.reporter", teams=["team-a"])
+    alfa, t1 = plan["ini"]["1.1-01"], plan["periods"]["2030-T1"]
+    missing = await report(client, team_a, alfa, t1, "attention_needed")
+    assert missing.status_code == 422 and missing.json()["code"] == "EXPLANATION_REQUIRED"
+    no_action = await report(client, team_a, alfa, t1, "action_needed", explanation="late")
+    assert no_action.status_code == 422
+    assert no_action.json()["code"] == "CORRECTIVE_ACTION_REQUIRED"
+    done = await report(client, team_a, alfa, t1, "done")
+    assert done.status_code == 422 and done.json()["code"] == "RESULTS_NOT_FINISHED"
+
+    created = await report(client, team_a, alfa, t1, "on_track")
+    assert created.status_code == 201, created.text
+    twice = await report(client, team_a, alfa, t1, "on_track")
+    assert twice.status_code == 409 and twice.json()["code"] == "STATUS_REPORT_EXISTS"
+
+    # done once every result is achieved or dropped
+    results = (await client.get("/v1/expected-results", params={"initiative_id": alfa},
+                                headers=team_a)).json()["items"]
+    first = await client.patch(f"/v1/expected-results/{results[0]['id']}", headers=team_a,
+                               json={"state": "achieved", "achieved_on": "2030-03-20"})
+    assert first.status_code == 200, first.text
+    no_reason = await client.patch(f"/v1/expected-results/{results[1]['id']}", headers=team_a,
+                                   json={"state": "dropped"})
+    assert no_reason.json()["code"] == "DROP_REASON_REQUIRED"
+    await client.patch(f"/v1/expected-results/{results[1]['id']}", headers=team_a,
+                       json={"state": "dropped", "dropped_reason": "no budget"})
+    report_id, etag = created.json()["id"], created.headers["ETag"]
+    edited = await client.put(f"/v1/status-reports/{report_id}", headers={**team_a,
+                              "If-Match": etag}, json={"status": "done"})
+    assert edited.status_code == 200, edited.text
+    stale = await client.put(f"/v1/status-reports/{report_id}", headers={**team_a,
+                             "If-Match": etag}, json={"status": "done"})
+    assert stale.status_code == 412
+
+    close = await client.post(f"/v1/reporting-periods/{t1}/close", headers=plan["manager"])
+    assert close.status_code == 200
+    frozen = await client.put(f"/v1/status-reports/{report_id}", headers={
+        **team_a, "If-Match": edited.headers["ETag"]}, json={"status": "on_track"})
+    assert frozen.status_code == 409 and frozen.json()["code"] == "PERIOD_CLOSED"
+    late_new = await report(client, team_a, plan["ini"]["1.1-02"], t1, "on_track")
+    assert late_new.status_code == 409 and late_new.json()["code"] == "PERIOD_CLOSED"
+    no_reason_fix = await client.post(f"/v1/status-reports/{report_id}/corrections",
+                                      headers=team_a, json={"status": "on_track"})
+    assert no_reason_fix.status_code == 422
+    correction = await client.post(f"/v1/status-reports/{report_id}/corrections",
+                                   headers=team_a, json={"status": "on_track",
+                                                         "reason": "reported done by mistake"})
+    assert correction.status_code == 201 and correction.json()["corrected"] is True
+    history = (await client.get(f"/v1/status-reports/{report_id}/history",
+                                headers=team_a)).json()
+    assert [(h["kind"], h["status"], h["reason"]) for h in history] == [
+        ("submitted", "on_track", None), ("edited", "done", None),
+        ("correction", "on_track", "reported done by mistake")]
+
+
+async def test_reporter_only_for_own_team_and_reader_cannot_write(client, harness, plan):
+    team_a = harness.headers("planning.reporter", teams=["team-a"])
+    delta, t1 = plan["ini"]["2.1-01"], plan["periods"]["2030-T1"]
+    other = await report(client, team_a, delta, t1, "on_track")
+    assert other.status_code == 403 and other.json()["code"] == "NOT_YOUR_TEAM"
+    reader = harness.headers("planning.reader")
+    read_only = await report(client, reader, delta, t1, "on_track")
+    assert read_only.status_code == 403 and read_only.json()["code"] == "FORBIDDEN"
+    period = await client.post("/v1/reporting-periods", headers=team_a, json={
+        "plan_year": 2030, "code": "X", "starts_on": "2030-01-01", "ends_on": "2030-02-01",
+        "report_deadline": "2030-02-10"})
+    assert period.status_code == 403
+
+
+async def test_distribution_roll_up_completeness_and_deterioration(client, harness, plan):
+    manager, ini = plan["manager"], plan["ini"]
+    t1, t2 = plan["periods"]["2030-T1"], plan["periods"]["2030-T2"]
+    # T1 (clock 2030-05-10, before the deadline): alfa on track, beta attention, delta on track
+    assert (await report(client, manager, ini["1.1-01"], t1, "on_track")).status_code == 201
+    assert (await report(client, manager, ini["1.1-02"], t1, "attention_needed",
+                         explanation="partner late")).status_code == 201
+    harness.app.state.clock = FixedClock(datetime(2030, 5, 20, 10, tzinfo=UTC))  # after deadline
+    assert (await report(client, manager, ini["2.1-01"], t1, "on_track")).status_code == 201
+
+    distribution = (await client.get(f"/v1/reporting-periods/{t1}/status-distribution",
+                                     headers=manager)).json()
+    assert distribution == {"on_track": 2, "attention_needed": 1, "action_needed": 0, "done": 0,
+                            "not_reported": 1, "total": 4}
+    only_pf1 = (await client.get(f"/v1/reporting-periods/{t1}/status-distribution",
+                                 params={"policy_field": 1}, headers=manager)).json()
+    assert only_pf1["total"] == 3 and only_pf1["not_reported"] == 1
+
+    completeness = (await client.get(f"/v1/reporting-periods/{t1}/completeness",
+                                     headers=manager)).json()
+    assert completeness == {"period": "2030-T1", "active_initiatives": 4,
+                            "reported_by_deadline": 2, "reported_late": 1,
+                            "completeness_pct": "50.0"}
+
+    roll_up = (await client.get(f"/v1/reporting-periods/{t1}/roll-up",
+                                params={"level": "operational_goal"}, headers=manager)).json()
+    assert [(r["code"], r["worst_unfinished_status"], r["distribution"]["total"])
+            for r in roll_up] == [("OD 1.1", "attention_needed", 2),
+                                  ("OD 1.2", "not_reported", 1), ("OD 2.1", "on_track", 1)]
+    sd_roll = (await client.get(f"/v1/reporting-periods/{t1}/roll-up",
+                                params={"level": "strategic_goal"}, headers=manager)).json()
+    assert [(r["code"], r["done_pct"]) for r in sd_roll] == [("SD 1", "0.0"), ("SD 2", "0.0")]
+
+    # T2: alfa worse (action), beta better, gamma done (its only result dropped), delta same
+    gamma_result = (await client.get("/v1/expected-results", params={
+        "initiative_id": ini["1.2-01"]}, headers=manager)).json()["items"][0]
+    await client.patch(f"/v1/expected-results/{gamma_result['id']}", headers=manager,
+                       json={"state": "dropped", "dropped_reason": "merged"})
+    await report(client, manager, ini["1.1-01"], t2, "action_needed", explanation="x",
+                 corrective_action="y")
+    await report(client, manager, ini["1.1-02"], t2, "on_track")
+    await report(client, manager, ini["1.2-01"], t2, "done")
+    await report(client, manager, ini["2.1-01"], t2, "on_track")
+    worse = (await client.get(f"/v1/reporting-periods/{t2}/deteriorations",
+                              params={"compared_to": t1}, headers=manager)).json()
+    assert [(d["initiative_code"], d["from_status"], d["to_status"]) for d in worse] == [
+        ("1.1-01", "on_track", "action_needed")]
+    pf_roll = (await client.get(f"/v1/reporting-periods/{t2}/roll-up",
+                                params={"level": "policy_field"}, headers=manager)).json()
+    assert [(r["code"], r["worst_unfinished_status"], r["done_pct"]) for r in pf_roll] == [
+        ("1", "action_needed", "33.3"), ("2", "on_track", "0.0")]
+
+    # the status overview export has the API's counts for the same filter
+    params = {"period": "2030-T2", "status": "on_track"}
+    api = (await client.get("/v1/initiatives", params=params, headers=manager)).json()
+    assert api["total"] == 2
+    xlsx = await client.get("/v1/exports/status-overview", params={**params, "format": "xlsx"},
+                            headers=manager)
+    assert xlsx.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "code" and len(rows) - 1 == api["total"]
+    assert {r[7] for r in rows[1:]} == {"on_track"}
+    everything = await client.get("/v1/exports/status-overview", params={
+        "period": "2030-T1", "format": "csv"}, headers=manager)
+    csv_rows = list(csv.reader(io.StringIO(everything.text)))[1:]
+    assert sorted(r[7] for r in csv_rows) == ["attention_needed", "not_reported", "on_track",
+                                             "on_track"]
+    no_period = await client.get("/v1/exports/status-overview", headers=manager)
+    assert no_period.status_code == 422 and no_period.json()["code"] == "PERIOD_REQUIRED"
+
+
+async def test_results_on_time_and_overdue_days(client, harness, plan):
+    manager, ini = plan["manager"], plan["ini"]
+    alfa = (await client.get("/v1/expected-results", params={"initiative_id": ini["1.1-01"]},
+                             headers=manager)).json()["items"]
+    beta = (await client.get("/v1/expected-results", params={"initiative_id": ini["1.1-02"]},
+                             headers=manager)).json()["items"]
+    assert [r["due"] for r in alfa] == ["2030-Q1", "2030-Q3"]
+    harness.app.state.clock = FixedClock(datetime(2030, 10, 15, 12, tzinfo=UTC))
+    # alfa Q1 achieved 2030-03-31 (on time), beta Q2 achieved 2030-07-01 (late)
+    await client.patch(f"/v1/expected-results/{alfa[0]['id']}", headers=manager,
+                       json={"state": "achieved", "achieved_on": "2030-03-31"})
+    await client.patch(f"/v1/expected-results/{beta[0]['id']}", headers=manager,
+                       json={"state": "achieved", "achieved_on": "2030-07-01"})
+    rate = (await client.get("/v1/expected-results/on-time-rate", params={"plan_year": 2030},
+                             headers=manager)).json()
+    assert rate == {"achieved_with_due": 2, "achieved_on_time": 1, "on_time_pct": "50.0"}
+    # open: alfa Q3 (ends 2030-09-30) -> 15 days overdue on 2030-10-15; delta Q4 not yet due
+    overdue = (await client.get("/v1/expected-results/overdue", headers=manager)).json()
+    assert [(o["initiative_code"], o["due"], o["days_overdue"]) for o in overdue["items"]] == [
+        ("1.1-01", "2030-Q3", 15)]
+    flagged = (await client.get("/v1/initiatives", params={"overdue": "true"},
+                                headers=manager)).json()
+    assert [i["code"] for i in flagged["items"]] == ["1.1-01"]
+
+
+async def test_indicators_and_audit_recommendations(client, harness, plan):
+    manager = plan["manager"]
+    created = await client.post("/v1/indicators", headers=manager, json={
+        "plan_year": 2030, "code": "PI-1", "title": "Doorlooptijd", "unit": "days",
+        "baseline": "40", "target": "20", "direction": "decreasing"})
+    assert created.status_code == 201, created.text
+    indicator_id = created.json()["id"]
+    await client.post(f"/v1/indicators/{indicator_id}/measurements", headers=manager,
+                      json={"value": "35", "measured_on": "2030-02-01"})
+    await client.post(f"/v1/indicators/{indicator_id}/measurements", headers=manager,
+                      json={"value": "30", "measured_on": "2030-04-01"})
+    got = (await client.get(f"/v1/indicators/{indicator_id}", headers=manager)).json()
+    assert got["latest_value"] == "30.000" and got["progress_pct"] == "50.0"
+    flat = await client.post("/v1/indicators", headers=manager, json={
+        "plan_year": 2030, "code": "PI-2", "title": "Vlak", "unit": "n", "baseline": "5",
+        "target": "5", "direction": "increasing"})
+    assert flat.json()["valid_target"] is False and flat.json()["progress_pct"] is None
+    bad_source = await client.post("/v1/indicators", headers=manager, json={
+        "plan_year": 2030, "code": "PI-3", "title": "x", "unit": "n", "baseline": "0",
+        "target": "1", "direction": "increasing", "source": "no colon"})
+    assert bad_source.status_code == 422 and bad_source.json()["code"] == "VALIDATION_ERROR"
+
+    # A01 (imported, original 2030-03-31) postponed to 06-30 and implemented 05-15: late by
+    # the original date; B01 (original 2030-06-30) implemented 06-01: on time;
+    # C01 open with original 2030-04-30 < today 2030-05-10: overdue.
+    recs = {r["code"]: r for r in (await client.get("/v1/audit-recommendations",
+                                                    headers=manager)).json()["items"]}
+    a01 = recs["A01"]["id"]
+    postponed = await client.post(f"/v1/audit-recommendations/{a01}/postponements",
+                                  headers=manager, json={"new_target_date": "2030-06-30",
+                                                         "reason": "capacity"})
+    assert postponed.json()["original_target_date"] == "2030-03-31"
+    assert postponed.json()["current_target_date"] == "2030-06-30"
+    earlier = await client.post(f"/v1/audit-recommendations/{a01}/postponements",
+                                headers=manager, json={"new_target_date": "2030-01-01",
+                                                       "reason": "oops"})
+    assert earlier.json()["code"] == "POSTPONEMENT_NOT_LATER"
+    await client.post(f"/v1/audit-recommendations/{a01}/status", headers=manager,
+                      json={"status": "implemented", "implemented_on": "2030-05-09"})
+    b01 = (await client.post("/v1/audit-recommendations", headers=manager, json={
+        "code": "B01", "title": "b", "auditing_body": "Audit Vlaanderen",
+        "target_date": "2030-06-30"})).json()["id"]
+    await client.post(f"/v1/audit-recommendations/{b01}/status", headers=manager,
+                      json={"status": "implemented", "implemented_on": "2030-05-01"})
+    await client.post("/v1/audit-recommendations", headers=manager, json={
+        "code": "C01", "title": "c", "auditing_body": "Audit Vlaanderen",
+        "target_date": "2030-04-30"})
+    summary = (await client.get("/v1/audit-recommendations/summary", headers=manager)).json()
+    assert summary == {"total": 3, "implemented": 2, "implemented_on_time": 1,
+                       "open_overdue": 1, "on_time_pct": "50.0"}
+    history = (await client.get(f"/v1/audit-recommendations/{a01}/postponements",
+                                headers=manager)).json()
+    assert [(h["from_date"], h["to_date"]) for h in history] == [("2030-03-31", "2030-06-30")]
+
+    kpis = {k["id"]: k for k in (await client.get(
+        "/v1/kpis", headers=harness.headers("kpi.reader"))).json()}
+    assert kpis["audit_recommendations_overdue"]["value"] == 1
+    assert kpis["audit_recommendations_on_time_pct"]["value"] == 50.0
+    assert kpis["indicators_average_progress_pct"]["value"] == 50.0
+
+
+async def test_kpis_headline_figures(client, harness, plan):
+    manager, ini, t1 = plan["manager"], plan["ini"], plan["periods"]["2030-T1"]
+    await report(client, manager, ini["1.1-01"], t1, "on_track")
+    await report(client, manager, ini["1.1-02"], t1, "action_needed", explanation="a",
+                 corrective_action="b")
+    kpis = {k["id"]: k for k in (await client.get(
+        "/v1/kpis", headers=harness.headers("kpi.reader"))).json()}
+    # on 2030-05-10 the current period is T2 (it started on 2030-05-01), nobody reported yet
+    assert kpis["status_reports_complete_pct"]["period"] == "2030-T2"
+    assert kpis["status_reports_complete_pct"]["value"] == 0.0
+    harness.app.state.clock = FixedClock(datetime(2030, 4, 10, tzinfo=UTC))
+    kpis = {k["id"]: k for k in (await client.get(
+        "/v1/kpis", headers=harness.headers("kpi.reader"))).json()}
+    assert kpis["status_reports_complete_pct"]["value"] == 50.0  # 2 of 4 by the deadline
+    assert kpis["initiatives_on_track_pct"]["value"] == 25.0  # not_reported counts against
+    assert kpis["initiatives_action_needed"]["value"] == 1
+    assert kpis["initiatives_action_needed"]["status"] == "missed"
