@@ -30,9 +30,9 @@ def _app_env(app: AppSpec, server_url: str, jwks_path: Path) -> dict[str, str]:
     env.setdefault(f"{app.env_prefix}LOG_JSON", "true")
     if app is GATEWAY:
         for service in SERVICES:
-            key = f"GATEWAY_UPSTREAM_{service.package.upper()}"
+            key = f"GATEWAY_UPSTREAM_{service.name.upper().replace('-', '_')}"
             env.setdefault(key, f"http://127.0.0.1:{service.port}")
-        # The planning job reads KPIs through the gateway.
+    # The planning job reads other services' KPIs through the gateway.
     env.setdefault("PLANNING_GATEWAY_URL", f"http://127.0.0.1:{GATEWAY.port}")
     return env
 
