@@ -1,0 +1,94 @@
+"""CSV and XLSX renderings of tables (exports for the cabinet, Parliament, reporting).
+
+XLSX is written by XlsxWriter in constant-memory mode (rows streamed to a temporary file), so a
+large export does not hold the whole sheet in memory. Text cells that a spreadsheet would run as
+a formula (=, +, -, @) are neutralised in both formats (CSV/formula injection).
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+# (sheet name, header, rows)
+Table = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
+
+
+def _safe_text(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _safe_text(value)
+    return str(value)
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell_text(cell) for cell in row])
+    return out.getvalue()
+
+
+class XlsxBook:
+    """Write sheets row by row; `finish()` returns the workbook's bytes."""
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._book = xlsxwriter.Workbook(self._buffer, {"constant_memory": True,
+                                                        "strings_to_formulas": False,
+                                                        "strings_to_urls": False})
+        self._names: set[str] = set()
+
+    def sheet(self, name: str, header: Sequence[str]) -> "XlsxSheet":
+        clean = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or f"Sheet{len(self._names) + 1}"
+        self._names.add(clean)
+        worksheet = self._book.add_worksheet(clean)
+        worksheet.write_row(0, 0, list(header))
+        return XlsxSheet(worksheet)
+
+    def finish(self) -> bytes:
+        self._book.close()
+        return self._buffer.getvalue()
+
+
+class XlsxSheet:
+    def __init__(self, worksheet) -> None:
+        self._worksheet = worksheet
+        self._row = 0
+
+    def write(self, row: Sequence[Any]) -> None:
+        self._row += 1
+        for column, value in enumerate(row):
+            if isinstance(value, bool) or value is None:
+                self._worksheet.write_string(self._row, column, cell_text(value))
+            elif isinstance(value, int | float | Decimal):
+                self._worksheet.write_number(self._row, column, float(value))
+            else:
+                self._worksheet.write_string(self._row, column, cell_text(value))
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    book = XlsxBook()
+    for name, header, rows in tables:
+        sheet = book.sheet(name, header)
+        for row in rows:
+            sheet.write(row)
+    return book.finish()
