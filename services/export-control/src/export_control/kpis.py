@@ -1,10 +1,76 @@
-"""KPIs of the export-control service, computed in SQL."""
+"""KPIs of the export-control service, computed in SQL aggregates.
 
+Turnaround KPIs cover decisions of the last 365 days (from `turnaround_figures`, derived from
+the event table); the backlog and overdue reports are counted now.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.clock import Clock
-from dkbuza_kit.kpis import Kpi
+from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.kpis import Direction, Kpi, kpi
+
+PERIOD = "rolling 365 days"
+
+TURNAROUND_SQL = text("""
+SELECT track,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days) AS median,
+       100.0 * count(*) FILTER (WHERE within_max) / NULLIF(count(*), 0) AS within_pct,
+       100.0 * count(*) FILTER (WHERE authority = 'delegated') / NULLIF(count(*), 0) AS delegated_pct,
+       count(*) AS decided
+FROM turnaround_figures WHERE decided_at >= :since
+GROUP BY ROLLUP (track) ORDER BY track NULLS LAST
+""")
+
+BACKLOG_SQL = text("""
+SELECT CASE WHEN age < 30 THEN '0-29' WHEN age < 60 THEN '30-59'
+            WHEN age < 90 THEN '60-89' ELSE '90+' END AS age_days, count(*) AS open
+FROM (SELECT CAST(:today AS date) - CAST(timezone('Europe/Brussels', submitted_at) AS date) AS age
+      FROM applications
+      WHERE status NOT IN ('draft', 'decided', 'withdrawn') AND submitted_at IS NOT NULL) s
+GROUP BY 1 ORDER BY 1
+""")
+
+OVERDUE_SQL = text("""
+SELECT count(*) FROM report_obligations WHERE status IN ('overdue', 'escalated')
+""")
 
 
 async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
-    return []
+    now = clock.now()
+    rows = (await session.execute(TURNAROUND_SQL, {"since": now - timedelta(days=365)})
+            ).mappings().all()
+    overall = next((r for r in rows if r["track"] is None and r["decided"]), None)
+    per_track = [r for r in rows if r["track"] is not None]
+
+    def breakdown(field: str) -> list[dict]:
+        return [{"track": r["track"], "value": round(float(r[field]), 1),
+                 "decided": r["decided"]} for r in per_track]
+
+    backlog = (await session.execute(BACKLOG_SQL, {"today": today_brussels(clock)})).mappings().all()
+    overdue = await session.scalar(OVERDUE_SQL)
+    common = {"period": PERIOD, "computed_at": now}
+    return [
+        kpi(id="median_turnaround_working_days", title_nl="Mediane doorlooptijd (werkdagen)",
+            title_en="Median turnaround (working days)", unit="working_days",
+            value=overall["median"] if overall else None, target=30,
+            direction=Direction.lower_is_better, breakdown=breakdown("median"), **common),
+        kpi(id="decided_within_indicative_max_pct",
+            title_nl="Beslist binnen de indicatieve maximumtermijn",
+            title_en="Decided within the indicative maximum", unit="percent",
+            value=overall["within_pct"] if overall else None, target=90,
+            direction=Direction.higher_is_better, breakdown=breakdown("within_pct"), **common),
+        kpi(id="decided_in_delegation_pct", title_nl="Aandeel beslist in delegatie",
+            title_en="Share decided in delegation", unit="percent",
+            value=overall["delegated_pct"] if overall else None, target=None,
+            direction=Direction.higher_is_better, breakdown=breakdown("delegated_pct"), **common),
+        kpi(id="open_backlog", title_nl="Openstaande aanvragen", title_en="Open applications",
+            unit="applications", value=sum(r["open"] for r in backlog), target=None,
+            direction=Direction.lower_is_better, period="now", computed_at=now,
+            breakdown=[dict(r) for r in backlog]),
+        kpi(id="overdue_transaction_reports", title_nl="Laattijdige transactierapporten",
+            title_en="Overdue transaction reports", unit="reports", value=overdue or 0,
+            target=0, direction=Direction.lower_is_better, period="now", computed_at=now),
+    ]

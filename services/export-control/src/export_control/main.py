@@ -5,18 +5,32 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
+from export_control.access import INTERNAL
+from export_control.applications.router import router as applications_router
+from export_control.compliance.router import router as compliance_router
+from export_control.customs.router import router as customs_router
 from export_control.kpis import compute_kpis
+from export_control.licences.router import router as licences_router
+from export_control.reports.router import router as reports_router
+from export_control.routing.router import router as routing_router
+from export_control.screening.router import router as screening_router
 from export_control.settings import ExportControlSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+
+ROUTERS = [applications_router, routing_router, screening_router, licences_router,
+           customs_router, compliance_router, reports_router]
 
 
 def create_app(settings: ExportControlSettings | None = None) -> FastAPI:
     return build_app(
         settings or ExportControlSettings(),
         title="Export Control (strategic goods)",
-        routers=[],
+        description="Licensing of military goods and dual-use items (dCSG): applications, "
+                    "screening, decisions, licences, the customs ledger, company reports, "
+                    "enforcement and the mandatory reports.",
+        routers=ROUTERS,
         kpi_provider=compute_kpis,
-        kpi_reader_roles=('csg.officer', 'csg.head', 'csg.minister'),
+        kpi_reader_roles=INTERNAL,
         alembic_ini=ALEMBIC_INI,
     )

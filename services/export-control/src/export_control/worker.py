@@ -3,11 +3,12 @@
 import asyncio
 
 from dkbuza_kit.db import create_engine, create_sessionmaker
-from dkbuza_kit.jobs import TaskRegistry, worker_loop
+from dkbuza_kit.jobs import worker_loop
 from dkbuza_kit.logs import configure_logging
+from export_control.jobs import registry
 from export_control.settings import ExportControlSettings
 
-registry = TaskRegistry()
+__all__ = ["main", "registry"]
 
 
 async def main() -> None:

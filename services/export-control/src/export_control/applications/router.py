@@ -1,0 +1,249 @@
+"""HTTP routes of applications."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import select
+
+from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.problems import ProblemError
+from export_control.access import (
+    APPLICANT,
+    HEAD,
+    OFFICER,
+    REOPEN,
+    case_workers,
+    org_scope,
+    readers,
+)
+from export_control.applications import service
+from export_control.applications.models import Advice, Application, Decision, InformationRequest
+from export_control.applications.schemas import (
+    AdviceIn,
+    AdviceOut,
+    ApplicationIn,
+    ApplicationOut,
+    DecisionIn,
+    DecisionOut,
+    InformationAnswerIn,
+    InformationRequestIn,
+    InformationRequestOut,
+    TransitionIn,
+    TurnaroundOut,
+)
+from export_control.deps import ClockDep, Settings
+from export_control.routing.service import route_application
+from export_control.screening import service as screening
+from export_control.screening.models import ScreeningHit
+from export_control.screening.schemas import ScreeningHitOut, ScreeningResolutionIn
+
+router = APIRouter(prefix="/v1/applications", tags=["applications"])
+
+Reader = Annotated[Principal, Depends(readers)]
+CaseWorker = Annotated[Principal, Depends(case_workers)]
+Filer = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD))]
+Mover = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD, "csg.minister",
+                                                   REOPEN))]
+Decider = Annotated[Principal, Depends(require_roles(HEAD, "csg.minister"))]
+
+
+def _out(app: Application) -> ApplicationOut:
+    return ApplicationOut.model_validate(app)
+
+
+@router.post("", status_code=201, response_model=ApplicationOut)
+async def create_application(body: ApplicationIn, session: DbSession, principal: Filer,
+                             idem: IdempotencyDep):
+    """Create a draft (ontwerp). An applicant files for its own organisation (token `org`)."""
+    if idem.replay is not None:
+        return idem.replay
+    app = await service.create_draft(session, body, principal)
+    return await idem.respond(201, _out(app), headers={"ETag": f'"{app.version}"'})
+
+
+@router.get("", response_model=Page[ApplicationOut])
+async def list_applications(
+    session: DbSession, principal: Reader, page: Pagination,
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    reference: Annotated[str | None, Query(max_length=20)] = None,
+) -> Page[ApplicationOut]:
+    stmt = service.visible_applications(principal)
+    if status:
+        stmt = stmt.where(Application.status == status)
+    if reference:
+        stmt = stmt.where(Application.reference == reference)
+    rows, total = await paginate(session, stmt.order_by(Application.created_at, Application.id),
+                                 page)
+    return Page(items=[_out(a) for a in rows], total=total, limit=page.limit,
+                offset=page.offset)
+
+
+@router.get("/{application_id}", response_model=ApplicationOut)
+async def get_application(application_id: uuid.UUID, session: DbSession, principal: Reader,
+                          response: Response) -> ApplicationOut:
+    app = await service.get_application(session, application_id, principal)
+    set_etag(response, app.version)
+    return _out(app)
+
+
+@router.put("/{application_id}", response_model=ApplicationOut)
+async def replace_application(application_id: uuid.UUID, body: ApplicationIn,
+                              request: Request, response: Response, session: DbSession,
+                              principal: Filer) -> ApplicationOut:
+    """Replace the content of a draft (or of a case with an open information request that
+    allows changes). Requires If-Match."""
+    app = await service.get_application(session, application_id, principal, for_update=True)
+    check_if_match(request, app.version)
+    app = await service.replace_content(session, app, body, principal)
+    set_etag(response, app.version)
+    return _out(app)
+
+
+@router.post("/{application_id}/transitions", response_model=ApplicationOut)
+async def transition_application(application_id: uuid.UUID, body: TransitionIn,
+                                 session: DbSession, principal: Mover, clock: ClockDep,
+                                 settings: Settings) -> ApplicationOut:
+    """Move along the transition table (any other move: 409 ILLEGAL_TRANSITION)."""
+    app = await service.get_application(session, application_id, principal, for_update=True)
+    if org_scope(principal) is not None and body.to not in ("submitted", "withdrawn"):
+        raise ProblemError(403, "FORBIDDEN", "an applicant only submits or withdraws")
+    app = await service.transition(session, app, body.to, principal=principal,
+                                   reason=body.reason, settings=settings, now=clock.now())
+    return _out(app)
+
+
+@router.post("/{application_id}/information-requests", status_code=201,
+             response_model=InformationRequestOut)
+async def request_information(application_id: uuid.UUID, body: InformationRequestIn,
+                              session: DbSession, principal: CaseWorker,
+                              clock: ClockDep) -> InformationRequestOut:
+    """Ask the applicant for information: the turnaround clock pauses until it is answered."""
+    app = await service.get_application(session, application_id, principal, for_update=True)
+    request = await service.open_information_request(session, app, body, actor=principal.sub,
+                                                     now=clock.now())
+    return InformationRequestOut.model_validate(request)
+
+
+@router.get("/{application_id}/information-requests",
+            response_model=list[InformationRequestOut])
+async def list_information_requests(application_id: uuid.UUID, session: DbSession,
+                                    principal: Reader) -> list[InformationRequestOut]:
+    app = await service.get_application(session, application_id, principal)
+    rows = (await session.scalars(
+        select(InformationRequest).where(InformationRequest.application_id == app.id)
+        .order_by(InformationRequest.opened_at, InformationRequest.id))).all()
+    return [InformationRequestOut.model_validate(r) for r in rows]
+
+
+@router.post("/{application_id}/information-requests/{request_id}/answer",
+             response_model=InformationRequestOut)
+async def answer_information_request(
+    application_id: uuid.UUID, request_id: uuid.UUID, body: InformationAnswerIn,
+    session: DbSession, principal: Annotated[Principal, Depends(require_roles(APPLICANT))],
+    clock: ClockDep, settings: Settings,
+) -> InformationRequestOut:
+    app = await service.get_application(session, application_id, principal, for_update=True)
+    request = await service.answer_information_request(session, app, request_id, body.answer,
+                                                       settings=settings, now=clock.now())
+    return InformationRequestOut.model_validate(request)
+
+
+@router.post("/{application_id}/advice", status_code=201, response_model=AdviceOut)
+async def give_advice(application_id: uuid.UUID, body: AdviceIn, session: DbSession,
+                      principal: CaseWorker, clock: ClockDep) -> AdviceOut:
+    """The officer's advice on one goods line or party (approve / with conditions / refuse)."""
+    app = await service.get_application(session, application_id, principal, for_update=True)
+    return AdviceOut.model_validate(
+        await service.add_advice(session, app, body, actor=principal.sub, now=clock.now()))
+
+
+@router.get("/{application_id}/advice", response_model=list[AdviceOut])
+async def list_advice(application_id: uuid.UUID, session: DbSession,
+                      principal: CaseWorker) -> list[AdviceOut]:
+    app = await service.get_application(session, application_id, principal)
+    rows = (await session.scalars(select(Advice).where(Advice.application_id == app.id)
+                                  .order_by(Advice.given_at, Advice.id))).all()
+    return [AdviceOut.model_validate(r) for r in rows]
+
+
+@router.post("/{application_id}/decision", status_code=201, response_model=DecisionOut)
+async def decide_application(application_id: uuid.UUID, body: DecisionIn, session: DbSession,
+                             principal: Decider, clock: ClockDep, settings: Settings,
+                             idem: IdempotencyDep):
+    """Decide: by csg.head in delegation (countersigned, delegated routing) or by the minister
+    (with_minister). A grant issues the licence in the same transaction."""
+    if idem.replay is not None:
+        return idem.replay
+    app = await service.get_application(session, application_id, principal, for_update=True)
+    decision, licence = await service.decide(session, app, body, principal=principal,
+                                             settings=settings, now=clock.now())
+    out = DecisionOut.model_validate(decision)
+    if licence is not None:
+        out.licence_id, out.licence_number = licence.id, licence.number
+    return await idem.respond(201, out)
+
+
+@router.get("/{application_id}/decisions", response_model=list[DecisionOut])
+async def list_decisions(application_id: uuid.UUID, session: DbSession,
+                         principal: Reader) -> list[DecisionOut]:
+    app = await service.get_application(session, application_id, principal)
+    rows = (await session.scalars(select(Decision).where(Decision.application_id == app.id)
+                                  .order_by(Decision.decided_at, Decision.id))).all()
+    return [DecisionOut.model_validate(r) for r in rows]
+
+
+@router.get("/{application_id}/turnaround", response_model=TurnaroundOut)
+async def get_turnaround(application_id: uuid.UUID, session: DbSession, principal: Reader,
+                         clock: ClockDep) -> TurnaroundOut:
+    """Working days so far (or until the decision), computed from the event table."""
+    app = await service.get_application(session, application_id, principal)
+    figure = await service.turnaround_of(session, app.id, brussels_date(clock.now()))
+    return TurnaroundOut(application_id=app.id, working_days=figure.working_days,
+                         paused_working_days=figure.paused_working_days,
+                         started_on=figure.started_on, stopped_on=figure.stopped_on,
+                         running=figure.running,
+                         indicative_max_working_days=app.indicative_max_working_days,
+                         track=app.track)
+
+
+@router.post("/{application_id}/screening", response_model=ApplicationOut)
+async def rerun_screening(application_id: uuid.UUID, session: DbSession, principal: CaseWorker,
+                          clock: ClockDep, settings: Settings) -> ApplicationOut:
+    """Screen the parties again (e.g. after `screening_pending`) and route the case again."""
+    app = await service.get_application(session, application_id, principal, for_update=True)
+    if app.status in ("draft", "decided", "withdrawn"):
+        raise ProblemError(409, "ILLEGAL_TRANSITION", f"a {app.status} case is not screened",
+                           current_status=app.status)
+    await service.rescreen_and_route(session, app, settings, clock.now())
+    return _out(app)
+
+
+@router.get("/{application_id}/screening-hits", response_model=list[ScreeningHitOut])
+async def list_screening_hits(application_id: uuid.UUID, session: DbSession,
+                              principal: CaseWorker) -> list[ScreeningHitOut]:
+    app = await service.get_application(session, application_id, principal)
+    rows = (await session.scalars(select(ScreeningHit).where(ScreeningHit.application_id == app.id)
+                                  .order_by(ScreeningHit.found_at, ScreeningHit.id))).all()
+    return [ScreeningHitOut.model_validate(r) for r in rows]
+
+
+@router.post("/{application_id}/screening-hits/{hit_id}/resolve",
+             response_model=ScreeningHitOut)
+async def resolve_screening_hit(application_id: uuid.UUID, hit_id: uuid.UUID,
+                                body: ScreeningResolutionIn, session: DbSession,
+                                principal: CaseWorker, clock: ClockDep) -> ScreeningHitOut:
+    """Clear a sanctions hit (csg.head only, with a reason) or record the consultation with the
+    member state behind a matching denial notice."""
+    app = await service.get_application(session, application_id, principal, for_update=True)
+    hit = await screening.resolve_hit(session, app, hit_id, roles=principal.roles,
+                                      actor=principal.sub, reason=body.reason, now=clock.now())
+    denial, sanctions_hit = await screening.hit_flags(session, app.id)
+    await route_application(session, app, denial_match=denial, sanctions_hit=sanctions_hit,
+                            now=clock.now())
+    return ScreeningHitOut.model_validate(hit)

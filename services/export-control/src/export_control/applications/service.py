@@ -1,0 +1,422 @@
+"""Use cases of applications: drafts, the transition table, information requests, advice,
+decisions (delegated or ministerial), reopening, and the turnaround clock."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.problems import ProblemError
+from export_control.access import HEAD, MINISTER, org_scope
+from export_control.applications import workflow
+from export_control.applications.models import (
+    Advice,
+    Application,
+    ApplicationEvent,
+    Decision,
+    GoodsLine,
+    InformationRequest,
+    Party,
+    ReferenceCounter,
+    TurnaroundFigure,
+)
+from export_control.applications.schemas import (
+    AdviceIn,
+    ApplicationIn,
+    DecisionIn,
+    InformationRequestIn,
+)
+from export_control.applications.turnaround import ClockEvent, Turnaround, compute_turnaround
+from export_control.applications.workflow import Status
+from export_control.controllist import normalise_control_entry
+from export_control.licences.models import Licence
+from export_control.licences.service import default_validity, issue_licence
+from export_control.routing.service import route_application
+from export_control.screening import service as screening
+from export_control.screening.models import DenialGrantNotification, DenialNotice
+from export_control.settings import ExportControlSettings
+
+GRANTS = ("granted", "granted_with_conditions")
+
+
+# ---------------------------------------------------------------- reading
+
+def visible_applications(principal: Principal) -> Select:
+    stmt = select(Application)
+    scope = org_scope(principal)
+    if scope is not None:
+        stmt = stmt.where(Application.applicant_org == scope)
+    return stmt
+
+
+async def get_application(session: AsyncSession, app_id: uuid.UUID, principal: Principal, *,
+                          for_update: bool = False) -> Application:
+    stmt = visible_applications(principal).where(Application.id == app_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Application)
+    app = await session.scalar(stmt)
+    if app is None:
+        raise ProblemError(404, "NOT_FOUND", "application not found")
+    return app
+
+
+# ---------------------------------------------------------------- drafts
+
+def _lines_and_parties(body: ApplicationIn) -> tuple[list[GoodsLine], list[Party]]:
+    lines = []
+    for number, line in enumerate(body.lines, start=1):
+        entry = normalise_control_entry(line.control_entry)
+        lines.append(GoodsLine(line_no=number, description=line.description,
+                               control_entry=entry.code, regime=entry.regime,
+                               category=entry.category, quantity=line.quantity, unit=line.unit,
+                               value_eur=line.value_eur,
+                               common_high_priority=line.common_high_priority))
+    parties = [Party(**party.model_dump()) for party in body.parties]
+    return lines, parties
+
+
+def _owner_org(body: ApplicationIn, principal: Principal) -> str:
+    if org_scope(principal) is not None:
+        if body.applicant_org not in (None, principal.org):
+            raise ProblemError(422, "APPLICANT_ORG_MISMATCH",
+                               "an applicant files only for its own organisation")
+        return principal.org
+    if body.applicant_org is None:
+        raise ProblemError(422, "APPLICANT_ORG_REQUIRED",
+                           "an officer filing on behalf of a company gives its KBO number")
+    return body.applicant_org
+
+
+async def create_draft(session: AsyncSession, body: ApplicationIn,
+                       principal: Principal) -> Application:
+    lines, parties = _lines_and_parties(body)
+    app = Application(id=uuid.uuid4(), application_type=body.application_type.value,
+                      applicant_org=_owner_org(body, principal),
+                      applicant_name=body.applicant_name,
+                      destination_country=body.destination_country, end_use=body.end_use,
+                      status=Status.draft.value, screening_status="not_screened",
+                      lines=lines, parties=parties)
+    session.add(app)
+    await session.flush()
+    await record_audit(session, entity_type="application", entity_id=app.id, action="created",
+                       to_state=Status.draft.value)
+    return app
+
+
+async def _editable(session: AsyncSession, app: Application) -> bool:
+    if app.status == Status.draft:
+        return True
+    return app.status in workflow.OPEN_STATES and await session.scalar(
+        select(InformationRequest.id).where(InformationRequest.application_id == app.id,
+                                            InformationRequest.status == "open",
+                                            InformationRequest.allows_edit).limit(1)) is not None
+
+
+async def replace_content(session: AsyncSession, app: Application, body: ApplicationIn,
+                          principal: Principal) -> Application:
+    if not await _editable(session, app):
+        raise ProblemError(409, "APPLICATION_NOT_EDITABLE",
+                           "only a draft, or a case with an open information request that "
+                           "allows changes, can be edited")
+    if body.applicant_org not in (None, app.applicant_org):
+        raise ProblemError(422, "APPLICANT_ORG_MISMATCH", "the applicant cannot be changed")
+    lines, parties = _lines_and_parties(body)
+    app.application_type = body.application_type.value
+    app.applicant_name = body.applicant_name
+    app.destination_country = body.destination_country
+    app.end_use = body.end_use
+    # Old rows go first: the new lines reuse their (application, line number) keys.
+    app.lines, app.parties = [], []
+    await session.flush()
+    app.lines, app.parties = lines, parties
+    await session.flush()
+    await record_audit(session, entity_type="application", entity_id=app.id, action="edited",
+                       from_state=app.status, to_state=app.status)
+    return app
+
+
+# ---------------------------------------------------------------- transitions
+
+async def _event(session: AsyncSession, app: Application, kind: str, at: datetime,
+                 key: str | None = None) -> None:
+    session.add(ApplicationEvent(application_id=app.id, kind=kind, occurred_at=at, key=key))
+
+
+async def next_reference(session: AsyncSession, year: int) -> str:
+    """Gap-free yearly sequence: the counter row is incremented in the submitting transaction
+    (its row lock serialises concurrent submissions; a rollback gives the number back)."""
+    value = await session.scalar(
+        insert(ReferenceCounter).values(year=year, last_value=1)
+        .on_conflict_do_update(index_elements=[ReferenceCounter.year],
+                               set_={"last_value": ReferenceCounter.last_value + 1})
+        .returning(ReferenceCounter.last_value))
+    return f"CSG/{year}/{value:06d}"
+
+
+async def rescreen_and_route(session: AsyncSession, app: Application,
+                             settings: ExportControlSettings, now: datetime) -> None:
+    await screening.screen_application(
+        session, app, threshold=settings.screening_match_threshold,
+        validity_years=settings.denial_notice_validity_years, today=brussels_date(now), now=now)
+    denial, sanctions_hit = await screening.hit_flags(session, app.id)
+    await route_application(session, app, denial_match=denial, sanctions_hit=sanctions_hit,
+                            now=now)
+
+
+async def transition(session: AsyncSession, app: Application, target: str, *,
+                     principal: Principal, reason: str | None,
+                     settings: ExportControlSettings, now: datetime) -> Application:
+    if target == Status.decided:
+        raise ProblemError(409, "ILLEGAL_TRANSITION",
+                           "decisions are taken through POST /v1/applications/{id}/decision",
+                           current_status=app.status, target_status=target)
+    workflow.check_transition(app.status, target, principal.roles)
+    before = app.status
+    if target == Status.submitted:
+        await _submit(session, app, settings, now)
+    elif target == Status.advice_given:
+        has_advice = await session.scalar(
+            select(Advice.id).where(Advice.application_id == app.id).limit(1))
+        if has_advice is None:
+            raise ProblemError(409, "ADVICE_MISSING", "record the advice per line and party first")
+    elif target == Status.withdrawn:
+        await _event(session, app, "withdrawn", now)
+    elif before == Status.decided:  # reopening: the dedicated permission was checked above
+        if not reason:
+            raise ProblemError(422, "REASON_REQUIRED", "reopening a decided case needs a reason")
+        app.outcome = None
+        await _event(session, app, "reopened", now)
+    app.status = target
+    await session.flush()
+    await record_audit(session, entity_type="application", entity_id=app.id,
+                       action="reopened" if before == Status.decided else "transition",
+                       from_state=before, to_state=target, reason=reason)
+    await emit_event(session, f"application.{target}", subject=app.id, org=app.applicant_org,
+                     data={"reference": app.reference, "from": before, "to": target})
+    return app
+
+
+async def _submit(session: AsyncSession, app: Application, settings: ExportControlSettings,
+                  now: datetime) -> None:
+    if not any(party.role == "end_user" for party in app.parties):
+        raise ProblemError(422, "END_USER_REQUIRED", "an application needs an end user")
+    await rescreen_and_route(session, app, settings, now)
+    app.submitted_at = now
+    await _event(session, app, "submitted", now)
+    # Last, so the counter row is locked for as short a time as possible.
+    app.reference = await next_reference(session, brussels_date(now).year)
+
+
+# ---------------------------------------------------------------- information requests
+
+async def open_information_request(session: AsyncSession, app: Application,
+                                   body: InformationRequestIn, *, actor: str,
+                                   now: datetime) -> InformationRequest:
+    if app.status not in (Status.completeness_check, Status.under_assessment):
+        raise ProblemError(409, "ILLEGAL_TRANSITION",
+                           "information is requested during the completeness check or the "
+                           "assessment", current_status=app.status)
+    request = InformationRequest(id=uuid.uuid4(), application_id=app.id, question=body.question,
+                                 allows_edit=body.allows_edit, status="open", opened_at=now,
+                                 opened_by=actor)
+    session.add(request)
+    await _event(session, app, "information_requested", now, key=str(request.id))
+    await session.flush()
+    await record_audit(session, entity_type="application", entity_id=app.id,
+                       action="information_requested", data={"request_id": str(request.id)})
+    await emit_event(session, "application.information_requested", subject=app.id,
+                     org=app.applicant_org, data={"request_id": str(request.id)})
+    return request
+
+
+async def answer_information_request(session: AsyncSession, app: Application,
+                                     request_id: uuid.UUID, answer: str, *,
+                                     settings: ExportControlSettings,
+                                     now: datetime) -> InformationRequest:
+    request = await session.scalar(
+        select(InformationRequest).where(InformationRequest.id == request_id,
+                                         InformationRequest.application_id == app.id)
+        .with_for_update())
+    if request is None:
+        raise ProblemError(404, "NOT_FOUND", "information request not found")
+    if request.status != "open":
+        raise ProblemError(409, "INFORMATION_REQUEST_CLOSED", "this request was already answered")
+    request.status, request.answer, request.answered_at = "answered", answer, now
+    await _event(session, app, "information_answered", now, key=str(request.id))
+    if request.allows_edit:  # the content may have changed while the request was open
+        await rescreen_and_route(session, app, settings, now)
+    await session.flush()
+    await record_audit(session, entity_type="application", entity_id=app.id,
+                       action="information_answered", data={"request_id": str(request.id)})
+    return request
+
+
+# ---------------------------------------------------------------- advice and decision
+
+async def add_advice(session: AsyncSession, app: Application, body: AdviceIn, *, actor: str,
+                     now: datetime) -> Advice:
+    if app.status != Status.under_assessment:
+        raise ProblemError(409, "ILLEGAL_TRANSITION", "advice is given during the assessment",
+                           current_status=app.status)
+    subjects = {line.id for line in app.lines} if body.subject_type == "line" else {
+        party.id for party in app.parties}
+    if body.subject_id not in subjects:
+        raise ProblemError(422, "ADVICE_SUBJECT_UNKNOWN",
+                           f"no {body.subject_type} {body.subject_id} in this application")
+    if body.recommendation == "refuse" and not body.refusal_criteria:
+        raise ProblemError(422, "REFUSAL_CRITERIA_REQUIRED",
+                           "a refusal names the criteria (1-8) it rests on")
+    advice = Advice(application_id=app.id, subject_type=body.subject_type,
+                    subject_id=body.subject_id, recommendation=body.recommendation.value,
+                    conditions=body.conditions, refusal_criteria=sorted(set(body.refusal_criteria)),
+                    given_by=actor, given_at=now)
+    session.add(advice)
+    await session.flush()
+    await record_audit(session, entity_type="application", entity_id=app.id, action="advice",
+                       data={"subject_type": body.subject_type, "subject_id": str(body.subject_id),
+                             "recommendation": body.recommendation.value})
+    return advice
+
+
+def _decision_authority(app: Application, principal: Principal) -> str:
+    if app.status == Status.countersigned:
+        if HEAD not in principal.roles:
+            raise ProblemError(403, "FORBIDDEN", "a delegated decision is taken by csg.head")
+        if app.decision_authority == "minister":
+            raise ProblemError(409, "MINISTERIAL_DECISION_REQUIRED",
+                               "the routing reserves this case to the minister")
+        return "delegated"
+    if app.status == Status.with_minister:
+        if MINISTER not in principal.roles:
+            raise ProblemError(403, "FORBIDDEN", "this case is with the minister")
+        return "minister"
+    raise ProblemError(409, "ILLEGAL_TRANSITION",
+                       f"an application that is {app.status} cannot be decided",
+                       current_status=app.status, target_status="decided")
+
+
+def _russia_evidence_missing(app: Application) -> bool:
+    """Regulation 833/2014 art. 12g: a flagged case needs the no-re-export-to-Russia evidence
+    from the end user (or the consignee) before a licence is issued."""
+    if not app.russia_circumvention_flag:
+        return False
+    return not any(party.no_re_export_to_russia_evidence and party.euc_no_re_export_clause
+                   for party in app.parties if party.role in ("end_user", "consignee"))
+
+
+async def decide(session: AsyncSession, app: Application, body: DecisionIn, *,
+                 principal: Principal, settings: ExportControlSettings,
+                 now: datetime) -> tuple[Decision, Licence | None]:
+    authority = _decision_authority(app, principal)
+    if app.screening_status in ("pending", "not_screened"):
+        raise ProblemError(409, "SCREENING_PENDING",
+                           "screening has not run; no decision is possible until it has")
+    if app.screening_status == "flagged":
+        raise ProblemError(409, "SCREENING_FLAG_OPEN",
+                           "a sanctions hit must be cleared by csg.head first")
+    granted = body.outcome.value in GRANTS
+    if not granted and not body.refusal_criteria:
+        raise ProblemError(422, "REFUSAL_CRITERIA_REQUIRED",
+                           "a refusal names the criteria (1-8) it rests on")
+    if granted and body.refusal_criteria:
+        raise ProblemError(422, "REFUSAL_CRITERIA_ON_GRANT", "a grant has no refusal criteria")
+    consulted = []
+    if granted:
+        if await screening.open_denial_hits(session, app.id):
+            raise ProblemError(409, "DENIAL_CONSULTATION_REQUIRED",
+                               "a denial notice of another member state matches a party; record "
+                               "the consultation with that state before granting")
+        if _russia_evidence_missing(app):
+            raise ProblemError(409, "NO_RE_EXPORT_EVIDENCE_REQUIRED",
+                               "evidence of the no-re-export-to-Russia clause from the end user "
+                               "is needed before a licence can be issued")
+        consulted = await screening.consulted_denial_hits(session, app.id)
+    decision = Decision(id=uuid.uuid4(), application_id=app.id, outcome=body.outcome.value,
+                        authority=authority, decided_by=principal.sub, decided_at=now,
+                        refusal_criteria=sorted(set(body.refusal_criteria)),
+                        conditions=body.conditions, reason=body.reason,
+                        granted_despite_denial=bool(consulted))
+    session.add(decision)
+    before = app.status
+    app.status, app.outcome, app.decided_at = Status.decided.value, body.outcome.value, now
+    await _event(session, app, "decided", now)
+    await session.flush()
+    for hit in consulted:
+        notice = await session.get(DenialNotice, hit.denial_notice_id) if hit.denial_notice_id \
+            else None
+        session.add(DenialGrantNotification(
+            application_id=app.id, decision_id=decision.id, denial_notice_id=hit.denial_notice_id,
+            notifying_state=notice.notifying_state if notice else "??", created_at=now))
+        await emit_event(session, "denial_notice.granted_despite_denial", subject=app.id,
+                         data={"decision_id": str(decision.id),
+                               "notice_reference": hit.listed_reference,
+                               "notifying_state": notice.notifying_state if notice else None})
+    licence = None
+    if granted:
+        today = brussels_date(now)
+        default_from, default_until = default_validity(body.valid_from or today,
+                                                       settings.licence_validity_months)
+        licence = await issue_licence(
+            session, app, decision, valid_from=default_from,
+            valid_until=body.valid_until or default_until, conditions=body.conditions,
+            control_modes={t.line_no: t.control_mode.value for t in body.line_terms}, now=now)
+    await record_turnaround(session, app, decision_at=now)
+    await record_audit(session, entity_type="application", entity_id=app.id, action="decided",
+                       from_state=before, to_state=Status.decided.value, reason=body.reason,
+                       data={"outcome": body.outcome.value, "authority": authority,
+                             "refusal_criteria": decision.refusal_criteria,
+                             "granted_despite_denial": decision.granted_despite_denial})
+    await emit_event(session, "application.decided", subject=app.id, org=app.applicant_org,
+                     data={"reference": app.reference, "outcome": body.outcome.value,
+                           "authority": authority})
+    return decision, licence
+
+
+# ---------------------------------------------------------------- turnaround
+
+async def clock_events(session: AsyncSession, app_id: uuid.UUID) -> list[ClockEvent]:
+    rows = (await session.execute(
+        select(ApplicationEvent.kind, ApplicationEvent.occurred_at, ApplicationEvent.key)
+        .where(ApplicationEvent.application_id == app_id)
+        .order_by(ApplicationEvent.occurred_at, ApplicationEvent.id))).all()
+    return [ClockEvent(kind, at, key) for kind, at, key in rows]
+
+
+async def turnaround_of(session: AsyncSession, app_id: uuid.UUID, as_of: date) -> Turnaround:
+    return compute_turnaround(await clock_events(session, app_id), as_of)
+
+
+async def record_turnaround(session: AsyncSession, app: Application, *,
+                            decision_at: datetime) -> TurnaroundFigure:
+    """Upsert the derived figure from the events (same events -> same row: idempotent)."""
+    figure = await turnaround_of(session, app.id, brussels_date(decision_at))
+    max_days = app.indicative_max_working_days or 0
+    values = {"track": app.track or "standard", "authority": app.decision_authority or "delegated",
+              "indicative_max_working_days": max_days, "working_days": figure.working_days,
+              "within_max": figure.working_days <= max_days, "decided_at": decision_at,
+              "computed_at": decision_at}
+    last_decision = await session.scalar(
+        select(Decision).where(Decision.application_id == app.id)
+        .order_by(Decision.decided_at.desc()).limit(1))
+    if last_decision is not None:
+        values["authority"] = last_decision.authority
+        values["decided_at"] = last_decision.decided_at
+    await session.execute(
+        insert(TurnaroundFigure).values(application_id=app.id, **values)
+        .on_conflict_do_update(index_elements=[TurnaroundFigure.application_id], set_=values))
+    return await session.get(TurnaroundFigure, app.id, populate_existing=True)
+
+
+async def recompute_all_turnarounds(session: AsyncSession) -> int:
+    """Recompute every decided application's figure from its events (idempotent)."""
+    apps = (await session.scalars(
+        select(Application).where(Application.decided_at.is_not(None))
+        .order_by(Application.id))).all()
+    for app in apps:
+        await record_turnaround(session, app, decision_at=app.decided_at)
+    return len(apps)

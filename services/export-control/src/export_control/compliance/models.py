@@ -1,0 +1,83 @@
+"""Company transaction reports on licence use, report obligations and infringement cases."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from export_control.base import Base
+
+
+class ReportObligation(Base):
+    """Created with each customs debit: the holder must report that use by `due_on`."""
+
+    __tablename__ = "report_obligations"
+
+    ledger_entry_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("ledger_entries.id"), primary_key=True)
+    licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"), nullable=False,
+                                                  index=True)
+    holder_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    escalate_on: Mapped[date] = mapped_column(Date, nullable=False)
+    # open / reported / overdue / escalated
+    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("transaction_reports.id"))
+
+
+class TransactionReport(Base):
+    __tablename__ = "transaction_reports"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"), nullable=False,
+                                                  index=True)
+    holder_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    submitted_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    has_discrepancy: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+    lines: Mapped[list["TransactionReportLine"]] = relationship(
+        order_by="TransactionReportLine.position", lazy="selectin")
+
+
+class TransactionReportLine(Base):
+    __tablename__ = "transaction_report_lines"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    report_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("transaction_reports.id", ondelete="CASCADE"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    licence_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licence_lines.id"),
+                                                       nullable=False)
+    mrn: Mapped[str] = mapped_column(String(18), nullable=False)
+    item_number: Mapped[int] = mapped_column(Integer, nullable=False)
+    shipped_on: Mapped[date] = mapped_column(Date, nullable=False)
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    # What the ledger holds for the same (MRN, item, line): net of reversals.
+    ledger_quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    ledger_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    discrepancy: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+
+class InfringementCase(Base):
+    __tablename__ = "infringement_cases"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    licence_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licences.id"), index=True)
+    holder_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    obligation_ledger_entry_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("report_obligations.ledger_entry_id"), unique=True)
+    legal_basis: Mapped[str] = mapped_column(String(30), nullable=False)
+    follow_up: Mapped[str] = mapped_column(String(30), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,138 @@
+"""Transaction reports (with discrepancy detection against the ledger), overdue reports and
+the infringement cases they lead to."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.problems import ProblemError
+from export_control.compliance import workflow
+from export_control.compliance.models import (
+    InfringementCase,
+    ReportObligation,
+    TransactionReport,
+    TransactionReportLine,
+)
+from export_control.compliance.schemas import TransactionReportIn
+from export_control.customs.models import LedgerEntry
+from export_control.licences.models import Licence
+
+
+async def _ledger_use(session: AsyncSession, line_id: uuid.UUID, mrn: str,
+                      item_number: int) -> tuple[uuid.UUID | None, Decimal | None, Decimal | None]:
+    """(debit entry id, net quantity, net value) for one declaration item on a line."""
+    debit = await session.scalar(
+        select(LedgerEntry).where(LedgerEntry.kind == "debit", LedgerEntry.mrn == mrn,
+                                  LedgerEntry.item_number == item_number,
+                                  LedgerEntry.licence_line_id == line_id))
+    if debit is None:
+        return None, None, None
+    quantity, value = (await session.execute(
+        select(func.coalesce(func.sum(LedgerEntry.quantity), 0),
+               func.coalesce(func.sum(LedgerEntry.value), 0))
+        .where((LedgerEntry.id == debit.id) | (LedgerEntry.reverses_entry_id == debit.id))
+    )).one()
+    return debit.id, quantity, value
+
+
+async def submit_report(session: AsyncSession, licence: Licence, body: TransactionReportIn, *,
+                        actor: str, now: datetime) -> TransactionReport:
+    lines_by_no = {line.line_no: line for line in licence.lines}
+    report = TransactionReport(id=uuid.uuid4(), licence_id=licence.id,
+                               holder_org=licence.holder_org, submitted_by=actor,
+                               submitted_at=now, has_discrepancy=False)
+    session.add(report)
+    await session.flush()  # the obligations below point at it
+    rows = []
+    for position, item in enumerate(body.lines, start=1):
+        line = lines_by_no.get(item.line_no)
+        if line is None:
+            raise ProblemError(422, "UNKNOWN_LINE", f"licence has no line {item.line_no}")
+        debit_id, ledger_q, ledger_v = await _ledger_use(session, line.id, item.mrn,
+                                                         item.item_number)
+        discrepancy = debit_id is None or ledger_q != item.quantity or ledger_v != item.value
+        rows.append(TransactionReportLine(
+            report_id=report.id, position=position, licence_line_id=line.id, mrn=item.mrn,
+            item_number=item.item_number, shipped_on=item.shipped_on, quantity=item.quantity,
+            value=item.value, ledger_quantity=ledger_q, ledger_value=ledger_v,
+            discrepancy=discrepancy))
+        report.has_discrepancy |= discrepancy
+        if debit_id is not None:
+            obligation = await session.get(ReportObligation, debit_id, with_for_update=True)
+            if obligation is not None and obligation.status in ("open", "overdue"):
+                obligation.status, obligation.report_id = "reported", report.id
+    session.add_all(rows)
+    await session.flush()
+    await session.refresh(report, attribute_names=["lines"])
+    await record_audit(session, entity_type="transaction_report", entity_id=report.id,
+                       action="submitted", to_state="submitted",
+                       data={"licence_id": str(licence.id),
+                             "has_discrepancy": report.has_discrepancy})
+    if report.has_discrepancy:
+        await emit_event(session, "transaction_report.discrepancy", subject=report.id,
+                         org=licence.holder_org, data={"licence_number": licence.number})
+    return report
+
+
+async def open_case(session: AsyncSession, licence: Licence, *, description: str,
+                    obligation: ReportObligation | None, now: datetime) -> InfringementCase:
+    basis, follow_up = workflow.legal_basis(licence.regime)
+    case = InfringementCase(id=uuid.uuid4(), licence_id=licence.id,
+                            holder_org=licence.holder_org,
+                            obligation_ledger_entry_id=obligation.ledger_entry_id
+                            if obligation else None,
+                            legal_basis=basis, follow_up=follow_up, status="opened",
+                            description=description, opened_at=now)
+    session.add(case)
+    await session.flush()
+    await record_audit(session, entity_type="infringement_case", entity_id=case.id,
+                       action="opened", to_state="opened", data={"legal_basis": basis})
+    await emit_event(session, "infringement.opened", subject=case.id, org=licence.holder_org,
+                     data={"legal_basis": basis, "follow_up": follow_up})
+    return case
+
+
+async def move_case(session: AsyncSession, case: InfringementCase, target: str,
+                    outcome: str | None, now: datetime) -> InfringementCase:
+    workflow.check_transition(case.status, target)
+    before = case.status
+    case.status = target
+    if outcome:
+        case.outcome = outcome
+    if target in workflow.CLOSED:
+        case.closed_at = now
+    await record_audit(session, entity_type="infringement_case", entity_id=case.id,
+                       action="transition", from_state=before, to_state=target, reason=outcome)
+    return case
+
+
+async def mark_overdue_reports(session: AsyncSession, today: date, now: datetime) -> tuple[int, int]:
+    """Open obligations past their term become overdue; overdue ones past the grace period
+    open an infringement case. Returns (newly overdue, escalated)."""
+    overdue = (await session.scalars(
+        select(ReportObligation).where(ReportObligation.status == "open",
+                                       ReportObligation.due_on < today)
+        .order_by(ReportObligation.ledger_entry_id).with_for_update(skip_locked=True))).all()
+    for obligation in overdue:
+        obligation.status = "overdue"
+        await record_audit(session, entity_type="report_obligation",
+                           entity_id=obligation.ledger_entry_id, action="overdue",
+                           from_state="open", to_state="overdue")
+    to_escalate = (await session.scalars(
+        select(ReportObligation).where(ReportObligation.status == "overdue",
+                                       ReportObligation.escalate_on < today)
+        .order_by(ReportObligation.ledger_entry_id).with_for_update(skip_locked=True))).all()
+    for obligation in to_escalate:
+        licence = await session.get(Licence, obligation.licence_id)
+        assert licence is not None
+        obligation.status = "escalated"
+        await open_case(session, licence, now=now, obligation=obligation,
+                        description="transaction report missing after the grace period "
+                                    f"(due {obligation.due_on.isoformat()})")
+    return len(overdue), len(to_escalate)
+
+

@@ -1,0 +1,42 @@
+"""The customs write-off ledger: append-only entries; a correction is a reversal entry."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from export_control.base import Base
+
+
+class LedgerEntry(Base):
+    """kind: debit (customs), write_off (manual, by an officer), reversal (re-credit).
+
+    Amounts are signed usage: debits and write-offs positive, reversals negative, so the net
+    use of a line is a SUM. A debit is unique on (MRN, item number, licence line).
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        Index("uq_ledger_entries_debit_key", "mrn", "item_number", "licence_line_id",
+              unique=True, postgresql_where=text("kind = 'debit'")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"), nullable=False,
+                                                  index=True)
+    licence_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licence_lines.id"),
+                                                       nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    mrn: Mapped[str | None] = mapped_column(String(18))
+    item_number: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    reverses_entry_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ledger_entries.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

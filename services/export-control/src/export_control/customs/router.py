@@ -1,0 +1,109 @@
+"""HTTP routes of the customs side (CERTEX) and the ledger."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.pagination import Page, Pagination, paginate
+from export_control.access import CUSTOMS, INTERNAL, case_workers, customs_only, org_scope, readers
+from export_control.customs import service
+from export_control.customs.models import LedgerEntry
+from export_control.customs.schemas import (
+    AvailabilityOut,
+    DebitIn,
+    LedgerEntryOut,
+    ReCreditIn,
+    WriteOffIn,
+)
+from export_control.deps import ClockDep, Settings
+from export_control.licences.models import Licence
+
+router = APIRouter(tags=["customs"])
+
+Customs = Annotated[Principal, Depends(customs_only)]
+
+
+@router.get("/v1/customs/availability", response_model=AvailabilityOut)
+async def get_availability(
+    session: DbSession, clock: ClockDep,
+    _: Annotated[Principal, Depends(require_roles(CUSTOMS, *INTERNAL))],
+    licence_number: Annotated[str, Query(min_length=1, max_length=30)],
+    line_no: Annotated[int, Query(ge=1, le=10_000)],
+) -> AvailabilityOut:
+    """Whether a licence line can be used today (and why not), and what remains on it."""
+    return AvailabilityOut(**await service.availability(session, licence_number, line_no,
+                                                        today_brussels(clock)))
+
+
+@router.post("/v1/customs/debits", status_code=201, response_model=LedgerEntryOut,
+             responses={200: {"model": LedgerEntryOut,
+                              "description": "Replay: the debit recorded earlier under the same "
+                                             "(MRN, item number, licence line)"}})
+async def create_debit(body: DebitIn, session: DbSession, principal: Customs, clock: ClockDep,
+                       settings: Settings):
+    """Write one declaration item off a licence line. 409 LICENCE_QUANTITY_EXCEEDED when it
+    does not fit (nothing changes); 409 LICENCE_SUSPENDED / _REVOKED / _EXPIRED when the
+    licence cannot be used."""
+    now = clock.now()
+    entry, replayed = await service.debit(
+        session, licence_number=body.licence_number, line_no=body.line_no, mrn=body.mrn,
+        item_number=body.item_number, quantity=body.quantity, value=body.value,
+        actor=principal.sub, settings=settings, today=today_brussels(clock), now=now)
+    payload = LedgerEntryOut.model_validate(entry).model_dump(mode="json")
+    return JSONResponse(payload, status_code=200 if replayed else 201,
+                        headers={"Idempotent-Replayed": "true"} if replayed else None)
+
+
+@router.post("/v1/customs/re-credits", status_code=201, response_model=LedgerEntryOut)
+async def create_re_credit(body: ReCreditIn, session: DbSession, principal: Customs,
+                           clock: ClockDep, idem: IdempotencyDep):
+    """Give a debit back (declaration amended or invalidated) through a reversal entry."""
+    if idem.replay is not None:
+        return idem.replay
+    entry = await service.re_credit(
+        session, licence_number=body.licence_number, line_no=body.line_no, mrn=body.mrn,
+        item_number=body.item_number, quantity=body.quantity, value=body.value,
+        reason=body.reason, actor=principal.sub, now=clock.now())
+    return await idem.respond(201, LedgerEntryOut.model_validate(entry))
+
+
+@router.post("/v1/ledger-entries", status_code=201, response_model=LedgerEntryOut)
+async def create_write_off(body: WriteOffIn, session: DbSession,
+                           principal: Annotated[Principal, Depends(case_workers)],
+                           clock: ClockDep, idem: IdempotencyDep):
+    """A manual write-off by an officer, through the same ledger and the same limits."""
+    if idem.replay is not None:
+        return idem.replay
+    entry = await service.write_off(
+        session, licence_number=body.licence_number, line_no=body.line_no,
+        quantity=body.quantity, value=body.value, reason=body.reason, actor=principal.sub,
+        today=today_brussels(clock), now=clock.now())
+    return await idem.respond(201, LedgerEntryOut.model_validate(entry))
+
+
+@router.get("/v1/ledger-entries", response_model=Page[LedgerEntryOut])
+async def list_ledger_entries(
+    session: DbSession, principal: Annotated[Principal, Depends(readers)], page: Pagination,
+    licence_id: uuid.UUID | None = None,
+    mrn: Annotated[str | None, Query(max_length=18)] = None,
+) -> Page[LedgerEntryOut]:
+    stmt = select(LedgerEntry)
+    scope = org_scope(principal)
+    if scope is not None:
+        stmt = stmt.join(Licence, Licence.id == LedgerEntry.licence_id).where(
+            Licence.holder_org == scope)
+    if licence_id is not None:
+        stmt = stmt.where(LedgerEntry.licence_id == licence_id)
+    if mrn is not None:
+        stmt = stmt.where(LedgerEntry.mrn == mrn)
+    rows, total = await paginate(session, stmt.order_by(LedgerEntry.created_at, LedgerEntry.id),
+                                 page)
+    return Page(items=[LedgerEntryOut.model_validate(r) for r in rows], total=total,
+                limit=page.limit, offset=page.offset)

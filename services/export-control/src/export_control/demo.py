@@ -1,0 +1,99 @@
+"""Demo data: `python -m export_control.demo` (idempotent: a second run changes nothing).
+
+Loads the sample sanctions list, one denial notice, and three applications of the demo
+company (KBO 0123456789): a draft, a case under assessment, and a granted case whose licence
+has one customs debit.
+"""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from importlib import resources
+
+from sqlalchemy import select
+
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.dates import add_months
+from dkbuza_kit.db import create_engine, create_sessionmaker
+from export_control.applications import service as applications
+from export_control.applications.models import Application
+from export_control.applications.schemas import AdviceIn, ApplicationIn, DecisionIn
+from export_control.customs import service as customs
+from export_control.routing.service import active_rule_set
+from export_control.screening.models import DenialNotice, SanctionsImport
+from export_control.screening.service import import_sanctions_list
+from export_control.settings import ExportControlSettings
+
+DEMO_ORG = "0123456789"
+OFFICE = Principal(sub="demo-loader", org="dkbuza",
+                   roles=frozenset({"csg.officer", "csg.head", "csg.applicant"}))
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def _body(name: str, country: str, entry: str, value: str) -> ApplicationIn:
+    return ApplicationIn.model_validate({
+        "application_type": "military_export", "applicant_name": "Demo Defence NV",
+        "applicant_org": DEMO_ORG, "destination_country": country, "end_use": name,
+        "lines": [{"description": name, "control_entry": entry, "quantity": "100",
+                   "unit": "pieces", "value_eur": value}],
+        "parties": [{"role": "end_user", "name": f"{country} Ministry of Defence",
+                     "address": "Capital", "country": country, "euc_issuer": "MoD",
+                     "euc_date": "2026-01-05", "euc_signatory": "Director",
+                     "euc_no_re_export_clause": True}],
+    })
+
+
+async def load(settings: ExportControlSettings) -> None:
+    engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
+    now = _Clock().now()
+    today = today_brussels(_Clock())
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await active_rule_set(session)
+            if await session.scalar(select(SanctionsImport.id).limit(1)) is None:
+                sample = resources.files("export_control").joinpath("data/sanctions-sample.xml")
+                await import_sanctions_list(session, sample.read_bytes(), actor="demo", now=now)
+            if await session.scalar(select(DenialNotice.id).limit(1)) is None:
+                session.add(DenialNotice(
+                    notifying_state="DE", notice_reference="DE-DEMO-0001",
+                    denied_party_name="Bergen Optronics AS", party_country="NO",
+                    control_entry="ML5.a", issued_on=add_months(today, -12),
+                    description="Demo denial notice"))
+            if await session.scalar(select(Application.id).where(
+                    Application.applicant_org == DEMO_ORG).limit(1)) is not None:
+                return  # already loaded
+            await applications.create_draft(session, _body("Spare parts (draft)", "NO", "ml5a",
+                                                           "12000.00"), OFFICE)
+            assessed = await applications.create_draft(
+                session, _body("Thermal sights", "CH", "ML5.a", "250000.00"), OFFICE)
+            granted = await applications.create_draft(
+                session, _body("Radar components", "NL", "ml11a", "90000.00"), OFFICE)
+            for app in (assessed, granted):
+                for target in ("submitted", "completeness_check", "under_assessment"):
+                    await applications.transition(session, app, target, principal=OFFICE,
+                                                  reason=None, settings=settings, now=now)
+            await applications.add_advice(session, granted, AdviceIn(
+                subject_type="line", subject_id=granted.lines[0].id, recommendation="approve"),
+                actor=OFFICE.sub, now=now)
+            for target in ("advice_given", "countersigned"):
+                await applications.transition(session, granted, target, principal=OFFICE,
+                                              reason=None, settings=settings, now=now)
+            _, licence = await applications.decide(
+                session, granted, DecisionIn(outcome="granted"), principal=OFFICE,
+                settings=settings, now=now + timedelta(seconds=1))
+            assert licence is not None
+            await customs.debit(session, licence_number=licence.number, line_no=1,
+                                mrn=f"{now:%y}BE00000000000001", item_number=1,
+                                quantity=Decimal("10"), value=Decimal("9000.00"),
+                                actor="demo-customs", settings=settings, today=today, now=now)
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(load(ExportControlSettings()))

@@ -1,0 +1,62 @@
+"""Request and response models of licences."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from dkbuza_kit.types import Money, Quantity
+
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+
+
+class LicenceLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    line_no: int
+    description: str
+    control_entry: str
+    category: str
+    unit: str
+    control_mode: str
+    licensed_quantity: Quantity | None
+    licensed_value: Money | None
+    remaining_quantity: Quantity | None
+    remaining_value: Money | None
+
+
+class LicenceOut(BaseModel):
+    """status: issued (uitgereikt), suspended (geschorst), revoked (ingetrokken), expired
+    (vervallen), exhausted (uitgeput), surrendered (afgestaan)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    number: str
+    application_id: uuid.UUID
+    decision_id: uuid.UUID
+    replaces_licence_id: uuid.UUID | None
+    licence_type: str
+    regime: str
+    holder_org: str
+    holder_name: str
+    destination_country: str
+    valid_from: date
+    valid_until: date
+    conditions: str | None
+    status: str
+    version: int
+    issued_at: datetime
+    lines: list[LicenceLineOut]
+
+
+class LicenceActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
+
+
+class ReissueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
+    valid_until: date | None = None
+    conditions: Annotated[str, StringConstraints(max_length=5000)] | None = None

@@ -1,0 +1,161 @@
+"""Issuing licences on a grant, their state changes (pushed to customs as outbox events in the
+same transaction) and the nightly expiry."""
+
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.dates import add_months
+from dkbuza_kit.problems import ProblemError
+from export_control.access import org_scope
+from export_control.applications.models import Application, Decision
+from export_control.licences.models import Licence, LicenceLine
+from export_control.licences.workflow import EXPIRED, ISSUED, next_state
+
+
+def remaining_for(mode: str, quantity: Decimal | None,
+                  value: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """What the ledger tracks for a line: the controlled measures only."""
+    return (quantity if mode in ("quantity", "both") else None,
+            value if mode in ("value", "both") else None)
+
+
+async def _next_number(session: AsyncSession, app: Application) -> str:
+    count = await session.scalar(
+        select(func.count()).select_from(Licence).where(Licence.application_id == app.id))
+    return f"{app.reference}/L{int(count or 0) + 1}"
+
+
+async def issue_licence(session: AsyncSession, app: Application, decision: Decision, *,
+                        valid_from: date, valid_until: date, conditions: str | None,
+                        control_modes: dict[int, str], now: datetime) -> Licence:
+    if valid_until < valid_from:
+        raise ProblemError(422, "INVALID_VALIDITY", "valid_until is before valid_from")
+    unknown = set(control_modes) - {line.line_no for line in app.lines}
+    if unknown:
+        raise ProblemError(422, "UNKNOWN_LINE", f"no goods line {sorted(unknown)}")
+    regime = "military" if app.application_type.startswith("military") else "dual_use"
+    licence = Licence(id=uuid.uuid4(), number=await _next_number(session, app),
+                      application_id=app.id, decision_id=decision.id,
+                      licence_type=app.application_type, regime=regime,
+                      holder_org=app.applicant_org, holder_name=app.applicant_name,
+                      destination_country=app.destination_country, valid_from=valid_from,
+                      valid_until=valid_until, conditions=conditions, status=ISSUED,
+                      issued_at=now)
+    lines = []
+    for line in app.lines:
+        mode = control_modes.get(line.line_no, "both")
+        remaining_quantity, remaining_value = remaining_for(mode, line.quantity, line.value_eur)
+        lines.append(LicenceLine(line_no=line.line_no, description=line.description,
+                                 control_entry=line.control_entry, category=line.category,
+                                 unit=line.unit, control_mode=mode,
+                                 licensed_quantity=line.quantity, licensed_value=line.value_eur,
+                                 remaining_quantity=remaining_quantity,
+                                 remaining_value=remaining_value))
+    licence.lines = lines
+    session.add(licence)
+    await session.flush()
+    await _announce(session, licence, "issued", None, ISSUED, reason=None)
+    return licence
+
+
+async def reissue(session: AsyncSession, old: Licence, *, reason: str,
+                  valid_until: date | None, conditions: str | None, now: datetime,
+                  today: date) -> Licence:
+    """A replacement licence under the same decision (not a new grant): the old one is
+    surrendered and the new one carries the remaining quantities and values over."""
+    if old.status not in (ISSUED, "suspended", "exhausted"):
+        raise ProblemError(409, "ILLEGAL_TRANSITION", f"a {old.status} licence cannot be reissued")
+    app = await session.get(Application, old.application_id)
+    assert app is not None
+    new = Licence(id=uuid.uuid4(), number=await _next_number(session, app),
+                  application_id=old.application_id, decision_id=old.decision_id,
+                  replaces_licence_id=old.id, licence_type=old.licence_type, regime=old.regime,
+                  holder_org=old.holder_org, holder_name=old.holder_name,
+                  destination_country=old.destination_country, valid_from=max(today, old.valid_from),
+                  valid_until=valid_until or old.valid_until,
+                  conditions=conditions if conditions is not None else old.conditions,
+                  status=ISSUED, issued_at=now)
+    if new.valid_until < new.valid_from:
+        raise ProblemError(422, "INVALID_VALIDITY", "valid_until is before valid_from")
+    new.lines = [
+        LicenceLine(
+            line_no=line.line_no, description=line.description,
+            control_entry=line.control_entry, category=line.category, unit=line.unit,
+            control_mode=line.control_mode,
+            licensed_quantity=line.remaining_quantity if line.remaining_quantity is not None
+            else line.licensed_quantity,
+            licensed_value=line.remaining_value if line.remaining_value is not None
+            else line.licensed_value,
+            remaining_quantity=line.remaining_quantity, remaining_value=line.remaining_value)
+        for line in old.lines
+    ]
+    session.add(new)
+    await change_state(session, old, "surrender", reason=f"reissued as {new.number}: {reason}")
+    await session.flush()
+    await _announce(session, new, "issued", None, ISSUED, reason=f"replaces {old.number}")
+    return new
+
+
+async def change_state(session: AsyncSession, licence: Licence, action: str, *,
+                       reason: str | None) -> Licence:
+    before = licence.status
+    licence.status = next_state(before, action)
+    await session.flush()
+    await _announce(session, licence, action, before, licence.status, reason=reason)
+    return licence
+
+
+async def _announce(session: AsyncSession, licence: Licence, action: str, before: str | None,
+                    after: str, *, reason: str | None) -> None:
+    """Audit row plus the outbox event customs (CERTEX) consumes, in the same transaction."""
+    await record_audit(session, entity_type="licence", entity_id=licence.id, action=action,
+                       from_state=before, to_state=after, reason=reason)
+    await emit_event(session, f"licence.{after}", subject=licence.number, org=licence.holder_org,
+                     data={"licence_id": str(licence.id), "licence_number": licence.number,
+                           "status": after, "previous_status": before, "reason": reason,
+                           "valid_until": licence.valid_until.isoformat()})
+
+
+def visible_licences(principal: Principal) -> Select:
+    stmt = select(Licence)
+    scope = org_scope(principal)
+    if scope is not None:
+        stmt = stmt.where(Licence.holder_org == scope)
+    return stmt
+
+
+async def get_licence(session: AsyncSession, licence_id: uuid.UUID, principal: Principal, *,
+                      for_update: bool = False) -> Licence:
+    stmt = visible_licences(principal).where(Licence.id == licence_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    licence = await session.scalar(stmt)
+    if licence is None:
+        raise ProblemError(404, "NOT_FOUND", "licence not found")
+    return licence
+
+
+async def expire_licences(session: AsyncSession, today: date) -> int:
+    """Licences whose end date has passed (the day after it, Brussels) become expired."""
+    due = (await session.scalars(
+        select(Licence).where(Licence.valid_until < today,
+                              Licence.status.in_(("issued", "suspended", "exhausted")))
+        .order_by(Licence.id).with_for_update(skip_locked=True))).all()
+    for licence in due:
+        await change_state(session, licence, "expire",
+                           reason=f"end date {licence.valid_until.isoformat()} passed")
+    return len(due)
+
+
+def default_validity(today: date, months: int) -> tuple[date, date]:
+    return today, add_months(today, months) - timedelta(days=1)
+
+
+__all__ = ["EXPIRED", "change_state", "default_validity", "expire_licences", "get_licence",
+           "issue_licence", "reissue", "remaining_for", "visible_licences"]

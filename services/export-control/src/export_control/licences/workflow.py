@@ -1,0 +1,55 @@
+"""Licence states and the validity rule customs relies on (pure).
+
+States (Dutch labels): issued (uitgereikt), suspended (geschorst), revoked (ingetrokken),
+expired (vervallen), exhausted (uitgeput), surrendered (afgestaan).
+A licence is valid through its end date until 23:59:59 Europe/Brussels; from the next day it
+is expired even before the nightly job has recorded it.
+"""
+
+from datetime import date
+
+from dkbuza_kit.problems import ProblemError
+
+ISSUED, SUSPENDED, REVOKED, EXPIRED, EXHAUSTED, SURRENDERED = (
+    "issued", "suspended", "revoked", "expired", "exhausted", "surrendered")
+
+# action -> (states it may start from, resulting state)
+ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "suspend": (frozenset({ISSUED, EXHAUSTED}), SUSPENDED),
+    "reinstate": (frozenset({SUSPENDED}), ISSUED),
+    "revoke": (frozenset({ISSUED, SUSPENDED, EXHAUSTED}), REVOKED),
+    "surrender": (frozenset({ISSUED, SUSPENDED, EXHAUSTED}), SURRENDERED),
+    "expire": (frozenset({ISSUED, SUSPENDED, EXHAUSTED}), EXPIRED),
+    "exhaust": (frozenset({ISSUED}), EXHAUSTED),
+    "replenish": (frozenset({EXHAUSTED}), ISSUED),
+}
+
+REFUSAL_CODES = {
+    SUSPENDED: "LICENCE_SUSPENDED",
+    REVOKED: "LICENCE_REVOKED",
+    EXPIRED: "LICENCE_EXPIRED",
+    SURRENDERED: "LICENCE_SURRENDERED",
+}
+
+
+def next_state(current: str, action: str) -> str:
+    sources, target = ACTIONS[action]
+    if current not in sources:
+        raise ProblemError(409, "ILLEGAL_TRANSITION",
+                           f"a licence that is {current} cannot be {action}d",
+                           current_status=current)
+    return target
+
+
+def refusal_reason(status: str, valid_from: date, valid_until: date, today: date) -> str | None:
+    """Why the licence cannot be used today (a stable code), or None when it can.
+
+    `exhausted` is not a refusal here: the quantity check refuses what no longer fits, and
+    `open` lines stay usable."""
+    if status in REFUSAL_CODES:
+        return REFUSAL_CODES[status]
+    if today > valid_until:
+        return "LICENCE_EXPIRED"
+    if today < valid_from:
+        return "LICENCE_NOT_YET_VALID"
+    return None

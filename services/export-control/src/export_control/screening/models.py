@@ -1,0 +1,106 @@
+"""Denial notices of other EU member states, the imported sanctions list, screening runs and
+their hits, and the notifications of a grant despite a denial."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from export_control.base import Base
+
+
+class DenialNotice(Base):
+    __tablename__ = "denial_notices"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    notifying_state: Mapped[str] = mapped_column(String(2), nullable=False)
+    notice_reference: Mapped[str] = mapped_column(String(100), nullable=False)
+    denied_party_name: Mapped[str] = mapped_column(String(300), nullable=False)
+    party_country: Mapped[str] = mapped_column(String(2), nullable=False)
+    control_entry: Mapped[str | None] = mapped_column(String(30))
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now(), nullable=False)
+
+
+class SanctionsImport(Base):
+    __tablename__ = "sanctions_imports"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    imported_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    generation_date: Mapped[str | None] = mapped_column(String(40))
+    source_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    entity_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class SanctionEntity(Base):
+    __tablename__ = "sanction_entities"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sanctions_imports.id", ondelete="CASCADE"), nullable=False, index=True)
+    logical_id: Mapped[str] = mapped_column(String(50), nullable=False)
+    subject_type: Mapped[str | None] = mapped_column(String(20))
+    programme: Mapped[str | None] = mapped_column(String(50))
+    names: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
+    countries: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
+
+
+class ScreeningHit(Base):
+    __tablename__ = "screening_hits"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    party_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("parties.id", ondelete="CASCADE"), nullable=False)
+    source: Mapped[str] = mapped_column(String(20), nullable=False)  # sanctions / denial_notice
+    listed_reference: Mapped[str] = mapped_column(String(100), nullable=False)
+    denial_notice_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("denial_notices.id", ondelete="SET NULL"))
+    matched_name: Mapped[str] = mapped_column(String(300), nullable=False)
+    score: Mapped[Decimal] = mapped_column(Numeric(5, 2), nullable=False)
+    # open / cleared (sanctions, by csg.head) / consulted (denial notice, consultation recorded)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    found_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class DenialGrantNotification(Base):
+    """A grant made despite a denial notice of another member state (to be notified to it)."""
+
+    __tablename__ = "denial_grant_notifications"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    decision_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False)
+    denial_notice_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("denial_notices.id", ondelete="SET NULL"))
+    notifying_state: Mapped[str] = mapped_column(String(2), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

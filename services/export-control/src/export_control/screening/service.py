@@ -1,0 +1,199 @@
+"""Screening of an application's parties against denial notices and the sanctions list.
+
+Fails closed: when screening cannot run (no sanctions list imported, or an error while
+matching) the application is `screening_pending` and cannot be decided. A sanctions hit sets
+the flag (`flagged`) that only `csg.head` clears, with a reason; a denial-notice match blocks
+a grant until the consultation with the denying member state is recorded.
+"""
+
+import uuid
+from datetime import date, datetime
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.dates import add_months
+from dkbuza_kit.problems import ProblemError
+from export_control.applications.models import Application
+from export_control.screening.matching import best_match
+from export_control.screening.models import (
+    DenialNotice,
+    SanctionEntity,
+    SanctionsImport,
+    ScreeningHit,
+)
+from export_control.screening.sanctions_file import parse_sanctions_file
+
+log = structlog.get_logger("export_control.screening")
+
+SANCTIONS = "sanctions"
+DENIAL = "denial_notice"
+
+
+class ScreeningUnavailable(Exception):
+    """Screening could not run; the application must stay undecidable."""
+
+
+async def import_sanctions_list(session: AsyncSession, content: bytes, *, actor: str,
+                                now: datetime) -> SanctionsImport:
+    parsed = parse_sanctions_file(content)
+    await session.execute(update(SanctionsImport).values(active=False))
+    imported = SanctionsImport(id=uuid.uuid4(), imported_at=now, imported_by=actor,
+                               generation_date=parsed.generation_date,
+                               source_sha256=parsed.sha256, entity_count=len(parsed.entities),
+                               active=True)
+    session.add(imported)
+    await session.flush()
+    session.add_all([
+        SanctionEntity(import_id=imported.id, logical_id=e.logical_id[:50],
+                       subject_type=e.subject_type, programme=(e.programme or None),
+                       names=e.names, countries=e.countries)
+        for e in parsed.entities
+    ])
+    await record_audit(session, entity_type="sanctions_list", entity_id=imported.id,
+                       action="imported", to_state="active",
+                       data={"entities": len(parsed.entities), "sha256": parsed.sha256,
+                             "generation_date": parsed.generation_date})
+    return imported
+
+
+def denial_notice_active(notice: DenialNotice, today: date, validity_years: int) -> bool:
+    """Less than `validity_years` old and not revoked (on `today`)."""
+    if notice.revoked_on is not None and notice.revoked_on <= today:
+        return False
+    return notice.issued_on > add_months(today, -12 * validity_years)
+
+
+async def _sanctions_candidates(session: AsyncSession) -> list[tuple[str, str, list[str]]]:
+    active = await session.scalar(select(SanctionsImport.id).where(SanctionsImport.active))
+    if active is None:
+        raise ScreeningUnavailable("no sanctions list has been imported")
+    rows = (await session.execute(
+        select(SanctionEntity.logical_id, SanctionEntity.names, SanctionEntity.countries)
+        .where(SanctionEntity.import_id == active)
+    )).all()
+    return [(logical_id, name, countries) for logical_id, names, countries in rows
+            for name in names]
+
+
+async def _find_hits(session: AsyncSession, app: Application, *, threshold: float,
+                     today: date, validity_years: int) -> list[dict]:
+    sanctions = await _sanctions_candidates(session)
+    notices = [n for n in (await session.scalars(select(DenialNotice))).all()
+               if denial_notice_active(n, today, validity_years)]
+    hits: list[dict] = []
+    for party in app.parties:
+        match = best_match(party.name, [name for _, name, _ in sanctions], threshold)
+        if match is not None:
+            logical_id = sanctions[match.candidate_index][0]
+            hits.append({"party_id": party.id, "source": SANCTIONS,
+                         "listed_reference": logical_id, "denial_notice_id": None,
+                         "matched_name": match.matched_name, "score": match.score})
+        same_country = [n for n in notices if n.party_country == party.country]
+        match = best_match(party.name, [n.denied_party_name for n in same_country], threshold)
+        if match is not None:
+            notice = same_country[match.candidate_index]
+            hits.append({"party_id": party.id, "source": DENIAL,
+                         "listed_reference": notice.notice_reference,
+                         "denial_notice_id": notice.id, "matched_name": match.matched_name,
+                         "score": match.score})
+    return hits
+
+
+async def screen_application(session: AsyncSession, app: Application, *, threshold: float,
+                             validity_years: int, today: date, now: datetime) -> None:
+    """Screen every party; keeps earlier resolutions and sets `app.screening_status`."""
+    previous = app.screening_status
+    try:
+        async with session.begin_nested():
+            found = await _find_hits(session, app, threshold=threshold, today=today,
+                                     validity_years=validity_years)
+    except ScreeningUnavailable as exc:
+        await _set_status(session, app, previous, "pending", reason=str(exc))
+        return
+    except Exception as exc:  # fail closed on any screening error (the savepoint rolled back)
+        log.warning("screening_failed", application_id=str(app.id), error=repr(exc))
+        await _set_status(session, app, previous, "pending", reason="screening error")
+        return
+    existing = {(h.party_id, h.source, h.listed_reference): h
+                for h in (await session.scalars(
+                    select(ScreeningHit).where(ScreeningHit.application_id == app.id))).all()}
+    for hit in found:
+        key = (hit["party_id"], hit["source"], hit["listed_reference"])
+        if key not in existing:
+            row = ScreeningHit(application_id=app.id, found_at=now, **hit)
+            session.add(row)
+            existing[key] = row
+    await session.flush()
+    await refresh_screening_status(session, app, previous=previous)
+
+
+async def refresh_screening_status(session: AsyncSession, app: Application, *,
+                                   previous: str | None = None) -> None:
+    open_sanctions = await session.scalar(
+        select(ScreeningHit.id).where(ScreeningHit.application_id == app.id,
+                                      ScreeningHit.source == SANCTIONS,
+                                      ScreeningHit.status == "open").limit(1))
+    await _set_status(session, app, previous or app.screening_status,
+                      "flagged" if open_sanctions else "clear")
+
+
+async def _set_status(session: AsyncSession, app: Application, previous: str, status: str,
+                      reason: str | None = None) -> None:
+    app.screening_status = status
+    await record_audit(session, entity_type="application", entity_id=app.id, action="screened",
+                       from_state=previous, to_state=status, reason=reason)
+
+
+async def hit_flags(session: AsyncSession, app_id: uuid.UUID) -> tuple[bool, bool]:
+    """(denial-notice match, sanctions hit not cleared) for routing."""
+    rows = (await session.execute(
+        select(ScreeningHit.source, ScreeningHit.status)
+        .where(ScreeningHit.application_id == app_id))).all()
+    denial = any(source == DENIAL for source, _ in rows)
+    sanctions = any(source == SANCTIONS and status == "open" for source, status in rows)
+    return denial, sanctions
+
+
+async def open_denial_hits(session: AsyncSession, app_id: uuid.UUID) -> list[ScreeningHit]:
+    return list((await session.scalars(
+        select(ScreeningHit).where(ScreeningHit.application_id == app_id,
+                                   ScreeningHit.source == DENIAL,
+                                   ScreeningHit.status == "open"))).all())
+
+
+async def consulted_denial_hits(session: AsyncSession, app_id: uuid.UUID) -> list[ScreeningHit]:
+    return list((await session.scalars(
+        select(ScreeningHit).where(ScreeningHit.application_id == app_id,
+                                   ScreeningHit.source == DENIAL,
+                                   ScreeningHit.status == "consulted"))).all())
+
+
+async def resolve_hit(session: AsyncSession, app: Application, hit_id: uuid.UUID, *,
+                      roles: frozenset[str], actor: str, reason: str, now: datetime) -> ScreeningHit:
+    """Clear a sanctions hit (csg.head only) or record the consultation on a denial match."""
+    hit = await session.scalar(
+        select(ScreeningHit).where(ScreeningHit.id == hit_id,
+                                   ScreeningHit.application_id == app.id).with_for_update())
+    if hit is None:
+        raise ProblemError(404, "NOT_FOUND", "screening hit not found")
+    if hit.status != "open":
+        raise ProblemError(409, "SCREENING_HIT_RESOLVED", f"the hit is already {hit.status}")
+    if hit.source == SANCTIONS:
+        if "csg.head" not in roles:
+            raise ProblemError(403, "FORBIDDEN", "only csg.head may clear a sanctions hit")
+        new_status = "cleared"
+    else:
+        new_status = "consulted"
+    hit.status, hit.resolved_by, hit.resolved_at, hit.resolution = new_status, actor, now, reason
+    await record_audit(session, entity_type="screening_hit", entity_id=hit.id,
+                       action="resolved", from_state="open", to_state=new_status, reason=reason,
+                       data={"application_id": str(app.id), "source": hit.source})
+    if hit.source == SANCTIONS:
+        await refresh_screening_status(session, app)
+    else:
+        await emit_event(session, "denial_notice.consulted", subject=app.id,
+                         data={"hit_id": str(hit.id), "reference": hit.listed_reference})
+    return hit

@@ -1,0 +1,24 @@
+from sqlalchemy import func, select
+
+from dkbuza_kit.models import AuditEvent
+from export_control.applications.models import Application
+from export_control.demo import load
+from export_control.settings import ExportControlSettings
+
+
+async def test_demo_data_loads_and_a_second_run_changes_nothing(client, harness):
+    settings = ExportControlSettings(database_url=harness.database_url)
+    await load(settings)
+
+    async def counts():
+        async with harness.sessionmaker() as session:
+            return (await session.scalar(select(func.count()).select_from(Application)),
+                    await session.scalar(select(func.count()).select_from(AuditEvent)))
+
+    first = await counts()
+    assert first[0] == 3
+    await load(settings)
+    assert await counts() == first
+    r = await client.get("/v1/licences", headers=harness.headers("csg.applicant",
+                                                                  org="0123456789"))
+    assert r.json()["total"] == 1
