@@ -127,11 +127,22 @@ def test_retry_delay_grows_exponentially_with_bounded_jitter(attempts, low, high
         assert low <= retry_delay(attempts).total_seconds() <= high
 
 
-@pytest.mark.parametrize(("subscriber", "event_org", "expected"), [
-    ("0123456789", "0123456789", True), ("0123456789", "0999999999", False),
-    ("0123456789", None, False), ("dkbuza", "0123456789", True), ("dkbuza", None, True)])
-def test_organisation_scoping(subscriber, event_org, expected):
-    assert receives(subscriber, event_org) is expected
+@pytest.mark.parametrize(("subscriber", "all_orgs", "event_org", "expected"), [
+    ("0123456789", False, "0123456789", True), ("0123456789", False, "0999999999", False),
+    ("0123456789", False, None, False), ("dkbuza", True, "0123456789", True),
+    ("dkbuza", True, None, True), ("customs", True, "0123456789", True)])
+def test_organisation_scoping(subscriber, all_orgs, event_org, expected):
+    assert receives(subscriber, all_orgs, event_org) is expected
+
+
+async def test_department_subscriptions_see_every_organisation(client, harness):
+    created = await client.post("/v1/webhook-subscriptions",
+                                json={"url": "https://example.org/h", "event_types": ["widget.created"]},
+                                headers=harness.headers("kit.writer", org="dkbuza"))
+    outside = await client.post("/v1/webhook-subscriptions",
+                                json={"url": "https://example.org/h", "event_types": ["widget.created"]},
+                                headers=harness.headers("kit.writer", org="0123456789"))
+    assert created.json()["all_orgs"] is True and outside.json()["all_orgs"] is False
 
 
 async def test_event_exists_iff_the_change_commits(client, harness):

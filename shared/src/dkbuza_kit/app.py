@@ -20,6 +20,7 @@ from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddlew
 from dkbuza_kit.migrations import head_revision
 from dkbuza_kit.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
 from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.webhooks import webhook_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 
@@ -39,12 +40,20 @@ def create_app(
     public_routers: Sequence[APIRouter] = (),
     kpi_provider: KpiProvider | None = None,
     kpi_reader_roles: tuple[str, ...] = (),
+    webhook_events: Sequence[str] = (),
+    webhook_roles: Sequence[str] = (),
+    webhook_all_orgs_roles: Sequence[str] = (),
     alembic_ini: Path | None = None,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     version: str = "1.0.0",
 ) -> FastAPI:
-    """Build an app: `routers` require a valid token, `public_routers` do not."""
+    """Build an app: `routers` require a valid token, `public_routers` do not.
+
+    `webhook_events` (the domain event types the service emits to its outbox) mounts
+    `/v1/webhook-subscriptions` for callers holding one of `webhook_roles`; holders of
+    `webhook_all_orgs_roles` (and the department) receive every organisation's events.
+    """
     configure_logging(settings.log_level, settings.log_json)
 
     @asynccontextmanager
@@ -91,6 +100,9 @@ def create_app(
     protected = [*routers]
     if kpi_provider is not None:
         protected.append(kpi_router(kpi_provider, reader_roles=kpi_reader_roles))
+    if webhook_events:
+        protected.append(webhook_router(event_types=webhook_events, roles=webhook_roles,
+                                        all_orgs_roles=webhook_all_orgs_roles))
     for router in protected:
         app.include_router(router, dependencies=[Depends(authenticate)])
     for router in public_routers:

@@ -164,3 +164,23 @@ async def worker_loop(sessionmaker: async_sessionmaker[AsyncSession], registry: 
         except TimeoutError:
             pass
     log.info("worker_stopped")
+
+
+def run_worker(settings, registry: TaskRegistry) -> None:
+    """The body of every `python -m <package>.worker`: the service's jobs plus webhook delivery."""
+    from dkbuza_kit.db import create_engine, create_sessionmaker
+    from dkbuza_kit.logs import configure_logging
+    from dkbuza_kit.webhooks import register_webhook_tasks
+
+    configure_logging(settings.log_level, settings.log_json)
+    register_webhook_tasks(registry)
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url, pool_size=2, max_overflow=2)
+        try:
+            await worker_loop(create_sessionmaker(engine), registry,
+                              poll_seconds=settings.worker_poll_seconds)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())

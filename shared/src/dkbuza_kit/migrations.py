@@ -12,7 +12,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
-from dkbuza_kit import models as _kit_models  # noqa: F401  (registers the kit tables on KitBase)
+# Register every kit table on KitBase.metadata (the base tables and the webhook tables).
+from dkbuza_kit import models as _kit_models  # noqa: F401
+from dkbuza_kit import webhooks as _kit_webhooks  # noqa: F401
 from dkbuza_kit.db import KitBase
 
 
@@ -169,6 +171,7 @@ def create_webhook_tables() -> None:
         sa.Column("url", sa.String(2000), nullable=False),
         sa.Column("event_types", postgresql.JSONB(), nullable=False),
         sa.Column("secret", sa.String(200), nullable=False),
+        sa.Column("all_orgs", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_by", sa.String(200), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
@@ -195,7 +198,7 @@ def create_webhook_tables() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
         sa.UniqueConstraint("subscription_id", "event_id",
-                            name=op.f("uq_webhook_deliveries_subscription_id")),
+                            name=op.f("uq_webhook_deliveries_subscription_id_event_id")),
     )
     op.create_index(op.f("ix_webhook_deliveries_subscription_id"), "webhook_deliveries",
                     ["subscription_id"])

@@ -1,8 +1,9 @@
 """Signed, retried, replayable webhooks fed by the outbox (Standard Webhooks).
 
 - Outside parties subscribe (URL, event types; a secret is generated and shown once). A
-  subscription only ever receives events of its own organisation; the department (`dkbuza`)
-  receives all.
+  subscription only ever receives events of its own organisation, unless its creator may see
+  every organisation's objects of that service: the department (`dkbuza`) and the roles a
+  service names (e.g. customs for licence suspensions); that is decided once, at creation.
 - `webhooks.fan-out` (worker) turns undispatched outbox events into one delivery per matching
   subscription; `webhooks.deliver` POSTs due deliveries with `webhook-id`, `webhook-timestamp`
   and `webhook-signature` (HMAC-SHA256, the `standardwebhooks` library), logs every attempt,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -68,6 +70,7 @@ class WebhookSubscription(KitBase):
     url: Mapped[str] = mapped_column(String(2000), nullable=False)
     event_types: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
     secret: Mapped[str] = mapped_column(String(200), nullable=False)
+    all_orgs: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
     created_at: Mapped[datetime] = mapped_column(
@@ -113,6 +116,11 @@ class WebhookAttempt(KitBase):
     duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+# Fan-out scans only the undispatched events.
+Index("ix_outbox_events_undispatched", OutboxEvent.created_at,
+      postgresql_where=OutboxEvent.dispatched_at.is_(None))
+
+
 # --- rules --------------------------------------------------------------------------------
 
 def retry_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
@@ -123,9 +131,9 @@ def retry_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta
     return timedelta(seconds=base * jitter)
 
 
-def receives(subscription_org: str, event_org: str | None) -> bool:
-    """An organisation receives its own events; the department receives every event."""
-    return subscription_org == DKBUZA_ORG or (event_org is not None and event_org == subscription_org)
+def receives(subscription_org: str, all_orgs: bool, event_org: str | None) -> bool:
+    """A subscription receives its own organisation's events, or all when it may see all."""
+    return all_orgs or (event_org is not None and event_org == subscription_org)
 
 
 def new_secret() -> str:
@@ -169,7 +177,7 @@ async def fan_out(session: AsyncSession, payload: dict[str, Any], clock: Clock) 
         {"id": uuid.uuid4(), "subscription_id": sub.id, "event_id": event.id,
          "status": "pending", "attempts": 0, "next_attempt_at": now}
         for event in events for sub in subscriptions
-        if event.type in sub.event_types and receives(sub.org, event.org)
+        if event.type in sub.event_types and receives(sub.org, sub.all_orgs, event.org)
     ]
     if rows:
         await session.execute(insert(WebhookDelivery).values(rows).on_conflict_do_nothing())
@@ -228,6 +236,8 @@ async def _attempt(session: AsyncSession, client: httpx.AsyncClient, delivery: W
 
 
 def register_webhook_tasks(registry: TaskRegistry, *, every_seconds: int = 5) -> None:
+    if "webhooks.deliver" in registry.tasks:
+        return
     registry.every("webhooks.fan-out", every_seconds)(fan_out)
     registry.every("webhooks.deliver", every_seconds)(deliver_due)
 
@@ -246,6 +256,8 @@ class SubscriptionOut(BaseModel):
     org: str
     url: str
     event_types: list[str]
+    all_orgs: bool = Field(description="receives every organisation's events (internal or "
+                                       "cross-organisation roles only)")
     active: bool
     created_at: datetime
 
@@ -273,8 +285,13 @@ class DeliveryOut(BaseModel):
     log: list[AttemptOut]
 
 
-def webhook_router(*, event_types: Sequence[str], roles: Sequence[str]) -> APIRouter:
-    """`/v1/webhook-subscriptions` for a service publishing `event_types`."""
+def webhook_router(*, event_types: Sequence[str], roles: Sequence[str],
+                   all_orgs_roles: Sequence[str] = ()) -> APIRouter:
+    """`/v1/webhook-subscriptions` for a service publishing `event_types`.
+
+    Subscriptions made by the department (org `dkbuza`) or by a holder of `all_orgs_roles`
+    receive every organisation's events; all others only their own organisation's.
+    """
     router = APIRouter(tags=["webhooks"])
     subscriber = require_roles(*roles)
     Subscriber = Annotated[Principal, Depends(subscriber)]
@@ -302,6 +319,7 @@ def webhook_router(*, event_types: Sequence[str], roles: Sequence[str]) -> APIRo
         subscription = WebhookSubscription(
             id=uuid.uuid4(), org=principal.org, url=str(body.url),
             event_types=sorted(set(body.event_types)), secret=new_secret(), active=True,
+            all_orgs=principal.org == DKBUZA_ORG or principal.has_any(*all_orgs_roles),
             created_by=principal.sub)
         session.add(subscription)
         await session.flush()
