@@ -5,10 +5,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
-from export_control.access import INTERNAL
+from export_control.access import APPLICANT, CUSTOMS, INTERNAL
 from export_control.applications.router import router as applications_router
 from export_control.compliance.router import router as compliance_router
 from export_control.customs.router import router as customs_router
+from export_control.events import EVENT_TYPES
 from export_control.kpis import compute_kpis
 from export_control.licences.router import router as licences_router
 from export_control.reports.router import router as reports_router
@@ -32,5 +33,9 @@ def create_app(settings: ExportControlSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         kpi_provider=compute_kpis,
         kpi_reader_roles=INTERNAL,
+        webhook_events=EVENT_TYPES,
+        webhook_roles=(APPLICANT, *INTERNAL, CUSTOMS),
+        # Customs must hear of every suspension and revocation, whoever holds the licence.
+        webhook_all_orgs_roles=(CUSTOMS,),
         alembic_ini=ALEMBIC_INI,
     )

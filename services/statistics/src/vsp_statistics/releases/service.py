@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import record_audit
+from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import BRUSSELS, Clock, today_brussels
@@ -130,6 +130,15 @@ async def _record_status(session: AsyncSession, release: Release, from_state: st
                        to_state=to_state, reason=reason, data=data, actor_org=principal.org)
 
 
+async def _emit(session: AsyncSession, release: Release, event: str, data: dict) -> None:
+    """Outbox event for webhook subscribers, scoped to the producing entity."""
+    entity = await session.scalar(select(OfficialStatistic.entity_code)
+                                  .where(OfficialStatistic.id == release.statistic_id))
+    await emit_event(session, f"release.{event}", subject=release.id, org=entity,
+                     data={"statistic_id": str(release.statistic_id), "target": release.target,
+                           "reference_period": release.reference_period, **data})
+
+
 async def create_release(session: AsyncSession, principal: Principal, body: ReleaseIn,
                          clock: Clock, default_release_time: time) -> Release:
     today = today_brussels(clock)
@@ -161,6 +170,7 @@ async def create_release(session: AsyncSession, principal: Principal, body: Rele
     await session.flush()
     await _record_status(session, release, None, release.state, None, principal, clock.now(),
                          action="announced", data={"target": release.target})
+    await _emit(session, release, "announced", {})
     return release
 
 
@@ -201,6 +211,7 @@ async def transition(session: AsyncSession, principal: Principal, release: Relea
     release.version += 1
     await _record_status(session, release, current.value, body.to.value, body.reason,
                          principal, now, action=action, data=data)
+    await _emit(session, release, body.to.value, {"from": current.value, "reason": body.reason})
     return release
 
 
@@ -229,6 +240,7 @@ async def reschedule(session: AsyncSession, principal: Principal, release: Relea
                        action="rescheduled", reason=reason, actor_org=principal.org,
                        data={"old_target": old, "new_target": release.target,
                              "approved_by": approver})
+    await _emit(session, release, "rescheduled", {"old_target": old, "reason": reason})
     return entry
 
 

@@ -1,0 +1,9 @@
+"""The domain event types this service writes to its outbox (and offers as webhooks)."""
+
+from vsp_statistics.releases.workflow import ReleaseState
+
+EVENT_TYPES: tuple[str, ...] = (
+    "release.announced",
+    *(f"release.{state.value}" for state in ReleaseState if state is not ReleaseState.planned),
+    "release.rescheduled",
+)
