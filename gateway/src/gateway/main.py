@@ -1,38 +1,74 @@
-"""The gateway app: `uvicorn --factory gateway.main:create_app`."""
+"""The gateway app: `uvicorn --factory gateway.main:create_app`.
+
+The proxy route comes first: it only matches paths whose first segment is a configured
+service, so the gateway's own endpoints (`/v1/...`, `/docs`, health) are never shadowed.
+"""
 
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
-from gateway.proxy import router as proxy_router
+from gateway import health, openapi
+from gateway.aggregate import router as aggregate_router
+from gateway.breaker import CircuitBreaker
+from gateway.edge import VerifiedTokens
+from gateway.openapi import OpenApiCache
+from gateway.proxy import ProxyRoute
+from gateway.ratelimit import build_rate_limiter
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstream
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
+def build_upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
+    upstreams = {}
+    for name, url in settings.upstreams().items():
+        connect, read, pool = settings.timeouts_for(name)
+        upstreams[name] = Upstream(
+            name, url, connect_timeout=connect, read_timeout=read, pool_timeout=pool,
+            pool_size=settings.upstream_pool_size,
+            breaker=CircuitBreaker(settings.breaker_failure_threshold,
+                                   settings.breaker_cooldown_s),
+            retry_attempts=settings.retry_attempts, retry_backoff_s=settings.retry_backoff_s,
+        )
+    return upstreams
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
 
-    async def open_upstreams(app: FastAPI) -> None:
-        app.state.upstreams = {
-            name: Upstream(name, url, connect_timeout=settings.upstream_connect_timeout_s,
-                           read_timeout=settings.upstream_read_timeout_s,
-                           pool_size=settings.upstream_pool_size)
-            for name, url in settings.upstreams().items()
-        }
+    async def open_clients(app: FastAPI) -> None:
+        app.state.upstreams = build_upstreams(settings)
+        app.state.rate_limiter = build_rate_limiter(
+            settings.redis_url, settings.rate_limit_requests, settings.rate_limit_window_s)
+        app.state.openapi_cache = OpenApiCache()
+        app.state.verified_tokens = VerifiedTokens()
 
-    async def close_upstreams(app: FastAPI) -> None:
+    async def close_clients(app: FastAPI) -> None:
         for upstream in app.state.upstreams.values():
             await upstream.close()
+        if app.state.rate_limiter is not None:
+            await app.state.rate_limiter.close()
 
-    return build_app(
+    app = build_app(
         settings,
         title="DKBUZA API gateway",
-        description="Routes `/<service>/...` to the services and aggregates across them.",
-        public_routers=[proxy_router],
+        description=(
+            "Routes `/<service>/...` to the services (planning, disaster-fund, export-control, "
+            "statistics) and aggregates across them. `/openapi.json` merges the services' "
+            "documents under their prefixes."
+        ),
+        routers=[aggregate_router],
         alembic_ini=ALEMBIC_INI,
-        on_startup=[open_upstreams],
-        on_shutdown=[close_upstreams],
+        on_startup=[open_clients],
+        on_shutdown=[close_clients],
     )
+    # The merged document replaces FastAPI's own at the same URL (so `/docs` shows it).
+    app.router.routes[:] = [route for route in app.router.routes
+                            if getattr(route, "path", None) != "/openapi.json"]
+    app.include_router(openapi.router)
+    health.replace_readyz(app)
+    app.router.routes.insert(0, ProxyRoute(settings.upstreams()))
+    return app

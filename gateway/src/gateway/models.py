@@ -1,4 +1,4 @@
-"""Domain tables of the gateway app (the kit's own tables live in `dkbuza_kit.models`)."""
+"""Domain tables of the gateway app: none (the kit's tables live in `dkbuza_kit`)."""
 
 from sqlalchemy.orm import DeclarativeBase
 

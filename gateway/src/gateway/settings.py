@@ -1,11 +1,43 @@
+"""Gateway configuration: environment variables prefixed `GATEWAY_`.
+
+Upstream addresses come only from here, never from a request.
+
+| variable | default | meaning |
+|---|---|---|
+| `GATEWAY_UPSTREAM_PLANNING` ... `_STATISTICS` | `http://127.0.0.1:800x` | service base URLs |
+| `GATEWAY_UPSTREAM_CONNECT_TIMEOUT_S` | 1.0 | TCP connect to an upstream |
+| `GATEWAY_UPSTREAM_READ_TIMEOUT_S` | 10.0 | max silence waiting for headers or body bytes |
+| `GATEWAY_UPSTREAM_POOL_TIMEOUT_S` | 2.0 | waiting for a pooled connection, connect included |
+| `GATEWAY_UPSTREAM_POOL_SIZE` | 100 | connections per upstream |
+| `GATEWAY_UPSTREAM_TIMEOUTS` | `{}` | per-upstream overrides: `{"statistics": {"read_s": 30}}` |
+| `GATEWAY_RETRY_ATTEMPTS` | 2 | extra attempts after a connection failure (idempotent only) |
+| `GATEWAY_RETRY_BACKOFF_S` | 0.05 | base of the full-jitter exponential backoff |
+| `GATEWAY_BREAKER_FAILURE_THRESHOLD` | 5 | consecutive failures that open an upstream's circuit |
+| `GATEWAY_BREAKER_COOLDOWN_S` | 10.0 | open time before one probe request is let through |
+| `GATEWAY_RATE_LIMIT_REQUESTS` | 6000 | requests per client per window; 0 disables the limiter |
+| `GATEWAY_RATE_LIMIT_WINDOW_S` | 60 | fixed window length |
+| `GATEWAY_REDIS_URL` | unset | counters in Redis (shared by replicas) instead of in memory |
+| `GATEWAY_AGGREGATE_BUDGET_S` | 2.0 | time budget of `/v1/kpis` and `/v1/overview` |
+| `GATEWAY_OPENAPI_CACHE_S` | 30.0 | how long a service's fetched OpenAPI document is reused |
+| `GATEWAY_READYZ_UPSTREAM_TIMEOUT_S` | 0.5 | per-upstream probe time in `/readyz` |
+"""
+
+from pydantic import BaseModel, ConfigDict
 from pydantic_settings import SettingsConfigDict
 
 from dkbuza_kit.settings import ServiceSettings
 
 
-class GatewaySettings(ServiceSettings):
-    """Environment variables prefixed `GATEWAY_`. Upstream addresses come only from here."""
+class UpstreamTimeouts(BaseModel):
+    """Timeouts of one upstream; unset fields fall back to the global ones."""
 
+    model_config = ConfigDict(extra="forbid")
+    connect_s: float | None = None
+    read_s: float | None = None
+    pool_s: float | None = None
+
+
+class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
@@ -15,7 +47,22 @@ class GatewaySettings(ServiceSettings):
     upstream_statistics: str = "http://127.0.0.1:8004"
     upstream_connect_timeout_s: float = 1.0
     upstream_read_timeout_s: float = 10.0
+    upstream_pool_timeout_s: float = 2.0
     upstream_pool_size: int = 100
+    upstream_timeouts: dict[str, UpstreamTimeouts] = {}
+
+    retry_attempts: int = 2
+    retry_backoff_s: float = 0.05
+    breaker_failure_threshold: int = 5
+    breaker_cooldown_s: float = 10.0
+
+    rate_limit_requests: int = 6000
+    rate_limit_window_s: int = 60
+    redis_url: str | None = None
+
+    aggregate_budget_s: float = 2.0
+    openapi_cache_s: float = 30.0
+    readyz_upstream_timeout_s: float = 0.5
 
     def upstreams(self) -> dict[str, str]:
         return {
@@ -24,3 +71,12 @@ class GatewaySettings(ServiceSettings):
             "export-control": self.upstream_export_control,
             "statistics": self.upstream_statistics,
         }
+
+    def timeouts_for(self, upstream: str) -> tuple[float, float, float]:
+        """(connect, read, pool) seconds of one upstream, overrides applied."""
+        override = self.upstream_timeouts.get(upstream, UpstreamTimeouts())
+        return (
+            override.connect_s or self.upstream_connect_timeout_s,
+            override.read_s or self.upstream_read_timeout_s,
+            override.pool_s or self.upstream_pool_timeout_s,
+        )

@@ -2,37 +2,117 @@
 
 aiohttp, chosen by measurement (quality.md: an aiohttp-based proxy reached ~0.8 of direct
 throughput here, an httpx-based one ~0.07). One long-lived ClientSession per upstream with
-explicit pool limits and timeouts.
+explicit pool limits and timeouts:
+- connect: TCP connect (`sock_connect`);
+- read: longest silence while waiting for response headers or body bytes (`sock_read`);
+- pool: waiting for a free pooled connection plus connecting (aiohttp's `connect`).
+
+Every call goes through the upstream's circuit breaker. Failures are transport errors,
+timeouts and gateway-class answers (502/503/504) of the upstream; a 500 is an answer (a bug
+of one request), not a sign that the service is down. Connection failures are retried with
+full-jitter backoff when the request may be repeated and its body was not started.
 """
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+import asyncio
+import json
+import random
+import time
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import aiohttp
+from yarl import URL
+
+from gateway.breaker import STATE_VALUES, CircuitBreaker
+from gateway.metrics import BREAKER_STATE, UPSTREAM_DURATION, UPSTREAM_RETRIES
 
 HOP_BY_HOP = frozenset({
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "transfer-encoding", "upgrade", "host", "content-length",
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+    "te", "trailer", "transfer-encoding", "upgrade",
 })
+GATEWAY_FAILURE_STATUSES = frozenset({502, 503, 504})
 
 
-@dataclass
-class UpstreamResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    body: AsyncIterator[bytes]
-    release: "aiohttp.ClientResponse"
+class UpstreamError(Exception):
+    """A request that got no usable answer; `status`/`code` become the gateway's problem."""
+
+    status = 502
+    code = "UPSTREAM_UNAVAILABLE"
+    outcome = "unavailable"
+
+    def __init__(self, upstream: str, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.upstream = upstream
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class UpstreamUnavailable(UpstreamError):
+    pass
+
+
+class UpstreamTimeout(UpstreamError):
+    status = 504
+    code = "UPSTREAM_TIMEOUT"
+    outcome = "timeout"
+
+
+class CircuitOpen(UpstreamError):
+    status = 503
+    code = "UPSTREAM_CIRCUIT_OPEN"
+    outcome = "circuit_open"
+
+
+def backoff_delay(attempt: int, base_s: float, rng: random.Random | None = None) -> float:
+    """Full jitter: uniform in [0, base * 2**attempt] (attempt 0 is the first retry)."""
+    return (rng or random).uniform(0.0, base_s * (2 ** attempt))
+
+
+class RequestBody:
+    """The client's request body as a one-shot async stream that knows if it was started.
+
+    A request whose body was never read (the connection failed first) can be retried.
+    """
+
+    def __init__(self, receive) -> None:
+        self._receive = receive
+        self.started = False
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        self.started = True
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ConnectionResetError("client disconnected while sending its body")
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
 
 
 class Upstream:
-    def __init__(self, name: str, base_url: str, *, connect_timeout: float, read_timeout: float,
-                 pool_size: int) -> None:
+    def __init__(self, name: str, base_url: str, *, connect_timeout: float,
+                 read_timeout: float, pool_timeout: float, pool_size: int,
+                 breaker: CircuitBreaker, retry_attempts: int = 2,
+                 retry_backoff_s: float = 0.05) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
-        self._timeout = aiohttp.ClientTimeout(total=None, connect=connect_timeout,
+        self.read_timeout = read_timeout
+        self._timeout = aiohttp.ClientTimeout(total=None, connect=pool_timeout,
+                                              sock_connect=connect_timeout,
                                               sock_read=read_timeout)
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
+        self.breaker = breaker
+        self.retry_attempts = retry_attempts
+        self.retry_backoff_s = retry_backoff_s
+        self._gauge = BREAKER_STATE.labels(name)
+        self._gauge.set(STATE_VALUES[breaker.state])
+        self._histograms: dict[str, Any] = {}
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -43,13 +123,119 @@ class Upstream:
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
             )
+            # aiohttp silently repeats an idempotent request once when a pooled connection
+            # turns out closed; our own bounded retries cover that case, so switch it off to
+            # keep the number of attempts exactly 1 + retry_attempts.
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
         return self._session
 
-    async def open(self, method: str, path: str, query: str, headers: list[tuple[str, str]],
-                   body: AsyncIterator[bytes] | bytes | None) -> aiohttp.ClientResponse:
-        url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
-        return await self.session.request(method, url, headers=headers, data=body,
-                                          allow_redirects=False)
+    # -- bookkeeping --------------------------------------------------------------------------
+    def _observe(self, outcome: str, started: float) -> None:
+        histogram = self._histograms.get(outcome)
+        if histogram is None:
+            histogram = self._histograms[outcome] = UPSTREAM_DURATION.labels(self.name, outcome)
+        histogram.observe(time.perf_counter() - started)
+
+    def _sync_gauge(self) -> None:
+        self._gauge.set(STATE_VALUES[self.breaker.state])
+
+    def _admit(self) -> None:
+        if not self.breaker.allow():
+            self._observe(CircuitOpen.outcome, time.perf_counter())
+            raise CircuitOpen(self.name, f"{self.name} is failing; its circuit is open",
+                              retry_after=self.breaker.retry_after())
+        self._sync_gauge()
+
+    def _record(self, failed: bool) -> None:
+        before = self.breaker.state
+        if failed:
+            self.breaker.record_failure()
+        else:
+            self.breaker.record_success()
+        if self.breaker.state is not before:
+            self._sync_gauge()
+
+    def reset_breaker(self) -> None:
+        self.breaker.reset()
+        self._sync_gauge()
+
+    def record_abandoned(self) -> None:
+        """A call given up by its caller (time budget spent) counts as a failure."""
+        self._record(failed=True)
+
+    # -- calls --------------------------------------------------------------------------------
+    async def open(self, method: str, path: str, query: str,
+                   headers: Sequence[tuple[str, str]], body: RequestBody | bytes | None, *,
+                   retryable: bool) -> aiohttp.ClientResponse:
+        """Send a request and return the response with its body still unread (streaming).
+
+        Raises CircuitOpen, UpstreamUnavailable or UpstreamTimeout.
+        """
+        self._admit()
+        # Already encoded by the client: passed on byte for byte, not re-encoded/normalised.
+        url = URL(f"{self.base_url}{path}" + (f"?{query}" if query else ""), encoded=True)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = await self.session.request(method, url, headers=headers, data=body,
+                                                      allow_redirects=False)
+            except TimeoutError as exc:  # includes aiohttp's connect/read timeouts
+                self._observe(UpstreamTimeout.outcome, started)
+                self._record(failed=True)
+                raise UpstreamTimeout(self.name, f"{self.name} did not answer in time") from exc
+            except (aiohttp.ClientError, OSError) as exc:
+                self._observe(UpstreamUnavailable.outcome, started)
+                if (retryable and attempt < self.retry_attempts
+                        and not (isinstance(body, RequestBody) and body.started)):
+                    UPSTREAM_RETRIES.labels(self.name).inc()
+                    await asyncio.sleep(backoff_delay(attempt, self.retry_backoff_s))
+                    attempt += 1
+                    continue
+                self._record(failed=True)
+                raise UpstreamUnavailable(self.name, f"{self.name} is not reachable") from exc
+            status = response.status
+            self._observe(str(status), started)
+            self._record(failed=status in GATEWAY_FAILURE_STATUSES)
+            return response
+
+    async def get_json(self, path: str, headers: Sequence[tuple[str, str]], *,
+                       timeout_s: float, use_breaker: bool = True) -> tuple[int, Any]:
+        """GET a small JSON document within `timeout_s` (aggregation, OpenAPI, readiness).
+
+        Returns (status, parsed body or None). `use_breaker=False` observes without
+        consulting or feeding the breaker (readiness probes).
+        """
+        if use_breaker:
+            self._admit()
+        started = time.perf_counter()
+        try:
+            async with self.session.get(f"{self.base_url}{path}", headers=headers,
+                                        timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
+                raw = await resp.read()
+                status = resp.status
+        except asyncio.CancelledError:
+            if use_breaker:
+                self.record_abandoned()
+            raise
+        except TimeoutError as exc:
+            self._observe(UpstreamTimeout.outcome, started)
+            if use_breaker:
+                self._record(failed=True)
+            raise UpstreamTimeout(self.name, f"{self.name} did not answer in time") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            self._observe(UpstreamUnavailable.outcome, started)
+            if use_breaker:
+                self._record(failed=True)
+            raise UpstreamUnavailable(self.name, f"{self.name} is not reachable") from exc
+        self._observe(str(status), started)
+        if use_breaker:
+            self._record(failed=status in GATEWAY_FAILURE_STATUSES)
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, None
 
     async def close(self) -> None:
         if self._session is not None:
