@@ -40,6 +40,13 @@ async def test_import_real_plan_and_reimport(client, harness):
     assert [(a["code"], a["original_target_date"], a["status"]) for a in audits] == [
         ("A02", "2025-09-30", "open"), ("A04", "2025-10-01", "open"),
         ("A05", "2025-09-30", "open")]
+    # The nested tree holds the same plan: every initiative once, goals without initiatives.
+    tree = (await client.get(f"/v1/plans/{report['plan_id']}/tree", headers=reader)).json()
+    ods = {od["code"]: od for pf in tree["policy_fields"] for sd in pf["strategic_goals"]
+           for od in sd["operational_goals"]}
+    assert len(ods) == 32 and sum(len(od["initiatives"]) for od in ods.values()) == 173
+    assert (len(ods["OD 3.2.1"]["initiatives"]), ods["OD 5.2"]["initiatives"]) == (17, [])
+    assert tree["period"] is None
 
     again = await client.post("/v1/plans/import", files=upload(PLAN_BYTES), headers=manager)
     assert again.status_code == 409

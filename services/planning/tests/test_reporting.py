@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from dkbuza_kit.clock import FixedClock
+from dkbuza_kit.models import OutboxEvent
 
 SMALL_PLAN = """ ONDERNEMINGSPLAN 2030 
 
@@ -156,13 +158,22 @@ async def test_status_report_rules(client, harness, plan):
     # done once every result is achieved or dropped
     results = (await client.get("/v1/expected-results", params={"initiative_id": alfa},
                                 headers=team_a)).json()["items"]
-    first = await client.patch(f"/v1/expected-results/{results[0]['id']}", headers=team_a,
+    unversioned = await client.patch(f"/v1/expected-results/{results[0]['id']}",
+                                     headers=team_a, json={"state": "dropped",
+                                                           "dropped_reason": "x"})
+    assert unversioned.status_code == 428
+    team_a_v1 = {**team_a, "If-Match": '"1"'}
+    first = await client.patch(f"/v1/expected-results/{results[0]['id']}", headers=team_a_v1,
                                json={"state": "achieved", "achieved_on": "2030-03-20"})
     assert first.status_code == 200, first.text
-    no_reason = await client.patch(f"/v1/expected-results/{results[1]['id']}", headers=team_a,
+    assert first.headers["ETag"] == '"2"'
+    stale = await client.patch(f"/v1/expected-results/{results[0]['id']}", headers=team_a_v1,
+                               json={"state": "open"})
+    assert stale.status_code == 412 and stale.json()["code"] == "PRECONDITION_FAILED"
+    no_reason = await client.patch(f"/v1/expected-results/{results[1]['id']}", headers=team_a_v1,
                                    json={"state": "dropped"})
     assert no_reason.json()["code"] == "DROP_REASON_REQUIRED"
-    await client.patch(f"/v1/expected-results/{results[1]['id']}", headers=team_a,
+    await client.patch(f"/v1/expected-results/{results[1]['id']}", headers=team_a_v1,
                        json={"state": "dropped", "dropped_reason": "no budget"})
     report_id, etag = created.json()["id"], created.headers["ETag"]
     edited = await client.put(f"/v1/status-reports/{report_id}", headers={**team_a,
@@ -191,6 +202,11 @@ async def test_status_report_rules(client, harness, plan):
     assert [(h["kind"], h["status"], h["reason"]) for h in history] == [
         ("submitted", "on_track", None), ("edited", "done", None),
         ("correction", "on_track", "reported done by mistake")]
+    # Every change (refused ones excepted) left exactly one outbox event, in order.
+    async with harness.sessionmaker() as session:
+        events = (await session.scalars(select(OutboxEvent.type)
+                                        .order_by(OutboxEvent.created_at))).all()
+    assert events == ["report.submitted", "report.edited", "period.closed", "report.corrected"]
 
 
 async def test_reporter_only_for_own_team_and_reader_cannot_write(client, harness, plan):
@@ -243,7 +259,8 @@ async def test_distribution_roll_up_completeness_and_deterioration(client, harne
     # T2: alfa worse (action), beta better, gamma done (its only result dropped), delta same
     gamma_result = (await client.get("/v1/expected-results", params={
         "initiative_id": ini["1.2-01"]}, headers=manager)).json()["items"][0]
-    await client.patch(f"/v1/expected-results/{gamma_result['id']}", headers=manager,
+    await client.patch(f"/v1/expected-results/{gamma_result['id']}",
+                       headers={**manager, "If-Match": '"1"'},
                        json={"state": "dropped", "dropped_reason": "merged"})
     await report(client, manager, ini["1.1-01"], t2, "action_needed", explanation="x",
                  corrective_action="y")
@@ -288,9 +305,11 @@ async def test_results_on_time_and_overdue_days(client, harness, plan):
     assert [r["due"] for r in alfa] == ["2030-Q1", "2030-Q3"]
     harness.app.state.clock = FixedClock(datetime(2030, 10, 15, 12, tzinfo=UTC))
     # alfa Q1 achieved 2030-03-31 (on time), beta Q2 achieved 2030-07-01 (late)
-    await client.patch(f"/v1/expected-results/{alfa[0]['id']}", headers=manager,
+    await client.patch(f"/v1/expected-results/{alfa[0]['id']}",
+                       headers={**manager, "If-Match": '"1"'},
                        json={"state": "achieved", "achieved_on": "2030-03-31"})
-    await client.patch(f"/v1/expected-results/{beta[0]['id']}", headers=manager,
+    await client.patch(f"/v1/expected-results/{beta[0]['id']}",
+                       headers={**manager, "If-Match": '"1"'},
                        json={"state": "achieved", "achieved_on": "2030-07-01"})
     rate = (await client.get("/v1/expected-results/on-time-rate", params={"plan_year": 2030},
                              headers=manager)).json()
@@ -382,3 +401,53 @@ async def test_kpis_headline_figures(client, harness, plan):
     assert kpis["initiatives_on_track_pct"]["value"] == 25.0  # not_reported counts against
     assert kpis["initiatives_action_needed"]["value"] == 1
     assert kpis["initiatives_action_needed"]["status"] == "missed"
+
+
+async def test_plan_tree_with_status_in_period(client, harness, plan):
+    manager, ini = plan["manager"], plan["ini"]
+    t1, t2 = plan["periods"]["2030-T1"], plan["periods"]["2030-T2"]
+    await report(client, manager, ini["1.1-01"], t1, "attention_needed", explanation="late")
+    await report(client, manager, ini["1.1-02"], t2, "on_track")
+    archived = await client.patch(f"/v1/initiatives/{ini['2.1-01']}", json={"archived": True},
+                                  headers={**manager, "If-Match": '"2"'})
+    assert archived.status_code == 200, archived.text
+    plan_id = (await client.get("/v1/plans", headers=manager)).json()["items"][0]["id"]
+    reader = harness.headers("planning.reader")
+
+    def shape(tree):
+        return [(pf["number"], [(sd["code"], [(od["code"], [(i["code"], i["status"])
+                                                          for i in od["initiatives"]])
+                                              for od in sd["operational_goals"]])
+                                for sd in pf["strategic_goals"]])
+                for pf in tree["policy_fields"]]
+
+    # today 2030-05-10: the current period is T2; delta is archived; OD 2.1 stays, empty
+    current = (await client.get(f"/v1/plans/{plan_id}/tree", headers=reader)).json()
+    assert current["period"] == "2030-T2" and current["plan"]["year"] == 2030
+    assert shape(current) == [
+        (1, [("SD 1", [("OD 1.1", [("1.1-01", "not_reported"), ("1.1-02", "on_track")]),
+                       ("OD 1.2", [("1.2-01", "not_reported")])])]),
+        (2, [("SD 2", [("OD 2.1", [])])])]
+    alfa = current["policy_fields"][0]["strategic_goals"][0]["operational_goals"][0][
+        "initiatives"][0]
+    assert alfa["title"] == "PROJECT ALFA MET EEN TITEL DIE OVER TWEE REGELS LOOPT"
+    assert (alfa["kind"], alfa["owner_team"], alfa["results"]) == (
+        "project", "team-a", {"open": 2, "achieved": 0, "dropped": 0})
+
+    earlier = (await client.get(f"/v1/plans/{plan_id}/tree", headers=reader, params={
+        "period": "2030-T1", "include_archived": "true"})).json()
+    assert shape(earlier)[0][1][0][1][0][1] == [("1.1-01", "attention_needed"),
+                                                ("1.1-02", "not_reported")]
+    assert shape(earlier)[1] == (2, [("SD 2", [("OD 2.1", [("2.1-01", "not_reported")])])])
+
+    harness.app.state.clock = FixedClock(datetime(2029, 12, 1, 10, tzinfo=UTC))
+    before = (await client.get(f"/v1/plans/{plan_id}/tree", headers=reader)).json()
+    assert before["period"] is None
+    assert shape(before)[0][1][0][1][1] == ("OD 1.2", [("1.2-01", None)])
+
+    unknown_period = await client.get(f"/v1/plans/{plan_id}/tree", headers=reader,
+                                      params={"period": "2030-T9"})
+    assert unknown_period.status_code == 422
+    assert unknown_period.json()["code"] == "PERIOD_NOT_FOUND"
+    assert (await client.get("/v1/plans/999999/tree", headers=reader)).status_code == 404
+    assert (await client.get(f"/v1/plans/{plan_id}/tree")).status_code == 401

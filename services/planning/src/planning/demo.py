@@ -1,4 +1,5 @@
-"""Demo data: the real 2025 plan, periods 2025-T1/T2 and some status reports. Idempotent.
+"""Demo data: the real 2025 plan, periods 2025-T1/T2, some status reports and two indicators
+fed by the disaster fund's KPIs (the worker's `record-indicator-kpis` job). Idempotent.
 
 `python -m planning.demo` (settings from the environment, like the app). The plan file is
 `<repo>/../shared/data/ondernemingsplan-2025.txt` or `PLANNING_DEMO_PLAN_FILE`; when it is
@@ -7,14 +8,16 @@ absent the demo says so and exits successfully.
 
 import asyncio
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.db import create_engine, create_sessionmaker
+from planning.indicators.models import Indicator
 from planning.plan_import.service import decode_and_parse, import_plan
 from planning.plan_import.source import default_plan_file
-from planning.plans.models import Initiative, Plan
+from planning.plans.models import Initiative, Plan, PolicyField
 from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
 from planning.settings import PlanningSettings
 
@@ -25,6 +28,20 @@ PERIODS = [
 # A fixed pattern so that the KPIs show every status.
 PATTERN = ["on_track", "on_track", "on_track", "attention_needed", "on_track", "action_needed",
            "on_track", "on_track"]
+# The plan's disaster-fund commitment "90% van de aanvragen binnen het jaar na erkenning van de
+# ramp afgewerkt" (an expected result of this initiative) as an indicator fed live.
+WITHIN_ONE_YEAR = {
+    "code": "VRF-90",
+    "title": "90% van de aanvragen tot tegemoetkoming binnen het jaar na erkenning van de ramp "
+             "afgewerkt",
+    "unit": "%", "target": Decimal(90), "direction": "increasing",
+    "source": "disaster-fund:applications_completed_within_1y_pct",
+}
+WITHIN_ONE_YEAR_INITIATIVE = "AFHANDELEN DOSSIERS TEGEMOETKOMINGEN ERKENDE RAMPEN"
+# The section PRESTATIE-INDICATOREN names for rampenschade "de termijn tussen de erkenning van
+# een ramp en de uitbetaling van de schade": the disaster fund computes it as a KPI.
+RECOGNITION_TO_PAYOUT = {"code": "PI 4.1", "unit": "dagen", "direction": "decreasing",
+                         "source": "disaster-fund:recognition_to_payout_median_days"}
 TEAMS = {"1": "team-buitenland", "2": "team-ontwikkeling", "3": "team-regering",
          "4": "team-rampenfonds", "5": "team-interne-werking"}
 
@@ -75,7 +92,32 @@ async def load(session: AsyncSession, plan_text: bytes | None, filename: str) ->
                                           explanation=report.explanation,
                                           corrective_action=report.corrective_action,
                                           recorded_by="demo", recorded_at=reported_at))
+    await link_live_indicators(session, plan)
     return f"planning demo data ready ({len(initiatives)} initiatives of plan 2025)"
+
+
+async def link_live_indicators(session: AsyncSession, plan: Plan) -> None:
+    """Two indicators fed by the disaster fund's KPIs. The plan gives no baselines, so their
+    progress stays unset until a manager fills one in (PATCH /v1/indicators/{id})."""
+    payout = await session.scalar(select(Indicator).where(
+        Indicator.plan_id == plan.id, Indicator.code == RECOGNITION_TO_PAYOUT["code"]))
+    if payout is not None and payout.source == "manual":
+        payout.unit = RECOGNITION_TO_PAYOUT["unit"]
+        payout.direction = RECOGNITION_TO_PAYOUT["direction"]
+        payout.source = RECOGNITION_TO_PAYOUT["source"]
+    if await session.scalar(select(Indicator.id).where(
+            Indicator.plan_id == plan.id, Indicator.code == WITHIN_ONE_YEAR["code"])):
+        return
+    initiative = await session.scalar(select(Initiative).where(
+        Initiative.plan_id == plan.id, Initiative.title == WITHIN_ONE_YEAR_INITIATIVE))
+    field = await session.scalar(select(PolicyField).where(
+        PolicyField.plan_id == plan.id, PolicyField.title == "RAMPENSCHADE"))
+    session.add(Indicator(
+        plan_id=plan.id, **WITHIN_ONE_YEAR, baseline=None,
+        initiative_id=initiative.id if initiative else None,
+        operational_goal_id=initiative.operational_goal_id if initiative else None,
+        policy_field_id=field.id if field else None))
+    await session.flush()
 
 
 async def main() -> None:

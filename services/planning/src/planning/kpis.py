@@ -1,7 +1,7 @@
 """Headline KPIs of the planning service (`GET /v1/kpis`), each computed with SQL aggregates.
 
-"The current period" is the reporting period that contains today, else the latest one that
-has started; the period KPIs report `no_data` when there is none.
+"The current period" is `reporting.queries.current_period`; the period KPIs report `no_data`
+when there is none.
 """
 
 from sqlalchemy import func, select
@@ -12,26 +12,15 @@ from dkbuza_kit.kpis import Direction, Kpi, kpi
 from planning.audits.router import audit_summary
 from planning.indicators.service import average_progress
 from planning.plans.filters import InitiativeFilters
-from planning.plans.models import Plan
 from planning.reporting import queries
-from planning.reporting.models import ReportingPeriod
 from planning.reporting.rules import percentage
-
-
-async def current_period(session: AsyncSession, today) -> tuple[ReportingPeriod, int] | None:
-    row = (await session.execute(
-        select(ReportingPeriod, Plan.year).join(Plan, Plan.id == ReportingPeriod.plan_id)
-        .where(ReportingPeriod.starts_on <= today)
-        .order_by(ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc()).limit(1)
-    )).first()
-    return (row[0], row[1]) if row else None
 
 
 async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     now = clock.now()
     today = today_brussels(clock)
     figures: list[Kpi] = []
-    current = await current_period(session, today)
+    current = await queries.current_period(session, today)
     period_code = current[0].code if current else "none"
     if current:
         period, year = current

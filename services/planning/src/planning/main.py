@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
 from planning.audits.router import router as audits_router
+from planning.events import EVENT_TYPES
 from planning.exports.router import router as exports_router
 from planning.indicators.router import router as indicators_router
 from planning.kpis import compute_kpis
@@ -26,5 +27,7 @@ def create_app(settings: PlanningSettings | None = None) -> FastAPI:
                  reviews_router, exports_router],
         kpi_provider=compute_kpis,
         kpi_reader_roles=("planning.reader", "planning.reporter", "planning.manager"),
+        webhook_events=EVENT_TYPES,
+        webhook_roles=("planning.manager",),
         alembic_ini=ALEMBIC_INI,
     )

@@ -1,25 +1,35 @@
-"""The planning worker: `python -m planning.worker` runs scheduled jobs from the queue."""
+"""The planning worker: `python -m planning.worker` runs scheduled jobs and webhooks.
 
-import asyncio
+Scheduled: `record-indicator-kpis` every 15 minutes (indicator measurements from other
+services' KPIs, read through the gateway).
+"""
 
-from dkbuza_kit.db import create_engine, create_sessionmaker
-from dkbuza_kit.jobs import TaskRegistry, worker_loop
-from dkbuza_kit.logs import configure_logging
+from collections.abc import Callable
+
+import httpx
+
+from dkbuza_kit.jobs import TaskRegistry, run_worker
+from planning.indicators.kpi_sync import gateway_fetcher, record_kpi_measurements
 from planning.settings import PlanningSettings
 
-registry = TaskRegistry()
+INDICATOR_KPIS_TASK = "record-indicator-kpis"
+INDICATOR_KPIS_EVERY_S = 15 * 60
 
 
-async def main() -> None:
-    settings = PlanningSettings()
-    configure_logging(settings.log_level, settings.log_json)
-    engine = create_engine(settings.database_url, pool_size=2, max_overflow=2)
-    try:
-        await worker_loop(create_sessionmaker(engine), registry,
-                          poll_seconds=settings.worker_poll_seconds)
-    finally:
-        await engine.dispose()
+def build_registry(settings: Callable[[], PlanningSettings] = PlanningSettings,
+                   transport: httpx.AsyncBaseTransport | None = None) -> TaskRegistry:
+    """The worker's tasks; tests pass their own settings and a fake gateway transport."""
+    tasks = TaskRegistry()
+
+    @tasks.every(INDICATOR_KPIS_TASK, INDICATOR_KPIS_EVERY_S)
+    async def record_indicator_kpis(session, payload, clock) -> None:
+        await record_kpi_measurements(session, clock, gateway_fetcher(settings(), transport))
+
+    return tasks
+
+
+registry = build_registry()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_worker(PlanningSettings(), registry)

@@ -27,16 +27,22 @@ class Indicator(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(Text)
-    unit: Mapped[str] = mapped_column(String(50))
-    baseline: Mapped[Decimal] = mapped_column(Numeric(18, 3))
-    target: Mapped[Decimal] = mapped_column(Numeric(18, 3))
-    direction: Mapped[str] = mapped_column(String(20))  # increasing / decreasing
+    description: Mapped[str | None] = mapped_column(Text)
+    # Unit, baseline, target and direction may be unknown: the plan names indicators (sets)
+    # before their figures are fixed; progress is then not computed.
+    unit: Mapped[str | None] = mapped_column(String(50))
+    baseline: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    target: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    direction: Mapped[str | None] = mapped_column(String(20))  # increasing / decreasing
+    policy_field_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policy_fields.id", ondelete="SET NULL"), index=True)
     operational_goal_id: Mapped[int | None] = mapped_column(
         ForeignKey("operational_goals.id", ondelete="SET NULL"), index=True)
     initiative_id: Mapped[int | None] = mapped_column(
         ForeignKey("initiatives.id", ondelete="SET NULL"), index=True)
     # "manual" or "<service>:<kpi id>" (fed by the KPI sync job)
     source: Mapped[str] = mapped_column(String(200), default="manual")
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class IndicatorMeasurement(Base):

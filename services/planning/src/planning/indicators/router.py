@@ -1,9 +1,10 @@
 """HTTP for indicators and their measurements."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from dkbuza_kit.audit import record_audit
+from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError, not_found
@@ -11,10 +12,11 @@ from planning.indicators.models import Indicator, IndicatorMeasurement
 from planning.indicators.schemas import (
     IndicatorIn,
     IndicatorOut,
+    IndicatorPatch,
     MeasurementIn,
     MeasurementOut,
 )
-from planning.indicators.service import indicators_with_progress
+from planning.indicators.service import LINKS, check_links, indicators_with_progress
 from planning.plans.service import plan_by_year
 from planning.roles import Manager, Reader
 
@@ -34,14 +36,21 @@ async def create_indicator(body: IndicatorIn, session: DbSession, _: Manager) ->
     if await session.scalar(select(Indicator.id).where(Indicator.plan_id == plan.id,
                                                        Indicator.code == body.code)):
         raise ProblemError(409, "INDICATOR_EXISTS", f"indicator {body.code} exists")
+    await check_links(session, plan.id, {name: getattr(body, name) for name in LINKS})
     indicator = Indicator(plan_id=plan.id, **body.model_dump(exclude={"plan_year"}, mode="json"))
     indicator.baseline, indicator.target = body.baseline, body.target
     session.add(indicator)
     await session.flush()
     await record_audit(session, entity_type="indicator", entity_id=indicator.id,
                        action="created")
+    return await _read(session, indicator.id)
+
+
+async def _read(session, indicator_id: int) -> IndicatorOut:
     row = (await session.execute(indicators_with_progress()
-                                 .where(Indicator.id == indicator.id))).one()
+                                 .where(Indicator.id == indicator_id))).one_or_none()
+    if row is None:
+        raise not_found("indicator", "INDICATOR_NOT_FOUND")
     return _out(row)
 
 
@@ -53,12 +62,35 @@ async def list_indicators(session: DbSession, _: Reader, page: Pagination) -> Pa
 
 
 @router.get("/v1/indicators/{indicator_id}", response_model=IndicatorOut)
-async def get_indicator(indicator_id: int, session: DbSession, _: Reader) -> IndicatorOut:
-    row = (await session.execute(indicators_with_progress()
-                                 .where(Indicator.id == indicator_id))).one_or_none()
-    if row is None:
+async def get_indicator(indicator_id: int, session: DbSession, _: Reader,
+                        response: Response) -> IndicatorOut:
+    indicator = await _read(session, indicator_id)
+    set_etag(response, indicator.version)
+    return indicator
+
+
+@router.patch("/v1/indicators/{indicator_id}", response_model=IndicatorOut)
+async def update_indicator(indicator_id: int, body: IndicatorPatch, request: Request,
+                           response: Response, session: DbSession, _: Manager) -> IndicatorOut:
+    """Set unit, baseline, target, direction, links or source (If-Match required)."""
+    indicator = await session.get(Indicator, indicator_id)
+    if indicator is None:
         raise not_found("indicator", "INDICATOR_NOT_FOUND")
-    return _out(row)
+    check_if_match(request, indicator.version)
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("title", "") is None or changes.get("source", "") is None:
+        raise ProblemError(422, "FIELD_NOT_NULLABLE", "title and source cannot be cleared")
+    await check_links(session, indicator.plan_id,
+                      {name: value for name, value in changes.items() if name in LINKS})
+    for name, value in changes.items():
+        setattr(indicator, name, value)
+    indicator.version += 1
+    await session.flush()
+    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
+                       action="updated", data=body.model_dump(exclude_unset=True, mode="json"))
+    result = await _read(session, indicator.id)
+    set_etag(response, result.version)
+    return result
 
 
 @router.post("/v1/indicators/{indicator_id}/measurements", response_model=MeasurementOut,

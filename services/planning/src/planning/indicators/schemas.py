@@ -20,14 +20,34 @@ class IndicatorIn(BaseModel):
     plan_year: int = Field(ge=2000, le=2100)
     code: str = Field(min_length=1, max_length=50)
     title: str = Field(min_length=1, max_length=2000)
-    unit: str = Field(min_length=1, max_length=50)
-    baseline: Decimal = Field(max_digits=18, decimal_places=3)
-    target: Decimal = Field(max_digits=18, decimal_places=3)
-    direction: IndicatorDirection
+    description: str | None = Field(None, max_length=10000)
+    unit: str | None = Field(None, min_length=1, max_length=50)
+    baseline: Decimal | None = Field(None, max_digits=18, decimal_places=3,
+                                     description="unset while the plan has not fixed it")
+    target: Decimal | None = Field(None, max_digits=18, decimal_places=3)
+    direction: IndicatorDirection | None = None
+    policy_field_id: int | None = None
     operational_goal_id: int | None = None
     initiative_id: int | None = None
     source: str = Field("manual", pattern=SOURCE_PATTERN,
                         description="`manual` or `<service>:<kpi id>`")
+
+
+class IndicatorPatch(BaseModel):
+    """Set what the plan left open (unit, baseline, target, direction), the links or the source;
+    omitted fields are unchanged, `null` clears."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(None, min_length=1, max_length=2000)
+    description: str | None = Field(None, max_length=10000)
+    unit: str | None = Field(None, min_length=1, max_length=50)
+    baseline: Decimal | None = Field(None, max_digits=18, decimal_places=3)
+    target: Decimal | None = Field(None, max_digits=18, decimal_places=3)
+    direction: IndicatorDirection | None = None
+    policy_field_id: int | None = None
+    operational_goal_id: int | None = None
+    initiative_id: int | None = None
+    source: str | None = Field(None, pattern=SOURCE_PATTERN)
 
 
 class IndicatorOut(BaseModel):
@@ -36,17 +56,21 @@ class IndicatorOut(BaseModel):
     plan_id: int
     code: str
     title: str
-    unit: str
-    baseline: Decimal
-    target: Decimal
-    direction: IndicatorDirection
+    description: str | None
+    unit: str | None
+    baseline: Decimal | None
+    target: Decimal | None
+    direction: IndicatorDirection | None
+    policy_field_id: int | None
     operational_goal_id: int | None
     initiative_id: int | None
-    source: str
+    source: str = Field(description="`manual` or `<service>:<kpi id>` (fed by the KPI job)")
+    version: int
     latest_value: Decimal | None = None
     latest_measured_on: date | None = None
     progress_pct: Decimal | None = Field(None, description="clamp 0..100 %")
-    valid_target: bool = True
+    valid_target: bool = Field(
+        True, description="false when baseline/target/direction are unset, equal or conflicting")
 
 
 class MeasurementIn(BaseModel):

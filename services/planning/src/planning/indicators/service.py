@@ -2,10 +2,15 @@
 
 from decimal import Decimal
 
-from sqlalchemy import Numeric, case, cast, func, literal, select
+from sqlalchemy import Numeric, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.problems import ProblemError
 from planning.indicators.models import Indicator, IndicatorMeasurement
+from planning.plans.models import Initiative, OperationalGoal, PolicyField
+
+LINKS = {"policy_field_id": PolicyField, "operational_goal_id": OperationalGoal,
+         "initiative_id": Initiative}
 
 
 def latest_measurement():
@@ -20,7 +25,9 @@ def latest_measurement():
 
 
 def valid_target_sql():
-    return case((Indicator.baseline == Indicator.target, False),
+    unset = or_(Indicator.baseline.is_(None), Indicator.target.is_(None),
+                Indicator.direction.is_(None))
+    return case((unset, False), (Indicator.baseline == Indicator.target, False),
                 else_=(Indicator.target > Indicator.baseline)
                 == (Indicator.direction == literal("increasing")))
 
@@ -42,3 +49,15 @@ def indicators_with_progress():
 async def average_progress(session: AsyncSession) -> Decimal | None:
     sub = indicators_with_progress().subquery()
     return await session.scalar(select(func.round(func.avg(sub.c.progress), 1)))
+
+
+async def check_links(session: AsyncSession, plan_id: int, links: dict[str, int | None]) -> None:
+    """422 INDICATOR_LINK_INVALID when a linked policy field, OD or initiative is not part of
+    the indicator's plan."""
+    for name, value in links.items():
+        model = LINKS[name]
+        if value is not None and await session.scalar(
+                select(model.id).where(model.id == value, model.plan_id == plan_id)) is None:
+            raise ProblemError(422, "INDICATOR_LINK_INVALID",
+                               f"{name} {value} is not part of the indicator's plan",
+                               errors=[{"field": name, "message": "not in this plan"}])

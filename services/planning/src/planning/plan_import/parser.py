@@ -125,6 +125,15 @@ class ParsedAuditRecommendation:
 
 
 @dataclass
+class ParsedIndicator:
+    code: str  # "PI <policy field>.<n>", e.g. "PI 4.1"
+    title: str
+    description: str | None
+    policy_field: int | None
+    line: int
+
+
+@dataclass
 class ParsedPlan:
     year: int
     title: str
@@ -132,6 +141,7 @@ class ParsedPlan:
     review: ParsedReview | None
     audit_recommendations: list[ParsedAuditRecommendation]
     warnings: list[ParseIssue]
+    indicators: list[ParsedIndicator] = field(default_factory=list)
 
     @property
     def strategic_goals(self) -> list[ParsedStrategicGoal]:
@@ -255,8 +265,14 @@ def parse_plan(text: str) -> ParsedPlan:
 
     review = _parse_review(lines, warnings)
     audits = _parse_audit_recommendations(lines, warnings)
+    # Imported here: the section parser builds on this module's line helpers.
+    from planning.plan_import.indicators import parse_indicator_section
+
+    indicators = parse_indicator_section(
+        lines, {pf.number: pf.title for pf in policy_fields}, warnings)
     return ParsedPlan(year=year, title=f"Ondernemingsplan {year}", policy_fields=policy_fields,
-                      review=review, audit_recommendations=audits, warnings=warnings)
+                      review=review, audit_recommendations=audits, warnings=warnings,
+                      indicators=indicators)
 
 
 def _initiative_anchors(lines: list[str], start: int, end: int) -> list[int]:

@@ -9,6 +9,7 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.dates import PartialDate
 from dkbuza_kit.problems import ProblemError
 from planning.audits.models import AuditRecommendation
+from planning.indicators.models import Indicator
 from planning.plan_import.parser import ParsedPlan, PlanParseError, parse_plan
 from planning.plans.models import (
     ExpectedResult,
@@ -117,6 +118,12 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, *, replace: boo
             "counts_match": counts == parsed.review.printed_counts,
         }
 
+    field_ids = {parsed_field.number: row.id for parsed_field, row in fields}
+    session.add_all([Indicator(plan_id=plan.id, code=item.code, title=item.title,
+                               description=item.description, source="manual",
+                               policy_field_id=field_ids.get(item.policy_field))
+                     for item in parsed.indicators])
+
     known = set((await session.scalars(select(AuditRecommendation.code))).all())
     for rec in parsed.audit_recommendations:
         if rec.code in known:
@@ -141,6 +148,7 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, *, replace: boo
             "expected_results_with_due": sum(1 for r in results if r.due),
             "audit_recommendations": len(parsed.audit_recommendations),
             "review_items": len(parsed.review.items) if parsed.review else 0,
+            "indicators": len(parsed.indicators),
         },
         "review": review_report,
         "warnings": [w.as_dict() for w in parsed.warnings],

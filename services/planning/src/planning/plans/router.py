@@ -33,9 +33,11 @@ from planning.plans.schemas import (
     OperationalGoalOut,
     PlanOut,
     PlanPatch,
+    PlanTree,
     PolicyFieldOut,
     StrategicGoalOut,
 )
+from planning.plans.tree import plan_tree
 from planning.reporting.models import StatusReport
 from planning.roles import Manager, Reader, ReporterOrManager, ensure_team_access
 
@@ -69,6 +71,21 @@ async def list_plans(session: DbSession, _: Reader, page: Pagination) -> Page[Pl
 @router.get("/v1/plans/{plan_id}", response_model=PlanOut)
 async def get_plan(plan_id: int, session: DbSession, _: Reader) -> Plan:
     return await service.get_or_404(session, Plan, plan_id, "plan")
+
+
+@router.get("/v1/plans/{plan_id}/tree", response_model=PlanTree)
+async def get_plan_tree(
+    plan_id: int, session: DbSession, _: Reader, clock: ClockDep,
+    period: Annotated[str | None, Query(max_length=20, examples=["2025-T1"],
+                                        description="default: the plan's current period")]
+    = None,
+    include_archived: bool = False,
+) -> PlanTree:
+    """Policy fields > SDs > ODs > initiatives, each initiative with its status in the period
+    and its expected results counted per state."""
+    plan = await service.get_or_404(session, Plan, plan_id, "plan")
+    return await plan_tree(session, plan, period_code=period, include_archived=include_archived,
+                           today=today_brussels(clock))
 
 
 @router.patch("/v1/plans/{plan_id}", response_model=PlanOut)
@@ -188,10 +205,16 @@ async def list_expected_results(
 
 
 @router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut)
-async def update_expected_result(result_id: int, body: ExpectedResultPatch, session: DbSession,
+async def update_expected_result(result_id: int, body: ExpectedResultPatch, request: Request,
+                                 response: Response, session: DbSession,
                                  principal: ReporterOrManager, clock: ClockDep) -> ExpectedResult:
-    """Mark a result achieved (with date) or dropped (with reason), or reopen it."""
+    """Mark a result achieved (with date) or dropped (with reason), or reopen it.
+
+    If-Match required: the ETag is `"<version>"` of the result as listed."""
     result = await service.get_or_404(session, ExpectedResult, result_id, "expected result")
     initiative = await session.get(Initiative, result.initiative_id)
     ensure_team_access(principal, initiative.owner_team if initiative else None)
-    return await service.change_result_state(session, result, body, today_brussels(clock))
+    check_if_match(request, result.version)
+    changed = await service.change_result_state(session, result, body, today_brussels(clock))
+    set_etag(response, changed.version)
+    return changed

@@ -135,3 +135,50 @@ class ImportReport(BaseModel):
     counts: dict[str, int]
     review: dict[str, Any] | None
     warnings: list[ImportWarning]
+
+
+class ResultCounts(BaseModel):
+    open: int = 0
+    achieved: int = 0
+    dropped: int = 0
+
+
+class InitiativeNode(BaseModel):
+    id: int
+    code: str
+    title: str
+    kind: InitiativeKind
+    owner_team: str | None
+    archived: bool
+    status: str | None = Field(
+        description="status in the tree's period (`not_reported` without a report); null when "
+                    "the plan has no period yet")
+    results: ResultCounts
+
+
+class OperationalGoalNode(BaseModel):
+    id: int
+    code: str
+    title: str
+    initiatives: list[InitiativeNode]
+
+
+class StrategicGoalNode(BaseModel):
+    id: int
+    code: str
+    title: str
+    operational_goals: list[OperationalGoalNode]
+
+
+class PolicyFieldNode(BaseModel):
+    id: int
+    number: int
+    title: str
+    strategic_goals: list[StrategicGoalNode]
+
+
+class PlanTree(BaseModel):
+    plan: PlanOut
+    period: str | None = Field(description="the reporting period the statuses are for: the "
+                                           "`period` asked, else the plan's current one")
+    policy_fields: list[PolicyFieldNode]

@@ -168,3 +168,17 @@ async def deteriorations(session: AsyncSession, earlier: ReportingPeriod,
 
 __all__ = ["DONE", "completeness", "deteriorations", "on_time_rate", "overdue_query",
            "roll_up", "status_distribution"]
+
+
+async def current_period(session: AsyncSession, today: date, plan_id: int | None = None
+                         ) -> tuple[ReportingPeriod, int] | None:
+    """(period, plan year) of the period that contains today, else of the latest one that has
+    started; optionally within one plan."""
+    stmt = (select(ReportingPeriod, Plan.year).join(Plan, Plan.id == ReportingPeriod.plan_id)
+            .where(ReportingPeriod.starts_on <= today))
+    if plan_id is not None:
+        stmt = stmt.where(ReportingPeriod.plan_id == plan_id)
+    row = (await session.execute(
+        stmt.order_by(ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc()).limit(1)
+    )).first()
+    return (row[0], row[1]) if row else None

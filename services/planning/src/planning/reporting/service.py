@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import record_audit
+from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.problems import ProblemError, not_found
 from planning.plans.models import ExpectedResult, Initiative
@@ -45,6 +45,8 @@ async def close_period(session: AsyncSession, period: ReportingPeriod,
     period.closed_at = now
     await record_audit(session, entity_type="reporting_period", entity_id=period.id,
                        action="closed", from_state="open", to_state="closed")
+    await emit_event(session, "period.closed", subject=period.id,
+                     data={"code": period.code, "closed_at": now.isoformat()})
     return period
 
 
@@ -54,6 +56,13 @@ async def _check_rules(session: AsyncSession, initiative_id: int, body: ReportUp
     errors = report_errors(body.status.value, body.explanation, body.corrective_action, states)
     if errors:
         raise ProblemError(422, errors[0]["code"], errors[0]["message"], errors=errors)
+
+
+async def _report_event(session: AsyncSession, report: StatusReport, action: str) -> None:
+    """Outbox event for webhook subscribers (planning data is internal: no organisation)."""
+    await emit_event(session, f"report.{action}", subject=report.id,
+                     data={"initiative_id": report.initiative_id, "period_id": report.period_id,
+                           "status": report.status})
 
 
 async def _initiative_for_writer(session: AsyncSession, initiative_id: int,
@@ -103,6 +112,7 @@ async def submit_report(session: AsyncSession, body: ReportIn, principal: Princi
     session.add(_entry(report, "submitted", principal.sub, now))
     await record_audit(session, entity_type="status_report", entity_id=report.id,
                        action="submitted", to_state=report.status)
+    await _report_event(session, report, "submitted")
     return report
 
 
@@ -120,6 +130,7 @@ async def update_report(session: AsyncSession, report: StatusReport, body: Repor
     session.add(_entry(report, "edited", principal.sub, now))
     await record_audit(session, entity_type="status_report", entity_id=report.id,
                        action="edited", from_state=before, to_state=report.status)
+    await _report_event(session, report, "edited")
     return report
 
 
@@ -137,6 +148,7 @@ async def correct_report(session: AsyncSession, report: StatusReport, body: Repo
     await record_audit(session, entity_type="status_report", entity_id=report.id,
                        action="corrected", from_state=before, to_state=report.status,
                        reason=body.reason)
+    await _report_event(session, report, "corrected")
     return report
 
 

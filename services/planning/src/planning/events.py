@@ -1,0 +1,4 @@
+"""The domain event types this service writes to its outbox (and offers as webhooks)."""
+
+EVENT_TYPES: tuple[str, ...] = ("report.submitted", "report.edited", "report.corrected",
+                                "period.closed")
