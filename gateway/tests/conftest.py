@@ -34,9 +34,7 @@ import pytest  # noqa: E402 (after the un-shadowing above)
 from aiohttp import web  # noqa: E402 (after the un-shadowing above)
 
 from dkbuza_kit.testing import ServiceHarness  # noqa: E402 (after the un-shadowing above)
-from gateway.main import ALEMBIC_INI, create_app  # noqa: E402 (after the un-shadowing above)
 from gateway.ratelimit import MemoryCounters, RateLimiter  # noqa: E402 (after the un-shadowing above)
-from gateway.settings import GatewaySettings  # noqa: E402 (after the un-shadowing above)
 
 SERVICES = ("planning", "disaster-fund", "export-control", "statistics")
 READ_TIMEOUT_S = 0.5
@@ -170,9 +168,8 @@ async def upstreams():
 @pytest.fixture(scope="session")
 async def harness(pg_server_url, signing_key, upstreams):
     urls = {f"upstream_{name.replace('-', '_')}": fake.url for name, fake in upstreams.items()}
-    async with ServiceHarness.start(
-        pg_server_url, signing_key, name="gateway", create_app=create_app,
-        settings_cls=GatewaySettings, alembic_ini=ALEMBIC_INI,
+    async with ServiceHarness.for_app(
+        "gateway", pg_server_url, signing_key,
         upstream_connect_timeout_s=0.5, upstream_read_timeout_s=READ_TIMEOUT_S,
         upstream_pool_timeout_s=1.0, retry_attempts=2, retry_backoff_s=0.01,
         breaker_failure_threshold=BREAKER_THRESHOLD, breaker_cooldown_s=BREAKER_COOLDOWN_S,

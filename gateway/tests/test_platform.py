@@ -1,17 +1,9 @@
 """The platform contract of the gateway: health (with upstream states), metrics, migrations."""
 
-from dkbuza_kit.testing import migrations_roundtrip
-from gateway.main import ALEMBIC_INI
-from gateway.models import Base
-
-
-async def test_health_and_metrics(client):
-    assert (await client.get("/livez")).status_code == 200
-    ready = await client.get("/readyz")
-    assert ready.status_code == 200, ready.text
-    metrics = await client.get("/metrics")
-    assert metrics.status_code == 200
-    assert "http_requests_total" in metrics.text
+from dkbuza_kit.testing.contract import (  # noqa: F401 (collected as tests here)
+    test_health_and_metrics,
+    test_migrations_upgrade_downgrade_without_drift,
+)
 
 
 async def test_readyz_reports_each_upstream_without_requiring_them(client, upstreams):
@@ -37,8 +29,3 @@ async def test_metrics_carry_upstream_latency_and_breaker_state(client, harness)
            'gateway_upstream_request_duration_seconds_count{outcome="200",upstream="planning"}' \
            in text
     assert 'gateway_upstream_breaker_state{upstream="planning"} 0.0' in text
-
-
-async def test_migrations_upgrade_downgrade_without_drift(pg_server_url):
-    diff = await migrations_roundtrip(pg_server_url, ALEMBIC_INI, Base.metadata)
-    assert diff == []

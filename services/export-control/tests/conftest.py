@@ -5,27 +5,13 @@ from typing import Any
 import pytest
 
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.testing import ServiceHarness
-from export_control.main import ALEMBIC_INI, create_app
-from export_control.settings import ExportControlSettings
+from dkbuza_kit.testing import ServiceHarness, app_harness_fixture
 
 COMPANY = "0123456789"
 OTHER_COMPANY = "0987654321"
 
 
-@pytest.fixture(scope="session")
-async def harness(pg_server_url, signing_key):
-    async with ServiceHarness.start(
-        pg_server_url, signing_key, name="export_control", create_app=create_app,
-        settings_cls=ExportControlSettings, alembic_ini=ALEMBIC_INI,
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(harness):
-    await harness.reset()
-    return harness.client
+harness = app_harness_fixture("export-control")
 
 
 def sample_sanctions_file() -> bytes:

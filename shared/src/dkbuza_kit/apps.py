@@ -1,6 +1,8 @@
 """The five apps as the run command and the compose test know them (no imports of services)."""
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,13 +19,34 @@ class AppSpec:
     def factory(self) -> str:
         return f"{self.package}.main:create_app"
 
-    def load(self):
-        """(create_app, settings class, alembic.ini path) of this app, imported lazily."""
+    def load(self) -> "LoadedApp":
+        """The app's factory, settings class, alembic.ini and models, imported lazily."""
         from importlib import import_module
 
         main = import_module(f"{self.package}.main")
         module, _, name = self.settings.partition(":")
-        return main.create_app, getattr(import_module(module), name), main.ALEMBIC_INI
+        return LoadedApp(create_app=main.create_app,
+                         settings_cls=getattr(import_module(module), name),
+                         alembic_ini=main.ALEMBIC_INI,
+                         metadata=import_module(f"{self.package}.models").Base.metadata)
+
+
+@dataclass(frozen=True)
+class LoadedApp:
+    create_app: Any
+    settings_cls: Any
+    alembic_ini: Path
+    metadata: Any
+
+    def __iter__(self):  # create_app, settings_cls, alembic_ini = spec.load()
+        return iter((self.create_app, self.settings_cls, self.alembic_ini))
+
+
+def app_named(name: str) -> AppSpec:
+    for app in APPS:
+        if app.name == name:
+            return app
+    raise KeyError(f"no app named {name!r}")
 
 
 # Every role each app knows (the security suite uses them to reach past role checks).

@@ -6,5 +6,6 @@ against its own freshly migrated database.
 """
 
 from dkbuza_kit.testing.harness import ServiceHarness, migrations_roundtrip
+from dkbuza_kit.testing.plugin import app_harness_fixture
 
-__all__ = ["ServiceHarness", "migrations_roundtrip"]
+__all__ = ["ServiceHarness", "app_harness_fixture", "migrations_roundtrip"]

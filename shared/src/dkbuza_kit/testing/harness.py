@@ -66,6 +66,8 @@ async def migrations_roundtrip(server_url: str, ini: Path, metadata: MetaData) -
 class ServiceHarness:
     """A running app, its client and token minting. Use `start()` in a session fixture."""
 
+    app_name: str | None = None  # set by `for_app`
+
     def __init__(self, app: FastAPI, client: httpx.AsyncClient, key: SigningKey,
                  url: str, keep_tables: tuple[str, ...]) -> None:
         self.app = app
@@ -103,6 +105,21 @@ class ServiceHarness:
                     yield cls(app, client, key, url, keep_tables)
         finally:
             await drop_database(server_url, database)
+
+    @classmethod
+    @asynccontextmanager
+    async def for_app(cls, app_name: str, server_url: str, key: SigningKey,
+                      **options: Any) -> AsyncIterator["ServiceHarness"]:
+        """`start()` for one of the apps of `dkbuza_kit.apps`, by name (e.g. "planning")."""
+        from dkbuza_kit.apps import app_named
+
+        spec = app_named(app_name)
+        loaded = spec.load()
+        async with cls.start(server_url, key, name=spec.database, create_app=loaded.create_app,
+                             settings_cls=loaded.settings_cls, alembic_ini=loaded.alembic_ini,
+                             **options) as running:
+            running.app_name = app_name
+            yield running
 
     @property
     def sessionmaker(self):
