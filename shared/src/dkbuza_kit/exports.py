@@ -1,22 +1,25 @@
 """CSV and XLSX renderings of tables (exports for the cabinet, Parliament, reporting).
 
-XLSX is written by XlsxWriter in constant-memory mode (rows streamed to a temporary file), so a
-large export does not hold the whole sheet in memory. Text cells that a spreadsheet would run as
+XLSX is written by XlsxWriter in constant-memory mode into a spooled temporary file (rows are
+flushed as they are written), so a large export does not hold the sheet in memory; the file is
+then streamed out in chunks. Text cells that a spreadsheet would run as
 a formula (=, +, -, @) are neutralised in both formats (CSV/formula injection).
 """
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import xlsxwriter
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+SPOOL_BYTES = 8 * 1024 * 1024  # above this an export in progress moves to disk
 
 # (sheet name, header, rows)
 Table = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
@@ -38,6 +41,13 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def csv_line(values: Sequence[Any]) -> str:
+    """One CSV record (for streamed responses)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([cell_text(cell) for cell in values])
+    return out.getvalue()
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -48,11 +58,11 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 class XlsxBook:
-    """Write sheets row by row; `finish()` returns the workbook's bytes."""
+    """Write sheets row by row; `finish()` gives the bytes, `finish_file()` a readable file."""
 
     def __init__(self) -> None:
-        self._buffer = io.BytesIO()
-        self._book = xlsxwriter.Workbook(self._buffer, {"constant_memory": True,
+        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        self._book = xlsxwriter.Workbook(self._file, {"constant_memory": True,
                                                         "strings_to_formulas": False,
                                                         "strings_to_urls": False})
         self._names: set[str] = set()
@@ -64,9 +74,14 @@ class XlsxBook:
         worksheet.write_row(0, 0, list(header))
         return XlsxSheet(worksheet)
 
-    def finish(self) -> bytes:
+    def finish_file(self) -> IO[bytes]:
         self._book.close()
-        return self._buffer.getvalue()
+        self._file.seek(0)
+        return self._file
+
+    def finish(self) -> bytes:
+        with self.finish_file() as file:
+            return file.read()
 
 
 class XlsxSheet:
@@ -83,6 +98,13 @@ class XlsxSheet:
                 self._worksheet.write_number(self._row, column, float(value))
             else:
                 self._worksheet.write_string(self._row, column, cell_text(value))
+
+
+def file_chunks(file: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """Read a finished export in chunks (for a StreamingResponse), closing it at the end."""
+    with file:
+        while chunk := file.read(size):
+            yield chunk
 
 
 def to_xlsx(tables: Sequence[Table]) -> bytes:
