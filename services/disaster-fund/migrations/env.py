@@ -1,5 +1,5 @@
-from dkbuza_kit.migrations import run_env
 from disaster_fund.models import Base
 from disaster_fund.settings import DisasterFundSettings
+from dkbuza_kit.migrations import run_env
 
 run_env(Base.metadata, DisasterFundSettings().database_url)

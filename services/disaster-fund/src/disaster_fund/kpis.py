@@ -1,10 +1,184 @@
-"""KPIs of the disaster-fund service, computed in SQL."""
+"""KPIs of the disaster fund (GET /v1/kpis), each one SQL aggregate.
 
+Definitions (spec "KPIs"):
+- applications_completed_within_1y_pct: over the dossiers of disasters whose one-year mark
+  (publication + 1 year) has passed, so the figure is final: completed on or before the mark /
+  all submitted (late included, withdrawn-before-completion excluded). Breakdown per disaster
+  (all published disasters, including those still inside their year). Target >= 90 %.
+- recognition_lead_time_median_days / _p90_days: publication date - event end, per event-end
+  year in the breakdown with the sub-phase medians.
+- recognition_to_payout_median_days: first payment date - publication date per paid dossier.
+- backlog_open_applications: open dossiers of disasters past their one-year mark; breakdown:
+  all open dossiers by age band (WIP).
+- applications_at_risk: open dossiers with fewer than 60 days left to the one-year mark.
+- dossier_lead_time_gross_avg_days / _net_avg_days: receipt to completion, completed dossiers.
+The queries read the incremental figures of `stats` (a few rows per disaster, maintained by a
+trigger from the dossiers' completion columns), so their cost does not grow with history.
+"""
+
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.clock import Clock
-from dkbuza_kit.kpis import Kpi
+from disaster_fund.norms import norm_table
+from disaster_fund.workflow import Phase
+from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.kpis import Direction, Kpi, kpi
+
+AT_RISK_DAYS = 60
+AGE_BANDS = (("age_0_90", 0, 90), ("age_91_180", 91, 180), ("age_181_365", 181, 365),
+             ("age_over_365", 366, 1_000_000))
+AGE_BAND_LABELS = (("age_0_90", "0-90"), ("age_91_180", "91-180"), ("age_181_365", "181-365"),
+                   ("age_over_365", ">365"))
+
+
+def weighted_percentile(histogram: list[tuple[int, int]], fraction: float) -> float | None:
+    """percentile_cont over values given as sorted (value, count) buckets (linear interpolation
+    between the two closest ranks, as PostgreSQL does)."""
+    total = sum(count for _, count in histogram)
+    if total == 0:
+        return None
+    position = fraction * (total - 1)
+    low_rank, high_rank = int(position), min(int(position) + 1, total - 1)
+
+    def value_at(rank: int) -> int:
+        seen = 0
+        for value, count in histogram:
+            seen += count
+            if rank < seen:
+                return value
+        return histogram[-1][0]
+
+    low, high = value_at(low_rank), value_at(high_rank)
+    return low + (position - low_rank) * (high - low)
+
+
+def _f(value):
+    return None if value is None else round(float(value), 1)
 
 
 async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
-    return []
+    today = today_brussels(clock)
+    now = clock.now()
+    period = f"as of {today.isoformat()}"
+    results: list[Kpi] = []
+
+    per_disaster = (await session.execute(text("""
+        SELECT d.id, d.reference, s.one_year_mark, s.completed_on_time AS on_time,
+               s.submitted - s.withdrawn AS counted
+        FROM disaster_application_stats s JOIN disasters d ON d.id = s.disaster_id
+        WHERE s.submitted > s.withdrawn
+        ORDER BY d.publication_date, d.reference"""))).mappings().all()
+    passed = [r for r in per_disaster if r["one_year_mark"] < today]
+    on_time = sum(r["on_time"] for r in passed)
+    counted = sum(r["counted"] for r in passed)
+    results.append(kpi(
+        id="applications_completed_within_1y_pct",
+        title_nl="Aanvragen afgehandeld binnen één jaar na erkenning",
+        title_en="Applications completed within one year after recognition",
+        unit="%", value=round(100 * on_time / counted, 1) if counted else None, target=90,
+        direction=Direction.higher_is_better, period=period, computed_at=now,
+        breakdown=[{"disaster_id": str(r["id"]), "reference": r["reference"],
+                    "on_time": r["on_time"], "submitted": r["counted"],
+                    "pct": round(100 * r["on_time"] / r["counted"], 1),
+                    "one_year_mark_passed": r["one_year_mark"] < today} for r in per_disaster],
+    ))
+
+    lead = (await session.execute(text("""
+        SELECT extract(year FROM event_end)::int AS year, count(*) AS n,
+          percentile_cont(0.5) WITHIN GROUP (ORDER BY publication_date - event_end) AS median,
+          percentile_cont(0.9) WITHIN GROUP (ORDER BY publication_date - event_end) AS p90,
+          percentile_cont(0.5) WITHIN GROUP (
+            ORDER BY submitted_to_government_on - investigation_started_on) AS investigation,
+          percentile_cont(0.5) WITHIN GROUP (
+            ORDER BY recognition_decision_date - submitted_to_government_on) AS government,
+          percentile_cont(0.5) WITHIN GROUP (
+            ORDER BY publication_date - recognition_decision_date) AS publication
+        FROM disasters WHERE publication_date IS NOT NULL
+        GROUP BY ROLLUP (extract(year FROM event_end)::int)
+        ORDER BY year NULLS FIRST"""))).mappings().all()
+    overall = next((r for r in lead if r["year"] is None), None)
+    breakdown = [{"year": r["year"], "disasters": r["n"], "median_days": _f(r["median"]),
+                  "p90_days": _f(r["p90"]), "investigation_median_days": _f(r["investigation"]),
+                  "government_median_days": _f(r["government"]),
+                  "publication_median_days": _f(r["publication"])}
+                 for r in lead if r["year"] is not None]
+    for stat, label_nl, label_en in (("median", "mediaan", "median"), ("p90", "P90", "P90")):
+        results.append(kpi(
+            id=f"recognition_lead_time_{stat}_days",
+            title_nl=f"Doorlooptijd erkenning ({label_nl}): einde ramp tot publicatie",
+            title_en=f"Recognition lead time ({label_en}): event end to publication",
+            unit="days", value=_f(overall[stat]) if overall else None, target=None,
+            direction=Direction.lower_is_better, period=period, computed_at=now,
+            breakdown=breakdown))
+
+    payout_days = (await session.execute(text("""
+        SELECT p.first_paid_on - d.publication_date AS days, sum(p.paid_count) AS n
+        FROM payouts_by_day p JOIN disasters d ON d.id = p.disaster_id
+        WHERE p.paid_count > 0 GROUP BY 1 ORDER BY 1"""))).all()
+    histogram = [(int(days), int(n)) for days, n in payout_days]
+    results.append(kpi(
+        id="recognition_to_payout_median_days",
+        title_nl="Erkenning tot uitbetaling (mediaan)", title_en="Recognition to payout (median)",
+        unit="days", value=_f(weighted_percentile(histogram, 0.5)), target=365,
+        direction=Direction.lower_is_better, period=period, computed_at=now,
+        breakdown=[{"paid_applications": sum(n for _, n in histogram),
+                    "p90_days": _f(weighted_percentile(histogram, 0.9))}]))
+
+    open_rows = (await session.execute(text("""
+        SELECT s.disaster_id, s.one_year_mark, s.submitted - s.withdrawn - s.completed AS open
+        FROM disaster_application_stats s"""))).mappings().all()
+    backlog_count = sum(r["open"] for r in open_rows if r["one_year_mark"] < today)
+    at_risk_count = sum(r["open"] for r in open_rows
+                        if 0 <= (r["one_year_mark"] - today).days < AT_RISK_DAYS)
+    band_sums = ", ".join(
+        f"coalesce(sum(open_count) FILTER (WHERE CAST(:today AS date) - received_on "
+        f"BETWEEN {low} AND {high}), 0) AS {key}" for key, low, high in AGE_BANDS)
+    bands = (await session.execute(
+        text(f"SELECT {band_sums} FROM open_applications_by_day WHERE open_count > 0"),
+        {"today": today})).mappings().one()
+    results.append(kpi(
+        id="backlog_open_applications",
+        title_nl="Achterstand: open aanvragen na de éénjaarsgrens",
+        title_en="Backlog: open applications past the one-year mark",
+        unit="applications", value=backlog_count, target=0,
+        direction=Direction.lower_is_better, period=period, computed_at=now,
+        breakdown=[{"age_band": label, "open_applications": int(bands[key])}
+                   for key, label in AGE_BAND_LABELS]))
+    results.append(kpi(
+        id="applications_at_risk",
+        title_nl="Open aanvragen met minder dan 60 dagen tot de éénjaarsgrens",
+        title_en="Open applications with fewer than 60 days to the one-year mark",
+        unit="applications", value=at_risk_count, target=0,
+        direction=Direction.lower_is_better, period=period, computed_at=now))
+
+    lead_times = (await session.execute(text("""
+        SELECT sum(lead_gross_sum)::numeric / nullif(sum(completed), 0) AS gross,
+               sum(lead_net_sum)::numeric / nullif(sum(completed), 0) AS net,
+               coalesce(sum(completed), 0) AS n
+        FROM disaster_application_stats"""))).mappings().one()
+    for key, nl, en in (("gross", "bruto", "gross"), ("net", "netto", "net")):
+        results.append(kpi(
+            id=f"dossier_lead_time_{key}_avg_days",
+            title_nl=f"Doorlooptijd dossier ({nl}, gemiddeld)",
+            title_en=f"Dossier lead time ({en}, average)", unit="days",
+            value=_f(lead_times[key]), target=None, direction=Direction.lower_is_better,
+            period=period, computed_at=now,
+            breakdown=[{"completed_applications": lead_times["n"]}]))
+    phase_rows = (await session.execute(text("""
+        SELECT phase, sum(spans) AS spans, sum(gross_days_sum) AS gross, sum(net_days_sum) AS net
+        FROM phase_duration_stats GROUP BY phase"""))).mappings().all()
+    by_phase = {row["phase"]: row for row in phase_rows}
+    norms = {row["phase"]: row["norm"] for row in await norm_table(session)
+             if row["regime"] == "regime_2019"}
+    for phase in Phase:
+        row = by_phase.get(phase.value)
+        spans = int(row["spans"]) if row else 0
+        results.append(kpi(
+            id=f"dossier_lead_time_{phase.value}_net_avg_days",
+            title_nl=f"Doorlooptijd fase {phase.value} (netto, gemiddeld)",
+            title_en=f"Lead time of phase {phase.value} (net, average)", unit="days",
+            value=_f(row["net"] / spans) if spans else None, target=norms.get(phase.value),
+            direction=Direction.lower_is_better, period=period, computed_at=now,
+            breakdown=[{"completed_spans": spans,
+                        "gross_avg_days": _f(row["gross"] / spans) if spans else None}]))
+    return results

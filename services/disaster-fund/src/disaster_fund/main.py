@@ -4,9 +4,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from dkbuza_kit.app import create_app as build_app
+from disaster_fund.applications.router import router as applications_router
+from disaster_fund.disasters.router import router as disasters_router
+from disaster_fund.events import EVENT_TYPES
+from disaster_fund.exports.router import router as exports_router
 from disaster_fund.kpis import compute_kpis
+from disaster_fund.payments.router import recoveries_router
+from disaster_fund.payments.router import router as payments_router
+from disaster_fund.reports.router import router as reports_router
+from disaster_fund.roles import HANDLER, MANAGER, MUNICIPALITY
+from disaster_fund.rules.router import router as rules_router
 from disaster_fund.settings import DisasterFundSettings
+from dkbuza_kit.app import create_app as build_app
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
@@ -15,8 +24,13 @@ def create_app(settings: DisasterFundSettings | None = None) -> FastAPI:
     return build_app(
         settings or DisasterFundSettings(),
         title="Disaster Fund (Vlaams Rampenfonds)",
-        routers=[],
+        routers=[rules_router, disasters_router, reports_router, applications_router,
+                 payments_router, recoveries_router, exports_router],
         kpi_provider=compute_kpis,
-        kpi_reader_roles=('vrf.handler', 'vrf.manager'),
+        kpi_reader_roles=(HANDLER, MANAGER),
+        # Municipalities hear of their own dossiers and reports; the department of all.
+        webhook_events=EVENT_TYPES,
+        webhook_roles=(MUNICIPALITY, HANDLER, MANAGER),
+        webhook_all_orgs_roles=(HANDLER, MANAGER),
         alembic_ini=ALEMBIC_INI,
     )

@@ -1,0 +1,257 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from sqlalchemy import select
+
+from disaster_fund import norms, roles
+from disaster_fund.applications import service
+from disaster_fund.applications.models import Appeal, Application, ExpertReport
+from disaster_fund.applications.schemas import (
+    AppealIn,
+    AppealOut,
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationTransitionIn,
+    BulkExpertAssignmentIn,
+    BulkItemResult,
+    BulkResult,
+    Category,
+    DamageItemOut,
+    DecisionIn,
+    DecisionOut,
+    ExpertReportIn,
+    ExpertReportOut,
+    JudgmentIn,
+    NormAlertOut,
+    PauseEndIn,
+    PauseIn,
+    PauseOut,
+    RecomputationOut,
+    TurnaroundOut,
+)
+from disaster_fund.disasters import service as disasters
+from disaster_fund.workflow import ApplicationState
+from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.concurrency import set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.problems import ProblemError
+
+router = APIRouter(prefix="/v1/applications", tags=["applications"])
+Applicant = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNICIPALITY,
+                                                       *roles.STAFF))]
+Reader = Annotated[Principal, Depends(require_roles(*roles.ANY_VRF))]
+Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
+Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
+Expert = Annotated[Principal, Depends(require_roles(roles.EXPERT))]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+VersionPath = Annotated[int, Path(ge=1, le=10_000)]
+
+
+async def _out(session, application: Application, with_items: bool = True) -> ApplicationOut:
+    out = ApplicationOut.model_validate(application)
+    if with_items:
+        out.items = [DamageItemOut.model_validate(i)
+                     for i in await service.items_of(session, application.id)]
+    return out
+
+
+def _appeal_out(appeal: Appeal) -> AppealOut:
+    out = AppealOut.model_validate(appeal)
+    out.flags = ["OUT_OF_TIME"] if appeal.out_of_time else []
+    return out
+
+
+@router.post("", response_model=ApplicationOut, status_code=201)
+async def submit_application(body: ApplicationIn, session: DbSession, idem: IdempotencyDep,
+                             principal: Applicant, clock: ClockDep):
+    """Submit online (applicant) or register a paper application (handler, with received_at)."""
+    if idem.replay is not None:
+        return idem.replay
+    application = await service.submit(session, body, principal, clock)
+    return await idem.respond(201, await _out(session, application),
+                              headers={"ETag": f'"{application.version}"'})
+
+
+@router.get("", response_model=Page[ApplicationOut])
+async def list_applications(
+    session: DbSession, page: Pagination, principal: Reader,
+    disaster_id: Annotated[uuid.UUID | None, Query()] = None,
+    state: Annotated[ApplicationState | None, Query()] = None,
+    category: Annotated[Category | None, Query()] = None,
+    municipality_nis: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
+    expert_sub: Annotated[str | None, Query(max_length=200)] = None,
+    late: Annotated[bool | None, Query()] = None,
+) -> Page[ApplicationOut]:
+    stmt = service.visible(select(Application), principal).order_by(
+        Application.received_at, Application.id)
+    filters = {Application.disaster_id: disaster_id, Application.category: category,
+               Application.state: state, Application.municipality_nis: municipality_nis,
+               Application.expert_sub: expert_sub, Application.is_late: late}
+    for column, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(column == (value.value if hasattr(value, "value") else value))
+    rows, total = await paginate(session, stmt, page)
+    return Page(items=[await _out(session, r, with_items=False) for r in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@router.get("/norm-alerts", response_model=Page[NormAlertOut])
+async def list_norm_alerts(
+    session: DbSession, page: Pagination, _: Staff, clock: ClockDep,
+    status: Annotated[str, Query(pattern="^(at_risk|overdue)$")] = "overdue",
+    disaster_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> Page[NormAlertOut]:
+    """Open dossiers near (at_risk) or past (overdue) their current phase's norm (net days)."""
+    rows, total = await norms.alerts(session, status, today_brussels(clock), page.limit,
+                                     page.offset, disaster_id)
+    return Page(items=[NormAlertOut(**{k: v for k, v in r.items() if k in NormAlertOut.model_fields},
+                                    net_days_in_phase=r["net_days"], norm_days=r["norm"])
+                       for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/bulk/expert-assignment", response_model=BulkResult)
+async def assign_expert_in_bulk(body: BulkExpertAssignmentIn, session: DbSession,
+                                principal: Staff, clock: ClockDep) -> BulkResult:
+    results = await service.bulk_assign_expert(session, body.application_ids, body.expert_sub,
+                                               principal, clock)
+    ok = sum(1 for r in results if r["ok"])
+    return BulkResult(succeeded=ok, failed=len(results) - ok,
+                      results=[BulkItemResult(**r) for r in results])
+
+
+@router.get("/{application_id}", response_model=ApplicationOut)
+async def get_application(application_id: uuid.UUID, session: DbSession, principal: Reader,
+                          response: Response) -> ApplicationOut:
+    application = await service.get(session, application_id, principal)
+    set_etag(response, application.version)
+    return await _out(session, application)
+
+
+@router.post("/{application_id}/transitions", response_model=ApplicationOut)
+async def transition_application(application_id: uuid.UUID, body: ApplicationTransitionIn,
+                                 session: DbSession, principal: Reader, clock: ClockDep,
+                                 response: Response) -> ApplicationOut:
+    """Lifecycle steps; illegal ones answer 409 ILLEGAL_TRANSITION."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    await service.transition(session, application, body, principal, clock)
+    set_etag(response, application.version)
+    return await _out(session, application)
+
+
+@router.get("/{application_id}/pauses", response_model=list[PauseOut])
+async def list_pauses(application_id: uuid.UUID, session: DbSession,
+                      principal: Reader) -> list[PauseOut]:
+    await service.get(session, application_id, principal)
+    return [PauseOut.model_validate(p) for p in await service.pauses_of(session, application_id)]
+
+
+@router.post("/{application_id}/pauses", response_model=PauseOut, status_code=201)
+async def start_pause(application_id: uuid.UUID, body: PauseIn, session: DbSession,
+                      principal: Staff, clock: ClockDep) -> PauseOut:
+    """Pause the clock for a wait on the applicant (other reasons: 422 PAUSE_REASON_NOT_ALLOWED)."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return PauseOut.model_validate(
+        await service.add_pause(session, application, body, principal.sub, clock))
+
+
+@router.post("/{application_id}/pauses/{pause_id}/end", response_model=PauseOut)
+async def end_pause(application_id: uuid.UUID, pause_id: uuid.UUID, body: PauseEndIn,
+                    session: DbSession, principal: Staff, clock: ClockDep) -> PauseOut:
+    application = await service.get(session, application_id, principal, for_update=True)
+    return PauseOut.model_validate(await service.end_pause(
+        session, application, pause_id, body.ended_at, principal.sub, clock))
+
+
+@router.get("/{application_id}/turnaround", response_model=TurnaroundOut)
+async def get_turnaround(application_id: uuid.UUID, session: DbSession, principal: Reader,
+                         clock: ClockDep) -> TurnaroundOut:
+    """Phase durations gross and net of pauses, derived from the dossier's events."""
+    application = await service.get(session, application_id, principal)
+    disaster = await disasters.get(session, application.disaster_id)
+    _, content = await service.rule_set_for(session, disaster)
+    return TurnaroundOut(**await service.turnaround_of(session, application, content, clock))
+
+
+@router.post("/{application_id}/expert-reports", response_model=ExpertReportOut, status_code=201)
+async def send_expert_report(application_id: uuid.UUID, body: ExpertReportIn, session: DbSession,
+                             principal: Expert, clock: ClockDep) -> ExpertReportOut:
+    """The assigned expert's report, sent to the applicant (1 month to react; silence = accepted)."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return ExpertReportOut.model_validate(
+        await service.send_expert_report(session, application, body, principal, clock))
+
+
+@router.get("/{application_id}/expert-reports", response_model=list[ExpertReportOut])
+async def list_expert_reports(application_id: uuid.UUID, session: DbSession,
+                              principal: Reader) -> list[ExpertReportOut]:
+    await service.get(session, application_id, principal)
+    rows = (await session.scalars(select(ExpertReport).where(
+        ExpertReport.application_id == application_id)
+        .order_by(ExpertReport.created_at, ExpertReport.id))).all()
+    return [ExpertReportOut.model_validate(r) for r in rows]
+
+
+@router.post("/{application_id}/decisions", response_model=DecisionOut, status_code=201)
+async def decide_application(application_id: uuid.UUID, body: DecisionIn, session: DbSession,
+                             principal: Manager, clock: ClockDep) -> DecisionOut:
+    """Compute a decision version with the applicable rule set (stored with the decision)."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return DecisionOut.model_validate(
+        await service.decide(session, application, body, principal, clock))
+
+
+@router.get("/{application_id}/decisions", response_model=list[DecisionOut])
+async def list_decisions(application_id: uuid.UUID, session: DbSession,
+                         principal: Reader) -> list[DecisionOut]:
+    await service.get(session, application_id, principal)
+    return [DecisionOut.model_validate(d) for d in await service.decisions_of(session, application_id)]
+
+
+@router.get("/{application_id}/decisions/{version}/recomputation", response_model=RecomputationOut)
+async def recompute_decision(application_id: uuid.UUID, version: VersionPath, session: DbSession,
+                             principal: Staff) -> RecomputationOut:
+    """Recompute a stored decision with its own inputs and rule-set version (deterministic)."""
+    await service.get(session, application_id, principal)
+    decision = next((d for d in await service.decisions_of(session, application_id)
+                     if d.version == version), None)
+    if decision is None:
+        raise ProblemError(404, "NOT_FOUND", "decision version not found")
+    result = await service.recompute(session, decision)
+    return RecomputationOut(
+        version=decision.version, rule_set_id=decision.rule_set_id, stored_amount=decision.amount,
+        recomputed_amount=result.amount, stored_reason_code=decision.reason_code,
+        recomputed_reason_code=result.reason_code,
+        identical=(result.amount == decision.amount and result.reason_code == decision.reason_code
+                   and (decision.kind == "judgment" or decision.reason_code == "REJECTED"
+                        or result.breakdown() == decision.breakdown)),
+    )
+
+
+@router.post("/{application_id}/appeals", response_model=AppealOut, status_code=201)
+async def lodge_appeal(application_id: uuid.UUID, body: AppealIn, session: DbSession,
+                       principal: Staff, clock: ClockDep) -> AppealOut:
+    """Record an appeal at the Court of Appeal; after the term it is flagged OUT_OF_TIME."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return _appeal_out(await service.lodge_appeal(session, application, body, principal, clock))
+
+
+@router.get("/{application_id}/appeals", response_model=list[AppealOut])
+async def list_appeals(application_id: uuid.UUID, session: DbSession,
+                       principal: Reader) -> list[AppealOut]:
+    await service.get(session, application_id, principal)
+    rows = (await session.scalars(select(Appeal).where(Appeal.application_id == application_id)
+                                  .order_by(Appeal.created_at, Appeal.id))).all()
+    return [_appeal_out(a) for a in rows]
+
+
+@router.post("/{application_id}/appeals/{appeal_id}/judgment", response_model=AppealOut)
+async def record_judgment(application_id: uuid.UUID, appeal_id: uuid.UUID, body: JudgmentIn,
+                          session: DbSession, principal: Manager, clock: ClockDep) -> AppealOut:
+    """The court's amount becomes a new decision version, final at once."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return _appeal_out(await service.record_judgment(session, application, appeal_id, body,
+                                                     principal, clock))

@@ -1,0 +1,266 @@
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from disaster_fund.schema_types import Day, Moment
+from disaster_fund.workflow import ApplicationState
+from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
+
+
+class Category(StrEnum):
+    private_goods = "private_goods"            # private goederen
+    public_domain = "public_domain"            # openbaar domein
+    agricultural_crops = "agricultural_crops"  # landbouwteelten
+    business = "business"                      # bedrijfsschade
+
+
+class Channel(StrEnum):
+    online = "online"  # digitaal ingediend
+    paper = "paper"    # op papier ontvangen
+
+
+class DamageItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = Field(min_length=1, max_length=500)
+    claimed_amount: NonNegativeMoney = Field(le=1_000_000_000)
+
+
+class DamageItemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    position: int
+    description: str
+    claimed_amount: Money
+
+
+class ApplicationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    disaster_id: uuid.UUID
+    municipality_nis: str = Field(pattern=r"^\d{5}$")
+    damage_date: Day
+    category: Category
+    description: str | None = Field(default=None, max_length=5000)
+    items: list[DamageItemIn] = Field(min_length=1, max_length=200)
+    insured: bool = False
+    insurer_name: str | None = Field(default=None, max_length=200)
+    insurance_compensation: NonNegativeMoney = 0  # type: ignore[assignment]
+    insurer_attest_received_on: Day | None = None
+    crop_area_ha: Quantity | None = Field(default=None, ge=0)
+    insured_crop_area_ha: Quantity | None = Field(default=None, ge=0)
+    crop_insurable_in_principle: bool = True
+    priority_requested: bool = False
+    priority_reason: str | None = Field(default=None, max_length=2000)
+    late_motivation: str | None = Field(default=None, max_length=5000)
+    impediment_ended_on: Day | None = None
+    # Paper applications registered by a handler:
+    received_at: Moment | None = Field(default=None, description="paper: date of receipt")
+    applicant_id: str | None = Field(default=None, min_length=1, max_length=200)
+    applicant_name: str | None = Field(default=None, max_length=300)
+
+
+class ApplicationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    disaster_id: uuid.UUID
+    dossier_number: str | None
+    applicant_sub: str
+    applicant_org: str | None
+    applicant_name: str | None
+    channel: Channel
+    received_at: datetime
+    municipality_nis: str
+    damage_date: date
+    category: Category
+    description: str | None
+    insured: bool
+    insurer_name: str | None
+    insurance_compensation: Money
+    insurer_attest_received_on: date | None
+    crop_area_ha: Quantity | None
+    insured_crop_area_ha: Quantity | None
+    crop_insurable_in_principle: bool
+    priority_requested: bool
+    priority_reason: str | None
+    is_late: bool
+    late_motivation: str | None
+    impediment_ended_on: date | None
+    claimed_total: Money
+    state: ApplicationState
+    state_changed_at: datetime
+    version: int
+    handler_sub: str | None
+    expert_sub: str | None
+    assessed_amount: Money | None
+    decision_version: int | None
+    decided_amount: Money | None
+    paid_amount: Money
+    recovered_amount: Money
+    one_year_mark: date
+    completed_on: date | None
+    completion_kind: str | None
+    completed_on_time: bool | None
+    phase: str | None
+    items: list[DamageItemOut] = []
+
+
+class ApplicationTransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to_state: ApplicationState
+    reason: str | None = Field(default=None, max_length=2000)
+    handler_sub: str | None = Field(default=None, max_length=200)
+    expert_sub: str | None = Field(default=None, max_length=200)
+    on: Day | None = Field(default=None, description="decision_notified: date the applicant "
+                            "received the decision (default today)")
+
+
+class BulkExpertAssignmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    expert_sub: str = Field(min_length=1, max_length=200)
+
+
+class BulkItemResult(BaseModel):
+    application_id: uuid.UUID
+    ok: bool
+    code: str | None = None
+    detail: str | None = None
+    payment_id: uuid.UUID | None = None
+
+
+class BulkResult(BaseModel):
+    succeeded: int
+    failed: int
+    results: list[BulkItemResult]
+
+
+class PauseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=60, description=(
+        "waiting_for_documents (wacht op documenten), report_with_applicant (verslag bij de "
+        "aanvrager), waiting_insurer_attest (wacht op verzekeringsattest); others are refused"))
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class PauseEndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ended_at: Moment | None = None
+
+
+class PauseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    reason: str
+    started_at: datetime
+    ended_at: datetime | None
+    note: str | None
+
+
+class ExpertReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assessed_amount: NonNegativeMoney
+    summary: str = Field(min_length=1, max_length=10000)
+
+
+class ExpertReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    expert_sub: str
+    assessed_amount: Money
+    summary: str
+    sent_on: date
+    reaction_deadline: date
+    reaction: str | None
+    reacted_at: datetime | None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reject_reason: str | None = Field(default=None, max_length=2000, description=(
+        "a rejection (afwijzing): amount 0 with reason code REJECTED"))
+    assessed_amount: NonNegativeMoney | None = Field(default=None, description=(
+        "rectification: the corrected damage amount"))
+
+
+class DecisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    version: int
+    kind: str
+    rule_set_id: int
+    amount: Money
+    reason_code: str | None
+    inputs: dict[str, Any]
+    breakdown: dict[str, Any]
+    decided_at: datetime
+    decided_by: str
+    received_on: date | None
+
+
+class RecomputationOut(BaseModel):
+    version: int
+    rule_set_id: int
+    stored_amount: Money
+    recomputed_amount: Money
+    stored_reason_code: str | None
+    recomputed_reason_code: str | None
+    identical: bool
+
+
+class AppealIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lodged_on: Day
+    reason: str | None = Field(default=None, max_length=5000)
+
+
+class JudgmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    judgment_on: Day
+    amount: NonNegativeMoney
+
+
+class AppealOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    decision_version: int
+    lodged_on: date
+    out_of_time: bool
+    flags: list[str] = []
+    reason: str | None
+    status: str
+    judgment_on: date | None
+    judgment_amount: Money | None
+
+
+class PhaseSpanOut(BaseModel):
+    phase: str
+    entered_on: date
+    left_on: date | None
+    gross_days: int
+    net_days: int
+
+
+class TurnaroundOut(BaseModel):
+    application_id: uuid.UUID
+    spans: list[PhaseSpanOut]
+    totals: dict[str, dict[str, int]]
+    gross_days: int
+    net_days: int
+    current_phase: str | None
+    current_norm_days: int | None
+    current_norm_status: str | None
+
+
+class NormAlertOut(BaseModel):
+    application_id: uuid.UUID
+    dossier_number: str | None
+    disaster_id: uuid.UUID
+    state: str
+    phase: str
+    phase_entered_at: datetime
+    net_days_in_phase: int
+    norm_days: int
+    status: str

@@ -1,0 +1,107 @@
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import select
+
+from disaster_fund import dashboard, roles
+from disaster_fund.disasters import service
+from disaster_fund.disasters.models import Disaster
+from disaster_fund.disasters.schemas import (
+    AdviceReceivedIn,
+    AdviceRequestIn,
+    AdviceRequestOut,
+    DisasterIn,
+    DisasterOut,
+    DisasterPatch,
+    DisasterTransitionIn,
+)
+from disaster_fund.workflow import DisasterState
+from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.pagination import Page, Pagination, paginate
+
+router = APIRouter(prefix="/v1/disasters", tags=["disasters"])
+Reader = Annotated[Principal, Depends(require_roles(*roles.ANY_VRF, roles.KPI_READER))]
+Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
+DashboardReader = Annotated[Principal, Depends(require_roles(*roles.STAFF, roles.KPI_READER))]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+@router.get("", response_model=Page[DisasterOut])
+async def list_disasters(
+    session: DbSession, page: Pagination, _: Reader,
+    state: Annotated[DisasterState | None, Query()] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+) -> Page[DisasterOut]:
+    stmt = select(Disaster).order_by(Disaster.event_start.desc(), Disaster.id)
+    if state is not None:
+        stmt = stmt.where(Disaster.state == state.value)
+    if year is not None:
+        stmt = stmt.where(Disaster.event_start.between(date(year, 1, 1), date(year, 12, 31)))
+    rows, total = await paginate(session, stmt, page)
+    items = [await service.to_out(session, d, with_advice=False) for d in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("", response_model=DisasterOut, status_code=201)
+async def create_disaster(body: DisasterIn, session: DbSession, clock: ClockDep, _: Manager,
+                          response: Response) -> DisasterOut:
+    disaster = await service.create(session, body, clock)
+    set_etag(response, disaster.version)
+    return await service.to_out(session, disaster)
+
+
+@router.get("/{disaster_id}", response_model=DisasterOut)
+async def get_disaster(disaster_id: uuid.UUID, session: DbSession, _: Reader,
+                       response: Response) -> DisasterOut:
+    disaster = await service.get(session, disaster_id)
+    set_etag(response, disaster.version)
+    return await service.to_out(session, disaster)
+
+
+@router.patch("/{disaster_id}", response_model=DisasterOut)
+async def update_disaster(disaster_id: uuid.UUID, body: DisasterPatch, request: Request,
+                          session: DbSession, _: Manager, response: Response) -> DisasterOut:
+    disaster = await service.get(session, disaster_id, for_update=True)
+    check_if_match(request, disaster.version)
+    await service.patch(session, disaster, body)
+    set_etag(response, disaster.version)
+    return await service.to_out(session, disaster)
+
+
+@router.post("/{disaster_id}/transitions", response_model=DisasterOut)
+async def transition_disaster(disaster_id: uuid.UUID, body: DisasterTransitionIn,
+                              session: DbSession, clock: ClockDep, _: Manager,
+                              response: Response) -> DisasterOut:
+    """Move the recognition procedure on; illegal steps answer 409 ILLEGAL_TRANSITION."""
+    disaster = await service.get(session, disaster_id, for_update=True)
+    await service.transition(session, disaster, body, clock)
+    set_etag(response, disaster.version)
+    return await service.to_out(session, disaster)
+
+
+@router.post("/{disaster_id}/advice-requests", response_model=AdviceRequestOut, status_code=201)
+async def request_advice(disaster_id: uuid.UUID, body: AdviceRequestIn, session: DbSession,
+                         _: Manager) -> AdviceRequestOut:
+    disaster = await service.get(session, disaster_id, for_update=True)
+    return AdviceRequestOut.model_validate(
+        await service.add_advice_request(session, disaster, body))
+
+
+@router.post("/{disaster_id}/advice-requests/{request_id}/receipt", response_model=AdviceRequestOut)
+async def receive_advice(disaster_id: uuid.UUID, request_id: uuid.UUID, body: AdviceReceivedIn,
+                         session: DbSession, _: Manager) -> AdviceRequestOut:
+    disaster = await service.get(session, disaster_id, for_update=True)
+    return AdviceRequestOut.model_validate(
+        await service.receive_advice(session, disaster, request_id, body))
+
+
+@router.get("/{disaster_id}/dashboard", response_model=dashboard.Dashboard)
+async def get_dashboard(disaster_id: uuid.UUID, session: DbSession, clock: ClockDep,
+                        _: DashboardReader) -> dashboard.Dashboard:
+    disaster = await service.get(session, disaster_id)
+    return await dashboard.compute(session, disaster, clock)

@@ -1,0 +1,127 @@
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from disaster_fund.schema_types import Day
+from disaster_fund.workflow import DisasterState
+
+
+class Phenomenon(StrEnum):
+    storm = "storm"                # storm
+    heavy_rain = "heavy_rain"      # hevige regenval
+    flooding = "flooding"          # overstroming
+    hail = "hail"                  # hagel
+    drought = "drought"            # droogte
+    frost = "frost"                # vorst
+    earthquake = "earthquake"      # aardbeving
+    landslide = "landslide"        # aardverschuiving
+    other = "other"                # andere
+
+
+class Institute(StrEnum):
+    kmi = "kmi"                                    # Koninklijk Meteorologisch Instituut
+    vmm = "vmm"                                    # Vlaamse Milieumaatschappij
+    flanders_hydraulics = "flanders_hydraulics"    # Waterbouwkundig Laboratorium
+    royal_observatory = "royal_observatory"        # Koninklijke Sterrenwacht
+
+
+NisCode = str
+
+
+class DisasterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=300)
+    phenomenon: Phenomenon
+    event_start: Day
+    event_end: Day
+    municipalities: list[NisCode] = Field(min_length=1, max_length=400)
+
+
+class DisasterPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    municipalities: list[NisCode] | None = Field(default=None, min_length=1, max_length=400)
+
+
+class Criterion(BaseModel):
+    """A scientific or financial recognition criterion with its measured value and threshold."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(pattern="^(scientific|financial)$")
+    name: str = Field(min_length=1, max_length=200)
+    measured_value: Decimal = Field(max_digits=18, decimal_places=4)
+    threshold: Decimal = Field(max_digits=18, decimal_places=4)
+    unit: str = Field(max_length=40)
+    met: bool
+
+
+class DisasterTransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to_state: DisasterState
+    reason: str | None = Field(default=None, max_length=2000)
+    on: Day | None = Field(default=None, description="date of the step (default: today)")
+    criteria: list[Criterion] | None = Field(default=None, max_length=50)
+    decision_date: Day | None = None
+    scope_municipalities: list[NisCode] | None = Field(default=None, max_length=400)
+    scope_period_start: Day | None = None
+    scope_period_end: Day | None = None
+    publication_date: Day | None = None
+
+
+class AdviceRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    institute: Institute
+    requested_on: Day
+
+
+class AdviceReceivedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    received_on: Day
+    summary: str | None = Field(default=None, max_length=5000)
+
+
+class AdviceRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    institute: Institute
+    requested_on: date
+    received_on: date | None
+    summary: str | None
+
+
+class DerivedDeadlines(BaseModel):
+    report_deadline: date
+    application_deadline: date | None
+    late_deadline: date | None
+    one_year_mark: date | None
+
+
+class DisasterOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    reference: str
+    title: str
+    phenomenon: Phenomenon
+    event_start: date
+    event_end: date
+    municipalities: list[str]
+    regime: str
+    state: DisasterState
+    version: int
+    investigation_started_on: date | None
+    assessed_on: date | None
+    criteria: list[Criterion] | None
+    submitted_to_government_on: date | None
+    recognition_decision_date: date | None
+    scope_municipalities: list[str] | None
+    scope_period_start: date | None
+    scope_period_end: date | None
+    publication_date: date | None
+    not_recognised_reason: str | None
+    closed_on: date | None
+    state_changed_at: datetime
+    deadlines: DerivedDeadlines
+    advice_requests: list[AdviceRequestOut] = []

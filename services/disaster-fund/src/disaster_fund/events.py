@@ -1,0 +1,13 @@
+"""The domain event types this service writes to its outbox (and offers as webhooks)."""
+
+from disaster_fund.workflow import ApplicationState, DisasterState
+
+REPORTER_EVENTS = ("damage_report.disaster_recognised", "damage_report.application_window_opened",
+                   "damage_report.disaster_not_recognised")
+
+EVENT_TYPES: tuple[str, ...] = (
+    *(f"disaster.{state.value}" for state in DisasterState),
+    *REPORTER_EVENTS,
+    *(f"application.{state.value}" for state in ApplicationState),
+    "payment.executed",
+)

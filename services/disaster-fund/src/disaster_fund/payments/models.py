@@ -1,0 +1,43 @@
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from disaster_fund.base import Base
+
+
+class Payment(Base):
+    """Exactly one per (decision version, payment type): the unique constraint is the guard."""
+
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("decision_id", "payment_type"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
+                                                      nullable=False, index=True)
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decisions.id"), nullable=False)
+    payment_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False)  # ordered | executed
+    ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ordered_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    executed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Recovery(Base):
+    """Terugvordering of (part of) a paid amount: open -> settled | written_off."""
+
+    __tablename__ = "recoveries"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
+                                                      nullable=False, index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    closed_on: Mapped[date | None] = mapped_column(Date)

@@ -1,0 +1,113 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from disaster_fund import roles
+from disaster_fund.applications.schemas import BulkItemResult, BulkResult
+from disaster_fund.payments import service
+from disaster_fund.payments.models import Payment, Recovery
+from disaster_fund.payments.schemas import (
+    BulkPaymentIn,
+    ExecutionIn,
+    PaymentIn,
+    PaymentOut,
+    RecoveryIn,
+    RecoveryOut,
+    RecoveryState,
+    RecoveryTransitionIn,
+)
+from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.pagination import Page, Pagination, paginate
+
+router = APIRouter(prefix="/v1/payments", tags=["payments"])
+recoveries_router = APIRouter(prefix="/v1/recoveries", tags=["recoveries"])
+Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
+Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+@router.post("", response_model=PaymentOut, status_code=201)
+async def order_payment(body: PaymentIn, session: DbSession, idem: IdempotencyDep,
+                        principal: Staff, clock: ClockDep):
+    """Order the payment of a final decision: one per decision version and payment type."""
+    if idem.replay is not None:
+        return idem.replay
+    payment = await service.order(session, body.application_id, body.payment_type.value,
+                                  principal, clock)
+    return await idem.respond(201, PaymentOut.model_validate(payment))
+
+
+@router.post("/bulk", response_model=BulkResult)
+async def order_payments_in_bulk(body: BulkPaymentIn, session: DbSession, principal: Staff,
+                                 clock: ClockDep) -> BulkResult:
+    results = await service.bulk_order(session, body.application_ids, body.payment_type.value,
+                                       principal, clock)
+    ok = sum(1 for r in results if r["ok"])
+    return BulkResult(succeeded=ok, failed=len(results) - ok,
+                      results=[BulkItemResult(**r) for r in results])
+
+
+@router.get("", response_model=Page[PaymentOut])
+async def list_payments(session: DbSession, page: Pagination, _: Staff,
+                        application_id: Annotated[uuid.UUID | None, Query()] = None,
+                        state: Annotated[str | None, Query(pattern="^(ordered|executed|cancelled)$")] = None,
+                        ) -> Page[PaymentOut]:
+    stmt = select(Payment).order_by(Payment.ordered_at, Payment.id)
+    if application_id is not None:
+        stmt = stmt.where(Payment.application_id == application_id)
+    if state is not None:
+        stmt = stmt.where(Payment.state == state)
+    rows, total = await paginate(session, stmt, page)
+    return Page(items=[PaymentOut.model_validate(r) for r in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@router.get("/{payment_id}", response_model=PaymentOut)
+async def get_payment(payment_id: uuid.UUID, session: DbSession, _: Staff) -> PaymentOut:
+    return PaymentOut.model_validate(await service.get(session, payment_id))
+
+
+@router.post("/{payment_id}/execution", response_model=PaymentOut)
+async def execute_payment(payment_id: uuid.UUID, body: ExecutionIn, session: DbSession,
+                          principal: Manager, clock: ClockDep) -> PaymentOut:
+    """Record that the payment was executed: the dossier is paid (and completed)."""
+    payment = await service.get(session, payment_id, for_update=True)
+    return PaymentOut.model_validate(
+        await service.execute(session, payment, body.executed_on, principal, clock))
+
+
+@recoveries_router.post("", response_model=RecoveryOut, status_code=201)
+async def create_recovery(body: RecoveryIn, session: DbSession, idem: IdempotencyDep,
+                          principal: Manager, clock: ClockDep):
+    if idem.replay is not None:
+        return idem.replay
+    recovery = await service.create_recovery(session, body, principal, clock)
+    return await idem.respond(201, RecoveryOut.model_validate(recovery))
+
+
+@recoveries_router.get("", response_model=Page[RecoveryOut])
+async def list_recoveries(session: DbSession, page: Pagination, _: Staff,
+                          application_id: Annotated[uuid.UUID | None, Query()] = None,
+                          state: Annotated[RecoveryState | None, Query()] = None,
+                          ) -> Page[RecoveryOut]:
+    stmt = select(Recovery).order_by(Recovery.created_at, Recovery.id)
+    if application_id is not None:
+        stmt = stmt.where(Recovery.application_id == application_id)
+    if state is not None:
+        stmt = stmt.where(Recovery.state == state.value)
+    rows, total = await paginate(session, stmt, page)
+    return Page(items=[RecoveryOut.model_validate(r) for r in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@recoveries_router.post("/{recovery_id}/transitions", response_model=RecoveryOut)
+async def transition_recovery(recovery_id: uuid.UUID, body: RecoveryTransitionIn,
+                              session: DbSession, _: Manager, clock: ClockDep) -> RecoveryOut:
+    recovery = await service.get_recovery(session, recovery_id)
+    return RecoveryOut.model_validate(await service.transition_recovery(session, recovery, body,
+                                                                        clock))

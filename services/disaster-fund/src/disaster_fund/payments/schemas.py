@@ -1,0 +1,74 @@
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from disaster_fund.schema_types import Day
+from dkbuza_kit.types import Money, NonNegativeMoney
+
+
+class PaymentType(StrEnum):
+    compensation = "compensation"  # tegemoetkoming
+    interest = "interest"          # intresten (na gerechtelijke beslissing)
+
+
+class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_id: uuid.UUID
+    payment_type: PaymentType = PaymentType.compensation
+
+
+class BulkPaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    payment_type: PaymentType = PaymentType.compensation
+
+
+class ExecutionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    executed_on: Day | None = None
+
+
+class PaymentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    application_id: uuid.UUID
+    decision_id: uuid.UUID
+    payment_type: PaymentType
+    amount: Money
+    state: str = Field(description="ordered (opgedragen), executed (uitgevoerd), cancelled")
+    ordered_at: datetime
+    ordered_by: str
+    executed_on: date | None
+
+
+class RecoveryState(StrEnum):
+    open = "open"                # openstaand
+    settled = "settled"          # terugbetaald
+    written_off = "written_off"  # afgeschreven
+
+
+class RecoveryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    application_id: uuid.UUID
+    amount: NonNegativeMoney = Field(gt=0)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RecoveryTransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to_state: RecoveryState
+    on: Day | None = None
+
+
+class RecoveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    application_id: uuid.UUID
+    amount: Money
+    reason: str
+    state: RecoveryState
+    created_at: datetime
+    created_by: str
+    closed_on: date | None

@@ -1,0 +1,30 @@
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from disaster_fund.base import Base
+
+
+class DamageReport(Base):
+    """A damage report (schademelding): one per reporter per disaster."""
+
+    __tablename__ = "damage_reports"
+    __table_args__ = (UniqueConstraint("disaster_id", "reporter_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    number: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
+    disaster_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disasters.id"), nullable=False)
+    # "sub:<token subject>" for people, "org:<NIS code>" for a municipality's own domain.
+    reporter_key: Mapped[str] = mapped_column(String(220), nullable=False)
+    reporter_sub: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    reporter_org: Mapped[str | None] = mapped_column(String(100))
+    municipality_nis: Mapped[str] = mapped_column(String(5), nullable=False, index=True)
+    public_domain: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    estimated_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    filed_by: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -1,0 +1,51 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from disaster_fund import roles
+from disaster_fund.reports import service
+from disaster_fund.reports.models import DamageReport
+from disaster_fund.reports.schemas import DamageReportIn, DamageReportOut
+from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.pagination import Page, Pagination, paginate
+
+router = APIRouter(prefix="/v1/damage-reports", tags=["damage-reports"])
+Reporter = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNICIPALITY,
+                                                      *roles.STAFF))]
+
+
+@router.post("", response_model=DamageReportOut, status_code=201)
+async def file_damage_report(body: DamageReportIn, session: DbSession, idem: IdempotencyDep,
+                             principal: Reporter, clock: Annotated[Clock, Depends(get_clock)]):
+    """File a report within the report window; a second one answers 409 with the first's number."""
+    if idem.replay is not None:
+        return idem.replay
+    report = await service.file(session, body, principal, clock)
+    return await idem.respond(201, DamageReportOut.model_validate(report))
+
+
+@router.get("", response_model=Page[DamageReportOut])
+async def list_damage_reports(
+    session: DbSession, page: Pagination, principal: Reporter,
+    disaster_id: Annotated[uuid.UUID | None, Query()] = None,
+    municipality_nis: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
+) -> Page[DamageReportOut]:
+    stmt = service.visible(select(DamageReport), principal).order_by(DamageReport.number)
+    if disaster_id is not None:
+        stmt = stmt.where(DamageReport.disaster_id == disaster_id)
+    if municipality_nis is not None:
+        stmt = stmt.where(DamageReport.municipality_nis == municipality_nis)
+    rows, total = await paginate(session, stmt, page)
+    return Page(items=[DamageReportOut.model_validate(r) for r in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@router.get("/{report_id}", response_model=DamageReportOut)
+async def get_damage_report(report_id: uuid.UUID, session: DbSession,
+                            principal: Reporter) -> DamageReportOut:
+    return DamageReportOut.model_validate(await service.get(session, report_id, principal))

@@ -1,0 +1,32 @@
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dkbuza_kit.types import Money, NonNegativeMoney
+
+
+class DamageReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    disaster_id: uuid.UUID
+    municipality_nis: str = Field(min_length=5, max_length=5, pattern=r"^\d{5}$")
+    description: str = Field(min_length=1, max_length=5000)
+    estimated_amount: NonNegativeMoney | None = None
+    reporter_id: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="only for handlers registering a report for someone (the person's id)")
+
+
+class DamageReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    number: str
+    disaster_id: uuid.UUID
+    reporter_sub: str
+    reporter_org: str | None
+    municipality_nis: str
+    public_domain: bool
+    description: str
+    estimated_amount: Money | None
+    filed_at: datetime
+    filed_by: str
