@@ -166,7 +166,7 @@ async def test_breaker_opens_after_repeated_failures_and_recovers(client, harnes
     await fake.start()  # back, but the circuit is open: the gateway does not even try
     started = time.perf_counter()
     response = await client.get("/planning/v1/goals", headers=headers)
-    assert response.status_code == 503
+    assert response.status_code == 502
     assert response.json()["code"] == "UPSTREAM_CIRCUIT_OPEN"
     assert response.json()["upstream"] == "planning"
     assert int(response.headers["retry-after"]) >= 1

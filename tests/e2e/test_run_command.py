@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,19 +26,48 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _start(data_dir: Path) -> subprocess.Popen:
-    env = {**os.environ, "DKBUZA_DATA_DIR": str(data_dir)}
-    env.pop("DKBUZA_POSTGRES_URL", None)
-    return subprocess.Popen([sys.executable, "-m", "dkbuza_kit.cli", "run"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+class Run:
+    """The run command in the background, its output collected line by line."""
+
+    def __init__(self, data_dir: Path) -> None:
+        env = {**os.environ, "DKBUZA_DATA_DIR": str(data_dir)}
+        env.pop("DKBUZA_POSTGRES_URL", None)
+        self.process = subprocess.Popen([sys.executable, "-m", "dkbuza_kit.cli", "run"],
+                                        cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True,
+                                        start_new_session=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for_line(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            assert self.process.poll() is None, f"run command exited: {self.output[-4000:]}"
+            assert time.monotonic() < deadline, f"no {text!r} after {timeout}s"
+            time.sleep(0.2)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            raise
 
 
-def _wait_all_ready(process: subprocess.Popen, budget: float) -> float:
+def _wait_all_ready(run: Run, budget: float) -> float:
     started = time.monotonic()
     pending = {app.port for app in APPS}
     while pending:
-        assert process.poll() is None, f"run command exited: {process.stdout.read()[-4000:]}"
+        assert run.process.poll() is None, f"run command exited: {run.output[-4000:]}"
         elapsed = time.monotonic() - started
         assert elapsed < budget, f"not ready after {budget}s: ports {sorted(pending)}"
         for port in list(pending):
@@ -58,24 +88,15 @@ def _mint(data_dir: Path, *roles: str) -> str:
     return subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def _stop(process: subprocess.Popen) -> str:
-    process.send_signal(signal.SIGINT)
-    try:
-        output, _ = process.communicate(timeout=45)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        raise
-    return output
-
-
 @pytest.mark.timeout(400)
 def test_run_command_end_to_end(tmp_path):
     busy = [app.port for app in APPS if _port_open(app.port)]
     assert not busy, f"ports already in use: {busy}"
     data_dir = tmp_path / "data"
-    process = _start(data_dir)
+    run = Run(data_dir)
     try:
-        _wait_all_ready(process, READY_BUDGET_S)
+        _wait_all_ready(run, READY_BUDGET_S)
+        run.wait_for_line("DKBUZA backend is running", timeout=180)  # demo data loaded
         token = _mint(data_dir, "kpi.reader")
         with httpx.Client(base_url="http://127.0.0.1:8000", timeout=10) as gateway:
             for service in SERVICES:
@@ -86,26 +107,27 @@ def test_run_command_end_to_end(tmp_path):
                 assert allowed.status_code == 200, (service.name, allowed.text)
                 assert isinstance(allowed.json(), list)
                 assert allowed.headers["x-request-id"]
-            first_kpis = {
-                service.name: gateway.get(f"/{service.name}/v1/kpis",
-                                          headers={"Authorization": f"Bearer {token}"}).json()
-                for service in SERVICES
-            }
+            first = {service.name: _values(gateway, service, token) for service in SERVICES}
     finally:
-        output = _stop(process)
-    assert process.returncode == 0, output[-4000:]
+        returncode = run.stop()
+    assert returncode == 0, run.output[-4000:]
     assert not [app.port for app in APPS if _port_open(app.port)], "an app survived Ctrl-C"
     assert not (data_dir / "pg" / "postmaster.pid").exists(), "PostgreSQL survived Ctrl-C"
 
     # A second start keeps the data (demo loading is idempotent, nothing is lost).
-    process = _start(data_dir)
+    run = Run(data_dir)
     try:
-        _wait_all_ready(process, READY_BUDGET_S)
+        _wait_all_ready(run, READY_BUDGET_S)
+        run.wait_for_line("DKBUZA backend is running", timeout=180)
         token = _mint(data_dir, "kpi.reader")
-        for service in SERVICES:
-            again = httpx.get(f"http://127.0.0.1:8000/{service.name}/v1/kpis",
-                              headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
-            values = lambda kpis: {k["id"]: k["value"] for k in kpis}  # noqa: E731
-            assert values(again) == values(first_kpis[service.name]), service.name
+        with httpx.Client(base_url="http://127.0.0.1:8000", timeout=10) as gateway:
+            for service in SERVICES:
+                assert _values(gateway, service, token) == first[service.name], service.name
     finally:
-        _stop(process)
+        run.stop()
+
+
+def _values(gateway: httpx.Client, service, token: str) -> dict:
+    kpis = gateway.get(f"/{service.name}/v1/kpis",
+                       headers={"Authorization": f"Bearer {token}"}).json()
+    return {kpi["id"]: kpi["value"] for kpi in kpis}

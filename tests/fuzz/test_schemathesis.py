@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from dkbuza_kit.apps import APPS, ROLES
+from dkbuza_kit.apps import APPS, GATEWAY, ROLES, SERVICES
 from dkbuza_kit.testing.processes import prepare_app
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
@@ -25,10 +25,16 @@ def running(pg_server_url, signing_key, tmp_path_factory):
     started = {}
     logs = tmp_path_factory.mktemp("fuzz-logs")
     try:
-        for spec in APPS:
+        for spec in SERVICES:
             app = prepare_app(spec, pg_server_url, signing_key.jwks_path,
                               log_path=logs / f"{spec.name}.log")
             started[spec.name] = app.start()
+        # The gateway in front of the services just started, as in a deployment.
+        upstreams = {f"GATEWAY_UPSTREAM_{name.upper().replace('-', '_')}": app.url
+                     for name, app in started.items()}
+        gateway = prepare_app(GATEWAY, pg_server_url, signing_key.jwks_path,
+                              log_path=logs / "gateway.log", extra_env=upstreams)
+        started[GATEWAY.name] = gateway.start()
         yield started
     finally:
         for app in started.values():

@@ -58,7 +58,9 @@ class UpstreamTimeout(UpstreamError):
 
 
 class CircuitOpen(UpstreamError):
-    status = 503
+    # 502 like any dead upstream (quality.md: a killed service's routes fail fast with 502);
+    # the code and Retry-After tell the client that the gateway did not even try.
+    status = 502
     code = "UPSTREAM_CIRCUIT_OPEN"
     outcome = "circuit_open"
 

@@ -65,6 +65,13 @@ async def test_consultations_and_collaborations(api, network):
         "title": "Samen", "entity_codes": [ENTITY_B, ENTITY_A], "start_date": "2025-02-01"})
     assert together.status_code == 201
     assert together.json()["entity_codes"] == [ENTITY_A, ENTITY_B]
+    for year, total in [(2025, 1), (2024, 0)]:
+        listed = await api.client.get("/v1/collaboration-projects", headers=api.staff,
+                                      params={"year": year})
+        assert listed.json()["total"] == total
+    out_of_range = await api.client.get("/v1/collaboration-projects", headers=api.staff,
+                                        params={"year": 10211})
+    assert out_of_range.status_code == 422
     sv = api.entity_headers(ENTITY_A)
     refused = await api.client.post("/v1/collaboration-projects", headers=sv, json={
         "title": "Samen", "entity_codes": [ENTITY_B, ENTITY_A], "start_date": "2025-02-01"})

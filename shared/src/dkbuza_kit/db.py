@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -43,7 +43,7 @@ class KitBase(DeclarativeBase):
 
 def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 10,
                   statement_timeout_ms: int = 30_000) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         database_url,
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -56,6 +56,18 @@ def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int =
             }
         },
     )
+    event.listen(engine.sync_engine, "do_connect", _connect_or_operational_error)
+    return engine
+
+
+def _connect_or_operational_error(dialect, connection_record, cargs, cparams):
+    """asyncpg raises bare OSErrors when it cannot reach the server, which SQLAlchemy does not
+    wrap; as the driver's OperationalError they become a 503 problem instead of a 500."""
+    try:
+        return dialect.loaded_dbapi.connect(*cargs, **cparams)
+    except OSError as exc:
+        raise dialect.loaded_dbapi.OperationalError(
+            f"cannot connect to the database: {exc!r}", exc) from exc
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

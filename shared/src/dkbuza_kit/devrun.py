@@ -59,6 +59,15 @@ def _wait_ready(apps: list[AppSpec], deadline: float) -> list[str]:
     return sorted(pending)
 
 
+def _run_all(commands: dict[str, tuple[list[str], dict[str, str]]]) -> None:
+    """Run one command per app in parallel; raise if any fails."""
+    running = {name: subprocess.Popen(args, env=env, cwd=repo_root())
+               for name, (args, env) in commands.items()}
+    failed = [name for name, process in running.items() if process.wait() != 0]
+    if failed:
+        raise RuntimeError(f"failed for: {', '.join(failed)}")
+
+
 def run(skip_demo: bool = False) -> int:
     root = repo_root()
     key = dev_signing_key()
@@ -73,26 +82,27 @@ def run(skip_demo: bool = False) -> int:
         for app in APPS:
             asyncio.run(ensure_database(server_url, app.database))
         apps = [app for app in APPS if _module_available(app.package)]
+        envs = {app.name: _app_env(app, server_url, key.jwks_path) for app in apps}
+        print("Migrating " + ", ".join(app.name for app in apps) + " ...", flush=True)
+        _run_all({app.name: ([sys.executable, "-m", "alembic", "-c",
+                              str(root / app.directory / "alembic.ini"), "upgrade", "head"],
+                             envs[app.name]) for app in apps})
         for app in apps:
-            env = _app_env(app, server_url, key.jwks_path)
-            ini = root / app.directory / "alembic.ini"
-            print(f"Migrating {app.name} ...", flush=True)
-            subprocess.run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"],
-                           env=env, check=True, cwd=root / app.directory)
-            if not skip_demo and _module_available(f"{app.package}.demo"):
-                print(f"Loading demo data for {app.name} ...", flush=True)
-                subprocess.run([sys.executable, "-m", f"{app.package}.demo"], env=env,
-                               check=True, cwd=root)
-        for app in apps:
-            env = _app_env(app, server_url, key.jwks_path)
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", app.factory, "--host", "127.0.0.1",
                  "--port", str(app.port), "--no-access-log", "--timeout-graceful-shutdown", "10"],
-                env=env, cwd=root,
+                env=envs[app.name], cwd=root,
             ))
             if _module_available(f"{app.package}.worker"):
                 processes.append(subprocess.Popen(
-                    [sys.executable, "-m", f"{app.package}.worker"], env=env, cwd=root))
+                    [sys.executable, "-m", f"{app.package}.worker"], env=envs[app.name], cwd=root))
+        # Demo data loads while the apps start (each loader is idempotent).
+        demos = {} if skip_demo else {
+            app.name: ([sys.executable, "-m", f"{app.package}.demo"], envs[app.name])
+            for app in apps if _module_available(f"{app.package}.demo")}
+        if demos:
+            print("Loading demo data for " + ", ".join(demos) + " ...", flush=True)
+            _run_all(demos)
         missing = _wait_ready(apps, time.monotonic() + READY_TIMEOUT_S)
         if missing:
             print(f"Not ready after {READY_TIMEOUT_S}s: {', '.join(missing)}", flush=True)
@@ -100,8 +110,9 @@ def run(skip_demo: bool = False) -> int:
         print("\nDKBUZA backend is running:")
         for app in apps:
             print(f"  {app.name:15} http://127.0.0.1:{app.port}   (docs: /docs)")
-        print("\nGet a token (valid 1 hour), e.g.:")
-        print("  uv run dkbuza token --role planning.reader --role kpi.reader --org dkbuza")
+        print("\nGet a token (valid 1 hour; roles per service in README.md), e.g.:")
+        print("  TOKEN=$(.venv/bin/dkbuza token --role planning.reader --role kpi.reader"
+              " --org dkbuza)")
         print("  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8000/planning/v1/kpis")
         print("\nCtrl-C stops everything (PostgreSQL too); data stays in .data/.", flush=True)
         while all(process.poll() is None for process in processes):
@@ -111,6 +122,9 @@ def run(skip_demo: bool = False) -> int:
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
         return 0
+    except RuntimeError as exc:
+        print(f"Start-up failed: {exc}", flush=True)
+        return 1
     finally:
         for process in processes:
             if process.poll() is None:

@@ -15,6 +15,10 @@ def _add_request_id(_, __, event_dict):
     return event_dict
 
 
+def _stdout_logger(*_args) -> structlog.PrintLogger:
+    return structlog.PrintLogger(sys.stdout)
+
+
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
@@ -29,6 +33,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stdout),
+        # Bound to the sys.stdout of the moment, not of import time (so test capture works).
+        logger_factory=_stdout_logger,
         cache_logger_on_first_use=False,
     )

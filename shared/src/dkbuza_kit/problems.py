@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dkbuza_kit.context import request_id_var
@@ -169,7 +169,7 @@ def database_problem(exc: DBAPIError) -> JSONResponse:
     (a number out of a column's range, a unique key hit by a concurrent request ...).
     """
     sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
-    if sqlstate.startswith("22"):
+    if sqlstate.startswith("22") or isinstance(exc, DataError):  # DataError: refused by the driver
         return problem_response(422, "INVALID_VALUE", "a value is out of range or malformed")
     if sqlstate.startswith("23"):
         return problem_response(409, "CONSTRAINT_VIOLATION",
@@ -181,7 +181,9 @@ def database_problem(exc: DBAPIError) -> JSONResponse:
     if sqlstate == "57014":
         return problem_response(503, "QUERY_TIMEOUT", "the database took too long",
                                 headers={"Retry-After": "5"})
-    if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+    # 08: connection exceptions; 57P: the server is shutting down or starting up.
+    if (exc.connection_invalidated or sqlstate.startswith(("08", "57P"))
+            or isinstance(exc, (OperationalError, InterfaceError))):
         return problem_response(503, "DATABASE_UNAVAILABLE", "the database is not reachable",
                                 headers={"Retry-After": "5"})
     log.error("database_error", sqlstate=sqlstate, error_type=type(exc.orig).__name__)

@@ -1,6 +1,9 @@
 """Collaboration projects between two or more network entities (target: 2-3 started a year)."""
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from dkbuza_kit.audit import record_audit
@@ -30,13 +33,15 @@ async def _out(session, projects: list[CollaborationProject]) -> list[ProjectOut
 
 
 @router.get("/v1/collaboration-projects", response_model=Page[ProjectOut])
-async def list_collaboration_projects(session: DbSession, page: Pagination, _: StaffOrEntity,
-                                      year: int | None = None):
+async def list_collaboration_projects(
+    session: DbSession, page: Pagination, _: StaffOrEntity,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="start year")] = None,
+):
     stmt = select(CollaborationProject).order_by(CollaborationProject.start_date,
                                                  CollaborationProject.id)
     if year is not None:
-        stmt = stmt.where(CollaborationProject.start_date.between(f"{year}-01-01",
-                                                                  f"{year}-12-31"))
+        stmt = stmt.where(CollaborationProject.start_date.between(date(year, 1, 1),
+                                                                  date(year, 12, 31)))
     rows, total = await paginate(session, stmt, page)
     return Page(items=await _out(session, rows), total=total, limit=page.limit,
                 offset=page.offset)
