@@ -75,6 +75,95 @@ def fake_openapi(service: str) -> dict[str, Any]:
     }
 
 
+def fake_kpi(id: str, value: float | None, *, unit: str = "count", target: float | None = None,
+             direction: str = "lower_is_better", status: str = "met", period: str = "2026",
+             breakdown: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One KPI as `dkbuza_kit.kpis.Kpi` serialises it (every service's `/v1/kpis` item)."""
+    return {"id": id, "title_nl": id, "title_en": id, "unit": unit, "value": value,
+            "target": target, "direction": direction, "status": status, "period": period,
+            "computed_at": "2026-11-28T10:00:00Z", "breakdown": breakdown}
+
+
+# A few of each service's real KPIs (ids and breakdown shapes as in its `kpis.py`).
+SERVICE_KPIS: dict[str, list[dict[str, Any]]] = {
+    "planning": [
+        fake_kpi("status_reports_complete_pct", 87.5, unit="%", target=100,
+                 direction="higher_is_better", status="at_risk", period="2026-T2"),
+        fake_kpi("initiatives_on_track_pct", 62.4, unit="%", target=80,
+                 direction="higher_is_better", status="missed", period="2026-T2",
+                 breakdown=[{"status": "on_track", "count": 96},
+                            {"status": "attention_needed", "count": 40},
+                            {"status": "action_needed", "count": 12},
+                            {"status": "done", "count": 10},
+                            {"status": "not_reported", "count": 12}]),
+        fake_kpi("initiatives_action_needed", 12, target=0, status="missed", period="2026-T2"),
+        fake_kpi("results_overdue", 7, target=0, status="missed", period="2026-11-28"),
+    ],
+    "disaster-fund": [
+        fake_kpi("applications_completed_within_1y_pct", 92.3, unit="%", target=90,
+                 direction="higher_is_better", period="as of 2026-11-28",
+                 breakdown=[{"disaster_id": "7d1f0c1e-5d0e-4c59-9a53-0a4c1a2b3c4d",
+                             "reference": "VRF-2025-01", "on_time": 120, "submitted": 130,
+                             "pct": 92.3, "one_year_mark_passed": True}]),
+        fake_kpi("backlog_open_applications", 3, unit="applications", target=0,
+                 status="missed", period="as of 2026-11-28",
+                 breakdown=[{"age_band": "0-90", "open_applications": 120},
+                            {"age_band": "91-180", "open_applications": 45},
+                            {"age_band": "181-365", "open_applications": 20},
+                            {"age_band": ">365", "open_applications": 3}]),
+        fake_kpi("applications_at_risk", 14, unit="applications", target=0, status="missed",
+                 period="as of 2026-11-28"),
+    ],
+    "export-control": [
+        fake_kpi("decided_within_indicative_max_pct", 88.2, unit="percent", target=90,
+                 direction="higher_is_better", status="at_risk", period="rolling 365 days",
+                 breakdown=[{"track": "fast", "value": 97.0, "decided": 60},
+                            {"track": "standard", "value": 85.1, "decided": 101}]),
+        fake_kpi("open_backlog", 42, unit="applications", period="now",
+                 breakdown=[{"age_days": "0-29", "open": 20}, {"age_days": "30-59", "open": 12},
+                            {"age_days": "60-89", "open": 6}, {"age_days": "90+", "open": 4}]),
+        fake_kpi("overdue_transaction_reports", 2, unit="reports", target=0, status="missed",
+                 period="now"),
+    ],
+    "statistics": [
+        fake_kpi("punctuality_rate_pct", 95.0, unit="%", target=95,
+                 direction="higher_is_better"),
+        fake_kpi("releases_overdue", 1, unit="releases", target=0, status="missed"),
+    ],
+}
+
+
+def fake_release(number: int, target: str, *, state: str = "planned",
+                 published_at: str | None = None) -> dict[str, Any]:
+    """One item of statistics' `/v1/calendar.json` (`CalendarItem`)."""
+    exact = len(target) == 10
+    first = target if exact else f"{target}-01"
+    return {
+        "uid": f"release-{number}@vsp.example", "release_id": f"00000000-0000-0000-0000-{number:012d}",
+        "statistic_code": f"VSP-{number:03d}", "statistic_title": f"Statistiek {number}",
+        "entity_code": "STATBEL", "entity_name": "Statbel", "theme": "economie",
+        "reference_period": "2026-Q3", "vintage": "first", "target": target,
+        "date_precision": "day" if exact else "month", "exact_date": target if exact else None,
+        "period_first": first, "period_last": target if exact else f"{target}-28",
+        "release_time": "10:00:00",
+        "scheduled_at": f"{target}T09:00:00Z" if exact else None, "state": state,
+        "first_announced_target": target, "rescheduled": False, "published_at": published_at,
+        "sequence": 0,
+    }
+
+
+CALENDAR_ITEMS = [
+    fake_release(1, "2026-12-01", state="published", published_at="2026-12-01T09:00:00Z"),
+    fake_release(2, "2026-12-03", state="approved"),
+    fake_release(3, "2026-12-10"),
+    fake_release(4, "2026-12"),
+    fake_release(5, "2026-12-15", state="in_review"),
+    fake_release(6, "2027-01-05"),
+    fake_release(7, "2027-01-20"),
+]
+NORM_ALERT_TOTALS = {"at_risk": 9, "overdue": 4}
+
+
 class FakeUpstream:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -88,21 +177,33 @@ class FakeUpstream:
         self.status = 200
         self.drop_next = 0
         self.requests: list[dict[str, Any]] = []
+        # Per path (without query): a different answer (status, JSON body) or an extra delay.
+        self.answers: dict[str, tuple[int, Any]] = {}
+        self.path_delay_s: dict[str, float] = {}
 
     @property
     def hits(self) -> int:
         return len(self.requests)
 
     def kpis(self) -> list[dict[str, Any]]:
-        ident = self.name.replace("-", "_")
-        return [
-            {"id": f"{ident}_on_time_pct", "title_nl": "Tijdig", "title_en": "On time",
-             "unit": "%", "value": 91.0, "target": 90.0, "direction": "higher_is_better",
-             "status": "met", "period": "2026", "computed_at": "2026-11-28T10:00:00Z"},
-            {"id": f"{ident}_backlog", "title_nl": "Achterstand", "title_en": "Backlog",
-             "unit": "count", "value": 12.0, "target": 10.0, "direction": "lower_is_better",
-             "status": "at_risk", "period": "2026", "computed_at": "2026-11-28T10:00:00Z"},
-        ]
+        return SERVICE_KPIS[self.name]
+
+    def document(self, request: web.Request) -> Any:
+        """The real service's answer shape for the paths the gateway reads, else None."""
+        if request.path == "/v1/kpis":
+            return self.kpis()
+        if request.path == "/openapi.json":
+            return fake_openapi(self.name)
+        if request.path == "/readyz":
+            return {"status": "ok"}
+        if self.name == "disaster-fund" and request.path == "/v1/applications/norm-alerts":
+            status = request.query.get("status", "overdue")
+            return {"items": [], "total": NORM_ALERT_TOTALS.get(status, 0),
+                    "limit": int(request.query.get("limit", 50)), "offset": 0}
+        if self.name == "statistics" and request.path == "/v1/calendar.json":
+            return {"from": request.query.get("from"), "to": request.query.get("to"),
+                    "items": CALENDAR_ITEMS}
+        return None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
@@ -114,14 +215,15 @@ class FakeUpstream:
             self.drop_next -= 1
             request.transport.close()  # the client sees the connection die without an answer
             return web.Response()
-        if self.delay_s:
-            await asyncio.sleep(self.delay_s)
-        if request.path == "/v1/kpis":
-            return web.json_response(self.kpis(), status=self.status)
-        if request.path == "/openapi.json":
-            return web.json_response(fake_openapi(self.name), status=self.status)
-        if request.path == "/readyz":
-            return web.json_response({"status": "ok"}, status=self.status)
+        delay = self.delay_s + self.path_delay_s.get(request.path, 0.0)
+        if delay:
+            await asyncio.sleep(delay)
+        if request.path in self.answers:
+            status, answer = self.answers[request.path]
+            return web.json_response(answer, status=status)
+        document = self.document(request)
+        if document is not None:
+            return web.json_response(document, status=self.status)
         if request.path == "/large":
             response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
             await response.prepare(request)

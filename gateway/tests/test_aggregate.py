@@ -1,4 +1,5 @@
-"""`/v1/kpis` and `/v1/overview`: parallel, within one budget, partial results kept."""
+"""`/v1/kpis`: parallel, within one budget, partial results kept (`/v1/overview`: see
+test_overview.py)."""
 
 import time
 
@@ -22,10 +23,10 @@ async def test_kpis_of_every_service_tagged_with_their_source(client, harness, u
     assert set(body["sources"]) == SERVICES
     assert all(source["status"] == "ok" and isinstance(source["latency_ms"], int)
                for source in body["sources"].values())
-    assert len(body["kpis"]) == 8
+    assert len(body["kpis"]) == sum(len(fake.kpis()) for fake in upstreams.values())
     assert {kpi["source"] for kpi in body["kpis"]} == SERVICES
     tagged = {kpi["id"]: kpi["source"] for kpi in body["kpis"]}
-    assert tagged["disaster_fund_on_time_pct"] == "disaster-fund"
+    assert tagged["applications_completed_within_1y_pct"] == "disaster-fund"
     # The caller's token is what each service sees (services authorise themselves).
     for fake in upstreams.values():
         assert fake.requests[-1]["headers"]["Authorization"] == headers["Authorization"]
@@ -46,7 +47,8 @@ async def test_one_service_stopped_gives_the_others_within_budget(client, harnes
     assert all(body["sources"][name]["status"] == "ok"
                for name in SERVICES - {"export-control"})
     assert {kpi["source"] for kpi in body["kpis"]} == SERVICES - {"export-control"}
-    assert len(body["kpis"]) == 6
+    assert len(body["kpis"]) == sum(len(fake.kpis()) for name, fake in upstreams.items()
+                                    if name != "export-control")
 
 
 async def test_all_services_down_is_502(client, harness, upstreams):
@@ -106,37 +108,3 @@ async def test_every_service_refusing_the_caller_is_403(client, harness, upstrea
     response = await client.get("/v1/kpis", headers=harness.headers("nobody"))
     assert response.status_code == 403
     assert response.json()["code"] == "FORBIDDEN"
-
-
-async def test_overview_groups_figures_per_service(client, harness):
-    response = await client.get("/v1/overview", headers=harness.headers("kpi.reader"))
-    assert response.status_code == 200
-    assert response.headers["x-gateway-completed"] == "true"
-    body = response.json()
-    assert set(body["services"]) == SERVICES
-    planning = body["services"]["planning"]
-    assert planning["status_counts"] == {"met": 1, "at_risk": 1, "missed": 0, "no_data": 0}
-    assert [kpi["id"] for kpi in planning["kpis"]] == ["planning_on_time_pct",
-                                                       "planning_backlog"]
-
-
-async def test_overview_is_partial_when_a_service_is_slow_or_down(client, harness, upstreams,
-                                                                  budget):
-    upstreams["disaster-fund"].delay_s = 3.0
-    await upstreams["planning"].stop()
-    started = time.perf_counter()
-    response = await client.get("/v1/overview", headers=harness.headers("kpi.reader"))
-    assert time.perf_counter() - started < budget + 0.25
-    body = response.json()
-    assert response.headers["x-gateway-completed"] == "false"
-    assert body["sources"]["disaster-fund"]["status"] == "timeout"
-    assert body["sources"]["planning"]["status"] == "error"
-    assert set(body["services"]) == {"export-control", "statistics"}
-
-
-async def test_overview_all_down_is_502(client, harness, upstreams):
-    for fake in upstreams.values():
-        await fake.stop()
-    response = await client.get("/v1/overview", headers=harness.headers("kpi.reader"))
-    assert response.status_code == 502
-    assert response.json()["code"] == "NO_UPSTREAM_ANSWERED"

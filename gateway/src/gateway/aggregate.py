@@ -1,46 +1,41 @@
 """Aggregation across the services within one time budget, never all-or-nothing.
 
-`fan_out` starts one request per upstream and waits with `asyncio.wait(timeout=budget)`:
-what arrived is used, what did not is cancelled and reported as `timeout`, so a slow or
-dead service never delays the answer past the budget nor hides the others' results.
+`fetch_all` starts one request per (upstream, path) and waits with
+`asyncio.wait(timeout=budget)`: what arrived is used, what did not is cancelled and reported
+as `timeout`, so a slow or dead service never delays the answer past the budget nor hides the
+others' results. `fan_out` is the one-path-per-upstream case (also used by `/readyz` and the
+merged OpenAPI).
 
 - `GET /v1/kpis`: every service's `/v1/kpis`, each KPI tagged with its `source`.
-- `GET /v1/overview`: the home screen in one call. Until the services publish dedicated
-  overview figures, it is built from the same `/v1/kpis` documents grouped per service,
-  with a count of KPIs per status (met / at_risk / missed / no_data) so a frontend can show
-  "plan status distribution", "dossiers at risk", "applications overdue" and "next
-  releases" from the KPIs the services compute (each service's KPI ids name the figure).
-  `OVERVIEW_PATHS` is the one place to point a service at a dedicated endpoint later.
+- `GET /v1/overview`: the home screen in one call (plan status distribution, disaster-fund
+  dossiers, export applications, next releases); which endpoint feeds which figure is
+  `gateway.overview`. A source may need several calls; all of them share the one budget.
 
 Both forward the caller's `Authorization` (the services authorise the caller themselves) and
-answer 502 only when no service answered; 403 when every service refused the caller.
+answer 502 only when no call answered; 403 when every call was refused to the caller.
 """
 
 import asyncio
 import time
-from collections import Counter
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from dkbuza_kit.auth import CurrentPrincipal, Principal
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.context import request_id_var
 from dkbuza_kit.problems import ProblemError
+from gateway import overview
 from gateway.edge import enforce_rate_limit
 from gateway.metrics import AGGREGATE_SOURCES
 from gateway.upstream import CircuitOpen, Upstream, UpstreamError, UpstreamTimeout
 
 SourceStatus = Literal["ok", "timeout", "error", "circuit_open"]
-KPI_STATUSES = ("met", "at_risk", "missed", "no_data")
-OVERVIEW_PATHS = {
-    "planning": "/v1/kpis",
-    "disaster-fund": "/v1/kpis",
-    "export-control": "/v1/kpis",
-    "statistics": "/v1/kpis",
-}
+Key = TypeVar("Key", bound=Hashable)
 # Tasks abandoned at the deadline are kept referenced until their cancellation completes.
 _abandoned: set[asyncio.Task] = set()
 
@@ -80,13 +75,14 @@ async def _fetch(upstream: Upstream, path: str, headers: list[tuple[str, str]],
     return SourceResult("ok", _elapsed_ms(started), http_status=status, body=body)
 
 
-async def fan_out(upstreams: dict[str, Upstream], paths: dict[str, str],
-                  headers: list[tuple[str, str]], budget_s: float, *,
-                  use_breaker: bool = True) -> dict[str, SourceResult]:
-    """GET `paths[name]` of every upstream in parallel; results within `budget_s`, always."""
+async def fetch_all(upstreams: dict[str, Upstream], calls: dict[Key, tuple[str, str]],
+                    headers: list[tuple[str, str]], budget_s: float, *,
+                    use_breaker: bool = True) -> dict[Key, SourceResult]:
+    """GET every `calls[key] = (upstream name, path)` in parallel; results within `budget_s`,
+    always. Calls to an upstream that is not configured are left out."""
     tasks = {
-        name: asyncio.create_task(_fetch(upstream, paths[name], headers, budget_s, use_breaker))
-        for name, upstream in upstreams.items() if name in paths
+        key: asyncio.create_task(_fetch(upstreams[name], path, headers, budget_s, use_breaker))
+        for key, (name, path) in calls.items() if name in upstreams
     }
     if not tasks:
         return {}
@@ -95,15 +91,23 @@ async def fan_out(upstreams: dict[str, Upstream], paths: dict[str, str],
         task.cancel()
         _abandoned.add(task)
         task.add_done_callback(_abandoned.discard)
-    results: dict[str, SourceResult] = {}
-    for name, task in tasks.items():
+    results: dict[Key, SourceResult] = {}
+    for key, task in tasks.items():
         if task not in done:
-            results[name] = SourceResult("timeout", round(budget_s * 1000))
+            results[key] = SourceResult("timeout", round(budget_s * 1000))
         elif task.exception() is not None:  # a bug in one source must not sink the others
-            results[name] = SourceResult("error", 0)
+            results[key] = SourceResult("error", 0)
         else:
-            results[name] = task.result()
+            results[key] = task.result()
     return results
+
+
+async def fan_out(upstreams: dict[str, Upstream], paths: dict[str, str],
+                  headers: list[tuple[str, str]], budget_s: float, *,
+                  use_breaker: bool = True) -> dict[str, SourceResult]:
+    """GET `paths[name]` of every upstream in parallel; results within `budget_s`, always."""
+    return await fetch_all(upstreams, {name: (name, path) for name, path in paths.items()},
+                           headers, budget_s, use_breaker=use_breaker)
 
 
 def caller_headers(request: Request) -> list[tuple[str, str]]:
@@ -115,29 +119,50 @@ def caller_headers(request: Request) -> list[tuple[str, str]]:
 
 
 async def _aggregate(request: Request, principal: Principal, endpoint: str,
-                     paths: dict[str, str]) -> tuple[dict[str, SourceResult], list[tuple]]:
-    """Rate-limit, fan out and refuse when nobody answered; returns results and headers."""
+                     calls: dict[Key, tuple[str, str]], usable: Callable[[Key, Any], bool]
+                     ) -> tuple[dict[Key, SourceResult], dict[str, Any], list[tuple]]:
+    """Rate-limit, fetch every call within the budget and refuse when nothing answered.
+
+    A 200 whose body `usable` rejects becomes an `error` of that call. Returns the results
+    by call key, the per-source description and the rate-limit headers.
+    """
     limit_headers = await enforce_rate_limit(request.app.state.rate_limiter, principal.sub,
                                              request.client.host if request.client else None)
     settings = request.app.state.settings
-    results = await fan_out(request.app.state.upstreams, paths, caller_headers(request),
-                            settings.aggregate_budget_s)
-    for name, result in results.items():
-        if result.status == "ok" and not _valid_kpi_list(result.body):
-            results[name] = SourceResult("error", result.latency_ms, http_status=200)
-        AGGREGATE_SOURCES.labels(endpoint, name, results[name].status).inc()
+    results = await fetch_all(request.app.state.upstreams, calls, caller_headers(request),
+                              settings.aggregate_budget_s)
+    for key, result in results.items():
+        if result.status == "ok" and not usable(key, result.body):
+            results[key] = SourceResult("error", result.latency_ms, http_status=200)
+    sources = describe_sources(calls, results, endpoint)
     if not any(result.status == "ok" for result in results.values()):
-        sources = {name: result.describe() for name, result in results.items()}
         if results and all(r.http_status in (401, 403) for r in results.values()):
-            raise ProblemError(403, "FORBIDDEN", "no service granted access to its KPIs",
+            raise ProblemError(403, "FORBIDDEN", "no service granted access to its figures",
                                sources=sources)
         raise ProblemError(502, "NO_UPSTREAM_ANSWERED", "no service answered in time",
                            sources=sources)
-    return results, limit_headers
+    return results, sources, limit_headers
 
 
-def _valid_kpi_list(body: Any) -> bool:
-    return isinstance(body, list) and all(isinstance(item, dict) for item in body)
+def describe_sources(calls: dict[Key, tuple[str, str]], results: dict[Key, SourceResult],
+                     endpoint: str) -> dict[str, dict[str, Any]]:
+    """One entry per upstream: `ok` when all its calls were, else its first failure (in the
+    order of `calls`) with the paths that failed; latency of its slowest call. Each source's
+    status is counted in `gateway_aggregate_sources_total{endpoint=...}`."""
+    by_source: dict[str, list[tuple[str, SourceResult]]] = {}
+    for key, (name, path) in calls.items():
+        if key in results:
+            by_source.setdefault(name, []).append((path, results[key]))
+    sources = {}
+    for name, outcomes in by_source.items():
+        failed = [(path, result) for path, result in outcomes if result.status != "ok"]
+        described = (failed[0][1] if failed else outcomes[0][1]).describe()
+        described["latency_ms"] = max(result.latency_ms for _, result in outcomes)
+        if failed and len(outcomes) > 1:
+            described["failed_calls"] = [path for path, _ in failed]
+        sources[name] = described
+        AGGREGATE_SOURCES.labels(endpoint, name, described["status"]).inc()
+    return sources
 
 
 def _respond(content: dict[str, Any], completed: bool,
@@ -159,17 +184,6 @@ class AggregatedKpisOut(BaseModel):
     kpis: list[dict[str, Any]]
 
 
-class ServiceOverviewOut(BaseModel):
-    status_counts: dict[str, int]
-    kpis: list[dict[str, Any]]
-
-
-class OverviewOut(BaseModel):
-    completed: bool
-    sources: dict[str, SourceOut]
-    services: dict[str, ServiceOverviewOut]
-
-
 router = APIRouter(tags=["aggregate"])
 AGGREGATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     502: {"description": "No service answered within the budget"},
@@ -184,29 +198,41 @@ async def list_kpis(request: Request, principal: CurrentPrincipal) -> JSONRespon
     `completed` (and header `X-Gateway-Completed`) is false when a source is missing; each
     source's status is in `sources`. KPIs carry the `source` service they come from.
     """
-    paths = dict.fromkeys(request.app.state.upstreams, "/v1/kpis")
-    results, limit_headers = await _aggregate(request, principal, "kpis", paths)
+    calls = {name: (name, "/v1/kpis") for name in request.app.state.upstreams}
+    results, sources, limit_headers = await _aggregate(
+        request, principal, "kpis", calls,
+        lambda _name, body: overview.has_shape("kpis", body))
     kpis = [{**figure, "source": name} for name, result in results.items()
             if result.status == "ok" for figure in result.body]
     completed = all(result.status == "ok" for result in results.values())
-    return _respond({"sources": {name: r.describe() for name, r in results.items()},
-                     "kpis": kpis}, completed, limit_headers)
+    return _respond({"sources": sources, "kpis": kpis}, completed, limit_headers)
 
 
-@router.get("/v1/overview", name="get_overview", response_model=OverviewOut,
+@router.get("/v1/overview", name="get_overview", response_model=overview.OverviewOut,
             responses=AGGREGATE_RESPONSES)
 async def get_overview(request: Request, principal: CurrentPrincipal) -> JSONResponse:
-    """The internal home screen: per service its KPIs and how many are met / at risk /
-    missed / without data, with the same partial-result semantics as `/v1/kpis`."""
-    results, limit_headers = await _aggregate(request, principal, "overview", OVERVIEW_PATHS)
-    services = {}
-    for name, result in results.items():
-        if result.status != "ok":
-            continue
-        counts = Counter(str(figure.get("status")) for figure in result.body)
-        services[name] = {"status_counts": {status: counts.get(status, 0)
-                                            for status in KPI_STATUSES},
-                          "kpis": result.body}
+    """The internal home screen in one call, within `GATEWAY_AGGREGATE_BUDGET_S`.
+
+    - `plan`: status distribution of the initiatives in planning's current reporting period;
+    - `disaster_fund`: open dossiers, past / near the one-year mark, near / past phase norms;
+    - `export_control`: applications in progress (by age), overdue against their track;
+    - `releases`: the next releases of the statistics calendar not yet published.
+
+    Same partial-result semantics as `/v1/kpis`: `completed` (and `X-Gateway-Completed`) is
+    false when any call is missing; `sources` gives each service's status (with the
+    `failed_calls` when only some of its calls failed); a section is null when none of its
+    calls answered, a figure when its own call did not. 502 only when nothing answered.
+    The caller's token is forwarded: a figure the caller may not see is missing (the
+    service's 403 shows in `sources`).
+    """
+    planned = overview.overview_calls(today_brussels(request.app.state.clock))
+    shapes = {call.figure: call.shape for call in planned}
+    calls = {call.figure: (call.source, call.path) for call in planned}
+    results, sources, limit_headers = await _aggregate(
+        request, principal, "overview", calls,
+        lambda figure, body: overview.has_shape(shapes[figure], body))
+    bodies = {figure: result.body for figure, result in results.items()
+              if result.status == "ok"}
     completed = all(result.status == "ok" for result in results.values())
-    return _respond({"sources": {name: r.describe() for name, r in results.items()},
-                     "services": services}, completed, limit_headers)
+    return _respond({"sources": sources, **overview.build_overview(bodies)}, completed,
+                    limit_headers)
