@@ -2,7 +2,7 @@
 fed by the disaster fund's KPIs (the worker's `record-indicator-kpis` job). Idempotent.
 
 `python -m planning.demo` (settings from the environment, like the app). The plan file is
-`<repo>/../shared/data/ondernemingsplan-2025.txt` or `PLANNING_DEMO_PLAN_FILE`; when it is
+`planning/data/ondernemingsplan-2025.txt` (shipped) or `PLANNING_DEMO_PLAN_FILE`; when it is
 absent the demo says so and exits successfully.
 """
 
