@@ -1,7 +1,8 @@
 """KPIs of the export-control service, computed in SQL aggregates.
 
 Turnaround KPIs cover decisions of the last 365 days (from `turnaround_figures`, derived from
-the event table); the backlog and overdue reports are counted now.
+the event table); the backlog and overdue reports are counted now; open applications past
+their track's indicative maximum come from the daily `open_turnaround_figures`.
 """
 
 from datetime import timedelta
@@ -33,6 +34,17 @@ FROM (SELECT CAST(:today AS date) - CAST(timezone('Europe/Brussels', submitted_a
 GROUP BY 1 ORDER BY 1
 """)
 
+# From the figures the daily `open-turnaround` job stores; the join keeps a case decided since
+# the last run out even if its row were still there.
+OPEN_PAST_MAX_SQL = text("""
+SELECT f.track, count(*) FILTER (WHERE f.past_max) AS past_max, count(*) AS open,
+       min(f.as_of) AS as_of
+FROM open_turnaround_figures f
+JOIN applications a ON a.id = f.application_id
+WHERE a.status NOT IN ('draft', 'decided', 'withdrawn')
+GROUP BY ROLLUP (f.track) ORDER BY f.track NULLS LAST
+""")
+
 OVERDUE_SQL = text("""
 SELECT count(*) FROM report_obligations WHERE status IN ('overdue', 'escalated')
 """)
@@ -51,6 +63,9 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
 
     backlog = (await session.execute(BACKLOG_SQL, {"today": today_brussels(clock)})).mappings().all()
     overdue = await session.scalar(OVERDUE_SQL)
+    open_rows = (await session.execute(OPEN_PAST_MAX_SQL)).mappings().all()
+    open_total = next((r for r in open_rows if r["track"] is None), None)
+    figures_as_of = open_total["as_of"] if open_total else None
     common = {"period": PERIOD, "computed_at": now}
     return [
         kpi(id="median_turnaround_working_days", title_nl="Mediane doorlooptijd (werkdagen)",
@@ -73,4 +88,13 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         kpi(id="overdue_transaction_reports", title_nl="Laattijdige transactierapporten",
             title_en="Overdue transaction reports", unit="reports", value=overdue or 0,
             target=0, direction=Direction.lower_is_better, period="now", computed_at=now),
+        kpi(id="open_past_indicative_max",
+            title_nl="Openstaande aanvragen over de indicatieve termijn",
+            title_en="Open applications past their track's indicative maximum",
+            unit="applications", value=open_total["past_max"] if open_total else 0, target=0,
+            direction=Direction.lower_is_better,
+            period=f"working days as of {figures_as_of}" if figures_as_of else "now",
+            computed_at=now,
+            breakdown=[{"track": r["track"], "value": r["past_max"], "open": r["open"]}
+                       for r in open_rows if r["track"] is not None]),
     ]

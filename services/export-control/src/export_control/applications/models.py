@@ -201,3 +201,25 @@ class TurnaroundFigure(Base):
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
+
+
+class OpenTurnaroundFigure(Base):
+    """The running clock of each open application (submitted, not yet decided or withdrawn),
+    recomputed from `application_events` by the `open-turnaround` job as of a Brussels day.
+
+    Only open applications have a row: the job removes the rows of decided and withdrawn ones,
+    and so do the decision and the withdrawal themselves. Same events and same day -> same row.
+    """
+
+    __tablename__ = "open_turnaround_figures"
+
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True)
+    track: Mapped[str] = mapped_column(String(20), nullable=False)
+    indicative_max_working_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    working_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    paused_working_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    past_max: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # The Brussels day the running clock was measured up to (not a timestamp, so that a second
+    # run on the same day stores exactly the same row).
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)

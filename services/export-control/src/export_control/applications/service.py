@@ -2,9 +2,10 @@
 decisions (delegated or ministerial), reopening, and the turnaround clock."""
 
 import uuid
+from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +22,7 @@ from export_control.applications.models import (
     Decision,
     GoodsLine,
     InformationRequest,
+    OpenTurnaroundFigure,
     Party,
     ReferenceCounter,
     TurnaroundFigure,
@@ -186,6 +188,7 @@ async def transition(session: AsyncSession, app: Application, target: str, *,
             raise ProblemError(409, "ADVICE_MISSING", "record the advice per line and party first")
     elif target == Status.withdrawn:
         await _event(session, app, "withdrawn", now)
+        await forget_open_turnaround(session, app.id)
     elif before == Status.decided:  # reopening: the dedicated permission was checked above
         if not reason:
             raise ProblemError(422, "REASON_REQUIRED", "reopening a decided case needs a reason")
@@ -345,6 +348,7 @@ async def decide(session: AsyncSession, app: Application, body: DecisionIn, *,
     before = app.status
     app.status, app.outcome, app.decided_at = Status.decided.value, body.outcome.value, now
     await _event(session, app, "decided", now)
+    await forget_open_turnaround(session, app.id)
     await session.flush()
     for hit in consulted:
         notice = await session.get(DenialNotice, hit.denial_notice_id) if hit.denial_notice_id \
@@ -420,3 +424,73 @@ async def recompute_all_turnarounds(session: AsyncSession) -> int:
     for app in apps:
         await record_turnaround(session, app, decision_at=app.decided_at)
     return len(apps)
+
+
+# ---------------------------------------------------------------- running clock of open cases
+
+OPEN_STATUSES = sorted(state.value for state in workflow.OPEN_STATES)
+# Rows per INSERT: 7 parameters each stays far below asyncpg's 32767-parameter limit.
+UPSERT_CHUNK = 1000
+
+
+def _open_and_routed():
+    # Routing runs at submission, so every open case has a track; the guard only keeps a
+    # hypothetical unrouted one out of the NOT NULL columns.
+    return (Application.status.in_(OPEN_STATUSES), Application.track.is_not(None),
+            Application.indicative_max_working_days.is_not(None))
+
+
+async def forget_open_turnaround(session: AsyncSession, app_id: uuid.UUID) -> None:
+    """A decided or withdrawn case stops counting as open at once (not at the next run)."""
+    await session.execute(delete(OpenTurnaroundFigure)
+                          .where(OpenTurnaroundFigure.application_id == app_id))
+
+
+async def recompute_open_turnarounds(session: AsyncSession, today: date) -> int:
+    """Store the running working-day clock of every open application as of `today`
+    (Europe/Brussels) from its events, and drop the rows of cases no longer open.
+
+    Idempotent: the same events on the same day give the same rows, and an unchanged row is
+    not even rewritten. The open applications are locked FOR SHARE for the run, so a decision
+    or withdrawal cannot commit between reading the case as open and storing its row (it
+    waits, then removes the row itself)."""
+    apps = (await session.execute(
+        select(Application.id, Application.track, Application.indicative_max_working_days)
+        .where(*_open_and_routed()).order_by(Application.id)
+        .with_for_update(read=True, of=Application))).all()
+    await session.execute(delete(OpenTurnaroundFigure).where(
+        OpenTurnaroundFigure.application_id.not_in(
+            select(Application.id).where(*_open_and_routed()))))
+    events: dict[uuid.UUID, list[ClockEvent]] = defaultdict(list)
+    rows = await session.execute(
+        select(ApplicationEvent.application_id, ApplicationEvent.kind,
+               ApplicationEvent.occurred_at, ApplicationEvent.key)
+        .join(Application, Application.id == ApplicationEvent.application_id)
+        .where(*_open_and_routed())
+        # The clock sorts stably by time: ties keep the order they were recorded in.
+        .order_by(ApplicationEvent.application_id, ApplicationEvent.occurred_at,
+                  ApplicationEvent.id))
+    for app_id, kind, at, key in rows:
+        events[app_id].append(ClockEvent(kind, at, key))
+    figures = []
+    for app_id, track, max_days in apps:
+        clock = compute_turnaround(events[app_id], today)
+        figures.append({"application_id": app_id, "track": track,
+                        "indicative_max_working_days": max_days,
+                        "working_days": clock.working_days,
+                        "paused_working_days": clock.paused_working_days,
+                        "past_max": clock.working_days > max_days, "as_of": today})
+    for start in range(0, len(figures), UPSERT_CHUNK):
+        await _upsert_open_figures(session, figures[start:start + UPSERT_CHUNK])
+    return len(figures)
+
+
+async def _upsert_open_figures(session: AsyncSession, figures: list[dict]) -> None:
+    stmt = insert(OpenTurnaroundFigure).values(figures)
+    columns = [name for name in figures[0] if name != "application_id"]
+    table = OpenTurnaroundFigure.__table__
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=[OpenTurnaroundFigure.application_id],
+        set_={name: stmt.excluded[name] for name in columns},
+        where=tuple_(*(table.c[name] for name in columns)).is_distinct_from(
+            tuple_(*(stmt.excluded[name] for name in columns)))))
