@@ -12,7 +12,6 @@ from dkbuza_kit.app import create_app as build_app
 from gateway import health, openapi
 from gateway.aggregate import router as aggregate_router
 from gateway.breaker import CircuitBreaker
-from gateway.edge import VerifiedTokens
 from gateway.openapi import OpenApiCache
 from gateway.proxy import ProxyRoute
 from gateway.ratelimit import build_rate_limiter
@@ -44,7 +43,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.rate_limiter = build_rate_limiter(
             settings.redis_url, settings.rate_limit_requests, settings.rate_limit_window_s)
         app.state.openapi_cache = OpenApiCache()
-        app.state.verified_tokens = VerifiedTokens()
 
     async def close_clients(app: FastAPI) -> None:
         for upstream in app.state.upstreams.values():

@@ -8,6 +8,7 @@ letting token spam hammer the key server.
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -80,17 +81,54 @@ class JwksProvider:
         return self._keys.get(kid)
 
 
+class VerifiedTokens:
+    """Tokens verified recently: checking an RS256 signature costs more than serving a small
+    request (~250 us here). An entry lives until the token's `exp`, at most `ttl_s` (so a
+    removed signing key stops being honoured within that time); the oldest entry makes room.
+    Only successes are remembered: a bad token is checked, and refused, every time."""
+
+    def __init__(self, *, max_entries: int = 10_000, ttl_s: float = 60.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.max_entries = max_entries
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._entries: dict[str, tuple[Principal, float]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        if self._clock() >= entry[1]:
+            del self._entries[token]
+            return None
+        return entry[0]
+
+    def put(self, token: str, principal: Principal) -> None:
+        expires = min(float(principal.claims.get("exp", 0)), self._clock() + self.ttl_s)
+        if len(self._entries) >= self.max_entries:
+            del self._entries[next(iter(self._entries))]  # the oldest entry
+        self._entries[token] = (principal, expires)
+
+
 class TokenVerifier:
     def __init__(self, jwks: JwksProvider, *, issuer: str, audience: str,
-                 algorithms: list[str]) -> None:
+                 algorithms: list[str], cache_ttl_s: float = 60.0) -> None:
         if any(alg.lower() == "none" or alg.upper().startswith("HS") for alg in algorithms):
             raise ValueError("only asymmetric algorithms may be configured")
         self._jwks = jwks
         self._issuer = issuer
         self._audience = audience
         self._algorithms = algorithms
+        self.verified = VerifiedTokens(ttl_s=cache_ttl_s)
 
     async def verify(self, token: str) -> Principal:
+        principal = self.verified.get(token)
+        if principal is None:
+            principal = await self._verify(token)
+            self.verified.put(token, principal)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

@@ -1,7 +1,6 @@
-"""The remembered token verifications of the edge check."""
+"""Verified tokens are remembered briefly; bad ones never."""
 
-from dkbuza_kit.auth import Principal
-from gateway.edge import VerifiedTokens
+from dkbuza_kit.auth import Principal, VerifiedTokens
 
 
 class FakeClock:
@@ -38,12 +37,13 @@ def test_the_oldest_entry_makes_room():
     assert tokens.get("two").sub == "two" and tokens.get("three").sub == "three"
 
 
-async def test_gateway_remembers_good_tokens_only(client, harness):
-    headers = harness.headers("x", sub="erin")
-    assert (await client.get("/planning/v1/goals", headers=headers)).status_code == 200
-    cache = harness.app.state.verified_tokens
-    assert cache.get(headers["Authorization"]).sub == "erin"
-    assert (await client.get("/planning/v1/goals", headers=headers)).status_code == 200
-    bad = {"Authorization": "Bearer bad"}
-    assert (await client.get("/planning/v1/goals", headers=bad)).status_code == 401
-    assert cache.get("Bearer bad") is None
+async def test_apps_remember_good_tokens_only(client, harness):
+    headers = harness.headers("kit.reader", sub="erin")
+    assert (await client.get("/v1/widgets", headers=headers)).status_code == 200
+    cache = harness.app.state.token_verifier.verified
+    token = headers["Authorization"].removeprefix("Bearer ")
+    assert cache.get(token).sub == "erin"
+    assert (await client.get("/v1/widgets", headers=headers)).status_code == 200
+    assert (await client.get("/v1/widgets",
+                             headers={"Authorization": "Bearer bad"})).status_code == 401
+    assert cache.get("bad") is None
