@@ -126,6 +126,9 @@ def run(skip_demo: bool = False) -> int:
         print(f"Start-up failed: {exc}", flush=True)
         return 1
     finally:
+        # A terminal's Ctrl-C reaches every process of the group (and uv/make pass it on
+        # again): further interrupts must not cut the orderly shutdown short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
