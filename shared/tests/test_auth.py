@@ -98,3 +98,52 @@ def test_symmetric_algorithms_cannot_be_configured():
     for algorithms in (["HS256"], ["RS256", "none"]):
         with pytest.raises(ValueError):
             TokenVerifier(provider, issuer="i", audience="a", algorithms=algorithms)
+
+
+async def test_jwks_fetched_from_a_url_and_refetched_for_a_new_key(tmp_path):
+    """Key rotation at the identity provider: a token signed by a key published later is
+    accepted after one refetch; the provider is asked again only for an unknown kid."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from dkbuza_kit.auth import JwksProvider, TokenVerifier
+
+    first, second = generate_key(tmp_path / "k1"), generate_key(tmp_path / "k2")
+    published = {"keys": json.loads(first.jwks_path.read_text())["keys"]}
+    fetches = []
+
+    async def identity_provider(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        fetches.append(scope["path"])
+        body = json.dumps(published).encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(identity_provider, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110  (uvicorn exposes no started event)
+        await asyncio.sleep(0.01)
+    try:
+        provider = JwksProvider(path=None, url=f"http://127.0.0.1:{sock.getsockname()[1]}/jwks",
+                                cache_seconds=300)
+        verifier = TokenVerifier(provider, issuer="dkbuza-dev", audience="dkbuza",
+                                 algorithms=["RS256"])
+        assert (await verifier.verify(first.mint(sub="a", roles=["r"]))).sub == "a"
+        assert fetches == ["/jwks"]
+        # The provider rotates: the new key is published; a token signed with it comes in.
+        published["keys"] += json.loads(second.jwks_path.read_text())["keys"]
+        provider._loaded_at -= 10  # the refetch guard (one per 5 s) has passed
+        assert (await verifier.verify(second.mint(sub="b", roles=["r"]))).sub == "b"
+        assert fetches == ["/jwks", "/jwks"]
+        # A known key needs no fetch.
+        assert (await verifier.verify(first.mint(sub="c", roles=["r"]))).sub == "c"
+        assert fetches == ["/jwks", "/jwks"]
+    finally:
+        server.should_exit = True
+        await task
