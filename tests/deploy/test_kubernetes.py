@@ -245,3 +245,27 @@ def test_app_settings_accept_the_configmap_and_secret(repo, app, monkeypatch):
     settings = repo.build_settings(app, env, monkeypatch)
     assert settings.database_url == env[f"{app.env_prefix}DATABASE_URL"]
     assert settings.jwks_path == "/etc/dkbuza/jwks/jwks.json" or settings.jwks_url
+
+
+KUBERNETES_VERSIONS = ("1.29", "1.33")
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_manifest_is_valid_against_the_kubernetes_schemas(repo, version):
+    """Strict validation against the published OpenAPI schemas (bundled in kubernetes-validate)."""
+    import kubernetes_validate
+
+    checked, failures = 0, []
+    for path in sorted(repo.path("deploy/k8s").rglob("*.yaml")):
+        if path.name == "kustomization.yaml":
+            continue  # kustomize's own format, not a cluster resource
+        for document in repo.load_yaml_documents(str(path.relative_to(repo.path(".")))):
+            if not document:
+                continue
+            checked += 1
+            try:
+                kubernetes_validate.validate(document, version, strict=True)
+            except kubernetes_validate.ValidationError as exc:
+                failures.append(f"{path.name} {document.get('kind')}: {exc.message}")
+    assert checked >= 40
+    assert failures == []
