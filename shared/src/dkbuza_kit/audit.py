@@ -1,5 +1,10 @@
-"""Audit rows and outbox events, written in the caller's transaction."""
+"""Audit rows and outbox events, written in the caller's transaction.
 
+`record_audit` / `emit_event` insert at once; `audit_row` / `outbox_row` give the same rows as
+values, for a hot path that folds them into one multi-row statement with other inserts.
+"""
+
+import uuid
 from typing import Any
 
 from sqlalchemy import insert
@@ -11,45 +16,32 @@ from dkbuza_kit.models import AuditEvent, OutboxEvent
 SYSTEM_ACTOR = "system"
 
 
-async def record_audit(
-    session: AsyncSession,
-    *,
-    entity_type: str,
-    entity_id: Any,
-    action: str,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    reason: str | None = None,
-    data: dict[str, Any] | None = None,
-    actor: str | None = None,
-    actor_org: str | None = None,
-) -> None:
-    """Append who did what to which object; the request's actor unless one is given."""
-    await session.execute(
-        insert(AuditEvent).values(
-            actor=actor or actor_var.get() or SYSTEM_ACTOR,
-            actor_org=actor_org,
-            request_id=request_id_var.get(),
-            entity_type=entity_type,
-            entity_id=str(entity_id),
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            reason=reason,
-            data=data,
-        )
-    )
+def audit_row(*, entity_type: str, entity_id: Any, action: str, from_state: str | None = None,
+              to_state: str | None = None, reason: str | None = None,
+              data: dict[str, Any] | None = None, actor: str | None = None,
+              actor_org: str | None = None) -> dict[str, Any]:
+    """`audit_events` values: who did what to which object (the request's actor unless given);
+    id and occurred_at come from the database."""
+    return dict(actor=actor or actor_var.get() or SYSTEM_ACTOR, actor_org=actor_org,
+                request_id=request_id_var.get(), entity_type=entity_type,
+                entity_id=str(entity_id), action=action, from_state=from_state,
+                to_state=to_state, reason=reason, data=data)
 
 
-async def emit_event(
-    session: AsyncSession,
-    type: str,
-    *,
-    subject: Any,
-    data: dict[str, Any],
-    org: str | None = None,
-) -> None:
+def outbox_row(type: str, *, subject: Any, data: dict[str, Any],
+               org: str | None = None) -> dict[str, Any]:
+    """`outbox_events` values (created_at from the database; not yet dispatched)."""
+    return dict(id=uuid.uuid4(), type=type, subject=str(subject), data=data, org=org,
+                dispatched_at=None)
+
+
+async def record_audit(session: AsyncSession, **fields: Any) -> None:
+    """Append an audit row (keyword arguments of `audit_row`)."""
+    await session.execute(insert(AuditEvent).values(audit_row(**fields)))
+
+
+async def emit_event(session: AsyncSession, type: str, *, subject: Any, data: dict[str, Any],
+                     org: str | None = None) -> None:
     """Write a domain event to the outbox; it exists if and only if the transaction commits."""
-    await session.execute(
-        insert(OutboxEvent).values(type=type, subject=str(subject), data=data, org=org)
-    )
+    await session.execute(insert(OutboxEvent).values(outbox_row(type, subject=subject, data=data,
+                                                                org=org)))

@@ -13,7 +13,8 @@ Definitions (spec "KPIs"):
 - applications_at_risk: open dossiers with fewer than 60 days left to the one-year mark.
 - dossier_lead_time_gross_avg_days / _net_avg_days: receipt to completion, completed dossiers.
 The queries read the incremental figures of `stats` (a few rows per disaster, maintained by a
-trigger from the dossiers' completion columns), so their cost does not grow with history.
+trigger from the dossiers' completion columns), so their cost does not grow with history. Those
+rows are sharded (up to 16 per key, see `stats.models`): every figure is a SUM over the shards.
 """
 
 from sqlalchemy import text
@@ -52,6 +53,14 @@ def weighted_percentile(histogram: list[tuple[int, int]], fraction: float) -> fl
     return low + (position - low_rank) * (high - low)
 
 
+# One row per disaster: its shards summed (one_year_mark is the same in every shard).
+STATS_PER_DISASTER = """
+    SELECT disaster_id, max(one_year_mark) AS one_year_mark, sum(submitted) AS submitted,
+           sum(withdrawn) AS withdrawn, sum(completed) AS completed,
+           sum(completed_on_time) AS completed_on_time
+    FROM disaster_application_stats GROUP BY disaster_id"""
+
+
 def _f(value):
     return None if value is None else round(float(value), 1)
 
@@ -62,10 +71,10 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     period = f"as of {today.isoformat()}"
     results: list[Kpi] = []
 
-    per_disaster = (await session.execute(text("""
+    per_disaster = (await session.execute(text(f"""
         SELECT d.id, d.reference, s.one_year_mark, s.completed_on_time AS on_time,
                s.submitted - s.withdrawn AS counted
-        FROM disaster_application_stats s JOIN disasters d ON d.id = s.disaster_id
+        FROM ({STATS_PER_DISASTER}) s JOIN disasters d ON d.id = s.disaster_id
         WHERE s.submitted > s.withdrawn
         ORDER BY d.publication_date, d.reference"""))).mappings().all()
     passed = [r for r in per_disaster if r["one_year_mark"] < today]
@@ -114,7 +123,7 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     payout_days = (await session.execute(text("""
         SELECT p.first_paid_on - d.publication_date AS days, sum(p.paid_count) AS n
         FROM payouts_by_day p JOIN disasters d ON d.id = p.disaster_id
-        WHERE p.paid_count > 0 GROUP BY 1 ORDER BY 1"""))).all()
+        GROUP BY 1 HAVING sum(p.paid_count) > 0 ORDER BY 1"""))).all()
     histogram = [(int(days), int(n)) for days, n in payout_days]
     results.append(kpi(
         id="recognition_to_payout_median_days",
@@ -124,9 +133,9 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         breakdown=[{"paid_applications": sum(n for _, n in histogram),
                     "p90_days": _f(weighted_percentile(histogram, 0.9))}]))
 
-    open_rows = (await session.execute(text("""
+    open_rows = (await session.execute(text(f"""
         SELECT s.disaster_id, s.one_year_mark, s.submitted - s.withdrawn - s.completed AS open
-        FROM disaster_application_stats s"""))).mappings().all()
+        FROM ({STATS_PER_DISASTER}) s"""))).mappings().all()
     backlog_count = sum(r["open"] for r in open_rows if r["one_year_mark"] < today)
     at_risk_count = sum(r["open"] for r in open_rows
                         if 0 <= (r["one_year_mark"] - today).days < AT_RISK_DAYS)
@@ -134,7 +143,7 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         f"coalesce(sum(open_count) FILTER (WHERE CAST(:today AS date) - received_on "
         f"BETWEEN {low} AND {high}), 0) AS {key}" for key, low, high in AGE_BANDS)
     bands = (await session.execute(
-        text(f"SELECT {band_sums} FROM open_applications_by_day WHERE open_count > 0"),
+        text(f"SELECT {band_sums} FROM open_applications_by_day"),  # shard rows may be < 0
         {"today": today})).mappings().one()
     results.append(kpi(
         id="backlog_open_applications",

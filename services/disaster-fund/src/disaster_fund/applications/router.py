@@ -71,9 +71,13 @@ async def submit_application(body: ApplicationIn, session: DbSession, idem: Idem
     """Submit online (applicant) or register a paper application (handler, with received_at)."""
     if idem.replay is not None:
         return idem.replay
-    application = await service.submit(session, body, principal, clock)
-    return await idem.respond(201, await _out(session, application),
-                              headers={"ETag": f'"{application.version}"'})
+    submission = await service.prepare_submission(session, body, principal, clock)
+    # The stored response first: the insert takes the disaster's KPI counter rows (stats
+    # trigger), so it goes last and holds them only until the COMMIT.
+    response = await idem.respond(201, submission.out,
+                                  headers={"ETag": f'"{submission.out.version}"'})
+    await service.insert_submission(session, submission)
+    return response
 
 
 @router.get("", response_model=Page[ApplicationOut])

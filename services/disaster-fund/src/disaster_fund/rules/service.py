@@ -1,8 +1,10 @@
 """Rule-set versions: which one applies to an event, and adding a version."""
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund.rules.models import RuleSet
@@ -14,7 +16,19 @@ from dkbuza_kit.problems import ProblemError
 _parsed: dict[int, RuleSetContent] = {}
 
 
-def content_of(rule_set: RuleSet) -> RuleSetContent:
+@dataclass(frozen=True)
+class RuleSetVersion:
+    """An immutable snapshot of one stored version (what the in-process catalogue holds)."""
+
+    id: int
+    regime: str
+    version: int
+    applies_from: date
+    applies_to: date | None
+    content: dict[str, Any]
+
+
+def content_of(rule_set: RuleSet | RuleSetVersion) -> RuleSetContent:
     parsed = _parsed.get(rule_set.id)
     if parsed is None:
         parsed = RuleSetContent.model_validate(rule_set.content)
@@ -22,18 +36,42 @@ def content_of(rule_set: RuleSet) -> RuleSetContent:
     return parsed
 
 
-async def current_for_event(session: AsyncSession, event_start: date) -> RuleSet:
-    """The newest version of the regime that applies to an event starting on `event_start`."""
-    rule_set = await session.scalar(
-        select(RuleSet)
-        .where(RuleSet.applies_from <= event_start,
-               or_(RuleSet.applies_to.is_(None), RuleSet.applies_to >= event_start))
-        .order_by(RuleSet.version.desc(), RuleSet.id.desc())
-        .limit(1)
-    )
-    if rule_set is None:
+# The catalogue of versions, cached in this process. Versions are only ever added (a new
+# version gets a new id), so "how many, and the highest id" changes whenever the stored set
+# does, in this process or another: the stamp is read with each lookup (alone, or as a column
+# of a query the caller sends anyway) and a changed stamp reloads the catalogue.
+CATALOGUE_STAMP = select(func.concat(func.count(), "/", func.coalesce(func.max(RuleSet.id), 0))
+                         ).scalar_subquery().label("rule_sets_stamp")
+_catalogue: tuple[str, tuple[RuleSetVersion, ...]] | None = None
+
+
+async def _versions(session: AsyncSession, stamp: str) -> tuple[RuleSetVersion, ...]:
+    global _catalogue
+    if _catalogue is not None and _catalogue[0] == stamp:
+        return _catalogue[1]
+    rows = (await session.execute(select(
+        RuleSet.id, RuleSet.regime, RuleSet.version, RuleSet.applies_from, RuleSet.applies_to,
+        RuleSet.content))).all()
+    versions = tuple(RuleSetVersion(*row) for row in rows)
+    # Keyed by what was loaded: a version committed between the two reads is not missed.
+    _catalogue = (f"{len(versions)}/{max((v.id for v in versions), default=0)}", versions)
+    return versions
+
+
+async def current_for_event(session: AsyncSession, event_start: date,
+                            stamp: str | None = None) -> RuleSetVersion:
+    """The newest version of the regime that applies to an event starting on `event_start`.
+
+    `stamp` is `CATALOGUE_STAMP` as read by the caller in the same transaction (saves the
+    round trip that reads it otherwise)."""
+    if stamp is None:
+        stamp = await session.scalar(select(CATALOGUE_STAMP))
+    applicable = [v for v in await _versions(session, stamp)  # type: ignore[arg-type]
+                  if v.applies_from <= event_start
+                  and (v.applies_to is None or v.applies_to >= event_start)]
+    if not applicable:
         raise ProblemError(422, "NO_RULE_SET", f"no rule set applies to events of {event_start}")
-    return rule_set
+    return max(applicable, key=lambda v: (v.version, v.id))
 
 
 async def get(session: AsyncSession, rule_set_id: int) -> RuleSet:

@@ -6,13 +6,18 @@ disaster, in the same transaction; updates that touch none of the tracked column
 nothing. The KPI endpoint then reads a few rows per disaster instead of scanning every
 dossier ever submitted, so its cost does not grow with history. The triggers also cover bulk loads (demo data,
 benchmark seeds) and direct SQL, which application code could not.
+
+The three trigger-maintained tables are sharded (migration 0101): a session writes to the
+rows of shard `pg_backend_pid() % 16`, so concurrent submissions for one disaster do not
+queue on one counter row. A figure is the SUM over the shards of its key (shard rows may be
+negative); `vrf_stats_rebuild()` recounts everything into shard 0.
 """
 
 import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, Numeric, SmallInteger, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +31,7 @@ class DisasterApplicationStats(Base):
 
     disaster_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("disasters.id"),
                                                    primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     one_year_mark: Mapped[date] = mapped_column(Date, nullable=False)
     submitted: Mapped[int] = mapped_column(Integer, nullable=False)
     withdrawn: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -50,6 +56,7 @@ class OpenApplicationsByDay(Base):
     disaster_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("disasters.id"),
                                                    primary_key=True)
     received_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     open_count: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
@@ -61,6 +68,7 @@ class PayoutsByDay(Base):
     disaster_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("disasters.id"),
                                                    primary_key=True)
     first_paid_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     paid_count: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
