@@ -1,11 +1,14 @@
 """The customs ledger: concurrency, limits, replay, re-credit, validity."""
 
 import asyncio
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from dkbuza_kit.models import OutboxEvent
+from export_control.customs import service as customs
 
 LINE_100 = [{"description": "Cartridges", "control_entry": "ML5.a", "quantity": "100",
              "unit": "pieces", "value_eur": "1000.00"}]
@@ -41,7 +44,10 @@ async def test_fifty_concurrent_debits_never_overdraw(flow):
     assert state["remaining_quantity"] == "1"
     async with flow.h.sessionmaker() as session:
         used = await session.scalar(text("SELECT sum(quantity) FROM ledger_entries"))
+        obligations = await session.scalar(text("SELECT count(*) FROM report_obligations"))
     assert used == 99
+    # A refused debit leaves nothing behind: no entry, no report obligation.
+    assert obligations == 33
 
 
 async def test_both_line_refuses_a_debit_above_the_value_limit(flow):
@@ -210,3 +216,101 @@ async def test_debit_input_is_validated(flow):
         "licence_number": "CSG/2026/999999/L1", "line_no": 1, "mrn": mrn(1),
         "item_number": 1, "quantity": "1", "value": "1.00"})
     assert (r.status_code, r.json()["code"]) == (404, "LICENCE_LINE_NOT_FOUND")
+
+
+@contextmanager
+def statements_of(harness):
+    """The SQL statements the app sends while the block runs (BEGIN/COMMIT not included)."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    engine = harness.app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_debit_takes_the_line_lock_in_its_last_statement(flow):
+    """The hot line serialises on its row lock: the conditional UPDATE that takes it is the
+    last statement before the commit, after the entry and the obligation are written, and
+    nothing is re-read."""
+    licence = await flow.granted_licence(lines=LINE_100)
+    with statements_of(flow.h) as seen:
+        r = await debit(flow, licence, 1, quantity="4", value="40.00")
+    assert r.status_code == 201, r.text
+    assert (r.json()["kind"], r.json()["quantity"], r.json()["value"], r.json()["mrn"]) == (
+        "debit", "4", "40.00", mrn(1))
+    assert len(seen) == 3, seen
+    assert seen[0].startswith("SELECT licences.id")
+    assert seen[1].startswith("WITH entry AS (INSERT INTO ledger_entries")
+    assert "INSERT INTO report_obligations" in seen[1]
+    assert seen[2].startswith("UPDATE licence_lines SET remaining_quantity")
+    # A replay is answered from the first statement alone.
+    with statements_of(flow.h) as seen:
+        again = await debit(flow, licence, 1, quantity="4", value="40.00")
+    assert (again.status_code, again.json()) == (200, r.json())
+    assert len(seen) == 1, seen
+    async with flow.h.sessionmaker() as session:
+        obligation = (await session.execute(text(
+            "SELECT o.licence_id::text, o.holder_org, o.status, o.due_on, o.escalate_on "
+            "FROM report_obligations o WHERE o.ledger_entry_id = :id"),
+            {"id": r.json()["id"]})).one()
+    settings = flow.h.app.state.settings
+    due = date(2026, 3, 2) + timedelta(days=settings.transaction_report_term_days)
+    assert tuple(obligation) == (licence["id"], licence["holder_org"], "open", due,
+                                 due + timedelta(days=settings.transaction_report_grace_days))
+
+
+async def _wait_until_a_debit_waits_on_a_lock(harness) -> None:
+    for _ in range(100):
+        # A fresh transaction each time: pg_stat_activity is a snapshot per transaction.
+        async with harness.sessionmaker() as session:
+            waiting = await session.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO ledger_entries%'"))
+        if waiting:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the duplicate debit never waited for the first")
+
+
+async def test_concurrent_duplicate_debit_returns_the_first_entry(flow):
+    """Two requests with the same (MRN, item, line) in flight at once: the second waits on
+    the first's key, then answers with the first's entry and takes nothing off the line."""
+    licence = await flow.granted_licence(lines=LINE_100)
+    settings = flow.h.app.state.settings
+    args = dict(licence_number=licence["number"], line_no=1, mrn=mrn(5), item_number=1,
+                quantity=Decimal("6"), value=Decimal("60.00"), actor="certex",
+                settings=settings, today=date(2026, 3, 2),
+                now=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    async with flow.h.sessionmaker() as first, flow.h.sessionmaker() as second:
+        entry, replayed = await customs.debit(first, **args)
+        assert not replayed
+        duplicate = asyncio.create_task(customs.debit(second, **args))
+        try:
+            await _wait_until_a_debit_waits_on_a_lock(flow.h)
+            await first.commit()
+        finally:
+            await first.rollback()  # lets the duplicate go on if the wait failed
+            original, replayed = await duplicate
+        await second.commit()
+    assert replayed
+    assert original == entry
+    assert (await availability(flow, licence))["remaining_quantity"] == "94"
+
+
+async def test_manual_write_off_refused_leaves_nothing(flow):
+    licence = await flow.granted_licence(lines=LINE_100)
+    body = {"licence_number": licence["number"], "line_no": 1, "quantity": "101",
+            "value": "1.00", "reason": "too much"}
+    r = await flow.c.post("/v1/ledger-entries", headers=flow.officer, json=body)
+    assert (r.status_code, r.json()["code"]) == (409, "LICENCE_QUANTITY_EXCEEDED")
+    async with flow.h.sessionmaker() as session:
+        counts = (await session.execute(text(
+            "SELECT (SELECT count(*) FROM ledger_entries), "
+            "(SELECT count(*) FROM audit_events WHERE action = 'write_off')"))).one()
+    assert tuple(counts) == (0, 0)

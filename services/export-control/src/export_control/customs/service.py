@@ -11,10 +11,12 @@ entry. Corrections never edit an entry: a reversal entry gives the amounts back.
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.problems import ProblemError
@@ -30,8 +32,10 @@ DEBIT, WRITE_OFF, REVERSAL = "debit", "write_off", "reversal"
 
 async def find_line(session: AsyncSession, licence_number: str, line_no: int,
                     holder_org: str | None = None) -> tuple[Licence, LicenceLine]:
+    # The line is loaded here already: no second query for the licence's other lines.
     stmt = (select(Licence, LicenceLine).join(LicenceLine, LicenceLine.licence_id == Licence.id)
-            .where(Licence.number == licence_number, LicenceLine.line_no == line_no))
+            .where(Licence.number == licence_number, LicenceLine.line_no == line_no)
+            .options(lazyload(Licence.lines)))
     if holder_org is not None:
         stmt = stmt.where(Licence.holder_org == holder_org)
     row = (await session.execute(stmt)).first()
@@ -41,39 +45,116 @@ async def find_line(session: AsyncSession, licence_number: str, line_no: int,
     return row[0], row[1]
 
 
-def _refuse_if_invalid(licence: Licence, today: date) -> None:
+def _refuse_if_invalid(licence, today: date) -> None:
+    """`licence`: a Licence or a row with its number, status and validity dates."""
     code = refusal_reason(licence.status, licence.valid_from, licence.valid_until, today)
     if code is not None:
         raise ProblemError(409, code, f"licence {licence.number}: {code.lower()}",
                            licence_status=licence.status)
 
 
+# The debit path serves every customs declaration: its statements are built once, with bind
+# parameters, rather than per request (building and cache-keying them costs more CPU than
+# running them).
+_LEDGER = LedgerEntry.__table__
+_LICENCES = Licence.__table__
+_LINES = LicenceLine.__table__
+_OBLIGATIONS = ReportObligation.__table__
+
+
+def _param(name: str, column):
+    return bindparam(name, type_=column.type)
+
+
+# `kind` inline, not a bound parameter: the planner can then use the partial unique index
+# `uq_ledger_entries_debit_key` (WHERE kind = 'debit') even in a generic prepared plan.
+def _debit_key(line_id):
+    return and_(_LEDGER.c.kind == literal_column(f"'{DEBIT}'"),
+                _LEDGER.c.mrn == _param("mrn", _LEDGER.c.mrn),
+                _LEDGER.c.item_number == _param("item_number", _LEDGER.c.item_number),
+                _LEDGER.c.licence_line_id == line_id)
+
+
+# (mrn, item_number, line_id) -> the debit recorded under that key.
+_EXISTING_DEBIT = select(_LEDGER).where(_debit_key(_param("line_id", _LEDGER.c.licence_line_id)))
+
+# (licence_number, line_no, mrn, item_number) -> one row: the licence (what validation needs),
+# the line, and the debit already recorded under the key (columns `entry_*`, NULL if none).
+_LINE_AND_EARLIER_DEBIT = (
+    select(_LICENCES.c.id, _LICENCES.c.number, _LICENCES.c.status, _LICENCES.c.holder_org,
+           _LICENCES.c.valid_from, _LICENCES.c.valid_until, _LINES.c.id.label("line_id"),
+           *[column.label(f"entry_{column.name}") for column in _LEDGER.c])
+    .join_from(_LICENCES, _LINES, _LINES.c.licence_id == _LICENCES.c.id)
+    .outerjoin(_LEDGER, _debit_key(_LINES.c.id))
+    .where(_LICENCES.c.number == _param("licence_number", _LICENCES.c.number),
+           _LINES.c.line_no == _param("line_no", _LINES.c.line_no)))
+
+
+def _record_debit_statement():
+    """One statement: the ledger entry (nothing if its key exists: ON CONFLICT, which waits
+    for a concurrent transaction holding the same key) and its report obligation, returning
+    the entry as stored. Parameters: the entry's columns, holder_org, due_on, escalate_on."""
+    given = ("id", "licence_id", "licence_line_id", "mrn", "item_number", "quantity", "value",
+             "actor", "created_at")
+    inserted = (
+        insert(_LEDGER)
+        .values({name: _param(name, _LEDGER.c[name]) for name in given}
+                | {"kind": literal_column(f"'{DEBIT}'")})
+        .on_conflict_do_nothing(index_elements=["mrn", "item_number", "licence_line_id"],
+                                index_where=text("kind = 'debit'"))
+        .returning(*_LEDGER.c)
+        .cte("entry"))
+    obligation = (
+        insert(_OBLIGATIONS)
+        .from_select(
+            ["ledger_entry_id", "licence_id", "holder_org", "due_on", "escalate_on", "status"],
+            select(inserted.c.id, inserted.c.licence_id,
+                   _param("holder_org", _OBLIGATIONS.c.holder_org),
+                   _param("due_on", _OBLIGATIONS.c.due_on),
+                   _param("escalate_on", _OBLIGATIONS.c.escalate_on),
+                   literal_column("'open'")))
+        .cte("obligation"))
+    # A data-modifying WITH runs even though the main query does not read it.
+    return select(inserted).add_cte(obligation)
+
+
+_RECORD_DEBIT = _record_debit_statement()
+
+# (line_id, quantity, value) -> the remaining amounts, or no row when they do not fit.
+_TAKE_OFF_LINE = (
+    update(_LINES)
+    .where(_LINES.c.id == _param("line_id", _LINES.c.id),
+           or_(_LINES.c.remaining_quantity.is_(None),
+               _LINES.c.remaining_quantity >= _param("quantity", _LINES.c.remaining_quantity)),
+           or_(_LINES.c.remaining_value.is_(None),
+               _LINES.c.remaining_value >= _param("value", _LINES.c.remaining_value)))
+    .values(remaining_quantity=_LINES.c.remaining_quantity
+            - _param("quantity", _LINES.c.remaining_quantity),
+            remaining_value=_LINES.c.remaining_value - _param("value", _LINES.c.remaining_value))
+    .returning(_LINES.c.remaining_quantity, _LINES.c.remaining_value))
+
+
 async def _existing_debit(session: AsyncSession, mrn: str, item_number: int,
-                          line_id: uuid.UUID) -> LedgerEntry | None:
-    return await session.scalar(
-        select(LedgerEntry).where(LedgerEntry.kind == DEBIT, LedgerEntry.mrn == mrn,
-                                  LedgerEntry.item_number == item_number,
-                                  LedgerEntry.licence_line_id == line_id))
+                          line_id: uuid.UUID) -> dict[str, Any] | None:
+    row = (await session.execute(
+        _EXISTING_DEBIT, {"mrn": mrn, "item_number": item_number, "line_id": line_id})).first()
+    return None if row is None else dict(row._mapping)
 
 
-async def _consume(session: AsyncSession, licence: Licence, line: LicenceLine,
+async def _consume(session: AsyncSession, licence_id: uuid.UUID, line_id: uuid.UUID,
                    quantity: Decimal, value: Decimal) -> None:
-    """Take the amounts off the line in one conditional UPDATE, or refuse with 409."""
-    taken = await session.execute(
-        update(LicenceLine)
-        .where(LicenceLine.id == line.id,
-               or_(LicenceLine.remaining_quantity.is_(None),
-                   LicenceLine.remaining_quantity >= quantity),
-               or_(LicenceLine.remaining_value.is_(None), LicenceLine.remaining_value >= value))
-        .values(remaining_quantity=LicenceLine.remaining_quantity - quantity,
-                remaining_value=LicenceLine.remaining_value - value)
-        .returning(LicenceLine.remaining_quantity, LicenceLine.remaining_value)
-        .execution_options(synchronize_session=False))
-    row = taken.first()
+    """Take the amounts off the line in one conditional UPDATE, or refuse with 409.
+
+    The UPDATE takes the line's row lock, which every other use of the line then waits for
+    until this transaction ends: callers do all their other writes first and make this the
+    last statement before the commit. A refusal raises, so the transaction rolls back and
+    nothing written before it remains."""
+    row = (await session.execute(
+        _TAKE_OFF_LINE, {"line_id": line_id, "quantity": quantity, "value": value})).first()
     if row is None:
         current = (await session.execute(
-            select(LicenceLine.remaining_quantity, LicenceLine.remaining_value)
-            .where(LicenceLine.id == line.id))).one()
+            select(_LINES.c.remaining_quantity, _LINES.c.remaining_value)
+            .where(_LINES.c.id == line_id))).one()
         exceeded = "quantity" if current[0] is not None and current[0] < quantity else "value"
         raise ProblemError(409, "LICENCE_QUANTITY_EXCEEDED",
                            f"the {exceeded} asked exceeds what remains on the licence line",
@@ -81,27 +162,27 @@ async def _consume(session: AsyncSession, licence: Licence, line: LicenceLine,
                            remaining_quantity=None if current[0] is None else str(current[0]),
                            remaining_value=None if current[1] is None else f"{current[1]:.2f}")
     if (row[0] is not None and row[0] == 0) or (row[1] is not None and row[1] == 0):
-        await _exhaust_if_used_up(session, licence)
+        await _exhaust_if_used_up(session, licence_id)
 
 
-async def _lock_licence(session: AsyncSession, licence: Licence) -> Licence | None:
+async def _lock_licence(session: AsyncSession, licence_id: uuid.UUID) -> Licence | None:
     """The licence row locked and re-read (its version may have moved since it was loaded)."""
-    return await session.scalar(select(Licence).where(Licence.id == licence.id)
+    return await session.scalar(select(Licence).where(Licence.id == licence_id)
                                 .with_for_update().execution_options(populate_existing=True))
 
 
-async def _exhaust_if_used_up(session: AsyncSession, licence: Licence) -> None:
+async def _exhaust_if_used_up(session: AsyncSession, licence_id: uuid.UUID) -> None:
     """When no line of the licence can be used any more, the licence is exhausted."""
     usable = await session.scalar(
         select(func.count()).select_from(LicenceLine).where(
-            LicenceLine.licence_id == licence.id,
+            LicenceLine.licence_id == licence_id,
             or_(LicenceLine.control_mode == "open",
                 and_(or_(LicenceLine.remaining_quantity.is_(None),
                          LicenceLine.remaining_quantity > 0),
                      or_(LicenceLine.remaining_value.is_(None),
                          LicenceLine.remaining_value > 0)))))
     if usable == 0:
-        locked = await _lock_licence(session, licence)
+        locked = await _lock_licence(session, licence_id)
         if locked is not None and locked.status == "issued":
             await change_state(session, locked, "exhaust", reason="all lines used up")
 
@@ -109,37 +190,36 @@ async def _exhaust_if_used_up(session: AsyncSession, licence: Licence) -> None:
 async def debit(session: AsyncSession, *, licence_number: str, line_no: int, mrn: str,
                 item_number: int, quantity: Decimal, value: Decimal, actor: str,
                 settings: ExportControlSettings, today: date,
-                now: datetime) -> tuple[LedgerEntry, bool]:
-    """(entry, replayed): a debit already recorded under the same key is returned as is."""
-    licence, line = await find_line(session, licence_number, line_no)
-    original = await _existing_debit(session, mrn, item_number, line.id)
-    if original is not None:
-        return original, True
-    _refuse_if_invalid(licence, today)
-    entry_id = uuid.uuid4()
-    # Insert first: a concurrent debit with the same key waits here for the other transaction
-    # and then finds its row instead of debiting twice.
-    inserted = await session.scalar(
-        insert(LedgerEntry)
-        .values(id=entry_id, licence_id=licence.id, licence_line_id=line.id, kind=DEBIT,
-                mrn=mrn, item_number=item_number, quantity=quantity, value=value, actor=actor,
-                created_at=now)
-        .on_conflict_do_nothing(index_elements=["mrn", "item_number", "licence_line_id"],
-                                index_where=text("kind = 'debit'"))
-        .returning(LedgerEntry.id))
-    if inserted is None:
-        original = await _existing_debit(session, mrn, item_number, line.id)
+                now: datetime) -> tuple[dict[str, Any], bool]:
+    """(entry, replayed): a debit already recorded under the same key is returned as is.
+
+    Every customs declaration comes through here, so it is three statements: look up the
+    licence line together with an earlier debit of the same key; insert the ledger entry and
+    its report obligation; take the amounts off the line (the row lock, held until the
+    commit that follows at once)."""
+    found = (await session.execute(_LINE_AND_EARLIER_DEBIT, {
+        "licence_number": licence_number, "line_no": line_no, "mrn": mrn,
+        "item_number": item_number})).first()
+    if found is None:
+        raise ProblemError(404, "LICENCE_LINE_NOT_FOUND",
+                           f"no line {line_no} on licence {licence_number}")
+    if found.entry_id is not None:
+        return {column.name: found._mapping[f"entry_{column.name}"]
+                for column in _LEDGER.c}, True
+    _refuse_if_invalid(found, today)
+    due_on = today + timedelta(days=settings.transaction_report_term_days)
+    recorded = (await session.execute(_RECORD_DEBIT, {
+        "id": uuid.uuid4(), "licence_id": found.id, "licence_line_id": found.line_id,
+        "mrn": mrn, "item_number": item_number, "quantity": quantity,
+        "value": value, "actor": actor, "created_at": now, "holder_org": found.holder_org,
+        "due_on": due_on,
+        "escalate_on": due_on + timedelta(days=settings.transaction_report_grace_days)})).first()
+    if recorded is None:  # a concurrent request recorded the same key first
+        original = await _existing_debit(session, mrn, item_number, found.line_id)
         assert original is not None
         return original, True
-    await _consume(session, licence, line, quantity, value)
-    due_on = today + timedelta(days=settings.transaction_report_term_days)
-    session.add(ReportObligation(
-        ledger_entry_id=entry_id, licence_id=licence.id, holder_org=licence.holder_org,
-        due_on=due_on, escalate_on=due_on + timedelta(days=settings.transaction_report_grace_days),
-        status="open"))
-    entry = await session.get(LedgerEntry, entry_id)
-    assert entry is not None
-    return entry, False
+    await _consume(session, found.id, found.line_id, quantity, value)
+    return dict(recorded._mapping), False
 
 
 async def write_off(session: AsyncSession, *, licence_number: str, line_no: int,
@@ -147,15 +227,15 @@ async def write_off(session: AsyncSession, *, licence_number: str, line_no: int,
                     now: datetime) -> LedgerEntry:
     licence, line = await find_line(session, licence_number, line_no)
     _refuse_if_invalid(licence, today)
-    await _consume(session, licence, line, quantity, value)
     entry = LedgerEntry(id=uuid.uuid4(), licence_id=licence.id, licence_line_id=line.id,
                         kind=WRITE_OFF, quantity=quantity, value=value, reason=reason,
                         actor=actor, created_at=now)
     session.add(entry)
-    await session.flush()
     await record_audit(session, entity_type="licence", entity_id=licence.id, action="write_off",
                        reason=reason, data={"line_no": line_no, "quantity": str(quantity),
                                             "value": f"{value:.2f}"})
+    # Last, as in `debit`: the line's row lock is held only from here to the commit.
+    await _consume(session, licence.id, line.id, quantity, value)
     return entry
 
 
@@ -201,7 +281,7 @@ async def re_credit(session: AsyncSession, *, licence_number: str, line_no: int,
                    ReportObligation.status.in_(("open", "overdue")))
             .values(status="cancelled"))
     await session.flush()
-    locked = await _lock_licence(session, licence)
+    locked = await _lock_licence(session, licence.id)
     if locked is not None and locked.status == EXHAUSTED:
         await change_state(session, locked, "replenish", reason="re-credit")
     await record_audit(session, entity_type="licence", entity_id=licence.id, action="re_credit",
