@@ -2,7 +2,9 @@
 
 A realistic network (entities, the VSP 2025-2029 programme, objectives, official statistics
 on the list) and a year of releases around today: the past six months published (some after
-an approved reschedule), the next six months announced. No Code of Practice indicator is
+an approved reschedule), the next six months announced; a work programme for this year and
+the next with a fixed version (CVOS) and an action added later; two RVOS advice items (one
+answered); a collaboration project started this year. No Code of Practice indicator is
 loaded: the official indicator texts come only through the catalogue import.
 """
 
@@ -15,7 +17,13 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import BRUSSELS, FixedClock
 from dkbuza_kit.dates import PartialDate, add_months
 from dkbuza_kit.db import create_engine, create_sessionmaker
-from vsp_statistics.network.models import Programme
+from vsp_statistics.collaborations.models import CollaborationProject
+from vsp_statistics.collaborations.router import create_collaboration_project
+from vsp_statistics.collaborations.schemas import ProjectIn
+from vsp_statistics.consultations.models import RvosAdvice
+from vsp_statistics.consultations.router import create_consultation, respond_to_consultation
+from vsp_statistics.consultations.schemas import AdviceIn, ResponseIn
+from vsp_statistics.network.models import Objective, Programme
 from vsp_statistics.network.schemas import EntityIn, ObjectiveIn, ProgrammeIn
 from vsp_statistics.network.service import create_entity, create_objective, create_programme
 from vsp_statistics.official_statistics.schemas import StatisticIn
@@ -24,6 +32,14 @@ from vsp_statistics.releases import service as releases
 from vsp_statistics.releases.schemas import ReleaseIn, RescheduleIn, TransitionIn
 from vsp_statistics.releases.workflow import ReleaseState
 from vsp_statistics.settings import VspStatisticsSettings
+from vsp_statistics.work_programmes import service as work_programmes
+from vsp_statistics.work_programmes.models import WorkProgramme
+from vsp_statistics.work_programmes.schemas import (
+    ActionIn,
+    ActionProgressIn,
+    FixVersionIn,
+    WorkProgrammeIn,
+)
 
 PROGRAMME_CODE = "VSP-2025-2029"
 DEMO = Principal(sub="demo-loader", roles=frozenset({"vsa.staff"}), org="dkbuza")
@@ -53,6 +69,17 @@ STATISTICS = [
     ("MIL-01", "Kwaliteit van het oppervlaktewater", "Milieu", "VMM", "annual"),
 ]
 STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
+RVOS_ADVICE = [
+    {"days_ago": 120, "topic": "Vast publicatietijdstip voor alle officiële statistieken",
+     "advice": "De raad adviseert alle officiële statistieken op een vast tijdstip te "
+               "publiceren en dat tijdstip in de releasekalender te vermelden.",
+     "response": "Het netwerk publiceert voortaan om 09:30; de releasekalender vermeldt het "
+                 "tijdstip bij elke publicatie."},
+    {"days_ago": 20, "topic": "Toegankelijkheid van open data",
+     "advice": "De raad vraagt de open datasets ook in een niet-propriëtair formaat aan te "
+               "bieden."},
+]
+COLLABORATION_TITLE = "Gedeelde methodologie voor regionale arbeidsmarktstatistieken"
 
 
 def _reference_period(periodicity: str, target: date) -> str:
@@ -75,32 +102,42 @@ def _release_day(month_start: date, offset: int) -> date:
 
 
 async def load(settings: VspStatisticsSettings) -> bool:
+    """Load what is missing (each part is checked on its own, so a database loaded by an
+    earlier version of this module gets the newer parts once); True if anything was added."""
     engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            if await session.scalar(select(Programme.id).where(Programme.code == PROGRAMME_CODE)):
-                return False
             today = datetime.now(UTC).astimezone(BRUSSELS).date()
-            for code, name in ENTITIES:
-                await create_entity(session, EntityIn(code=code, name=name))
-            programme = await create_programme(session, ProgrammeIn(
-                code=PROGRAMME_CODE, title="Vlaams Statistisch Programma 2025-2029",
-                start_year=2025, end_year=2029))
-            for code, title in OBJECTIVES:
-                await create_objective(session, ObjectiveIn(programme_id=programme.id,
-                                                            code=code, title=title))
-            for number, (code, title, theme, entity, periodicity) in enumerate(STATISTICS):
-                statistic = await create_statistic(session, StatisticIn.model_validate({
-                    "code": code, "title": title, "theme": theme, "entity_code": entity,
-                    "periodicity": periodicity,
-                    "inclusion": {"effective_on": "2025-01-01", "reason": "Opname in het VSP",
-                                  "decision_type": "cvos_decision",
-                                  "decision_reference": "CVOS/2025/01"}}), DEMO)
-                await _releases(session, statistic.id, periodicity, number, today,
-                                settings.default_release_time)
-        return True
+            loaded = await _network_and_releases(session, settings, today)
+            loaded |= await _work_programme(session, today)
+            loaded |= await _consultations(session, today)
+            loaded |= await _collaboration(session, today)
+        return loaded
     finally:
         await engine.dispose()
+
+
+async def _network_and_releases(session, settings: VspStatisticsSettings, today: date) -> bool:
+    if await session.scalar(select(Programme.id).where(Programme.code == PROGRAMME_CODE)):
+        return False
+    for code, name in ENTITIES:
+        await create_entity(session, EntityIn(code=code, name=name))
+    programme = await create_programme(session, ProgrammeIn(
+        code=PROGRAMME_CODE, title="Vlaams Statistisch Programma 2025-2029",
+        start_year=2025, end_year=2029))
+    for code, title in OBJECTIVES:
+        await create_objective(session, ObjectiveIn(programme_id=programme.id,
+                                                    code=code, title=title))
+    for number, (code, title, theme, entity, periodicity) in enumerate(STATISTICS):
+        statistic = await create_statistic(session, StatisticIn.model_validate({
+            "code": code, "title": title, "theme": theme, "entity_code": entity,
+            "periodicity": periodicity,
+            "inclusion": {"effective_on": "2025-01-01", "reason": "Opname in het VSP",
+                          "decision_type": "cvos_decision",
+                          "decision_reference": "CVOS/2025/01"}}), DEMO)
+        await _releases(session, statistic.id, periodicity, number, today,
+                        settings.default_release_time)
+    return True
 
 
 async def _releases(session, statistic_id, periodicity: str, offset: int, today: date,
@@ -134,6 +171,72 @@ async def _releases(session, statistic_id, periodicity: str, offset: int, today:
                                           clock)
         month = add_months(month, step)
         index += 1
+
+
+async def _work_programme(session, today: date) -> bool:
+    """A work programme over this year and the next: version 1 fixed by the CVOS with four
+    actions (one done, one under way), then one action added later (in draft version 2)."""
+    year = today.year
+    code = f"WP-{year}-{year + 1}"
+    if await session.scalar(select(WorkProgramme.id).where(WorkProgramme.code == code)):
+        return False
+    programme = await session.scalar(select(Programme).where(Programme.code == PROGRAMME_CODE))
+    objectives = {o.code: o.id for o in await session.scalars(
+        select(Objective).where(Objective.programme_id == programme.id))}
+    work_programme = await work_programmes.create(session, WorkProgrammeIn(
+        code=code, title=f"Werkprogramma {year}-{year + 1}", programme_id=programme.id,
+        start_year=year, end_year=year + 1))
+
+    async def action(objective: str, title: str, owner: str, due: str):
+        return await work_programmes.add_action(session, work_programme, ActionIn(
+            title=title, objective_id=objectives[objective], owner_entity_code=owner,
+            due=PartialDate.parse(due)))
+
+    calendar = await action("D1", "Releasekalender voor twaalf maanden publiceren", "VSA",
+                            f"{year}-Q1")
+    open_data = await action("D3", "Werkzoekendenstatistiek als open data aanbieden", "WSE",
+                             f"{year}-06")
+    await action("D2", "Zelfevaluatie starten voor alle officiële statistieken", "VSA",
+                 f"{year}-Q4")
+    await action("D4", "Gezamenlijke mobiliteitsindicatoren ontwikkelen", "MOW",
+                 f"{year + 1}-Q2")
+    fixed_on = min(today, date(year, 2, 1))
+    await work_programmes.fix_version(session, work_programme, 1, FixVersionIn(
+        cvos_decision_reference=f"CVOS/{year}/02", fixed_on=fixed_on))
+    await work_programmes.record_progress(session, work_programme, calendar.id, ActionProgressIn(
+        state="completed", completed_on=min(today, date(year, 3, 28))))
+    await work_programmes.record_progress(session, work_programme, open_data.id,
+                                          ActionProgressIn(state="in_progress"))
+    await action("D3", "Metadata van de officiële statistieken harmoniseren", "OV",
+                 str(year + 1))
+    return True
+
+
+async def _consultations(session, today: date) -> bool:
+    """Two RVOS advice items: one answered after five weeks, one still open."""
+    topics = [advice["topic"] for advice in RVOS_ADVICE]
+    if await session.scalar(select(RvosAdvice.id).where(RvosAdvice.topic.in_(topics)).limit(1)):
+        return False
+    for item in RVOS_ADVICE:
+        advised_on = today - timedelta(days=item["days_ago"])
+        advice = await create_consultation(AdviceIn(
+            advised_on=advised_on, topic=item["topic"], advice=item["advice"]), session, DEMO)
+        if item.get("response"):
+            await respond_to_consultation(advice.id, ResponseIn(
+                response=item["response"], responded_on=advised_on + timedelta(days=35)),
+                session, DEMO)
+    return True
+
+
+async def _collaboration(session, today: date) -> bool:
+    """A collaboration project started this year (KPI target: 2-3 a year)."""
+    if await session.scalar(select(CollaborationProject.id).where(
+            CollaborationProject.title == COLLABORATION_TITLE)):
+        return False
+    await create_collaboration_project(ProjectIn(
+        title=COLLABORATION_TITLE, entity_codes=["WSE", "VSA"],
+        start_date=min(today, date(today.year, 2, 1)), state="running"), session, DEMO)
+    return True
 
 
 def main() -> None:

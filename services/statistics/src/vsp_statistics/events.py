@@ -6,4 +6,5 @@ EVENT_TYPES: tuple[str, ...] = (
     "release.announced",
     *(f"release.{state.value}" for state in ReleaseState if state is not ReleaseState.planned),
     "release.rescheduled",
+    "release.overdue",  # the daily check: past its target, not published (releases/overdue.py)
 )

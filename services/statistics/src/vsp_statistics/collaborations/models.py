@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vsp_statistics.base import Base, created_at, uuid_pk
+from vsp_statistics.base import Base, created_at, uuid_pk, version_column
 
 
 class CollaborationProject(Base):
@@ -17,6 +17,7 @@ class CollaborationProject(Base):
     start_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     end_date: Mapped[date | None] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(12), nullable=False)
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = created_at()
 
 

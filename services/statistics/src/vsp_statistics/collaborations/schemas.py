@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from vsp_statistics.common import InputModel, OutputModel
+from vsp_statistics.common import InputModel, OutputModel, PatchModel
 
 
 class ProjectState(StrEnum):
@@ -35,3 +35,13 @@ class ProjectOut(OutputModel):
     start_date: date
     end_date: date | None
     state: ProjectState
+    version: int = Field(description="Changes with every update (the ETag)")
+
+
+class ProjectPatch(PatchModel):
+    """Follow-up of a project: its state and end date (null: no end date yet)."""
+
+    REQUIRED = frozenset({"state"})
+
+    state: ProjectState | None = None
+    end_date: date | None = None

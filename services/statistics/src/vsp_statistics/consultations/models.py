@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vsp_statistics.base import Base, created_at, uuid_pk
+from vsp_statistics.base import Base, created_at, uuid_pk, version_column
 
 
 class RvosAdvice(Base):
@@ -19,4 +19,5 @@ class RvosAdvice(Base):
     statistic_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("official_statistics.id"))
     response: Mapped[str | None] = mapped_column(Text)
     responded_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = created_at()

@@ -3,7 +3,7 @@ from datetime import date
 
 from pydantic import Field
 
-from vsp_statistics.common import InputModel, OutputModel
+from vsp_statistics.common import InputModel, OutputModel, PatchModel
 
 
 class AdviceIn(InputModel):
@@ -26,3 +26,18 @@ class AdviceOut(OutputModel):
     statistic_id: uuid.UUID | None
     response: str | None
     responded_on: date | None
+    version: int = Field(description="Changes with every update (the ETag)")
+
+
+class AdvicePatch(PatchModel):
+    """Corrections of a registered advice. The response is first recorded with
+    `POST .../response`; afterwards its text and date may be corrected here (not removed)."""
+
+    REQUIRED = frozenset({"advised_on", "topic", "advice", "response", "responded_on"})
+
+    advised_on: date | None = Field(default=None, description="Date of the RVOS advice")
+    topic: str | None = Field(default=None, min_length=1, max_length=300)
+    advice: str | None = Field(default=None, min_length=1, max_length=20000)
+    statistic_id: uuid.UUID | None = None
+    response: str | None = Field(default=None, min_length=1, max_length=20000)
+    responded_on: date | None = None

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vsp_statistics.base import Base, created_at, uuid_pk
+from vsp_statistics.base import Base, created_at, uuid_pk, version_column
 
 
 class NetworkEntity(Base):
@@ -16,6 +16,7 @@ class NetworkEntity(Base):
     name: Mapped[str] = mapped_column(String(300), nullable=False)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = created_at()
 
 

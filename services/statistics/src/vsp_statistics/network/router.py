@@ -2,18 +2,20 @@
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
+from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.access import StaffOnly, StaffOrEntity
-from vsp_statistics.common import get_or_404, page_of
+from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, get_or_404, page_of
 from vsp_statistics.network import service
 from vsp_statistics.network.models import NetworkEntity, Objective, Programme
 from vsp_statistics.network.schemas import (
     EntityIn,
     EntityOut,
+    EntityPatch,
     ObjectiveIn,
     ObjectiveOut,
     ProgrammeIn,
@@ -35,8 +37,22 @@ async def create_entity(body: EntityIn, session: DbSession, _: StaffOnly):
 
 
 @router.get("/v1/entities/{code}", response_model=EntityOut)
-async def get_entity(code: str, session: DbSession, _: StaffOrEntity):
-    return await get_or_404(session, NetworkEntity, code, "entity")
+async def get_entity(code: str, response: Response, session: DbSession, _: StaffOrEntity):
+    entity = await get_or_404(session, NetworkEntity, code, "entity", "ENTITY_NOT_FOUND")
+    set_etag(response, entity.version)
+    return entity
+
+
+@router.patch("/v1/entities/{code}", response_model=EntityOut,
+              responses=CONDITIONAL_WRITE_RESPONSES)
+async def update_entity(code: str, body: EntityPatch, request: Request, response: Response,
+                        session: DbSession, principal: StaffOrEntity):
+    """Change name or contact (`If-Match` required); an entity may update its own record."""
+    entity = await service.entity_for_update(session, principal, code)
+    check_if_match(request, entity.version)
+    await service.update_entity(session, principal, entity, body)
+    set_etag(response, entity.version)
+    return entity
 
 
 @router.get("/v1/programmes", response_model=Page[ProgrammeOut])

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from pydantic import Field, model_validator
 
-from vsp_statistics.common import InputModel, OutputModel
+from vsp_statistics.common import InputModel, OutputModel, PatchModel
 
 
 class EntityIn(InputModel):
@@ -19,7 +19,19 @@ class EntityOut(OutputModel):
     name: str
     contact_name: str | None
     contact_email: str | None
+    version: int = Field(description="Changes with every update (the ETag)")
     created_at: datetime
+
+
+class EntityPatch(PatchModel):
+    """Name and contact; the code (also the `org` claim) never changes."""
+
+    REQUIRED = frozenset({"name"})
+
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=320,
+                                      pattern=r"^[^@\s]+@[^@\s]+$")
 
 
 class ProgrammeIn(InputModel):

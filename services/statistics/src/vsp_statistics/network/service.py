@@ -6,10 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
+from dkbuza_kit.auth import Principal
 from dkbuza_kit.problems import ProblemError
-from vsp_statistics.common import get_or_404
+from vsp_statistics.access import entity_scope
+from vsp_statistics.common import apply_patch, audit_update, get_or_404
 from vsp_statistics.network.models import NetworkEntity, Objective, Programme
-from vsp_statistics.network.schemas import EntityIn, ObjectiveIn, ProgrammeIn
+from vsp_statistics.network.schemas import EntityIn, EntityPatch, ObjectiveIn, ProgrammeIn
 
 
 async def create_entity(session: AsyncSession, body: EntityIn) -> NetworkEntity:
@@ -21,6 +23,27 @@ async def create_entity(session: AsyncSession, body: EntityIn) -> NetworkEntity:
     await record_audit(session, entity_type="network_entity", entity_id=entity.code,
                        action="created")
     return entity
+
+
+async def entity_for_update(session: AsyncSession, principal: Principal,
+                            code: str) -> NetworkEntity:
+    """The entity record locked for a change: VSA staff any, a network entity only its own
+    (another entity's record is a 404 for a change, although the directory is readable)."""
+    scope = entity_scope(principal)
+    if scope is not None and scope != code:
+        raise ProblemError(404, "ENTITY_NOT_FOUND", "entity not found")
+    entity = await session.scalar(
+        select(NetworkEntity).where(NetworkEntity.code == code).with_for_update())
+    if entity is None:
+        raise ProblemError(404, "ENTITY_NOT_FOUND", "entity not found")
+    return entity
+
+
+async def update_entity(session: AsyncSession, principal: Principal, entity: NetworkEntity,
+                        body: EntityPatch) -> None:
+    diff = apply_patch(entity, body.changes())
+    await audit_update(session, entity_type="network_entity", entity_id=entity.code, diff=diff,
+                       principal=principal)
 
 
 async def existing_entity(session: AsyncSession, code: str) -> NetworkEntity:

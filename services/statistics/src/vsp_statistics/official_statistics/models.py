@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vsp_statistics.base import Base, created_at, uuid_pk
+from vsp_statistics.base import Base, created_at, uuid_pk, version_column
 
 
 class OfficialStatistic(Base):
@@ -20,6 +20,7 @@ class OfficialStatistic(Base):
                                              index=True)
     periodicity: Mapped[str] = mapped_column(String(20), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = created_at()
 
 

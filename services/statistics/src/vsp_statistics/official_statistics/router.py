@@ -4,14 +4,15 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.access import StaffOnly, StaffOrEntity
-from vsp_statistics.common import page_of
+from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, bump_version, page_of
 from vsp_statistics.official_statistics import service
 from vsp_statistics.official_statistics.models import ListChange, OfficialStatistic
 from vsp_statistics.official_statistics.schemas import (
@@ -22,6 +23,7 @@ from vsp_statistics.official_statistics.schemas import (
     Periodicity,
     StatisticIn,
     StatisticOut,
+    StatisticPatch,
 )
 
 router = APIRouter(tags=["official-statistics"])
@@ -59,11 +61,26 @@ async def create_official_statistic(body: StatisticIn, session: DbSession, princ
 
 
 @router.get("/v1/official-statistics/{statistic_id}", response_model=StatisticOut)
-async def get_official_statistic(statistic_id: uuid.UUID, session: DbSession,
-                                 principal: StaffOrEntity, clock: ClockDep,
+async def get_official_statistic(statistic_id: uuid.UUID, response: Response,
+                                 session: DbSession, principal: StaffOrEntity, clock: ClockDep,
                                  as_of: date | None = None):
     statistic = await service.get_statistic(session, principal, statistic_id)
+    set_etag(response, statistic.version)
     return (await service.describe(session, [statistic], as_of or today_brussels(clock)))[0]
+
+
+@router.patch("/v1/official-statistics/{statistic_id}", response_model=StatisticOut,
+              responses=CONDITIONAL_WRITE_RESPONSES)
+async def update_official_statistic(statistic_id: uuid.UUID, body: StatisticPatch,
+                                    request: Request, response: Response, session: DbSession,
+                                    principal: StaffOrEntity, clock: ClockDep):
+    """Change title, theme, periodicity, description or the open datasets (`If-Match`
+    required). VSA staff, or the producing entity for its own statistics."""
+    statistic = await service.get_statistic(session, principal, statistic_id, for_update=True)
+    check_if_match(request, statistic.version)
+    await service.update_statistic(session, principal, statistic, body)
+    set_etag(response, statistic.version)
+    return (await service.describe(session, [statistic], today_brussels(clock)))[0]
 
 
 @router.get("/v1/official-statistics/{statistic_id}/list-changes",
@@ -82,7 +99,8 @@ async def list_list_changes(statistic_id: uuid.UUID, session: DbSession, page: P
 async def create_list_change(statistic_id: uuid.UUID, body: ListChangeIn, session: DbSession,
                              principal: StaffOnly):
     """Include the statistic on, or remove it from, the VSP list (with reason and decision)."""
-    statistic = await service.get_statistic(session, principal, statistic_id)
+    statistic = await service.get_statistic(session, principal, statistic_id, for_update=True)
+    bump_version(statistic)
     return await service.change_list(session, statistic, body, principal)
 
 
@@ -90,5 +108,6 @@ async def create_list_change(statistic_id: uuid.UUID, body: ListChangeIn, sessio
              status_code=201)
 async def create_dataset(statistic_id: uuid.UUID, body: DatasetIn, session: DbSession,
                          principal: StaffOrEntity):
-    statistic = await service.get_statistic(session, principal, statistic_id)
+    statistic = await service.get_statistic(session, principal, statistic_id, for_update=True)
+    bump_version(statistic)
     return await service.add_dataset(session, statistic, body)

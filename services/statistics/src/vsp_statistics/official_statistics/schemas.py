@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from vsp_statistics.common import InputModel, OutputModel
+from vsp_statistics.common import InputModel, OutputModel, PatchModel
 
 
 class Periodicity(StrEnum):
@@ -85,3 +85,20 @@ class StatisticOut(OutputModel):
     description: str | None
     on_list: bool = Field(description="On the VSP list at the `as_of` date (default today)")
     datasets: list[DatasetOut]
+    version: int = Field(description="Changes with every update (the ETag)")
+
+
+class StatisticPatch(PatchModel):
+    """Descriptive fields and the open datasets. The code and the producing entity never change;
+    inclusion on and removal from the list stay `POST .../list-changes` (with a decision)."""
+
+    REQUIRED = frozenset({"title", "theme", "periodicity", "datasets"})
+
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    theme: str | None = Field(default=None, min_length=1, max_length=100)
+    periodicity: Periodicity | None = None
+    description: str | None = Field(default=None, max_length=5000)
+    datasets: list[DatasetIn] | None = Field(
+        default=None, max_length=50,
+        description="The complete list of open datasets: replaces the current one (datasets "
+                    "with the same url, format and licence are kept as they are)")

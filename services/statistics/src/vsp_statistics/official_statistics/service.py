@@ -9,7 +9,7 @@ date order, so its history is a simple alternation included/removed/included...
 import uuid
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.access import entity_scope
+from vsp_statistics.common import apply_patch, audit_update, bump_version
 from vsp_statistics.network.service import existing_entity
 from vsp_statistics.official_statistics.models import ListChange, OfficialStatistic, OpenDataset
 from vsp_statistics.official_statistics.schemas import (
@@ -27,6 +28,7 @@ from vsp_statistics.official_statistics.schemas import (
     ListDecisionIn,
     StatisticIn,
     StatisticOut,
+    StatisticPatch,
 )
 
 
@@ -53,10 +55,12 @@ def scoped_statistics(principal: Principal) -> Select:
 
 
 async def get_statistic(session: AsyncSession, principal: Principal,
-                        statistic_id: uuid.UUID) -> OfficialStatistic:
+                        statistic_id: uuid.UUID, *, for_update: bool = False) -> OfficialStatistic:
     """The statistic if the caller may see it; another entity's statistic is a 404."""
-    statistic = await session.scalar(
-        scoped_statistics(principal).where(OfficialStatistic.id == statistic_id))
+    stmt = scoped_statistics(principal).where(OfficialStatistic.id == statistic_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    statistic = await session.scalar(stmt)
     if statistic is None:
         raise ProblemError(404, "STATISTIC_NOT_FOUND", "official statistic not found")
     return statistic
@@ -79,7 +83,7 @@ async def describe(session: AsyncSession, statistics: list[OfficialStatistic],
         StatisticOut(id=s.id, code=s.code, title=s.title, theme=s.theme,
                      entity_code=s.entity_code, periodicity=s.periodicity,
                      description=s.description, on_list=s.id in on_list,
-                     datasets=datasets[s.id])
+                     datasets=datasets[s.id], version=s.version)
         for s in statistics
     ]
 
@@ -109,6 +113,45 @@ async def add_dataset(session: AsyncSession, statistic: OfficialStatistic,
     await record_audit(session, entity_type="official_statistic", entity_id=statistic.id,
                        action="dataset_added", data={"url": body.url})
     return dataset
+
+
+async def update_statistic(session: AsyncSession, principal: Principal,
+                           statistic: OfficialStatistic, body: StatisticPatch) -> None:
+    changes = body.changes()
+    datasets = changes.pop("datasets", None)
+    diff = apply_patch(statistic, changes)
+    dataset_diff = ({} if datasets is None
+                    else await _replace_datasets(session, statistic, datasets))
+    if dataset_diff:
+        if not diff:  # apply_patch bumped the version only if a column changed
+            bump_version(statistic)
+        diff["datasets"] = dataset_diff
+    await audit_update(session, entity_type="official_statistic", entity_id=statistic.id,
+                       diff=diff, principal=principal)
+
+
+async def _replace_datasets(session: AsyncSession, statistic: OfficialStatistic,
+                            wanted: list[DatasetIn]) -> dict[str, list[str]]:
+    """Make the statistic's datasets equal `wanted` (keyed by url, format, licence); returns
+    the urls removed and added (empty when nothing changed)."""
+    current = (await session.scalars(
+        select(OpenDataset).where(OpenDataset.statistic_id == statistic.id))).all()
+
+    def key(d: OpenDataset | DatasetIn) -> tuple[str, str, str]:
+        return d.url, d.format, d.licence
+
+    wanted_keys = {key(d): d for d in wanted}
+    removed = [d for d in current if key(d) not in wanted_keys]
+    current_keys = {key(d) for d in current}
+    added = [d for k, d in wanted_keys.items() if k not in current_keys]
+    if removed:
+        await session.execute(delete(OpenDataset).where(
+            OpenDataset.id.in_([d.id for d in removed])))
+    session.add_all(OpenDataset(statistic_id=statistic.id, **d.model_dump()) for d in added)
+    await session.flush()
+    if not (removed or added):
+        return {}
+    return {"removed": [d.url for d in removed], "added": [d.url for d in added]}
 
 
 async def change_list(session: AsyncSession, statistic: OfficialStatistic, body: ListChangeIn,

@@ -91,3 +91,14 @@ class ReleaseCorrection(Base):
     description: Mapped[str] = mapped_column(Text, nullable=False)
     corrected_by: Mapped[str] = mapped_column(String(200), nullable=False)
     corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ReleaseOverdueSignal(Base):
+    """One `release.overdue` event sent for a release and the target it missed (the daily
+    check sends it once; a reschedule to a new target that is missed again sends a new one)."""
+
+    __tablename__ = "release_overdue_signals"
+
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), primary_key=True)
+    target: Mapped[str] = mapped_column(String(10), primary_key=True)
+    signalled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

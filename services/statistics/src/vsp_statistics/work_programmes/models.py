@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from vsp_statistics.base import Base, created_at, uuid_pk
+from vsp_statistics.base import Base, created_at, uuid_pk, version_column
 
 
 class WorkProgramme(Base):
@@ -50,6 +50,7 @@ class WorkProgrammeAction(Base):
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="planned")
     completed_on: Mapped[date | None] = mapped_column(Date)
     added_in_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    version: Mapped[int] = version_column()
     created_at: Mapped[datetime] = created_at()
 
 

@@ -2,18 +2,20 @@
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
+from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.access import StaffOnly, StaffOrEntity
-from vsp_statistics.common import page_of
+from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, page_of
 from vsp_statistics.work_programmes import service
 from vsp_statistics.work_programmes.models import WorkProgramme, WorkProgrammeAction
 from vsp_statistics.work_programmes.schemas import (
     ActionIn,
     ActionOut,
+    ActionPatch,
     ActionProgressIn,
     FixVersionIn,
     VersionOut,
@@ -89,3 +91,29 @@ async def record_action_progress(work_programme_id: uuid.UUID, action_id: uuid.U
                                  body: ActionProgressIn, session: DbSession, _: StaffOnly):
     programme = await service.get(session, work_programme_id)
     return await service.record_progress(session, programme, action_id, body)
+
+
+@router.get("/v1/work-programmes/{work_programme_id}/actions/{action_id}",
+            response_model=ActionOut)
+async def get_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, response: Response,
+                     session: DbSession, _: StaffOrEntity):
+    programme = await service.get(session, work_programme_id)
+    action = await service.get_action(session, programme, action_id)
+    set_etag(response, action.version)
+    return action
+
+
+@router.patch("/v1/work-programmes/{work_programme_id}/actions/{action_id}",
+              response_model=ActionOut,
+              responses=CONDITIONAL_WRITE_RESPONSES)
+async def update_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, body: ActionPatch,
+                        request: Request, response: Response, session: DbSession,
+                        principal: StaffOrEntity):
+    """Change an action (`If-Match` required): VSA staff any, an entity its own actions."""
+    programme = await service.get(session, work_programme_id)
+    action = await service.get_action(session, programme, action_id, owned_by=principal,
+                                      for_update=True)
+    check_if_match(request, action.version)
+    await service.update_action(session, principal, programme, action, body)
+    set_etag(response, action.version)
+    return action

@@ -5,7 +5,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from dkbuza_kit.dates import PartialDateField
-from vsp_statistics.common import InputModel, OutputModel
+from vsp_statistics.common import InputModel, OutputModel, PatchModel
 
 
 class VersionState(StrEnum):
@@ -86,3 +86,19 @@ class ActionOut(OutputModel):
     state: ActionState
     completed_on: date | None
     added_in_version: int
+    version: int = Field(description="Changes with every update (the ETag)")
+
+
+class ActionPatch(PatchModel):
+    """Title, owner, due date (changes of the programme: when the latest version is fixed they
+    open a new draft version) and state, completion date (follow-up). The owner may be changed
+    by VSA staff only; `completed_on` is set exactly when the (resulting) state is completed."""
+
+    REQUIRED = frozenset({"title", "owner_entity_code", "due", "state"})
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    owner_entity_code: str | None = Field(default=None, min_length=1, max_length=40)
+    due: PartialDateField | None = Field(default=None,
+                                         description="Due date: year, quarter, month or day")
+    state: ActionState | None = None
+    completed_on: date | None = None
