@@ -117,7 +117,13 @@ def run(skip_demo: bool = False) -> int:
         print("\nCtrl-C stops everything (PostgreSQL too); data stays in .data/.", flush=True)
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
-        print("A process exited; stopping everything.", flush=True)
+        # A terminal's Ctrl-C reaches the apps too: an app stopped by a signal is a stop
+        # request, anything else a failure.
+        codes = {process.poll() for process in processes} - {None}
+        if codes <= {0, -signal.SIGINT, -signal.SIGTERM, 130}:
+            print("\nStopping ...", flush=True)
+            return 0
+        print(f"A process exited (codes {sorted(codes)}); stopping everything.", flush=True)
         return 1
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
