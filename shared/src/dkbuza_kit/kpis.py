@@ -15,11 +15,17 @@ from dkbuza_kit.db import DbSession
 
 
 class Direction(StrEnum):
+    """Which way is good. Values (Dutch label): higher_is_better (hoger is beter),
+    lower_is_better (lager is beter)."""
+
     higher_is_better = "higher_is_better"
     lower_is_better = "lower_is_better"
 
 
 class KpiStatus(StrEnum):
+    """Against the target. Values (Dutch label): met (gehaald), at_risk (in gevaar),
+    missed (niet gehaald), no_data (geen gegevens)."""
+
     met = "met"
     at_risk = "at_risk"
     missed = "missed"
