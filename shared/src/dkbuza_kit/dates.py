@@ -11,6 +11,9 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 
 class Precision(StrEnum):
+    """Precision of a partial date. Values (Dutch label): year (jaar), quarter (kwartaal),
+    month (maand), day (dag)."""
+
     year = "year"
     quarter = "quarter"
     month = "month"

@@ -67,6 +67,9 @@ def day_after(deadline: date) -> date:
 
 
 class Timeliness(StrEnum):
+    """Whether an application came within the application window. Values (Dutch label):
+    on_time (tijdig), late (laattijdig)."""
+
     on_time = "on_time"
     late = "late"
 

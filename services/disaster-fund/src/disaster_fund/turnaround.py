@@ -15,11 +15,14 @@ from dkbuza_kit.problems import ProblemError
 
 
 class PauseReason(StrEnum):
-    """Only waits on the applicant stop the clock."""
+    """Reason for pausing the turnaround clock: only waits on the applicant stop it.
+    Values (Dutch label): waiting_for_documents (wacht op documenten van de aanvrager),
+    report_with_applicant (expertiseverslag ligt bij de aanvrager), waiting_insurer_attest
+    (wacht op het attest van de verzekeraar)."""
 
-    waiting_for_documents = "waiting_for_documents"    # wacht op documenten van de aanvrager
-    report_with_applicant = "report_with_applicant"    # verslag ligt bij de aanvrager
-    waiting_insurer_attest = "waiting_insurer_attest"  # wacht op attest van de verzekeraar
+    waiting_for_documents = "waiting_for_documents"
+    report_with_applicant = "report_with_applicant"
+    waiting_insurer_attest = "waiting_insurer_attest"
 
 
 ALLOWED_PAUSE_REASONS = frozenset(reason.value for reason in PauseReason)

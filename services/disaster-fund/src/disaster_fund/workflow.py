@@ -10,15 +10,22 @@ from dkbuza_kit.problems import ProblemError
 
 
 class DisasterState(StrEnum):
-    reporting = "reporting"                              # meldingsperiode
-    investigation = "investigation"                      # onderzoek
-    awaiting_advice = "awaiting_advice"                  # wacht op advies
-    assessed = "assessed"                                # criteria getoetst
-    submitted_to_government = "submitted_to_government"  # voorgelegd aan de Vlaamse Regering
-    recognised = "recognised"                            # erkend
-    published = "published"                              # bekendgemaakt in het Belgisch Staatsblad
-    closed = "closed"                                    # afgesloten
-    not_recognised = "not_recognised"                    # niet erkend
+    """State of the recognition procedure of a disaster (erkenningsprocedure van de ramp).
+    Values (Dutch label): reporting (schademeldingen lopen), investigation (in onderzoek),
+    awaiting_advice (wacht op advies), assessed (criteria getoetst), submitted_to_government
+    (voorgelegd aan de Vlaamse Regering), recognised (erkend als ramp), published
+    (bekendgemaakt in het Belgisch Staatsblad), closed (afgesloten), not_recognised
+    (niet erkend)."""
+
+    reporting = "reporting"
+    investigation = "investigation"
+    awaiting_advice = "awaiting_advice"
+    assessed = "assessed"
+    submitted_to_government = "submitted_to_government"
+    recognised = "recognised"
+    published = "published"
+    closed = "closed"
+    not_recognised = "not_recognised"
 
 
 D = DisasterState
@@ -36,23 +43,33 @@ DISASTER_TRANSITIONS: dict[DisasterState, frozenset[DisasterState]] = {
 
 
 class ApplicationState(StrEnum):
-    submitted = "submitted"                            # ingediend
-    late_review = "late_review"                        # laattijdig, in beoordeling
-    inadmissible = "inadmissible"                      # onontvankelijk
-    intake = "intake"                                  # in behandeling (dossier geopend)
-    waiting_for_documents = "waiting_for_documents"    # wacht op documenten
-    expert_assigned = "expert_assigned"                # deskundige aangesteld
-    report_sent = "report_sent"                        # verslag bezorgd aan aanvrager
-    report_accepted = "report_accepted"                # verslag aanvaard
-    report_contested = "report_contested"              # verslag betwist
-    decided = "decided"                                # beslist
-    decision_notified = "decision_notified"            # beslissing betekend
-    rectifying = "rectifying"                          # rechtzetting
-    in_appeal = "in_appeal"                            # in beroep (hof van beroep)
-    final = "final"                                    # definitief
-    payment_ordered = "payment_ordered"                # betaling opgedragen
-    paid = "paid"                                      # betaald
-    withdrawn = "withdrawn"                            # ingetrokken
+    """State of an application (aanvraag tot tegemoetkoming, the dossier). Values (Dutch label):
+    submitted (ingediend), late_review (laattijdige aanvraag in beoordeling), inadmissible
+    (onontvankelijk), intake (in behandeling), waiting_for_documents (wacht op documenten),
+    expert_assigned (expert aangesteld), report_sent (expertiseverslag bezorgd aan de
+    aanvrager), report_accepted (expertiseverslag aanvaard), report_contested
+    (expertiseverslag betwist), decided (beslist), decision_notified (beslissing ter kennis
+    gebracht), rectifying (in rechtzetting), in_appeal (in beroep bij het hof van beroep),
+    final (definitief), payment_ordered (betaling opgedragen), paid (uitbetaald), withdrawn
+    (ingetrokken)."""
+
+    submitted = "submitted"
+    late_review = "late_review"
+    inadmissible = "inadmissible"
+    intake = "intake"
+    waiting_for_documents = "waiting_for_documents"
+    expert_assigned = "expert_assigned"
+    report_sent = "report_sent"
+    report_accepted = "report_accepted"
+    report_contested = "report_contested"
+    decided = "decided"
+    decision_notified = "decision_notified"
+    rectifying = "rectifying"
+    in_appeal = "in_appeal"
+    final = "final"
+    payment_ordered = "payment_ordered"
+    paid = "paid"
+    withdrawn = "withdrawn"
 
 
 A = ApplicationState
@@ -90,7 +107,9 @@ GENERIC_APPLICATION_TARGETS = frozenset({
 
 
 class Phase(StrEnum):
-    """Phases of the turnaround clock; each has a norm in days in the rule set."""
+    """Phases of the turnaround clock (fasen van de doorlooptijd); each has a norm in days in the
+    rule set. Values (Dutch label): intake (intake en ontvankelijkheid), expertise (expertise),
+    decision (beslissing), objection (rechtzetting en beroep), payment (uitbetaling)."""
 
     intake = "intake"
     expertise = "expertise"

@@ -11,15 +11,22 @@ from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
 
 
 class Category(StrEnum):
-    private_goods = "private_goods"            # private goederen
-    public_domain = "public_domain"            # openbaar domein
-    agricultural_crops = "agricultural_crops"  # landbouwteelten
-    business = "business"                      # bedrijfsschade
+    """Category of the damaged goods (categorie van schade). Values (Dutch label): private_goods
+    (private goederen), public_domain (openbaar domein), agricultural_crops (landbouwteelten),
+    business (bedrijfsgoederen)."""
+
+    private_goods = "private_goods"
+    public_domain = "public_domain"
+    agricultural_crops = "agricultural_crops"
+    business = "business"
 
 
 class Channel(StrEnum):
-    online = "online"  # digitaal ingediend
-    paper = "paper"    # op papier ontvangen
+    """How the application came in. Values (Dutch label): online (digitaal ingediend), paper
+    (op papier ontvangen)."""
+
+    online = "online"
+    paper = "paper"
 
 
 class DamageItemIn(BaseModel):

@@ -10,22 +10,32 @@ from disaster_fund.workflow import DisasterState
 
 
 class Phenomenon(StrEnum):
-    storm = "storm"                # storm
-    heavy_rain = "heavy_rain"      # hevige regenval
-    flooding = "flooding"          # overstroming
-    hail = "hail"                  # hagel
-    drought = "drought"            # droogte
-    frost = "frost"                # vorst
-    earthquake = "earthquake"      # aardbeving
-    landslide = "landslide"        # aardverschuiving
-    other = "other"                # andere
+    """Natural phenomenon of the disaster (natuurfenomeen van de ramp). Values (Dutch label):
+    storm (storm), heavy_rain (hevige regenval), flooding (overstroming), hail (hagel),
+    drought (droogte), frost (vorst), earthquake (aardbeving), landslide (aardverschuiving),
+    other (ander natuurfenomeen)."""
+
+    storm = "storm"
+    heavy_rain = "heavy_rain"
+    flooding = "flooding"
+    hail = "hail"
+    drought = "drought"
+    frost = "frost"
+    earthquake = "earthquake"
+    landslide = "landslide"
+    other = "other"
 
 
 class Institute(StrEnum):
-    kmi = "kmi"                                    # Koninklijk Meteorologisch Instituut
-    vmm = "vmm"                                    # Vlaamse Milieumaatschappij
-    flanders_hydraulics = "flanders_hydraulics"    # Waterbouwkundig Laboratorium
-    royal_observatory = "royal_observatory"        # Koninklijke Sterrenwacht
+    """Scientific institute asked for advice on the recognition criteria. Values (Dutch label):
+    kmi (Koninklijk Meteorologisch Instituut, KMI), vmm (Vlaamse Milieumaatschappij, VMM),
+    flanders_hydraulics (Waterbouwkundig Laboratorium), royal_observatory (Koninklijke
+    Sterrenwacht van België)."""
+
+    kmi = "kmi"
+    vmm = "vmm"
+    flanders_hydraulics = "flanders_hydraulics"
+    royal_observatory = "royal_observatory"
 
 
 NisCode = str

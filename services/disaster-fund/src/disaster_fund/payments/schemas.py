@@ -9,8 +9,11 @@ from dkbuza_kit.types import Money, NonNegativeMoney
 
 
 class PaymentType(StrEnum):
-    compensation = "compensation"  # tegemoetkoming
-    interest = "interest"          # intresten (na gerechtelijke beslissing)
+    """What a payment pays. Values (Dutch label): compensation (tegemoetkoming), interest
+    (intresten, na een gerechtelijke beslissing)."""
+
+    compensation = "compensation"
+    interest = "interest"
 
 
 class PaymentIn(BaseModel):
@@ -37,16 +40,19 @@ class PaymentOut(BaseModel):
     decision_id: uuid.UUID
     payment_type: PaymentType
     amount: Money
-    state: str = Field(description="ordered (opgedragen), executed (uitgevoerd), cancelled")
+    state: str = Field(description="ordered (opgedragen), executed (uitgevoerd), cancelled (geannuleerd)")
     ordered_at: datetime
     ordered_by: str
     executed_on: date | None
 
 
 class RecoveryState(StrEnum):
-    open = "open"                # openstaand
-    settled = "settled"          # terugbetaald
-    written_off = "written_off"  # afgeschreven
+    """State of a recovery (terugvordering). Values (Dutch label): open (openstaand), settled
+    (terugbetaald), written_off (afgeschreven)."""
+
+    open = "open"
+    settled = "settled"
+    written_off = "written_off"
 
 
 class RecoveryIn(BaseModel):

@@ -15,8 +15,12 @@ Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 
 
 class Regime(StrEnum):
-    regime_2016 = "regime_2016"  # decreet van 3 juni 2016 (rampen tot en met 2019)
-    regime_2019 = "regime_2019"  # decreet van 5 april 2019 (rampen vanaf 2020)
+    """Legal regime of a rule set, chosen by the event date. Values (Dutch label): regime_2016
+    (regeling van het decreet van 3 juni 2016, rampen tot en met 2019), regime_2019 (regeling
+    van het decreet van 5 april 2019, rampen vanaf 2020)."""
+
+    regime_2016 = "regime_2016"
+    regime_2019 = "regime_2019"
 
 
 class BracketIn(BaseModel):

@@ -8,10 +8,13 @@ from vsp_statistics.common import InputModel, OutputModel, PatchModel
 
 
 class ProjectState(StrEnum):
-    planned = "planned"  # gepland
-    running = "running"  # lopend
-    completed = "completed"  # afgerond
-    stopped = "stopped"  # stopgezet
+    """State of a collaboration project (samenwerkingsproject). Values (Dutch label): planned
+    (gepland), running (lopend), completed (afgerond), stopped (stopgezet)."""
+
+    planned = "planned"
+    running = "running"
+    completed = "completed"
+    stopped = "stopped"
 
 
 class ProjectIn(InputModel):

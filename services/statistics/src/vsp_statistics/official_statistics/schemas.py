@@ -8,21 +8,31 @@ from vsp_statistics.common import InputModel, OutputModel, PatchModel
 
 
 class Periodicity(StrEnum):
-    monthly = "monthly"  # maandelijks
-    quarterly = "quarterly"  # driemaandelijks
-    annual = "annual"  # jaarlijks
-    multi_annual = "multi_annual"  # meerjaarlijks
-    ad_hoc = "ad_hoc"  # ad hoc
+    """How often an official statistic is released (periodiciteit). Values (Dutch label):
+    monthly (maandelijks), quarterly (driemaandelijks), annual (jaarlijks), multi_annual
+    (meerjaarlijks), ad_hoc (ad hoc)."""
+
+    monthly = "monthly"
+    quarterly = "quarterly"
+    annual = "annual"
+    multi_annual = "multi_annual"
+    ad_hoc = "ad_hoc"
 
 
 class ListChangeKind(StrEnum):
-    included = "included"  # opgenomen op de VSP-lijst
-    removed = "removed"  # geschrapt van de VSP-lijst
+    """Change of the VSP list of official statistics. Values (Dutch label): included
+    (opgenomen op de VSP-lijst), removed (geschrapt van de VSP-lijst)."""
+
+    included = "included"
+    removed = "removed"
 
 
 class DecisionType(StrEnum):
-    cvos_decision = "cvos_decision"  # beslissing van het CVOS
-    rvos_advice = "rvos_advice"  # advies van de RVOS
+    """Kind of decision behind a VSP list change. Values (Dutch label): cvos_decision
+    (beslissing van het CVOS), rvos_advice (advies van de RVOS)."""
+
+    cvos_decision = "cvos_decision"
+    rvos_advice = "rvos_advice"
 
 
 class ListDecisionIn(InputModel):

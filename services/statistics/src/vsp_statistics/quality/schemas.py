@@ -51,8 +51,11 @@ class CodeOfPracticeOut(OutputModel):
 
 
 class AssessmentState(StrEnum):
-    draft = "draft"  # in opmaak
-    submitted = "submitted"  # ingediend
+    """State of a quality self-assessment (zelfevaluatie). Values (Dutch label): draft
+    (in opmaak), submitted (ingediend)."""
+
+    draft = "draft"
+    submitted = "submitted"
 
 
 class AssessmentIn(InputModel):

@@ -36,6 +36,9 @@ MAX_RANGE = timedelta(days=3 * 366)
 
 
 class CalendarFormat(StrEnum):
+    """Output format of the release calendar (publicatiekalender). Values (Dutch label):
+    json (JSON), csv (CSV-bestand), ics (iCalendar-agendabestand)."""
+
     json = "json"
     csv = "csv"
     ics = "ics"

@@ -22,6 +22,10 @@ from dkbuza_kit.dates import PartialDate
 
 
 class PunctualityStatus(StrEnum):
+    """Punctuality of a release against its target date (stiptheid). Values (Dutch label):
+    on_time (tijdig), late (te laat), early (vroeger dan gepland), not_yet_published (nog niet
+    gepubliceerd), overdue (achterstallig: doeldatum verstreken, nog niet gepubliceerd)."""
+
     on_time = "on_time"
     late = "late"
     early = "early"

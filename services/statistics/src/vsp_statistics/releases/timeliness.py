@@ -14,9 +14,12 @@ from dkbuza_kit.dates import PartialDate
 
 
 class Vintage(StrEnum):
-    first = "first"  # eerste resultaten
-    provisional = "provisional"  # voorlopige resultaten
-    final = "final"  # definitieve resultaten
+    """Vintage of the released figures. Values (Dutch label): first (eerste resultaten),
+    provisional (voorlopige resultaten), final (definitieve resultaten)."""
+
+    first = "first"
+    provisional = "provisional"
+    final = "final"
 
 
 def reference_period_end(reference_period: str) -> date:

@@ -10,6 +10,9 @@ from enum import StrEnum
 
 
 class ReleaseState(StrEnum):
+    """State of a release (publicatie). Values (Dutch label): planned (gepland), in_review
+    (in nazicht), approved (goedgekeurd), published (gepubliceerd), cancelled (geannuleerd)."""
+
     planned = "planned"
     in_review = "in_review"
     approved = "approved"

@@ -9,15 +9,21 @@ from vsp_statistics.common import InputModel, OutputModel, PatchModel
 
 
 class VersionState(StrEnum):
-    draft = "draft"  # ontwerp
-    fixed = "fixed"  # vastgelegd door het CVOS
+    """State of a work programme version (werkprogramma). Values (Dutch label): draft (ontwerp),
+    fixed (vastgelegd door het CVOS)."""
+
+    draft = "draft"
+    fixed = "fixed"
 
 
 class ActionState(StrEnum):
-    planned = "planned"  # gepland
-    in_progress = "in_progress"  # lopend
-    completed = "completed"  # uitgevoerd
-    cancelled = "cancelled"  # geschrapt
+    """State of a work programme action (actie). Values (Dutch label): planned (gepland),
+    in_progress (lopend), completed (uitgevoerd), cancelled (geannuleerd)."""
+
+    planned = "planned"
+    in_progress = "in_progress"
+    completed = "completed"
+    cancelled = "cancelled"
 
 
 class WorkProgrammeIn(InputModel):
