@@ -11,10 +11,11 @@ END_USER = {"role": "end_user", "name": "Oslo Optronics AS", "address": "Oslo",
             "euc_signatory": "A. B.", "euc_no_re_export_clause": True}
 
 
-async def notice(flow, issued_on, revoked_on=None, name="Oslo Optronics"):
+async def notice(flow, issued_on, revoked_on=None, name="Oslo Optronics", control_entry="ml5a",
+                 reference=None):
     r = await flow.c.post("/v1/denial-notices", headers=flow.officer, json={
-        "notifying_state": "DE", "notice_reference": f"DE-{issued_on}",
-        "denied_party_name": name, "party_country": "NO", "control_entry": "ml5a",
+        "notifying_state": "DE", "notice_reference": reference or f"DE-{issued_on}",
+        "denied_party_name": name, "party_country": "NO", "control_entry": control_entry,
         "issued_on": issued_on})
     assert r.status_code == 201, r.text
     if revoked_on:

@@ -4,9 +4,21 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    cast,
+    exists,
+    func,
+)
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from export_control.base import Base
 
@@ -42,6 +54,17 @@ class TransactionReport(Base):
 
     lines: Mapped[list["TransactionReportLine"]] = relationship(
         order_by="TransactionReportLine.position", lazy="selectin")
+
+
+# Computed, not stored: a report is late when it settles a debit whose reporting term had
+# already passed on the (Brussels) day it was submitted.
+TransactionReport.overdue = column_property(
+    exists().where(
+        ReportObligation.report_id == TransactionReport.id,
+        ReportObligation.due_on
+        < cast(func.timezone("Europe/Brussels", TransactionReport.submitted_at), Date),
+    )
+)
 
 
 class TransactionReportLine(Base):

@@ -4,26 +4,30 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
-from export_control.access import APPLICANT, case_workers, internal_readers, org_scope, readers
+from export_control.access import APPLICANT, case_workers, org_scope, readers
 from export_control.compliance import service
 from export_control.compliance.models import InfringementCase, ReportObligation, TransactionReport
 from export_control.compliance.schemas import (
+    InfringementDetailOut,
     InfringementIn,
     InfringementOut,
+    InfringementStatus,
     InfringementTransitionIn,
+    LegalBasis,
     ObligationOut,
+    StateChangeOut,
     TransactionReportIn,
     TransactionReportOut,
 )
 from export_control.deps import ClockDep
 from export_control.licences.service import get_licence
+from export_control.reports.periods import parse_period
 
 router = APIRouter(tags=["compliance"])
 
@@ -49,14 +53,26 @@ async def submit_transaction_report(
 @router.get("/v1/transaction-reports", response_model=Page[TransactionReportOut])
 async def list_transaction_reports(
     session: DbSession, principal: Reader, page: Pagination,
+    licence_id: uuid.UUID | None = None,
+    overdue: Annotated[bool | None, Query(
+        description="only reports submitted after (true) or within (false) the term")] = None,
     has_discrepancy: bool | None = None,
+    period: Annotated[str | None, Query(
+        max_length=10, description="submitted in this period (Brussels days)",
+        examples=["2026", "2026-H1", "2026-Q2", "2026-05"])] = None,
 ) -> Page[TransactionReportOut]:
-    stmt = select(TransactionReport)
-    scope = org_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(TransactionReport.holder_org == scope)
+    """Transaction reports, oldest first; a company sees only its own."""
+    stmt = service.visible_reports(principal)
+    if licence_id is not None:
+        stmt = stmt.where(TransactionReport.licence_id == licence_id)
+    if overdue is not None:
+        stmt = stmt.where(TransactionReport.overdue.is_(overdue))
     if has_discrepancy is not None:
-        stmt = stmt.where(TransactionReport.has_discrepancy == has_discrepancy)
+        stmt = stmt.where(TransactionReport.has_discrepancy.is_(has_discrepancy))
+    if period:
+        within = parse_period(period, allowed=("year", "half", "quarter", "month"))
+        stmt = stmt.where(TransactionReport.submitted_at >= within.start,
+                          TransactionReport.submitted_at < within.end)
     rows, total = await paginate(
         session, stmt.order_by(TransactionReport.submitted_at, TransactionReport.id), page)
     return Page(items=[TransactionReportOut.model_validate(r) for r in rows], total=total,
@@ -69,16 +85,20 @@ async def list_report_obligations(
     status: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Page[ObligationOut]:
     """Which customs debits still need a transaction report, and by when."""
-    stmt = select(ReportObligation)
-    scope = org_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(ReportObligation.holder_org == scope)
+    stmt = service.visible_obligations(principal)
     if status:
         stmt = stmt.where(ReportObligation.status == status)
     rows, total = await paginate(
         session, stmt.order_by(ReportObligation.due_on, ReportObligation.ledger_entry_id), page)
     return Page(items=[ObligationOut.model_validate(r) for r in rows], total=total,
                 limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/transaction-reports/{report_id}", response_model=TransactionReportOut)
+async def get_transaction_report(report_id: uuid.UUID, session: DbSession,
+                                 principal: Reader) -> TransactionReportOut:
+    return TransactionReportOut.model_validate(
+        await service.get_report(session, report_id, principal))
 
 
 @router.post("/v1/infringements", status_code=201, response_model=InfringementOut)
@@ -94,16 +114,40 @@ async def open_infringement(body: InfringementIn, session: DbSession, principal:
 
 @router.get("/v1/infringements", response_model=Page[InfringementOut])
 async def list_infringements(
-    session: DbSession, _: Annotated[Principal, Depends(internal_readers)], page: Pagination,
-    status: Annotated[str | None, Query(max_length=20)] = None,
+    session: DbSession, principal: Reader, page: Pagination,
+    status: InfringementStatus | None = None,
+    legal_basis: LegalBasis | None = None,
+    holder_org: Annotated[str | None, Query(max_length=20,
+                                            description="the company (KBO number)")] = None,
+    licence_id: uuid.UUID | None = None,
 ) -> Page[InfringementOut]:
-    stmt = select(InfringementCase)
+    """Infringement cases, oldest first; a company sees only the cases against itself."""
+    stmt = service.visible_cases(principal)
     if status:
         stmt = stmt.where(InfringementCase.status == status)
+    if legal_basis:
+        stmt = stmt.where(InfringementCase.legal_basis == legal_basis)
+    if holder_org:
+        stmt = stmt.where(InfringementCase.holder_org == holder_org)
+    if licence_id is not None:
+        stmt = stmt.where(InfringementCase.licence_id == licence_id)
     rows, total = await paginate(
         session, stmt.order_by(InfringementCase.opened_at, InfringementCase.id), page)
     return Page(items=[InfringementOut.model_validate(r) for r in rows], total=total,
                 limit=page.limit, offset=page.offset)
+
+
+@router.get("/v1/infringements/{case_id}", response_model=InfringementDetailOut)
+async def get_infringement(case_id: uuid.UUID, session: DbSession,
+                           principal: Reader) -> InfringementDetailOut:
+    """One case with its state history (from the audit trail)."""
+    case = await service.get_case(session, case_id, principal)
+    history = [StateChangeOut.model_validate(event)
+               for event in await service.case_history(session, case.id)]
+    if org_scope(principal) is not None:  # the company does not see who at the department
+        history = [step.model_copy(update={"actor": None}) for step in history]
+    return InfringementDetailOut(**InfringementOut.model_validate(case).model_dump(),
+                                 history=history)
 
 
 @router.post("/v1/infringements/{case_id}/transitions", response_model=InfringementOut)

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -10,6 +10,9 @@ from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
 from export_control.customs.schemas import Mrn
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+# The states of `workflow.TRANSITIONS` and the bases of `workflow.legal_basis`, for filters.
+InfringementStatus = Literal["opened", "investigating", "established", "sanctioned", "dismissed"]
+LegalBasis = Literal["dual_use_regulation", "arms_trade_decree"]
 
 
 class ReportLineIn(BaseModel):
@@ -49,6 +52,8 @@ class TransactionReportOut(BaseModel):
     submitted_by: str
     submitted_at: datetime
     has_discrepancy: bool
+    overdue: bool = Field(description="submitted after the reporting term of a debit it "
+                                      "covers (laattijdig ingediend)")
     lines: list[ReportLineOut]
 
 
@@ -79,6 +84,11 @@ class InfringementTransitionIn(BaseModel):
 
 
 class InfringementOut(BaseModel):
+    """status: opened (geopend), investigating (in onderzoek), established (vastgesteld),
+    sanctioned (gesanctioneerd), dismissed (geseponeerd); legal_basis: dual_use_regulation
+    (dual-use verordening, follow_up handed_to_customs) or arms_trade_decree (wapenhandel-
+    decreet, follow_up administrative_sanction)."""
+
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     licence_id: uuid.UUID | None
@@ -91,3 +101,19 @@ class InfringementOut(BaseModel):
     outcome: str | None
     opened_at: datetime
     closed_at: datetime | None
+
+
+class StateChangeOut(BaseModel):
+    """One step of a case's history, from the audit trail (oldest first)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    occurred_at: datetime
+    action: str
+    from_state: str | None
+    to_state: str | None
+    reason: str | None
+    actor: str | None = Field(description="who made the change; not shown to the company")
+
+
+class InfringementDetailOut(InfringementOut):
+    history: list[StateChangeOut]

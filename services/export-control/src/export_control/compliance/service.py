@@ -5,11 +5,14 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.models import AuditEvent
 from dkbuza_kit.problems import ProblemError
+from export_control.access import org_scope
 from export_control.compliance import workflow
 from export_control.compliance.models import (
     InfringementCase,
@@ -20,6 +23,8 @@ from export_control.compliance.models import (
 from export_control.compliance.schemas import TransactionReportIn
 from export_control.customs.models import LedgerEntry
 from export_control.licences.models import Licence
+
+CASE_ENTITY = "infringement_case"  # the audit trail's entity type, also the case history
 
 
 async def _ledger_use(session: AsyncSession, line_id: uuid.UUID, mrn: str,
@@ -67,7 +72,7 @@ async def submit_report(session: AsyncSession, licence: Licence, body: Transacti
                 obligation.status, obligation.report_id = "reported", report.id
     session.add_all(rows)
     await session.flush()
-    await session.refresh(report, attribute_names=["lines"])
+    await session.refresh(report, attribute_names=["lines", "overdue"])
     await record_audit(session, entity_type="transaction_report", entity_id=report.id,
                        action="submitted", to_state="submitted",
                        data={"licence_id": str(licence.id),
@@ -76,6 +81,54 @@ async def submit_report(session: AsyncSession, licence: Licence, body: Transacti
         await emit_event(session, "transaction_report.discrepancy", subject=report.id,
                          org=licence.holder_org, data={"licence_number": licence.number})
     return report
+
+
+def visible_reports(principal: Principal) -> Select:
+    """Transaction reports the caller may see: a company only its own."""
+    return _scoped(TransactionReport, principal)
+
+
+def visible_cases(principal: Principal) -> Select:
+    """Infringement cases the caller may see: a company only those against itself."""
+    return _scoped(InfringementCase, principal)
+
+
+def visible_obligations(principal: Principal) -> Select:
+    return _scoped(ReportObligation, principal)
+
+
+def _scoped(model: type[TransactionReport] | type[InfringementCase] | type[ReportObligation],
+            principal: Principal) -> Select:
+    stmt = select(model)
+    scope = org_scope(principal)
+    if scope is not None:
+        stmt = stmt.where(model.holder_org == scope)
+    return stmt
+
+
+async def get_report(session: AsyncSession, report_id: uuid.UUID,
+                     principal: Principal) -> TransactionReport:
+    report = await session.scalar(visible_reports(principal)
+                                  .where(TransactionReport.id == report_id))
+    if report is None:  # another company's report is "not found" too
+        raise ProblemError(404, "NOT_FOUND", "transaction report not found")
+    return report
+
+
+async def get_case(session: AsyncSession, case_id: uuid.UUID,
+                   principal: Principal) -> InfringementCase:
+    case = await session.scalar(visible_cases(principal).where(InfringementCase.id == case_id))
+    if case is None:
+        raise ProblemError(404, "NOT_FOUND", "infringement case not found")
+    return case
+
+
+async def case_history(session: AsyncSession, case_id: uuid.UUID) -> list[AuditEvent]:
+    """The case's state changes from the append-only audit trail, oldest first."""
+    return list((await session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == CASE_ENTITY,
+                                 AuditEvent.entity_id == str(case_id))
+        .order_by(AuditEvent.id))).all())
 
 
 async def open_case(session: AsyncSession, licence: Licence, *, description: str,
@@ -89,7 +142,7 @@ async def open_case(session: AsyncSession, licence: Licence, *, description: str
                             description=description, opened_at=now)
     session.add(case)
     await session.flush()
-    await record_audit(session, entity_type="infringement_case", entity_id=case.id,
+    await record_audit(session, entity_type=CASE_ENTITY, entity_id=case.id,
                        action="opened", to_state="opened", data={"legal_basis": basis})
     await emit_event(session, "infringement.opened", subject=case.id, org=licence.holder_org,
                      data={"legal_basis": basis, "follow_up": follow_up})
@@ -105,7 +158,7 @@ async def move_case(session: AsyncSession, case: InfringementCase, target: str,
         case.outcome = outcome
     if target in workflow.CLOSED:
         case.closed_at = now
-    await record_audit(session, entity_type="infringement_case", entity_id=case.id,
+    await record_audit(session, entity_type=CASE_ENTITY, entity_id=case.id,
                        action="transition", from_state=before, to_state=target, reason=outcome)
     return case
 

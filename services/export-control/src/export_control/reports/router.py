@@ -24,6 +24,8 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {
 
 
 class Format(StrEnum):
+    """Report format. Values (Dutch label): json (JSON), csv (CSV-bestand), xlsx (Excel-bestand)."""
+
     json = "json"
     csv = "csv"
     xlsx = "xlsx"

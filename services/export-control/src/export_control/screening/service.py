@@ -4,6 +4,11 @@ Fails closed: when screening cannot run (no sanctions list imported, or an error
 matching) the application is `screening_pending` and cannot be decided. A sanctions hit sets
 the flag (`flagged`) that only `csg.head` clears, with a reason; a denial-notice match blocks
 a grant until the consultation with the denying member state is recorded.
+
+A denial notice matches a party when it is active (younger than the validity period, not
+revoked), names the party's country, concerns the same goods category as one of the
+application's lines (`matching.notice_covers_goods`: same `ML<n>` category or same Annex I
+entry such as `5A002`) and its party name scores at or above the threshold.
 """
 
 import uuid
@@ -17,7 +22,7 @@ from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.dates import add_months
 from dkbuza_kit.problems import ProblemError
 from export_control.applications.models import Application
-from export_control.screening.matching import best_match
+from export_control.screening.matching import best_match, notice_covers_goods
 from export_control.screening.models import (
     DenialNotice,
     SanctionEntity,
@@ -81,8 +86,11 @@ async def _sanctions_candidates(session: AsyncSession) -> list[tuple[str, str, l
 async def _find_hits(session: AsyncSession, app: Application, *, threshold: float,
                      today: date, validity_years: int) -> list[dict]:
     sanctions = await _sanctions_candidates(session)
+    line_entries = [line.control_entry for line in app.lines]
+    # Only notices for an essentially identical transaction: active and on the same goods.
     notices = [n for n in (await session.scalars(select(DenialNotice))).all()
-               if denial_notice_active(n, today, validity_years)]
+               if denial_notice_active(n, today, validity_years)
+               and notice_covers_goods(n.control_entry, line_entries)]
     hits: list[dict] = []
     for party in app.parties:
         match = best_match(party.name, [name for _, name, _ in sanctions], threshold)
