@@ -13,6 +13,7 @@ from sqlalchemy import text
 from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.header_limits import HeaderLimitMiddleware
 from dkbuza_kit.kpis import KpiProvider, kpi_router
 from dkbuza_kit.logs import configure_logging
 from dkbuza_kit.metrics import render
@@ -117,6 +118,8 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "X-Request-ID", "Location"],
         )
+    app.add_middleware(HeaderLimitMiddleware, max_bytes=settings.max_header_bytes,
+                       max_count=settings.max_header_count)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     return app
 

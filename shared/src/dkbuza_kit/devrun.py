@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from dkbuza_kit.apps import APPS, GATEWAY, SERVICES, AppSpec
+from dkbuza_kit.header_limits import uvicorn_args
 from dkbuza_kit.paths import data_dir, repo_root
 from dkbuza_kit.postgres import database_url, embedded_server, ensure_database
 from dkbuza_kit.tokens import dev_signing_key
@@ -90,7 +91,8 @@ def run(skip_demo: bool = False) -> int:
         for app in apps:
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", app.factory, "--host", "127.0.0.1",
-                 "--port", str(app.port), "--no-access-log", "--timeout-graceful-shutdown", "10"],
+                 "--port", str(app.port), "--no-access-log", "--timeout-graceful-shutdown", "10",
+                 *uvicorn_args()],
                 env=envs[app.name], cwd=root,
             ))
             if _module_available(f"{app.package}.worker"):

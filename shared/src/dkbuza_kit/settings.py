@@ -33,6 +33,9 @@ class ServiceSettings(BaseSettings):
     jwks_cache_seconds: int = 300
 
     max_body_bytes: int = 1_048_576
+    # Request headers, all together and by count (431 above; see dkbuza_kit.header_limits).
+    max_header_bytes: int = 32_768
+    max_header_count: int = 100
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = True
