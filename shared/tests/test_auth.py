@@ -94,9 +94,23 @@ async def test_bad_token_is_rejected(client, signing_key, tmp_path, case):
     token = bad_tokens(signing_key, tmp_path)[case]
     response = await client.post("/v1/widgets", json={"name": "a"},
                                  headers={"Authorization": f"Bearer {token}"})
+    if case == "token of 100 kB":  # refused before any token is read: the header limit
+        assert (response.status_code, response.json()["code"]) == (431, "HEADERS_TOO_LARGE")
+        return
     assert response.status_code == 401, case
     assert response.json()["code"] == "UNAUTHENTICATED"
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_the_verifier_refuses_a_100_kb_token_without_decoding_it(harness, signing_key):
+    """Behind a larger header limit the token limit still holds (8 KiB)."""
+    from dkbuza_kit.problems import ProblemError
+
+    token = jwt.encode(claims(padding="x" * 100_000), signing_key.private_pem,
+                       algorithm="RS256", headers={"kid": signing_key.kid})
+    with pytest.raises(ProblemError) as refused:
+        await harness.app.state.token_verifier.verify(token)
+    assert (refused.value.status, refused.value.detail) == (401, "token too large")
 
 
 @pytest.mark.parametrize("header", [None, "Basic YWxpY2U6c2VjcmV0", "Bearer ", "Bearer"])
