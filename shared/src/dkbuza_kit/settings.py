@@ -20,6 +20,9 @@ class ServiceSettings(BaseSettings):
     service_name: str = "dkbuza"
     # postgresql+asyncpg://user:pass@host:port/db ; required (the run command sets it).
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    # The owning role's URL, for migrations only; the app connects with `database_url`, whose
+    # role then gets only the app's grants (dkbuza_kit.db_roles). Unset: one role for both.
+    migration_database_url: str | None = None
     db_pool_size: int = 10
     db_max_overflow: int = 10
     db_statement_timeout_ms: int = 30_000
@@ -41,3 +44,14 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     # Worker: how often scheduled jobs are enqueued and the queue polled.
     worker_poll_seconds: float = 1.0
+
+    @property
+    def owner_database_url(self) -> str:
+        return self.migration_database_url or self.database_url
+
+    @property
+    def app_database_role(self) -> str | None:
+        """The role that gets the app's grants after migrating (None: the owner connects)."""
+        from dkbuza_kit.db_roles import app_role_for
+
+        return app_role_for(self.owner_database_url, self.database_url)
