@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     jwks_cache_seconds: int = 300
 
     max_body_bytes: int = 1_048_576
+    # KPI gauges on /metrics are computed at scrape time and reused for this long.
+    kpi_gauge_cache_seconds: float = 60.0
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = True
