@@ -178,6 +178,10 @@ def run_worker(settings, registry: TaskRegistry, *, kpi_provider=None) -> None:
     register_webhook_tasks(registry)
     if kpi_provider is not None and "kpis-daily-snapshot" not in registry.tasks:
         register_kpi_snapshot_task(registry, kpi_provider)
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
 
     async def main() -> None:
         engine = create_engine(settings.database_url, pool_size=2, max_overflow=2)

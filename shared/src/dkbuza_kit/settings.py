@@ -40,3 +40,5 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     # Worker: how often scheduled jobs are enqueued and the queue polled.
     worker_poll_seconds: float = 1.0
+    # Worker: serve its own Prometheus metrics (jobs processed, KPI gauges) on this port.
+    worker_metrics_port: int | None = None
