@@ -181,7 +181,7 @@ def run_worker(settings, registry: TaskRegistry, *, kpi_provider=None) -> None:
     if settings.worker_metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(settings.worker_metrics_port, addr="127.0.0.1")
+        start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
 
     async def main() -> None:
         engine = create_engine(settings.database_url, pool_size=2, max_overflow=2)

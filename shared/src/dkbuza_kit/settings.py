@@ -42,3 +42,4 @@ class ServiceSettings(BaseSettings):
     worker_poll_seconds: float = 1.0
     # Worker: serve its own Prometheus metrics (jobs processed, KPI gauges) on this port.
     worker_metrics_port: int | None = None
+    worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a pod, so Prometheus can scrape it
