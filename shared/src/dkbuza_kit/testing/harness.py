@@ -1,6 +1,7 @@
 """One app in-process (httpx ASGI transport, lifespan run) against its own migrated database."""
 
 import asyncio
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -109,7 +110,9 @@ class ServiceHarness:
                 await ensure_login_role(server_url, app_role)
                 url = with_user(owner_url, app_role)
             await migrate(alembic_ini, owner_url, app_role=app_role)
-            options = {"log_json": True, "log_level": "WARNING", **settings_overrides}
+            options = {"log_json": True, "log_level": "WARNING", "kpi_gauge_cache_seconds": 0,
+                       "documents_dir": tempfile.mkdtemp(prefix=f"dkbuza-{name}-documents-"),
+                       **settings_overrides}
             settings = settings_cls(database_url=url, migration_database_url=owner_url,
                                     jwks_path=str(key.jwks_path), **options)
             app = create_app(settings)

@@ -1,7 +1,7 @@
 """The kit's TRUNCATE guard on the audit trail (kit tables version 3).
 
-Revision ID: 0150
-Revises: 0101
+Revision ID: 0300
+Revises: 0200
 Create Date: 2026-12-06
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from dkbuza_kit.migrations import create_truncate_guards, drop_truncate_guards
 
-revision: str = "0150"
-down_revision: str | None = "0101"
+revision: str = "0300"
+down_revision: str | None = "0200"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
