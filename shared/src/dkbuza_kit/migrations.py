@@ -315,7 +315,7 @@ $$ LANGUAGE plpgsql;
 
 
 def create_truncate_guards(tables: tuple[str, ...] = ("audit_events",)) -> None:
-    """Version 3 of the kit tables: TRUNCATE refused on the audit trail (the row triggers of
+    """Kit revision 0300: TRUNCATE refused on the audit trail (the row triggers of
     `make_append_only` do not fire for TRUNCATE). The app role lacks the TRUNCATE grant
     anyway; this stops the owner's accidents too."""
     op.execute(REFUSE_TRUNCATE_FUNCTION)

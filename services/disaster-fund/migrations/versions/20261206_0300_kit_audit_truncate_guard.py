@@ -1,4 +1,4 @@
-"""The kit's TRUNCATE guard on the audit trail (kit tables version 3).
+"""The kit's TRUNCATE guard on the audit trail (kit revision).
 
 Revision ID: 0300
 Revises: 0250
