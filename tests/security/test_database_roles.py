@@ -76,3 +76,47 @@ async def test_even_the_owner_cannot_truncate_the_audit_trail_by_accident(apps, 
             await connection.execute("TRUNCATE audit_events")
     finally:
         await connection.close()
+
+
+def test_migrations_from_the_command_line_grant_the_app_role_only_row_access(pg_server_url,
+                                                                             signing_key):
+    """`alembic upgrade head` with <PREFIX>MIGRATION_DATABASE_URL (the owner) and
+    <PREFIX>DATABASE_URL (the app role), as the run command, compose and the Job call it."""
+    from dkbuza_kit.apps import app_named
+    from dkbuza_kit.testing.processes import prepare_app, run_sync
+
+    process = prepare_app(app_named("planning"), pg_server_url, signing_key.jwks_path)
+    app_url = process.env["PLANNING_DATABASE_URL"]
+    assert process.env["PLANNING_MIGRATION_DATABASE_URL"] != app_url
+
+    async def attempt() -> list[str]:
+        connection = await asyncpg.connect(plain_url(app_url))
+        accepted = []
+        try:
+            await connection.fetchval("SELECT count(*) FROM plans")
+            for statement in ("TRUNCATE audit_events", "TRUNCATE plans",
+                              "ALTER TABLE plans ADD COLUMN x int", "DROP TABLE plans"):
+                try:
+                    await connection.execute(statement)
+                    accepted.append(statement)
+                except asyncpg.PostgresError:
+                    pass
+        finally:
+            await connection.close()
+        return accepted
+
+    try:
+        assert run_sync(attempt()) == []
+    finally:
+        process.drop_database()
+
+
+def test_the_run_command_connects_the_apps_as_the_app_role(tmp_path):
+    from dkbuza_kit.apps import app_named
+    from dkbuza_kit.db_roles import url_user
+    from dkbuza_kit.devrun import APP_ROLE, _app_env
+
+    env = _app_env(app_named("statistics"), "postgresql://postgres@127.0.0.1:5432/postgres",
+                   tmp_path / "jwks.json", "pw")
+    assert url_user(env["STATISTICS_DATABASE_URL"]) == APP_ROLE
+    assert url_user(env["STATISTICS_MIGRATION_DATABASE_URL"]) == "postgres"
