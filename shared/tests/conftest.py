@@ -145,7 +145,9 @@ def create_kit_app(settings: ServiceSettings):
     webhooks = webhook_router(event_types=["widget.created"], roles=["kit.writer"])
     documents = documents_router(owner_type="widget", path="/v1/widgets/{owner_id}/documents",
                                  tag="widgets", name="widget-documents", model=WidgetDocument,
-                                 kinds=WIDGET_DOCUMENT_KINDS, authorize=authorize_widget)
+                                 kinds=WIDGET_DOCUMENT_KINDS, authorize=authorize_widget,
+                                 read_roles=("kit.reader", "kit.writer"),
+                                 write_roles=("kit.writer",))
     return create_app(settings, title="Kit test app",
                       routers=[build_router(), webhooks, documents],
                       kpi_provider=widget_kpis, alembic_ini=KIT_APP_INI, version="test")

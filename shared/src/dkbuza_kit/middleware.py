@@ -90,7 +90,7 @@ class _BodyTooLarge(StarletteHTTPException):
 
 
 class BodySizeLimitMiddleware:
-    """413 beyond `max_bytes`; document uploads (POST to a path ending in `/documents`) may use
+    """413 beyond `max_bytes`; document uploads (multipart POST to a path ending in `/documents`) may use
     up to `upload_max_bytes` (their kind then applies its own, lower limit)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int | None = None) -> None:
@@ -99,7 +99,8 @@ class BodySizeLimitMiddleware:
         self.upload_max_bytes = upload_max_bytes or max_bytes
 
     def _limit(self, scope: Scope) -> int:
-        if scope.get("method") == "POST" and scope.get("path", "").endswith("/documents"):
+        if (scope.get("method") == "POST" and scope.get("path", "").endswith("/documents")
+                and (_header(scope, b"content-type") or "").startswith("multipart/form-data")):
             return self.upload_max_bytes
         return self.max_bytes
 

@@ -6,16 +6,16 @@ change it) and returns the owner's organisation (for event scoping).
 """
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.auth import CurrentPrincipal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.documents import service
@@ -59,9 +59,15 @@ class _Chunks:
 
 
 def documents_router(*, owner_type: str, path: str, tag: str, name: str, model: type,
-                     kinds: Mapping[str, DocumentKind], authorize: Authorize) -> APIRouter:
-    """`path` names the owner id `{owner_id}`, e.g. `/v1/applications/{owner_id}/documents`."""
+                     kinds: Mapping[str, DocumentKind], authorize: Authorize,
+                     read_roles: Sequence[str], write_roles: Sequence[str]) -> APIRouter:
+    """`path` names the owner id `{owner_id}`, e.g. `/v1/applications/{owner_id}/documents`.
+
+    `read_roles`/`write_roles` are checked first (403 for any other role, as on every route);
+    `authorize` then applies the owner's object-level rule."""
     router = APIRouter(tags=[tag])
+    Reader = Annotated[Any, Depends(require_roles(*read_roles))]
+    Writer = Annotated[Any, Depends(require_roles(*write_roles))]
     kind_list = ", ".join(f"`{k.name}` ({k.label_nl})" for k in kinds.values())
     errors = responses(*AUTH_ERRORS, KitErrors.NOT_FOUND, DocumentErrors.DOCUMENT_NOT_FOUND)
 
@@ -74,8 +80,7 @@ def documents_router(*, owner_type: str, path: str, tag: str, name: str, model: 
                                      DocumentErrors.DOCUMENT_TYPE_MISMATCH,
                                      DocumentErrors.DOCUMENT_TOO_LARGE,
                                      DocumentErrors.DOCUMENT_EMPTY))
-    async def upload(owner_id: str, request: Request, session: DbSession,
-                     principal: CurrentPrincipal,
+    async def upload(owner_id: str, request: Request, session: DbSession, principal: Writer,
                      file: Annotated[UploadFile, File()],
                      kind: Annotated[str, Form(description=f"one of: {kind_list}")]) -> Any:
         """Attach a document; its type is detected from the bytes and must fit the kind."""
@@ -89,8 +94,7 @@ def documents_router(*, owner_type: str, path: str, tag: str, name: str, model: 
             declared_type=file.content_type, chunks=_Chunks(file), actor=principal)
 
     @router.get(path, response_model=list[DocumentOut], name=f"{name}-list", responses=errors)
-    async def list_documents(owner_id: str, session: DbSession,
-                             principal: CurrentPrincipal) -> Any:
+    async def list_documents(owner_id: str, session: DbSession, principal: Reader) -> Any:
         """Every document of the object, withdrawn ones included (marked)."""
         await authorize(session, principal, owner_id, False)
         return await service.list_documents(session, model, owner_type, owner_id)
@@ -100,8 +104,7 @@ def documents_router(*, owner_type: str, path: str, tag: str, name: str, model: 
                 responses={**errors, 200: {"description": "The document's bytes",
                                            "content": {"application/octet-stream": {}}}})
     async def download(owner_id: str, document_id: uuid.UUID, request: Request,
-                       session: DbSession,
-                       principal: CurrentPrincipal) -> Response:
+                       session: DbSession, principal: Reader) -> Response:
         """The bytes, verified against the stored SHA-256 before they are sent."""
         await authorize(session, principal, owner_id, False)
         document = await service.get_document(session, model, owner_type, owner_id, document_id)
@@ -116,8 +119,7 @@ def documents_router(*, owner_type: str, path: str, tag: str, name: str, model: 
                                      DocumentErrors.DOCUMENT_NOT_FOUND,
                                      DocumentErrors.DOCUMENT_WITHDRAWN))
     async def withdraw(owner_id: str, document_id: uuid.UUID, body: WithdrawalIn,
-                       session: DbSession, clock: ClockDep,
-                       principal: CurrentPrincipal) -> Any:
+                       session: DbSession, clock: ClockDep, principal: Writer) -> Any:
         """Withdraw a document with a reason; the row and the bytes are kept."""
         org = await authorize(session, principal, owner_id, True)
         document = await service.get_document(session, model, owner_type, owner_id, document_id)

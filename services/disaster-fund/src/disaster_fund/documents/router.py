@@ -19,11 +19,13 @@ from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 application_documents = documents_router(
     owner_type="application", path="/v1/applications/{owner_id}/documents", tag="applications",
     name="application-documents", model=Document, kinds=DOSSIER_KINDS,
-    authorize=service.authorize_application)
+    authorize=service.authorize_application, read_roles=roles.ANY_VRF,
+    write_roles=service.WRITERS)
 report_documents = documents_router(
     owner_type="damage_report", path="/v1/damage-reports/{owner_id}/documents",
     tag="damage-reports", name="damage-report-documents", model=Document, kinds=DOSSIER_KINDS,
-    authorize=service.authorize_damage_report)
+    authorize=service.authorize_damage_report, read_roles=roles.ANY_VRF,
+    write_roles=service.WRITERS)
 
 letters = APIRouter(tags=["applications"])
 Staff = Annotated[Any, Depends(require_roles(*roles.STAFF))]

@@ -11,7 +11,7 @@ from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.documents.router import DocumentOut, documents_router
 from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
-from export_control.access import internal_readers, readers
+from export_control.access import APPLICANT, INTERNAL, internal_readers, readers
 from export_control.applications.service import get_application
 from export_control.documents import service
 from export_control.documents.kinds import APPLICATION_KINDS
@@ -20,10 +20,12 @@ from export_control.documents.models import Document
 application_documents = documents_router(
     owner_type="application", path="/v1/applications/{owner_id}/documents", tag="applications",
     name="application-documents", model=Document, kinds=APPLICATION_KINDS,
-    authorize=service.authorize_application)
+    authorize=service.authorize_application, read_roles=(APPLICANT, *INTERNAL),
+    write_roles=(APPLICANT, *INTERNAL))
 licence_documents = documents_router(
     owner_type="licence", path="/v1/licences/{owner_id}/documents", tag="licences",
-    name="licence-documents", model=Document, kinds={}, authorize=service.licence_owner)
+    name="licence-documents", model=Document, kinds={}, authorize=service.licence_owner,
+    read_roles=(APPLICANT, *INTERNAL), write_roles=INTERNAL)
 
 router = APIRouter(tags=["applications"])
 Reader = Annotated[Principal, Depends(readers)]
