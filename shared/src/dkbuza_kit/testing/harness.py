@@ -24,6 +24,7 @@ from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
 from dkbuza_kit.migrations import alembic_config
 from dkbuza_kit.postgres import database_url, drop_database, ensure_database
 from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.testing.reset import empty_written_tables, install_dirty_tracking
 from dkbuza_kit.tokens import SigningKey
 
 # Tests connect as TEST_APP_ROLE, with the app's grants only (as in production); the server
@@ -71,6 +72,15 @@ async def migrations_roundtrip(server_url: str, ini: Path, metadata: MetaData) -
         await drop_database(server_url, name)
 
 
+async def _install_tracking(owner_url: str) -> None:
+    engine = create_async_engine(owner_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await install_dirty_tracking(connection)
+    finally:
+        await engine.dispose()
+
+
 class ServiceHarness:
     """A running app, its client and token minting. Use `start()` in a session fixture."""
 
@@ -110,6 +120,7 @@ class ServiceHarness:
                 await ensure_login_role(server_url, app_role)
                 url = with_user(owner_url, app_role)
             await migrate(alembic_ini, owner_url, app_role=app_role)
+            await _install_tracking(owner_url)
             options = {"log_json": True, "log_level": "WARNING", "kpi_gauge_cache_seconds": 0,
                        "documents_dir": tempfile.mkdtemp(prefix=f"dkbuza-{name}-documents-"),
                        **settings_overrides}
@@ -159,16 +170,7 @@ class ServiceHarness:
             await engine.dispose()
 
     async def reset(self) -> None:
-        """Empty every table (except `keep_tables`) and restore the real clock."""
+        """Empty every table a test wrote to (except `keep_tables`), restore the real clock."""
         self.app.state.clock = SystemClock()
         async with self.owner_connection() as connection:
-            tables = (await connection.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"))).scalars().all()
-            wipe = [t for t in tables if t not in self.keep_tables]
-            if wipe:
-                # Tests only: the audit trail's TRUNCATE guard is a trigger; replica mode
-                # (a superuser setting) skips it for this transaction.
-                await connection.execute(text("SET LOCAL session_replication_role = replica"))
-                quoted = ", ".join(f'"{t}"' for t in wipe)
-                await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            await empty_written_tables(connection, self.keep_tables)
