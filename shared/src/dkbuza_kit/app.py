@@ -18,7 +18,8 @@ from dkbuza_kit.logs import configure_logging
 from dkbuza_kit.metrics import render
 from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from dkbuza_kit.migrations import head_revision
-from dkbuza_kit.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
+from dkbuza_kit.openapi import install as install_openapi
+from dkbuza_kit.problems import install_problem_handlers, problem_response
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.webhooks import webhook_router
 
@@ -81,7 +82,6 @@ def create_app(
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        responses=PROBLEM_RESPONSES,
     )
     app.state.settings = settings
     # Set outside the lifespan so that tests can replace them before startup.
@@ -96,6 +96,7 @@ def create_app(
     app.state.head_revision = head_revision(alembic_ini) if alembic_ini else None
 
     install_problem_handlers(app)
+    install_openapi(app)
     app.include_router(health_router())
     protected = [*routers]
     if kpi_provider is not None:
@@ -129,7 +130,8 @@ def health_router() -> APIRouter:
         """The process is up (no dependency checked)."""
         return {"status": "ok"}
 
-    @router.get("/readyz", name="readyz", responses={503: {"description": "Not ready"}})
+    @router.get("/readyz", name="readyz", responses={503: {"description": "Not ready"}},
+                response_model=None)
     async def readyz(request: Request) -> Response:
         """The database answers and its schema is at the migrations' head."""
         expected = request.app.state.head_revision
@@ -146,7 +148,8 @@ def health_router() -> APIRouter:
                                     f"schema at {current}, expected {expected}")
         return JSONResponse({"status": "ok", "database": "ok", "revision": current})
 
-    @router.get("/metrics", name="metrics", response_class=Response)
+    @router.get("/metrics", name="metrics", response_class=Response,
+                responses={200: {"content": {"text/plain": {}}}})
     async def metrics() -> Response:
         body, content_type = render()
         return Response(body, media_type=content_type)

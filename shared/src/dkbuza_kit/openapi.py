@@ -1,0 +1,188 @@
+"""The OpenAPI document a generated client can use whole.
+
+FastAPI documents what it sees in signatures; this module completes the document with what
+the kit's idioms do around them, route by route:
+- every error response is `application/problem+json` with the one `Problem` schema;
+- an operation lists only the error statuses it can answer: 401 behind `authenticate`,
+  403 behind `require_roles`, 404 with path parameters or on writes, 409 on writes,
+  412/428 with `IF_MATCH`, 400/409/422 with idempotency, 413 with a body, 422 with any input,
+  503 with a database session, plus what the route declares itself (`responses=`);
+- the headers of the kit's idioms: `If-Match` (a parameter, via the `IF_MATCH` dependency),
+  `Idempotency-Key` (a parameter of the idempotency dependency), `ETag` on the answers of
+  routes marked `RETURNS_ETAG` or `IF_MATCH`, `Idempotent-Replayed` on replayable answers;
+- non-JSON answers (CSV, XLSX, iCalendar, Prometheus text) carry a string schema.
+"""
+
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from dkbuza_kit.auth import authenticate
+from dkbuza_kit.db import _session
+from dkbuza_kit.idempotency import _idempotency
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, Problem
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+BINARY_MEDIA_PREFIXES = ("application/vnd.", "application/octet-stream", "application/pdf")
+
+DESCRIPTIONS = {
+    400: "Bad request (e.g. a malformed Idempotency-Key)",
+    401: "Missing or invalid token",
+    403: "Role not allowed",
+    404: "Not found",
+    409: "Conflict with the current state",
+    412: "If-Match names another version than the current one",
+    413: "Body too large",
+    422: "Validation error or rule violated",
+    428: "If-Match is required",
+    503: "The database is unavailable; retry later",
+}
+ETAG_HEADER = {"description": "The resource's version; send it back in If-Match",
+               "schema": {"type": "string"}}
+REPLAYED_HEADER = {"description": "`true` when this is the stored answer of an earlier request "
+                                  "with the same Idempotency-Key",
+                   "schema": {"type": "string", "enum": ["true"]}}
+
+
+async def _if_match(
+    if_match: Annotated[str | None, Header(
+        alias="If-Match",
+        description="The ETag of the version this change is based on (428 without it, "
+                    "412 when the resource changed since)")] = None,
+) -> str | None:
+    return if_match
+
+
+async def _returns_etag() -> None:
+    """A marker: the route answers with the resource's ETag."""
+
+
+# In a route decorator: `dependencies=[IF_MATCH]` where the handler calls `check_if_match`,
+# `dependencies=[RETURNS_ETAG]` where it only calls `set_etag`.
+IF_MATCH = Depends(_if_match)
+RETURNS_ETAG = Depends(_returns_etag)
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def _has_input(dependant: Dependant) -> bool:
+    if dependant.path_params or dependant.query_params or dependant.header_params \
+            or dependant.cookie_params or dependant.body_params:
+        return True
+    return any(_has_input(sub) for sub in dependant.dependencies)
+
+
+def error_statuses(route: Any, method: str) -> set[int]:
+    """The error statuses the kit's idioms can answer on this route (see the module doc)."""
+    calls = set(_calls(route.dependant))
+    statuses: set[int] = set()
+    if authenticate in calls:
+        statuses.add(401)
+    if any(getattr(call, "__qualname__", "").startswith("require_roles.") for call in calls):
+        statuses.add(403)
+    write = method in WRITE_METHODS
+    if route.dependant.path_params or write:
+        statuses.add(404)
+    if write:
+        statuses.add(409)
+    # A raw body read by the handler is declared in `openapi_extra` (e.g. an XML upload).
+    raw_body = "requestBody" in (route.openapi_extra or {})
+    if _has_input(route.dependant) or raw_body:
+        statuses.add(422)
+    if route.body_field is not None or raw_body:
+        statuses.add(413)
+    if _if_match in calls:
+        statuses |= {412, 428}
+    if _idempotency in calls:
+        statuses |= {400, 409, 422}
+    if _session in calls:
+        statuses.add(503)
+    return statuses
+
+
+def _problem_response(status: int, existing: dict[str, Any] | None,
+                      own: bool) -> dict[str, Any]:
+    """`own`: the route declared this status itself (its description wins)."""
+    given = (existing or {}).get("description")
+    description = (given if own and given else None) or DESCRIPTIONS.get(status) \
+        or given or HTTPStatus(status).phrase
+    answer: dict[str, Any] = {"description": description,
+                              "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
+    if existing and existing.get("headers"):
+        answer["headers"] = existing["headers"]
+    return answer
+
+
+def _string_schemas(content: dict[str, Any]) -> None:
+    """Give non-JSON media types a schema (FastAPI leaves them empty)."""
+    for media_type, entry in content.items():
+        if "json" in media_type or entry.get("schema"):
+            continue
+        binary = media_type.startswith(BINARY_MEDIA_PREFIXES)
+        entry["schema"] = {"type": "string", "format": "binary"} if binary else {"type": "string"}
+
+
+def complete_operation(operation: dict[str, Any], route: Any, method: str) -> None:
+    calls = set(_calls(route.dependant))
+    declared = {int(code) for code in operation["responses"] if code.isdigit()}
+    own = {int(code) for code in route.responses if str(code).isdigit()}
+    responses = operation["responses"]
+    errors = error_statuses(route, method) | {code for code in own if code >= 400}
+    for code in sorted(declared | errors):
+        key = str(code)
+        if code >= 400:
+            if code in errors:
+                responses[key] = _problem_response(code, responses.get(key), code in own)
+            else:
+                del responses[key]
+            continue
+        answer = responses[key]
+        _string_schemas(answer.get("content", {}))
+        headers = answer.setdefault("headers", {})
+        if _if_match in calls or _returns_etag in calls:
+            headers["ETag"] = ETAG_HEADER
+        if _idempotency in calls:
+            headers["Idempotent-Replayed"] = REPLAYED_HEADER
+        if not headers:
+            del answer["headers"]
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+def complete_document(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
+    """Complete FastAPI's document for `app` in place (see the module doc)."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", Problem.model_json_schema())
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    # Routes of included routers come as contexts carrying their effective dependencies.
+    for route in iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+            continue
+        item = document["paths"].get(route.path_format, {})
+        for method in route.methods:
+            operation = item.get(method.lower())
+            if operation is not None:
+                complete_operation(operation, route, method.lower())
+    return document
+
+
+def install(app: FastAPI) -> None:
+    """Serve the completed document at `/openapi.json` (built once, like FastAPI's own)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = complete_document(app, build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
