@@ -57,6 +57,27 @@ def test_document_is_valid_openapi(app_name):
     validate(openapi(app_name))
 
 
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_every_reference_resolves(app_name):
+    document = openapi(app_name)
+    schemas = document["components"]["schemas"]
+    dangling = {ref for ref in _refs(document)
+                if ref.removeprefix("#/components/schemas/") not in schemas}
+    assert dangling == set()
+
+
 @pytest.mark.parametrize("app_name", APP_NAMES)
 def test_error_responses_reference_the_one_problem_schema(app_name):
     document = openapi(app_name)

@@ -13,6 +13,7 @@ the kit's idioms do around them, route by route:
 - non-JSON answers (CSV, XLSX, iCalendar, Prometheus text) carry a string schema.
 """
 
+import json
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import BaseModel
 
 from dkbuza_kit.auth import authenticate
 from dkbuza_kit.db import _session
@@ -66,6 +68,27 @@ async def _returns_etag() -> None:
 # `dependencies=[RETURNS_ETAG]` where it only calls `set_etag`.
 IF_MATCH = Depends(_if_match)
 RETURNS_ETAG = Depends(_returns_etag)
+
+
+_BODY_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    """A `$ref` to `model` for hand-written parts of the document (`openapi_extra`): FastAPI
+    only adds the models it sees in signatures, so the model is added to the components too."""
+    _BODY_MODELS[model.__name__] = model
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _add_referenced_models(document: dict[str, Any], schemas: dict[str, Any]) -> None:
+    text = json.dumps(document["paths"])
+    for name, model in _BODY_MODELS.items():
+        if name in schemas or f'"#/components/schemas/{name}"' not in text:
+            continue
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for nested, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(nested, definition)
+        schemas[name] = schema
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
@@ -164,6 +187,7 @@ def complete_document(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     schemas.setdefault("Problem", Problem.model_json_schema())
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+    _add_referenced_models(document, schemas)
     # Routes of included routers come as contexts carrying their effective dependencies.
     for route in iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:

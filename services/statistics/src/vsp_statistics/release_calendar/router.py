@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
 from dkbuza_kit.dates import PartialDate, add_months
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import schema_ref
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.network.models import NetworkEntity
 from vsp_statistics.official_statistics.models import OfficialStatistic
@@ -116,7 +117,7 @@ CALENDAR_RESPONSES = {
     200: {
         "description": "The calendar",
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/CalendarOut"}},
+            "application/json": {"schema": schema_ref(CalendarOut)},
             "text/csv": {"schema": {"type": "string"}},
             "text/calendar": {"schema": {"type": "string"}},
         },
