@@ -91,6 +91,19 @@ def _add_referenced_models(document: dict[str, Any], schemas: dict[str, Any]) ->
         schemas[name] = schema
 
 
+def _mark_uploads_binary(node: Any) -> None:
+    """FastAPI describes an `UploadFile` with `contentMediaType` only (OpenAPI 3.1); generators
+    read `format: binary` as a file, and would otherwise send the file as a form field."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and "contentMediaType" in node:
+            node.setdefault("format", "binary")
+        for value in node.values():
+            _mark_uploads_binary(value)
+    elif isinstance(node, list):
+        for item in node:
+            _mark_uploads_binary(item)
+
+
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
     for sub in dependant.dependencies:
         if sub.call is not None:
@@ -184,10 +197,12 @@ def complete_operation(operation: dict[str, Any], route: Any, method: str) -> No
 def complete_document(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     """Complete FastAPI's document for `app` in place (see the module doc)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas.setdefault("Problem", Problem.model_json_schema())
+    # One definition everywhere (a route declaring `model: Problem` gets FastAPI's variant).
+    schemas["Problem"] = Problem.model_json_schema()
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     _add_referenced_models(document, schemas)
+    _mark_uploads_binary(schemas)
     # Routes of included routers come as contexts carrying their effective dependencies.
     for route in iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
