@@ -135,7 +135,7 @@ SERVICE_KPIS: dict[str, list[dict[str, Any]]] = {
 
 def fake_release(number: int, target: str, *, state: str = "planned",
                  published_at: str | None = None) -> dict[str, Any]:
-    """One item of statistics' `/v1/calendar.json` (`CalendarItem`)."""
+    """One item of statistics' `/v1/calendar` (`CalendarItem`)."""
     exact = len(target) == 10
     first = target if exact else f"{target}-01"
     return {
@@ -200,7 +200,7 @@ class FakeUpstream:
             status = request.query.get("status", "overdue")
             return {"items": [], "total": NORM_ALERT_TOTALS.get(status, 0),
                     "limit": int(request.query.get("limit", 50)), "offset": 0}
-        if self.name == "statistics" and request.path == "/v1/calendar.json":
+        if self.name == "statistics" and request.path == "/v1/calendar":
             return {"from": request.query.get("from"), "to": request.query.get("to"),
                     "items": CALENDAR_ITEMS}
         return None

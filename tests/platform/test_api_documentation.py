@@ -166,18 +166,34 @@ def test_every_answer_media_type_has_a_schema(app_name):
     assert empty == []
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def test_file_answers_are_declared_with_their_media_types():
-    calendar = openapi("statistics")["paths"]["/v1/calendar"]["get"]["responses"]["200"]
-    assert {"application/json", "text/csv", "text/calendar"} <= set(calendar["content"])
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    calendar = openapi("statistics")["paths"]
+    assert set(calendar["/v1/calendar"]["get"]["responses"]["200"]["content"]) == {
+        "application/json"}
+    assert set(calendar["/v1/calendar.csv"]["get"]["responses"]["200"]["content"]) == {"text/csv"}
+    assert set(calendar["/v1/calendar.ics"]["get"]["responses"]["200"]["content"]) == {
+        "text/calendar"}
     for app_name in ("planning", "disaster-fund", "export-control"):
         exports = [operation for method, path, operation in operations(openapi(app_name))
-                   if "export" in path or "/v1/reports/" in path]
+                   if path.endswith(".{fmt}")]
         assert exports, app_name
         for operation in exports:
             content = operation["responses"]["200"]["content"]
+            assert set(content) == {"text/csv", XLSX}
             assert content["text/csv"]["schema"]["type"] == "string"
-            assert content[xlsx]["schema"] == {"type": "string", "format": "binary"}
+            assert content[XLSX]["schema"] == {"type": "string", "format": "binary"}
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_one_export_url_convention(app_name):
+    """Files at the resource's path plus an extension, never a `?format=` switch."""
+    switches = [(method, path) for method, path, operation in operations(openapi(app_name))
+                for parameter in operation.get("parameters", [])
+                if parameter["name"] == "format" and parameter["in"] == "query"]
+    assert switches == []
 
 
 @pytest.mark.parametrize("app_name", APP_NAMES)
