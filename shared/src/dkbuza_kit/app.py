@@ -21,6 +21,7 @@ from dkbuza_kit.migrations import head_revision
 from dkbuza_kit.openapi import install as install_openapi
 from dkbuza_kit.problems import install_problem_handlers, problem_response
 from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.tracing import instrument_app, instrument_engine
 from dkbuza_kit.webhooks import webhook_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -55,7 +56,7 @@ def create_app(
     `/v1/webhook-subscriptions` for callers holding one of `webhook_roles`; holders of
     `webhook_all_orgs_roles` (and the department) receive every organisation's events.
     """
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, service=settings.service_name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +67,7 @@ def create_app(
             statement_timeout_ms=settings.db_statement_timeout_ms,
         )
         app.state.engine = engine
+        instrument_engine(app, engine)
         app.state.sessionmaker = create_sessionmaker(engine)
         for hook in on_startup:
             await hook(app)
@@ -119,6 +121,7 @@ def create_app(
             expose_headers=["ETag", "X-Request-ID", "Location"],
         )
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    instrument_app(app, settings.service_name, settings.otlp_endpoint)
     return app
 
 

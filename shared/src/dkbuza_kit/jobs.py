@@ -172,7 +172,7 @@ def run_worker(settings, registry: TaskRegistry) -> None:
     from dkbuza_kit.logs import configure_logging
     from dkbuza_kit.webhooks import register_webhook_tasks
 
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, service=settings.service_name)
     register_webhook_tasks(registry)
 
     async def main() -> None:

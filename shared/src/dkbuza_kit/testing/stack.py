@@ -8,16 +8,18 @@ the services over TCP with its real client, so contract and tracing tests see wh
 import asyncio
 import socket
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
 
 from dkbuza_kit.apps import SERVICES
 from dkbuza_kit.testing.harness import ServiceHarness
 from dkbuza_kit.tokens import SigningKey
+from dkbuza_kit.tracing import use_provider
 
 
 def _free_port() -> int:
@@ -58,18 +60,24 @@ class Stack:
 
 
 @asynccontextmanager
-async def system_stack(server_url: str, key: SigningKey, *, service_options: dict[str, Any] | None = None,
+async def system_stack(server_url: str, key: SigningKey, *,
+                       service_options: dict[str, Any] | None = None,
+                       tracer_provider: TracerProvider | None = None,
                        **gateway_options: Any) -> AsyncIterator[Stack]:
-    """The four services (each on its own migrated database) and the gateway routing to them."""
+    """The four services (each on its own migrated database) and the gateway routing to them;
+    with `tracer_provider`, these apps (and only these) trace into it."""
+
+    async def start(name: str, **options: Any) -> ServiceHarness:
+        with use_provider(tracer_provider) if tracer_provider else nullcontext():
+            return await stack.enter_async_context(
+                ServiceHarness.for_app(name, server_url, key, **options))
+
     async with AsyncExitStack() as stack:
         services: dict[str, ServiceHarness] = {}
         urls: dict[str, str] = {}
         for spec in SERVICES:
-            harness = await stack.enter_async_context(ServiceHarness.for_app(
-                spec.name, server_url, key, **(service_options or {})))
-            services[spec.name] = harness
-            urls[spec.name] = await stack.enter_async_context(served(harness.app))
+            services[spec.name] = await start(spec.name, **(service_options or {}))
+            urls[spec.name] = await stack.enter_async_context(served(services[spec.name].app))
         upstreams = {f"upstream_{name.replace('-', '_')}": url for name, url in urls.items()}
-        gateway = await stack.enter_async_context(ServiceHarness.for_app(
-            "gateway", server_url, key, **upstreams, **gateway_options))
+        gateway = await start("gateway", **upstreams, **gateway_options)
         yield Stack(services, gateway, urls)
