@@ -62,14 +62,22 @@ async def test_one_request_through_the_gateway_is_one_trace(stack, spans, capsys
 
 async def test_traced_log_lines_carry_the_service_and_trace_id(stack, spans, capsys):
     capsys.readouterr()
-    configure_logging("INFO", True, service="disaster-fund")
-    headers = {**stack.gateway.headers("vrf.handler"), "traceparent": TRACEPARENT}
-    await stack.services["disaster-fund"].client.get("/v1/disasters", headers=headers)
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
-             if line.startswith("{")]
-    access = [line for line in lines if line.get("event") == "request"]
-    assert access and access[-1]["service"] == "disaster-fund"
-    assert access[-1]["trace_id"] == TRACE_ID and access[-1]["request_id"]
+    configure_logging("INFO", True)
+    try:
+        headers = {**stack.gateway.headers("vrf.handler"), "traceparent": TRACEPARENT}
+        await stack.gateway.client.get("/disaster-fund/v1/disasters", headers=headers)
+        await finished_spans(spans, lambda found: len(
+            {span.attributes.get("dkbuza.app") for span in found} - {None}) >= 2)
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+                 if line.startswith("{")]
+    finally:
+        configure_logging("WARNING", True)
+    access = {line["service"]: line for line in lines if line.get("event") == "request"}
+    assert {"gateway", "disaster-fund"} <= set(access)
+    for line in access.values():
+        assert line["trace_id"] == TRACE_ID and line["request_id"]
+    # One request id end to end: the gateway passes its id on.
+    assert access["gateway"]["request_id"] == access["disaster-fund"]["request_id"]
 
 
 def test_uvicorn_lines_are_json_with_the_service(capsys):

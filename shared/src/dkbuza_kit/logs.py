@@ -8,7 +8,7 @@ import sys
 import structlog
 from opentelemetry import trace
 
-from dkbuza_kit.context import request_id_var
+from dkbuza_kit.context import request_id_var, service_var
 
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 _service = {"name": "dkbuza"}
@@ -22,7 +22,7 @@ def _add_request_id(_, __, event_dict):
 
 
 def _add_service(_, __, event_dict):
-    event_dict.setdefault("service", _service["name"])
+    event_dict.setdefault("service", service_var.get() or _service["name"])
     return event_dict
 
 
