@@ -13,13 +13,16 @@ from sqlalchemy import text
 from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import create_engine, create_sessionmaker
-from dkbuza_kit.kpis import KpiProvider, kpi_router
+from dkbuza_kit.documents.storage import storage_from_settings
+from dkbuza_kit.kpi_history import KpiCollector, kpi_router
+from dkbuza_kit.kpis import KpiProvider
 from dkbuza_kit.logs import configure_logging
-from dkbuza_kit.metrics import render
+from dkbuza_kit.metrics import KPI_COLLECTORS, render
 from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from dkbuza_kit.migrations import head_revision
 from dkbuza_kit.openapi import install as install_openapi
 from dkbuza_kit.problems import install_problem_handlers, problem_response
+from dkbuza_kit.query import accepts_any_query, reject_unknown_query_parameters
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.tracing import instrument_app, instrument_engine
 from dkbuza_kit.webhooks import webhook_router
@@ -69,6 +72,12 @@ def create_app(
         app.state.engine = engine
         instrument_engine(app, engine)
         app.state.sessionmaker = create_sessionmaker(engine)
+        collector = None
+        if kpi_provider is not None:
+            collector = KpiCollector(settings.service_name, kpi_provider, app.state.sessionmaker,
+                                     lambda: app.state.clock, max_age=settings.kpi_gauge_cache_seconds)
+            KPI_COLLECTORS.add(collector)
+        app.state.kpi_collector = collector
         for hook in on_startup:
             await hook(app)
         try:
@@ -76,6 +85,8 @@ def create_app(
         finally:
             for hook in on_shutdown:
                 await hook(app)
+            if collector is not None:
+                KPI_COLLECTORS.remove(collector)
             await engine.dispose()
 
     app = FastAPI(
@@ -84,6 +95,7 @@ def create_app(
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     # Set outside the lifespan so that tests can replace them before startup.
@@ -96,6 +108,7 @@ def create_app(
         algorithms=settings.jwt_algorithms,
     )
     app.state.head_revision = head_revision(alembic_ini) if alembic_ini else None
+    app.state.document_storage = storage_from_settings(settings)
 
     install_problem_handlers(app)
     install_openapi(app)
@@ -111,7 +124,8 @@ def create_app(
     for router in public_routers:
         app.include_router(router)
 
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       upload_max_bytes=settings.documents_max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -128,13 +142,16 @@ def create_app(
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
+    # Probes and scrapes answer whatever query an orchestrator or scraper adds.
     @router.get("/livez", name="livez")
+    @accepts_any_query
     async def livez() -> dict[str, str]:
         """The process is up (no dependency checked)."""
         return {"status": "ok"}
 
     @router.get("/readyz", name="readyz", responses={503: {"description": "Not ready"}},
                 response_model=None)
+    @accepts_any_query
     async def readyz(request: Request) -> Response:
         """The database answers and its schema is at the migrations' head."""
         expected = request.app.state.head_revision
@@ -153,7 +170,11 @@ def health_router() -> APIRouter:
 
     @router.get("/metrics", name="metrics", response_class=Response,
                 responses={200: {"content": {"text/plain": {}}}})
-    async def metrics() -> Response:
+    @accepts_any_query
+    async def metrics(request: Request) -> Response:
+        collector = getattr(request.app.state, "kpi_collector", None)
+        if collector is not None:
+            await collector.refresh()
         body, content_type = render()
         return Response(body, media_type=content_type)
 

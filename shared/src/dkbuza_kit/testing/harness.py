@@ -1,6 +1,7 @@
 """One app in-process (httpx ASGI transport, lifespan run) against its own migrated database."""
 
 import asyncio
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -95,7 +96,9 @@ class ServiceHarness:
         url = database_url(server_url, database)
         try:
             await migrate(alembic_ini, url)
-            options = {"log_json": True, "log_level": "WARNING", **settings_overrides}
+            options = {"log_json": True, "log_level": "WARNING", "kpi_gauge_cache_seconds": 0,
+                       "documents_dir": tempfile.mkdtemp(prefix=f"dkbuza-{name}-documents-"),
+                       **settings_overrides}
             settings = settings_cls(database_url=url, jwks_path=str(key.jwks_path), **options)
             app = create_app(settings)
             async with LifespanManager(app) as manager:
