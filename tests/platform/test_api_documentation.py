@@ -4,6 +4,7 @@ schema), the headers of the kit's idioms, non-JSON media types, every enum with 
 Dutch labels, and every document valid under openapi-spec-validator."""
 
 import inspect
+import re
 from functools import cache
 
 import pytest
@@ -90,6 +91,11 @@ def test_error_responses_reference_the_one_problem_schema(app_name):
              if int(status) >= 400 and answer.get("content") != expected]
     assert wrong == []
     assert "HTTPValidationError" not in document["components"]["schemas"]
+    unnamed = [(method.upper(), path, status)
+               for method, path, operation in operations(document)
+               for status, answer in operation["responses"].items()
+               if int(status) >= 400 and not re.search(r"`[A-Z][A-Z0-9_]+`", answer["description"])]
+    assert unnamed == []  # every problem answer names the codes it may carry
 
 
 @pytest.mark.parametrize("app_name", APP_NAMES)
@@ -136,6 +142,7 @@ def test_if_match_and_etag_are_declared_where_used(app_name):
             checked += 1
             assert "If-Match" in _header_parameters(operation), (method, path)
             assert {"412", "428"} <= set(operation["responses"]), (method, path)
+            assert "`PRECONDITION_FAILED`" in operation["responses"]["412"]["description"]
         else:
             assert not {"412", "428"} & set(operation["responses"]), (method, path)
         if "set_etag(" in source:

@@ -149,7 +149,8 @@ def health_router() -> APIRouter:
         """The process is up (no dependency checked)."""
         return {"status": "ok"}
 
-    @router.get("/readyz", name="readyz", responses={503: {"description": "Not ready"}},
+    @router.get("/readyz", name="readyz", responses={503: {"description": (
+                "Not ready: `DATABASE_UNAVAILABLE` or `MIGRATIONS_PENDING`")}},
                 response_model=None)
     @accepts_any_query
     async def readyz(request: Request) -> Response:

@@ -3,10 +3,11 @@
 FastAPI documents what it sees in signatures; this module completes the document with what
 the kit's idioms do around them, route by route:
 - every error response is `application/problem+json` with the one `Problem` schema;
-- an operation lists only the error statuses it can answer: 401 behind `authenticate`,
-  403 behind `require_roles`, 404 with path parameters or on writes, 409 on writes,
-  412/428 with `IF_MATCH`, 400/409/422 with idempotency, 413 with a body, 422 with any input,
-  503 with a database session, plus what the route declares itself (`responses=`);
+- an operation lists only the error statuses it can answer, each with the problem codes it
+  may carry: 401 behind `authenticate`, 403 behind `require_roles`, 404 with path parameters
+  or on writes, 409 on writes, 412/428 with `IF_MATCH`, 400/409/422 with idempotency, 413 with
+  a body, 422 with any input or unknown query parameters, 503 with a database session, plus
+  what the route declares from its service's catalogue (`responses=errors.responses(...)`);
 - the headers of the kit's idioms: `If-Match` (a parameter, via the `IF_MATCH` dependency),
   `Idempotency-Key` (a parameter of the idempotency dependency), `ETag` on the answers of
   routes marked `RETURNS_ETAG` or `IF_MATCH`, `Idempotent-Replayed` on replayable answers;
@@ -27,23 +28,35 @@ from dkbuza_kit.auth import authenticate
 from dkbuza_kit.db import _session
 from dkbuza_kit.idempotency import _idempotency
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, Problem
+from dkbuza_kit.query import reject_unknown_query_parameters
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 BINARY_MEDIA_PREFIXES = ("application/vnd.", "application/octet-stream", "application/pdf")
 
-DESCRIPTIONS = {
-    400: "Bad request (e.g. a malformed Idempotency-Key)",
-    401: "Missing or invalid token",
-    403: "Role not allowed",
-    404: "Not found",
-    409: "Conflict with the current state",
-    412: "If-Match names another version than the current one",
-    413: "Body too large",
-    422: "Validation error or rule violated",
-    428: "If-Match is required",
-    503: "The database is unavailable; retry later",
-}
+# Codes the kit's idioms answer with, by status (names as raised; titles for the docs).
+Code = tuple[int, str, str]
+UNAUTHENTICATED: Code = (401, "UNAUTHENTICATED", "Missing or invalid token")
+FORBIDDEN: Code = (403, "FORBIDDEN", "Role not allowed")
+NOT_FOUND: Code = (404, "NOT_FOUND", "Not found")
+WRITE_CONFLICTS: tuple[Code, ...] = (
+    (409, "CONCURRENT_UPDATE", "A concurrent change interfered; retry"),
+    (409, "CONSTRAINT_VIOLATION", "The change conflicts with existing data"))
+IF_MATCH_CODES: tuple[Code, ...] = (
+    (412, "PRECONDITION_FAILED", "The resource changed since it was read"),
+    (428, "PRECONDITION_REQUIRED", "If-Match is required"))
+IDEMPOTENCY_CODES: tuple[Code, ...] = (
+    (400, "IDEMPOTENCY_KEY_INVALID", "Idempotency-Key must be 1-200 characters"),
+    (409, "IDEMPOTENCY_KEY_IN_USE", "A request with this key is still being processed"),
+    (422, "IDEMPOTENCY_KEY_REUSED", "The key was used with another request"))
+TOO_LARGE: Code = (413, "PAYLOAD_TOO_LARGE", "Body too large")
+INVALID_INPUT: tuple[Code, ...] = (
+    (422, "VALIDATION_ERROR", "The request is not valid"),
+    (422, "INVALID_VALUE", "A value is out of range or malformed"))
+UNKNOWN_QUERY: Code = (422, "UNKNOWN_QUERY_PARAMETER", "Unknown query parameter")
+DATABASE_DOWN: tuple[Code, ...] = (
+    (503, "DATABASE_UNAVAILABLE", "The database is not reachable; retry later"),
+    (503, "QUERY_TIMEOUT", "The database took too long; retry later"))
 ETAG_HEADER = {"description": "The resource's version; send it back in If-Match",
                "schema": {"type": "string"}}
 REPLAYED_HEADER = {"description": "`true` when this is the stored answer of an earlier request "
@@ -118,40 +131,44 @@ def _has_input(dependant: Dependant) -> bool:
     return any(_has_input(sub) for sub in dependant.dependencies)
 
 
-def error_statuses(route: Any, method: str) -> set[int]:
-    """The error statuses the kit's idioms can answer on this route (see the module doc)."""
+def error_codes(route: Any, method: str) -> list[Code]:
+    """The problems the kit's idioms can answer on this route (see the module doc)."""
     calls = set(_calls(route.dependant))
-    statuses: set[int] = set()
+    codes: list[Code] = []
     if authenticate in calls:
-        statuses.add(401)
+        codes.append(UNAUTHENTICATED)
     if any(getattr(call, "__qualname__", "").startswith("require_roles.") for call in calls):
-        statuses.add(403)
+        codes.append(FORBIDDEN)
     write = method in WRITE_METHODS
     if route.dependant.path_params or write:
-        statuses.add(404)
+        codes.append(NOT_FOUND)
     if write:
-        statuses.add(409)
+        codes.extend(WRITE_CONFLICTS)
     # A raw body read by the handler is declared in `openapi_extra` (e.g. an XML upload).
     raw_body = "requestBody" in (route.openapi_extra or {})
     if _has_input(route.dependant) or raw_body:
-        statuses.add(422)
+        codes.extend(INVALID_INPUT)
+    if reject_unknown_query_parameters in calls \
+            and not getattr(route.endpoint, "__dkbuza_any_query__", False):
+        codes.append(UNKNOWN_QUERY)
     if route.body_field is not None or raw_body:
-        statuses.add(413)
+        codes.append(TOO_LARGE)
     if _if_match in calls:
-        statuses |= {412, 428}
+        codes.extend(IF_MATCH_CODES)
     if _idempotency in calls:
-        statuses |= {400, 409, 422}
+        codes.extend(IDEMPOTENCY_CODES)
     if _session in calls:
-        statuses.add(503)
-    return statuses
+        codes.extend(DATABASE_DOWN)
+    return codes
 
 
 def _problem_response(status: int, existing: dict[str, Any] | None,
-                      own: bool) -> dict[str, Any]:
-    """`own`: the route declared this status itself (its description wins)."""
-    given = (existing or {}).get("description")
-    description = (given if own and given else None) or DESCRIPTIONS.get(status) \
-        or given or HTTPStatus(status).phrase
+                      codes: list[Code]) -> dict[str, Any]:
+    """One problem answer: the route's own description (its catalogue codes) and the kit's."""
+    parts = [(existing or {}).get("description") or ""]
+    parts += [f"`{code}`: {title}" for _, code, title in codes if f"`{code}`" not in parts[0]]
+    description = "; ".join(part for part in parts if part and part != "Validation Error") \
+        or HTTPStatus(status).phrase
     answer: dict[str, Any] = {"description": description,
                               "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
     if existing and existing.get("headers"):
@@ -170,19 +187,20 @@ def _string_schemas(content: dict[str, Any]) -> None:
 
 def complete_operation(operation: dict[str, Any], route: Any, method: str) -> None:
     calls = set(_calls(route.dependant))
-    declared = {int(code) for code in operation["responses"] if code.isdigit()}
-    own = {int(code) for code in route.responses if str(code).isdigit()}
     responses = operation["responses"]
-    errors = error_statuses(route, method) | {code for code in own if code >= 400}
-    for code in sorted(declared | errors):
-        key = str(code)
-        if code >= 400:
-            if code in errors:
-                responses[key] = _problem_response(code, responses.get(key), code in own)
-            else:
-                del responses[key]
+    own = {int(code) for code in route.responses if str(code).isdigit()}
+    by_status: dict[int, list[Code]] = {code: [] for code in own if code >= 400}
+    for code in error_codes(route, method):
+        by_status.setdefault(code[0], []).append(code)
+    for key in [key for key in responses if key.isdigit() and int(key) >= 400]:
+        if int(key) not in by_status:
+            del responses[key]  # FastAPI's blanket 422 on a route that validates nothing
+    for status, codes in by_status.items():
+        existing = responses.get(str(status)) if status in own else None
+        responses[str(status)] = _problem_response(status, existing, codes)
+    for key, answer in responses.items():
+        if not key.startswith("2"):
             continue
-        answer = responses[key]
         _string_schemas(answer.get("content", {}))
         headers = answer.setdefault("headers", {})
         if _if_match in calls or _returns_etag in calls:
