@@ -93,3 +93,18 @@ def test_tracing_is_off_by_default():
     app = loaded.create_app(loaded.settings_cls(database_url="postgresql+asyncpg://x@l/n"))
     assert app.state.tracer_provider is None
     assert not getattr(app, "_is_instrumented_by_opentelemetry", False)
+
+
+def test_otlp_exporter_only_when_an_endpoint_is_configured():
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    from dkbuza_kit.tracing import provider_for
+
+    assert provider_for("statistics", None) is None
+    provider = provider_for("statistics", "http://otel-collector:4318/")
+    assert provider.resource.attributes["service.name"] == "statistics"
+    exporters = [processor.span_exporter
+                 for processor in provider._active_span_processor._span_processors]
+    assert [type(exporter) for exporter in exporters] == [OTLPSpanExporter]
+    assert exporters[0]._endpoint == "http://otel-collector:4318/v1/traces"
+    provider.shutdown()
