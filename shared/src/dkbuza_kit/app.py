@@ -14,6 +14,7 @@ from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import create_engine, create_sessionmaker
 from dkbuza_kit.documents.storage import storage_from_settings
+from dkbuza_kit.header_limits import HeaderLimitMiddleware
 from dkbuza_kit.kpi_history import KpiCollector, kpi_router
 from dkbuza_kit.kpis import KpiProvider
 from dkbuza_kit.logs import configure_logging
@@ -134,6 +135,8 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "X-Request-ID", "Location"],
         )
+    app.add_middleware(HeaderLimitMiddleware, max_bytes=settings.max_header_bytes,
+                       max_count=settings.max_header_count)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     instrument_app(app, settings.service_name, settings.otlp_endpoint)
     return app
