@@ -56,6 +56,8 @@ def fake_openapi(service: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": service, "version": "1.0.0"},
         "paths": {
+            "/livez": {"get": {"operationId": "health-livez", "tags": ["health"],
+                               "responses": {"200": {"description": "up"}}}},
             "/v1/things": {"get": {
                 "operationId": "things-list-things", "tags": ["things"],
                 "responses": {

@@ -66,6 +66,8 @@ async def test_merged_schema_titles_are_unique_and_proxy_errors_documented(clien
     assert document["components"]["schemas"]["DisasterFundThing"]["title"] == "DisasterFundThing"
     responses = document["paths"]["/planning/v1/things"]["get"]["responses"]
     assert {"429", "502", "504"} <= set(responses)
+    # Only the published API is proxied, so only it is merged (the services' /livez is not).
+    assert "/planning/livez" not in document["paths"] and "/livez" in document["paths"]
     assert responses["502"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem"}
 
@@ -97,7 +99,7 @@ def test_merge_rewrites_refs_of_a_renamed_component_chain():
     own = {"openapi": "3.1.0", "paths": {}, "components": {"schemas": {}}}
 
     def service(leaf_type):
-        return {"paths": {"/x": {"post": {"operationId": "x-create", "requestBody": {
+        return {"paths": {"/v1/x": {"post": {"operationId": "x-create", "requestBody": {
                     "content": {"application/json": {"schema": {"$ref":
                                                                 "#/components/schemas/A"}}}}}}},
                 "components": {"schemas": {"A": {"$ref": "#/components/schemas/B"},
@@ -110,7 +112,7 @@ def test_merge_rewrites_refs_of_a_renamed_component_chain():
     assert schemas["TwoB"] == {"type": "integer", "title": "TwoB"}
     assert schemas["TwoA"] == {"$ref": "#/components/schemas/TwoB"}
     assert schemas["A"] == {"$ref": "#/components/schemas/B"}
-    body = merged["paths"]["/two/x"]["post"]["requestBody"]["content"]["application/json"]
+    body = merged["paths"]["/two/v1/x"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"] == "#/components/schemas/TwoA"
-    assert merged["paths"]["/two/x"]["post"]["operationId"] == "two-x-create"
+    assert merged["paths"]["/two/v1/x"]["post"]["operationId"] == "two-x-create"
     assert merged["x-gateway-completed"] is True

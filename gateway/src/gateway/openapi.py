@@ -15,8 +15,9 @@ Merging a service's document:
   document is rewritten accordingly;
 - every merged schema's `title` is its component name, so titles are unique too (generated
   clients name their classes after titles);
-- the proxy's own answers (429 rate limited, 502 upstream unavailable, 504 upstream timeout)
-  are added to every operation but the health probes.
+- only the published API (`/<service>/v1/...`) is merged, as only that is proxied; the
+  proxy's own answers (429 rate limited, 502 upstream unavailable, 504 upstream timeout) are
+  added to each of its operations.
 """
 
 import copy
@@ -28,7 +29,7 @@ from fastapi.responses import JSONResponse
 
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_response
 from gateway.aggregate import SourceResult, fan_out
-from gateway.proxy import PUBLIC_PATHS
+from gateway.proxy import PUBLISHED_PREFIX
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 REF_PREFIX = "#/components/"
@@ -81,9 +82,7 @@ def _component_renames(merged: dict[str, dict[str, Any]], theirs: dict[str, dict
     return renames
 
 
-def _add_proxy_errors(path: str, operation: dict[str, Any]) -> None:
-    if path.strip("/") in PUBLIC_PATHS:
-        return
+def _add_proxy_errors(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     for status, description in PROXY_ERRORS.items():
         responses.setdefault(status, {"description": description, "content": {
@@ -114,11 +113,13 @@ def merge_service(merged: dict[str, Any], service: str, document: dict[str, Any]
     tags = merged.setdefault("tags", [])
     known_tags = {tag.get("name") for tag in tags}
     for path, item in (document.get("paths") or {}).items():
+        if not path.startswith(f"/{PUBLISHED_PREFIX}"):
+            continue  # the proxy publishes only the API, not health, metrics or docs
         item = dict(item)
         for method, operation in item.items():
             if method not in HTTP_METHODS or not isinstance(operation, dict):
                 continue
-            _add_proxy_errors(path, operation)
+            _add_proxy_errors(operation)
             if "operationId" in operation:
                 operation["operationId"] = f"{service}-{operation['operationId']}"
             operation["tags"] = [f"{service}-{tag}" for tag in operation.get("tags") or []] \
