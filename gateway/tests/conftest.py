@@ -56,6 +56,8 @@ def fake_openapi(service: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": service, "version": "1.0.0"},
         "paths": {
+            "/livez": {"get": {"operationId": "health-livez", "tags": ["health"],
+                               "responses": {"200": {"description": "up"}}}},
             "/v1/things": {"get": {
                 "operationId": "things-list-things", "tags": ["things"],
                 "responses": {
@@ -135,7 +137,7 @@ SERVICE_KPIS: dict[str, list[dict[str, Any]]] = {
 
 def fake_release(number: int, target: str, *, state: str = "planned",
                  published_at: str | None = None) -> dict[str, Any]:
-    """One item of statistics' `/v1/calendar.json` (`CalendarItem`)."""
+    """One item of statistics' `/v1/calendar` (`CalendarItem`)."""
     exact = len(target) == 10
     first = target if exact else f"{target}-01"
     return {
@@ -201,7 +203,7 @@ class FakeUpstream:
             status = request.query.get("status", "overdue")
             return {"items": [], "total": NORM_ALERT_TOTALS.get(status, 0),
                     "limit": int(request.query.get("limit", 50)), "offset": 0}
-        if self.name == "statistics" and request.path == "/v1/calendar.json":
+        if self.name == "statistics" and request.path == "/v1/calendar":
             return {"from": request.query.get("from"), "to": request.query.get("to"),
                     "items": CALENDAR_ITEMS}
         return None

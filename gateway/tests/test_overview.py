@@ -77,7 +77,7 @@ async def test_overview_answers_the_four_figures_from_the_services(client, staff
     assert requested(upstreams["disaster-fund"]) == [NORM_AT_RISK, NORM_OVERDUE, "/v1/kpis"]
     assert requested(upstreams["export-control"]) == ["/v1/kpis"]
     assert requested(upstreams["statistics"]) == [
-        "/v1/calendar.json?from=2026-11-28&to=2027-01-27"]
+        "/v1/calendar?from=2026-11-28&to=2027-01-27"]
     for fake in upstreams.values():
         assert all(r["headers"]["Authorization"] == staff["Authorization"]
                    for r in fake.requests)
@@ -189,7 +189,7 @@ async def test_openapi_documents_the_overview_sections(client):
 def test_calls_ask_the_calendar_from_today_for_sixty_days():
     calendar = next(c for c in overview.overview_calls(date(2026, 12, 31))
                     if c.source == "statistics")
-    assert calendar.path == "/v1/calendar.json?from=2026-12-31&to=2027-03-01"
+    assert calendar.path == "/v1/calendar?from=2026-12-31&to=2027-03-01"
 
 
 @pytest.mark.parametrize(("kpis", "expected"), [

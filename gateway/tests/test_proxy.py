@@ -63,7 +63,7 @@ async def test_bad_token_is_rejected_at_the_gateway(client, harness, upstreams):
 
 
 async def test_request_without_token_is_forwarded_for_the_service_to_decide(client, upstreams):
-    response = await client.get("/statistics/v1/calendar")
+    response = await client.get("/statistics/v1/calendar.ics")
     assert response.status_code == 200
     assert "Authorization" not in response.json()["headers"]
     assert upstreams["statistics"].hits == 1

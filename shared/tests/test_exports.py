@@ -1,32 +1,61 @@
-"""CSV and XLSX exports: same content, formulas neutralised, readable by openpyxl."""
+"""CSV and XLSX exports: same content, typed XLSX cells, CSV with a BOM, formulas neutralised."""
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import openpyxl
 
-from dkbuza_kit.exports import to_csv, to_xlsx
+from dkbuza_kit.exports import BOM, ExportFormat, export_response, to_csv, to_xlsx
 
-HEADER = ["code", "amount", "note", "day"]
-ROWS = [["A-1", Decimal("1234.50"), "=HYPERLINK(\"http://evil\")", date(2025, 3, 31)],
-        ["A-2", 7, None, None]]
-
-
-def test_csv_round_trip_with_formulas_neutralised():
-    parsed = list(csv.reader(io.StringIO(to_csv(HEADER, ROWS))))
-    assert parsed == [HEADER, ["A-1", "1234.50", "'=HYPERLINK(\"http://evil\")", "2025-03-31"],
-                      ["A-2", "7", "", ""]]
+HEADER = ["code", "amount", "note", "day", "late", "received_at"]
+ROWS = [["A-1", Decimal("1234.50"), "=HYPERLINK(\"http://evil\")", date(2025, 3, 31), True,
+         datetime(2025, 7, 1, 8, 30, tzinfo=UTC)],
+        ["A-2", 7, None, None, False, None]]
 
 
-def test_xlsx_opens_with_a_reader_and_holds_every_row():
+def test_csv_starts_with_a_bom_and_round_trips_with_formulas_neutralised():
+    text = to_csv(HEADER, ROWS)
+    assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
+    parsed = list(csv.reader(io.StringIO(text.removeprefix(BOM))))
+    assert parsed == [HEADER, ["A-1", "1234.50", "'=HYPERLINK(\"http://evil\")", "2025-03-31",
+                               "True", "2025-07-01T08:30:00+00:00"],
+                      ["A-2", "7", "", "", "False", ""]]
+
+
+def test_xlsx_cells_are_typed_dates_booleans_numbers_and_empty():
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx([("Dossiers: 2025/Q1", HEADER, ROWS),
                                                       ("Empty", HEADER, [])])))
     assert book.sheetnames == ["Dossiers_ 2025_Q1", "Empty"]
-    rows = list(book["Dossiers_ 2025_Q1"].iter_rows(values_only=True))
+    sheet = book["Dossiers_ 2025_Q1"]
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == tuple(HEADER)
-    assert rows[1] == ("A-1", 1234.5, "'=HYPERLINK(\"http://evil\")", "2025-03-31")
-    assert rows[2] == ("A-2", 7, "", "")
+    # Dates as Excel dates; an aware datetime in Brussels local time (08:30 UTC is 10:30 CEST).
+    assert rows[1] == ("A-1", 1234.5, "'=HYPERLINK(\"http://evil\")", datetime(2025, 3, 31),
+                       True, datetime(2025, 7, 1, 10, 30))
+    assert rows[2] == ("A-2", 7, None, None, False, None)
     assert len(rows) == 3
+    assert sheet["D2"].is_date and sheet["D2"].number_format == "yyyy-mm-dd"
+    assert sheet["F2"].is_date and sheet["F2"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert sheet["E2"].data_type == "b"
     assert list(book["Empty"].iter_rows(values_only=True)) == [tuple(HEADER)]
+
+
+async def _body(response) -> bytes:
+    return b"".join([chunk if isinstance(chunk, bytes) else chunk.encode()
+                     async for chunk in response.body_iterator])
+
+
+async def test_export_response_streams_either_format():
+    csv_answer = await export_response(ExportFormat.csv, "dossiers", "dossiers", HEADER, ROWS)
+    assert csv_answer.headers["content-disposition"] == 'attachment; filename="dossiers.csv"'
+    assert (await _body(csv_answer)).startswith(b"\xef\xbb\xbfcode,amount")
+
+    async def rows():
+        for row in ROWS:
+            yield row
+
+    xlsx_answer = await export_response(ExportFormat.xlsx, "dossiers", "dossiers", HEADER, rows())
+    book = openpyxl.load_workbook(io.BytesIO(await _body(xlsx_answer)))
+    assert book["dossiers"]["D2"].value == datetime(2025, 3, 31)

@@ -1,19 +1,40 @@
 """The API documentation every app promises (platform.md, HTTP conventions): stable, unique
-operationIds `<tag>-<name>`, every error response documented as a problem, and every enum with
-its official Dutch labels."""
+operationIds `<tag>-<name>`, every error response documented as a problem (one `Problem`
+schema), the headers of the kit's idioms, non-JSON media types, every enum with its official
+Dutch labels, and every document valid under openapi-spec-validator."""
+
+import inspect
+import re
+from functools import cache
 
 import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from openapi_spec_validator import validate
 
 from dkbuza_kit.apps import APPS
 
 APP_NAMES = [spec.name for spec in APPS]
 
 
-def openapi(app_name: str) -> dict:
+@cache
+def built_app(app_name: str):
     spec = next(app for app in APPS if app.name == app_name)
     loaded = spec.load()
     settings = loaded.settings_cls(database_url="postgresql+asyncpg://nobody@localhost/none")
-    return loaded.create_app(settings).openapi()
+    return loaded.create_app(settings)
+
+
+def openapi(app_name: str) -> dict:
+    return built_app(app_name).openapi()
+
+
+def routes(app_name: str):
+    """(method, path, endpoint source) of every documented route."""
+    for route in iter_route_contexts(built_app(app_name).routes):
+        if isinstance(route.original_route, APIRoute) and route.include_in_schema:
+            source = inspect.getsource(route.endpoint)
+            for method in route.methods:
+                yield method.lower(), route.path_format, source
 
 
 def operations(document: dict):
@@ -33,16 +54,153 @@ def test_operation_ids_are_unique_and_tagged(app_name):
 
 
 @pytest.mark.parametrize("app_name", APP_NAMES)
-def test_error_responses_are_documented_as_problems(app_name):
+def test_document_is_valid_openapi(app_name):
+    validate(openapi(app_name))
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_every_reference_resolves(app_name):
+    document = openapi(app_name)
+    schemas = document["components"]["schemas"]
+    dangling = {ref for ref in _refs(document)
+                if ref.removeprefix("#/components/schemas/") not in schemas}
+    assert dangling == set()
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_error_responses_reference_the_one_problem_schema(app_name):
+    document = openapi(app_name)
+    problem = document["components"]["schemas"]["Problem"]
+    assert {"title", "status", "code"} <= set(problem["required"])
+    expected = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    wrong = [(method.upper(), path, status)
+             for method, path, operation in operations(document)
+             for status, answer in operation["responses"].items()
+             if int(status) >= 400 and answer.get("content") != expected]
+    assert wrong == []
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    unnamed = [(method.upper(), path, status)
+               for method, path, operation in operations(document)
+               for status, answer in operation["responses"].items()
+               if int(status) >= 400 and not re.search(r"`[A-Z][A-Z0-9_]+`", answer["description"])]
+    assert unnamed == []  # every problem answer names the codes it may carry
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_protected_operations_document_their_auth_and_validation_errors(app_name):
     missing = []
     for method, path, operation in operations(openapi(app_name)):
-        if path in ("/livez", "/readyz", "/metrics"):
+        if not operation.get("security"):
             continue
-        for status in ("401", "404", "422"):
-            content = operation["responses"].get(status, {}).get("content", {})
-            if "application/problem+json" not in content:
-                missing.append((method.upper(), path, status))
+        needed = {"401"} | ({"422"} if operation.get("parameters") or
+                            operation.get("requestBody") else set())
+        if "{" in path:
+            needed.add("404")
+        missing += [(method.upper(), path, status) for status in needed
+                    if status not in operation["responses"]]
     assert missing == []
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_operations_list_only_errors_they_can_answer(app_name):
+    paths = openapi(app_name)["paths"]
+    assert set(paths["/livez"]["get"]["responses"]) == {"200"}
+    assert set(paths["/metrics"]["get"]["responses"]) == {"200"}
+    for method, path, operation in operations(openapi(app_name)):
+        statuses = set(operation["responses"])
+        if method == "get":  # a read conflicts with nothing and has no precondition
+            assert not statuses & {"409", "412", "413", "428"}, (path, statuses)
+        if method == "get" and "{" not in path:
+            assert "404" not in statuses, path
+
+
+def _header_parameters(operation: dict) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_if_match_and_etag_are_declared_where_used(app_name):
+    paths = openapi(app_name)["paths"]
+    checked = 0
+    for method, path, source in routes(app_name):
+        operation = paths[path][method]
+        success = next(answer for status, answer in operation["responses"].items()
+                       if status.startswith("2"))
+        if "check_if_match(" in source:
+            checked += 1
+            assert "If-Match" in _header_parameters(operation), (method, path)
+            assert {"412", "428"} <= set(operation["responses"]), (method, path)
+            assert "`PRECONDITION_FAILED`" in operation["responses"]["412"]["description"]
+        else:
+            assert not {"412", "428"} & set(operation["responses"]), (method, path)
+        if "set_etag(" in source:
+            assert "ETag" in success.get("headers", {}), (method, path)
+    assert checked > 0 or app_name == "gateway"
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_idempotency_key_is_declared_where_used(app_name):
+    paths = openapi(app_name)["paths"]
+    for method, path, source in routes(app_name):
+        operation = paths[path][method]
+        uses = "IdempotencyDep" in source
+        assert ("Idempotency-Key" in _header_parameters(operation)) == uses, (method, path)
+        if uses:
+            success = next(answer for status, answer in operation["responses"].items()
+                           if status.startswith("2"))
+            assert "Idempotent-Replayed" in success["headers"], (method, path)
+            assert {"409", "422"} <= set(operation["responses"]), (method, path)
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_every_answer_media_type_has_a_schema(app_name):
+    empty = [(method, path, media) for method, path, operation in operations(openapi(app_name))
+             for answer in operation["responses"].values()
+             for media, entry in answer.get("content", {}).items()
+             if "schema" not in entry]
+    assert empty == []
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_file_answers_are_declared_with_their_media_types():
+    calendar = openapi("statistics")["paths"]
+    assert set(calendar["/v1/calendar"]["get"]["responses"]["200"]["content"]) == {
+        "application/json"}
+    assert set(calendar["/v1/calendar.csv"]["get"]["responses"]["200"]["content"]) == {"text/csv"}
+    assert set(calendar["/v1/calendar.ics"]["get"]["responses"]["200"]["content"]) == {
+        "text/calendar"}
+    for app_name in ("planning", "disaster-fund", "export-control"):
+        exports = [operation for method, path, operation in operations(openapi(app_name))
+                   if path.endswith(".{fmt}")]
+        assert exports, app_name
+        for operation in exports:
+            content = operation["responses"]["200"]["content"]
+            assert set(content) == {"text/csv", XLSX}
+            assert content["text/csv"]["schema"]["type"] == "string"
+            assert content[XLSX]["schema"] == {"type": "string", "format": "binary"}
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_one_export_url_convention(app_name):
+    """Files at the resource's path plus an extension, never a `?format=` switch."""
+    switches = [(method, path) for method, path, operation in operations(openapi(app_name))
+                for parameter in operation.get("parameters", [])
+                if parameter["name"] == "format" and parameter["in"] == "query"]
+    assert switches == []
 
 
 @pytest.mark.parametrize("app_name", APP_NAMES)

@@ -186,7 +186,7 @@ class AggregatedKpisOut(BaseModel):
 
 router = APIRouter(tags=["aggregate"])
 AGGREGATE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    502: {"description": "No service answered within the budget"},
+    502: {"description": "`NO_UPSTREAM_ANSWERED`: no service answered within the budget"},
 }
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
+from dkbuza_kit.query import accepts_any_query
 from gateway.aggregate import fan_out
 
 
@@ -39,7 +40,9 @@ def replace_readyz(app: FastAPI) -> None:
     kit_readyz = _detach_route(app, "/readyz").endpoint
     router = APIRouter(tags=["health"])
 
-    @router.get("/readyz", name="readyz", responses={503: {"description": "Not ready"}})
+    @router.get("/readyz", name="readyz", responses={503: {"description": (
+        "Not ready: `DATABASE_UNAVAILABLE` or `MIGRATIONS_PENDING`")}})
+    @accepts_any_query
     async def readyz(request: Request) -> Response:
         """The gateway's database answers at the migrations' head; `upstreams` tells how each
         service is doing (reported, not required)."""

@@ -4,7 +4,9 @@ The proxy route comes first: it only matches paths whose first segment is a conf
 service, so the gateway's own endpoints (`/v1/...`, `/docs`, health) are never shadowed.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -17,12 +19,14 @@ from gateway.openapi import OpenApiCache
 from gateway.proxy import ProxyRoute
 from gateway.ratelimit import build_rate_limiter
 from gateway.settings import GatewaySettings
+from gateway.tracing import client_trace_configs
 from gateway.upstream import Upstream
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
-def build_upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
+def build_upstreams(settings: GatewaySettings,
+                    trace_configs: Sequence[Any] = ()) -> dict[str, Upstream]:
     upstreams = {}
     for name, url in settings.upstreams().items():
         connect, read, pool = settings.timeouts_for(name)
@@ -32,6 +36,7 @@ def build_upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
             breaker=CircuitBreaker(settings.breaker_failure_threshold,
                                    settings.breaker_cooldown_s),
             retry_attempts=settings.retry_attempts, retry_backoff_s=settings.retry_backoff_s,
+            trace_configs=trace_configs,
         )
     return upstreams
 
@@ -40,7 +45,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
 
     async def open_clients(app: FastAPI) -> None:
-        app.state.upstreams = build_upstreams(settings)
+        app.state.upstreams = build_upstreams(
+            settings, client_trace_configs(app.state.tracer_provider))
         app.state.rate_limiter = build_rate_limiter(
             settings.redis_url, settings.rate_limit_requests, settings.rate_limit_window_s)
         app.state.openapi_cache = OpenApiCache()

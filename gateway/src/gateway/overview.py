@@ -14,7 +14,7 @@ Sources (the cheapest existing endpoint of each service for the figure; one budg
   open dossiers near / past their current phase's norm.
 - `export_control` <- export-control `/v1/kpis`: `open_backlog` (+ age breakdown),
   `decided_within_indicative_max_pct`, and `open_past_indicative_max` once published.
-- `releases` <- statistics `/v1/calendar.json?from=<today>&to=<today + 60 days>` (public):
+- `releases` <- statistics `/v1/calendar?from=<today>&to=<today + 60 days>` (public):
   the first releases not yet published.
 
 Export-control does not expose yet how many *open* applications are past their track's
@@ -36,7 +36,7 @@ PLANNING, DISASTER_FUND, EXPORT_CONTROL, STATISTICS = (
     "planning", "disaster-fund", "export-control", "statistics")
 KPIS_PATH = "/v1/kpis"
 NORM_ALERTS_PATH = "/v1/applications/norm-alerts?status={status}&limit=1"
-CALENDAR_PATH = "/v1/calendar.json?from={start}&to={end}"
+CALENDAR_PATH = "/v1/calendar?from={start}&to={end}"
 RELEASES_WINDOW_DAYS = 60
 RELEASES_SHOWN = 5
 PLAN_STATUSES = ("on_track", "attention_needed", "action_needed", "done", "not_reported")

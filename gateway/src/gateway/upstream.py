@@ -100,7 +100,7 @@ class Upstream:
     def __init__(self, name: str, base_url: str, *, connect_timeout: float,
                  read_timeout: float, pool_timeout: float, pool_size: int,
                  breaker: CircuitBreaker, retry_attempts: int = 2,
-                 retry_backoff_s: float = 0.05) -> None:
+                 retry_backoff_s: float = 0.05, trace_configs: Sequence[Any] = ()) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.read_timeout = read_timeout
@@ -115,6 +115,7 @@ class Upstream:
         self._gauge = BREAKER_STATE.labels(name)
         self._gauge.set(STATE_VALUES[breaker.state])
         self._histograms: dict[str, Any] = {}
+        self._trace_configs = list(trace_configs)  # aiohttp tracing (gateway.tracing)
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -124,6 +125,7 @@ class Upstream:
                 timeout=self._timeout,
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+                trace_configs=self._trace_configs or None,
             )
             # aiohttp silently repeats an idempotent request once when a pooled connection
             # turns out closed; our own bounded retries cover that case, so switch it off to

@@ -159,13 +159,22 @@ async def test_exports_csv_and_xlsx(fixture, client, harness):
     did = fixture["A"]["id"]
     response = await client.get(f"/v1/exports/applications.csv?disaster_id={did}", headers=headers)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert sorted(r["dossier_number"] for r in rows) == ["T-a1", "T-a2", "T-a3", "T-a4", "T-a5"]
     assert next(r for r in rows if r["dossier_number"] == "T-a1")["recovered_amount"] == "1000.00"
     xlsx = await client.get("/v1/exports/applications.xlsx", headers=headers)
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "dossier_number" and len(values) == 1 + 8
+    # Typed cells: dates as Excel dates, booleans as booleans, nothing as an empty cell.
+    column = {name: index for index, name in enumerate(values[0])}
+    first = values[1]
+    assert isinstance(first[column["received_on"]], datetime)
+    assert sheet.cell(row=2, column=column["received_on"] + 1).number_format == "yyyy-mm-dd"
+    assert isinstance(first[column["is_late"]], bool)
+    assert all(row[column["completion_kind"]] is None or row[column["completion_kind"]] != ""
+               for row in values[1:])
     board = await client.get(f"/v1/exports/disasters/{did}/dashboard.csv", headers=headers)
     assert "amount_paid_net,7000.00" in board.text
     board_xlsx = await client.get(f"/v1/exports/disasters/{did}/dashboard.xlsx", headers=headers)

@@ -76,9 +76,10 @@ async def test_parliament_report_counts_each_decision_once(flow):
     r = await flow.c.get("/v1/reports/parliament", params={"period": "2026-13"},
                          headers=flow.officer)
     assert (r.status_code, r.json()["code"]) == (422, "INVALID_PERIOD")
-    r = await flow.c.get("/v1/reports/parliament", params={"period": "2026-05", "format": "csv"},
+    r = await flow.c.get("/v1/reports/parliament.csv", params={"period": "2026-05"},
                          headers=flow.officer)
-    rows = list(csv.reader(io.StringIO(r.text)))
+    assert r.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["destination_country", "category", "granted"]
     assert rows[2] == ["NO", "ML5", "1", "250000.00", "1", "100000.00"]
     annual = (await flow.c.get("/v1/reports/annual", params={"year": "2026"},
@@ -101,8 +102,8 @@ async def test_turnaround_report_matches_the_fixture(flow):
          "indicative_max_working_days": 30, "decided_in_delegation": 2,
          "decided_by_minister": 0},
     ]
-    r = await flow.c.get("/v1/reports/turnaround",
-                         params={"quarter": "2026-Q2", "format": "xlsx"}, headers=flow.officer)
+    r = await flow.c.get("/v1/reports/turnaround.xlsx",
+                         params={"quarter": "2026-Q2"}, headers=flow.officer)
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "track" and values[2][:3] == ("standard", 2, 4)

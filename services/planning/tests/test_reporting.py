@@ -280,19 +280,20 @@ async def test_distribution_roll_up_completeness_and_deterioration(client, harne
     params = {"period": "2030-T2", "status": "on_track"}
     api = (await client.get("/v1/initiatives", params=params, headers=manager)).json()
     assert api["total"] == 2
-    xlsx = await client.get("/v1/exports/status-overview", params={**params, "format": "xlsx"},
-                            headers=manager)
+    xlsx = await client.get("/v1/exports/status-overview.xlsx", params=params, headers=manager)
     assert xlsx.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "code" and len(rows) - 1 == api["total"]
     assert {r[7] for r in rows[1:]} == {"on_track"}
-    everything = await client.get("/v1/exports/status-overview", params={
-        "period": "2030-T1", "format": "csv"}, headers=manager)
-    csv_rows = list(csv.reader(io.StringIO(everything.text)))[1:]
+    assert all(isinstance(r[10], datetime) for r in rows[1:])  # reported_at as an Excel date
+    everything = await client.get("/v1/exports/status-overview.csv", params={
+        "period": "2030-T1"}, headers=manager)
+    assert everything.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    csv_rows = list(csv.reader(io.StringIO(everything.content.decode("utf-8-sig"))))[1:]
     assert sorted(r[7] for r in csv_rows) == ["attention_needed", "not_reported", "on_track",
                                              "on_track"]
-    no_period = await client.get("/v1/exports/status-overview", headers=manager)
+    no_period = await client.get("/v1/exports/status-overview.xlsx", headers=manager)
     assert no_period.status_code == 422 and no_period.json()["code"] == "PERIOD_REQUIRED"
 
 

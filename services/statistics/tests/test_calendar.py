@@ -40,8 +40,6 @@ async def test_ics_feed_has_exactly_the_non_cancelled_releases_in_range(api, net
     assert str(partial["STATUS"]) == "TENTATIVE"
     assert str(partial["X-VSP-DATE-PRECISION"]) == "month"
 
-    same = await api.client.get("/v1/calendar?format=ics&from=2025-04-01&to=2025-06-30")
-    assert set(events(same.content)) == set(found)
     one_entity = await api.client.get(f"/v1/calendar.ics?from=2025-04-01&to=2025-06-30"
                                       f"&entity={ENTITY_A}")
     assert set(events(one_entity.content)) == {in_range["uid"], month["uid"]}
@@ -68,7 +66,7 @@ async def test_json_shows_month_precision_and_csv_has_the_same_rows(api, network
     month = await api.release(network["a"]["id"], "2025-06")
     day = await api.release(network["a"]["id"], "2025-04-15", vintage="final",
                             release_time="11:00")
-    response = await api.client.get("/v1/calendar.json?from=2025-03-01&to=2025-12-31")
+    response = await api.client.get("/v1/calendar?from=2025-03-01&to=2025-12-31")
     assert response.status_code == 200
     body = response.json()
     assert (body["from"], body["to"]) == ("2025-03-01", "2025-12-31")
@@ -84,8 +82,9 @@ async def test_json_shows_month_precision_and_csv_has_the_same_rows(api, network
     default = await api.client.get("/v1/calendar")  # today + 12 months, JSON
     assert [item["uid"] for item in default.json()["items"]] == [day["uid"], month["uid"]]
 
-    text = (await api.client.get("/v1/calendar.csv?from=2025-03-01&to=2025-12-31")).text
-    rows = list(csv.DictReader(io.StringIO(text)))
+    content = (await api.client.get("/v1/calendar.csv?from=2025-03-01&to=2025-12-31")).content
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert [row["uid"] for row in rows] == [day["uid"], month["uid"]]
     assert rows[1]["date_precision"] == "month"
 
@@ -93,8 +92,7 @@ async def test_json_shows_month_precision_and_csv_has_the_same_rows(api, network
 async def test_calendar_bad_ranges(client):
     for query, code in [("from=2025-05-01&to=2025-04-01", "INVALID_DATE_RANGE"),
                         ("from=2025-01-01&to=2030-01-01", "DATE_RANGE_TOO_LONG"),
-                        ("from=gisteren", "VALIDATION_ERROR"),
-                        ("format=pdf", "VALIDATION_ERROR")]:
+                        ("from=gisteren", "VALIDATION_ERROR")]:
         response = await client.get(f"/v1/calendar?{query}")
         assert response.status_code == 422, query
         assert response.json()["code"] == code

@@ -21,9 +21,11 @@ from dkbuza_kit.logs import configure_logging
 from dkbuza_kit.metrics import KPI_COLLECTORS, render
 from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from dkbuza_kit.migrations import head_revision
-from dkbuza_kit.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
-from dkbuza_kit.query import reject_unknown_query_parameters
+from dkbuza_kit.openapi import install as install_openapi
+from dkbuza_kit.problems import install_problem_handlers, problem_response
+from dkbuza_kit.query import accepts_any_query, reject_unknown_query_parameters
 from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.tracing import instrument_app, instrument_engine
 from dkbuza_kit.webhooks import webhook_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -58,7 +60,7 @@ def create_app(
     `/v1/webhook-subscriptions` for callers holding one of `webhook_roles`; holders of
     `webhook_all_orgs_roles` (and the department) receive every organisation's events.
     """
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, service=settings.service_name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +71,7 @@ def create_app(
             statement_timeout_ms=settings.db_statement_timeout_ms,
         )
         app.state.engine = engine
+        instrument_engine(app, engine)
         app.state.sessionmaker = create_sessionmaker(engine)
         collector = None
         if kpi_provider is not None:
@@ -93,7 +96,6 @@ def create_app(
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        responses=PROBLEM_RESPONSES,
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
@@ -110,6 +112,7 @@ def create_app(
     app.state.document_storage = storage_from_settings(settings)
 
     install_problem_handlers(app)
+    install_openapi(app)
     app.include_router(health_router())
     protected = [*routers]
     if kpi_provider is not None:
@@ -135,18 +138,24 @@ def create_app(
     app.add_middleware(HeaderLimitMiddleware, max_bytes=settings.max_header_bytes,
                        max_count=settings.max_header_count)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    instrument_app(app, settings.service_name, settings.otlp_endpoint)
     return app
 
 
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
+    # Probes and scrapes answer whatever query an orchestrator or scraper adds.
     @router.get("/livez", name="livez")
+    @accepts_any_query
     async def livez() -> dict[str, str]:
         """The process is up (no dependency checked)."""
         return {"status": "ok"}
 
-    @router.get("/readyz", name="readyz", responses={503: {"description": "Not ready"}})
+    @router.get("/readyz", name="readyz", responses={503: {"description": (
+                "Not ready: `DATABASE_UNAVAILABLE` or `MIGRATIONS_PENDING`")}},
+                response_model=None)
+    @accepts_any_query
     async def readyz(request: Request) -> Response:
         """The database answers and its schema is at the migrations' head."""
         expected = request.app.state.head_revision
@@ -163,7 +172,9 @@ def health_router() -> APIRouter:
                                     f"schema at {current}, expected {expected}")
         return JSONResponse({"status": "ok", "database": "ok", "revision": current})
 
-    @router.get("/metrics", name="metrics", response_class=Response)
+    @router.get("/metrics", name="metrics", response_class=Response,
+                responses={200: {"content": {"text/plain": {}}}})
+    @accepts_any_query
     async def metrics(request: Request) -> Response:
         collector = getattr(request.app.state, "kpi_collector", None)
         if collector is not None:

@@ -4,22 +4,55 @@ XLSX is written by XlsxWriter in constant-memory mode into a spooled temporary f
 flushed as they are written), so a large export does not hold the sheet in memory; the file is
 then streamed out in chunks. Text cells that a spreadsheet would run as
 a formula (=, +, -, @) are neutralised in both formats (CSV/formula injection).
+
+Cells are typed in XLSX: numbers as numbers, dates and datetimes as Excel dates with a number
+format (datetimes in Europe/Brussels local time, as a reader here expects; Excel has no time
+zones), booleans as booleans, None as an empty cell. CSV is UTF-8 with a byte order mark, so
+Excel opens `COÖRDINATIE` correctly; dates in CSV are ISO 8601.
+
+One URL convention for exports in every service: the JSON representation lives at the
+resource's path, its files at the same path with the format as extension
+(`/v1/exports/applications.csv`, `.xlsx`; `/v1/calendar.ics`); see `export_response`.
 """
 
 import csv
 import io
+import json
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO, Any
+from enum import StrEnum
+from typing import IO, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import xlsxwriter
+from fastapi import Path
+from fastapi.responses import StreamingResponse
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+BOM = "\ufeff"
 SPOOL_BYTES = 8 * 1024 * 1024  # above this an export in progress moves to disk
+BRUSSELS = ZoneInfo("Europe/Brussels")
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+class ExportFormat(StrEnum):
+    """File format of an export. Values (Dutch label): csv (CSV-bestand), xlsx (Excel-bestand)."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+# The `{fmt}` of an export path such as `/v1/exports/applications.{fmt}`.
+FormatPath = Annotated[ExportFormat, Path(description="csv or xlsx")]
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The export as CSV (UTF-8 with BOM) or XLSX",
+    "content": {"text/csv": {"schema": {"type": "string"}},
+                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 
 # (sheet name, header, rows)
 Table = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
@@ -38,6 +71,8 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return _safe_text(value)
+    if isinstance(value, dict | list):  # a nested figure (e.g. per phase) as JSON text
+        return _safe_text(json.dumps(value, default=str, ensure_ascii=False))
     return str(value)
 
 
@@ -50,6 +85,7 @@ def csv_line(values: Sequence[Any]) -> str:
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
@@ -66,13 +102,15 @@ class XlsxBook:
                                                         "strings_to_formulas": False,
                                                         "strings_to_urls": False})
         self._names: set[str] = set()
+        self._formats = {"date": self._book.add_format({"num_format": DATE_FORMAT}),
+                         "datetime": self._book.add_format({"num_format": DATETIME_FORMAT})}
 
     def sheet(self, name: str, header: Sequence[str]) -> "XlsxSheet":
         clean = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or f"Sheet{len(self._names) + 1}"
         self._names.add(clean)
         worksheet = self._book.add_worksheet(clean)
         worksheet.write_row(0, 0, list(header))
-        return XlsxSheet(worksheet)
+        return XlsxSheet(worksheet, self._formats)
 
     def finish_file(self) -> IO[bytes]:
         self._book.close()
@@ -85,19 +123,33 @@ class XlsxBook:
 
 
 class XlsxSheet:
-    def __init__(self, worksheet) -> None:
+    def __init__(self, worksheet, formats: dict[str, Any]) -> None:
         self._worksheet = worksheet
+        self._formats = formats
         self._row = 0
 
     def write(self, row: Sequence[Any]) -> None:
         self._row += 1
         for column, value in enumerate(row):
-            if isinstance(value, bool) or value is None:
-                self._worksheet.write_string(self._row, column, cell_text(value))
-            elif isinstance(value, int | float | Decimal):
-                self._worksheet.write_number(self._row, column, float(value))
-            else:
-                self._worksheet.write_string(self._row, column, cell_text(value))
+            self._cell(column, value)
+
+    def _cell(self, column: int, value: Any) -> None:
+        sheet, row = self._worksheet, self._row
+        if value is None:
+            return  # an empty cell, not an empty string
+        if isinstance(value, bool):
+            sheet.write_boolean(row, column, value)
+        elif isinstance(value, int | float | Decimal):
+            sheet.write_number(row, column, float(value))
+        elif isinstance(value, datetime):
+            local = value.astimezone(BRUSSELS) if value.tzinfo else value
+            sheet.write_datetime(row, column, local.replace(tzinfo=None),
+                                 self._formats["datetime"])
+        elif isinstance(value, date):
+            sheet.write_datetime(row, column, datetime(value.year, value.month, value.day),
+                                 self._formats["date"])
+        else:
+            sheet.write_string(row, column, cell_text(value))
 
 
 def file_chunks(file: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
@@ -114,3 +166,38 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
         for row in rows:
             sheet.write(row)
     return book.finish()
+
+
+async def _aiter(rows: Iterable[Sequence[Any]] | AsyncIterable[Sequence[Any]]):
+    if isinstance(rows, AsyncIterable):
+        async for row in rows:
+            yield row
+    else:
+        for row in rows:
+            yield row
+
+
+async def export_response(fmt: ExportFormat, filename_stem: str, sheet: str,
+                          header: Sequence[str],
+                          rows: Iterable[Sequence[Any]] | AsyncIterable[Sequence[Any]],
+                          ) -> StreamingResponse:
+    """One table as a CSV or XLSX download named `<filename_stem>.<fmt>`.
+
+    The rows are consumed here, inside the request (so they may come from the request's
+    session), into a spooled file that is streamed out: memory stays flat either way.
+    """
+    disposition = {"Content-Disposition": f'attachment; filename="{filename_stem}.{fmt.value}"'}
+    if fmt is ExportFormat.csv:
+        file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        file.write((BOM + csv_line(header)).encode())
+        async for row in _aiter(rows):
+            file.write(csv_line(row).encode())
+        file.seek(0)
+        return StreamingResponse(file_chunks(file), media_type=CSV_MEDIA_TYPE,
+                                 headers=disposition)
+    book = XlsxBook()
+    target = book.sheet(sheet, header)
+    async for row in _aiter(rows):
+        target.write(row)
+    return StreamingResponse(file_chunks(book.finish_file()), media_type=XLSX_MEDIA_TYPE,
+                             headers=disposition)

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
@@ -53,9 +53,12 @@ class Idempotency:
         return JSONResponse(payload, status_code=status_code, headers=headers)
 
 
-async def _idempotency(request: Request, session: DbSession,
-                       principal: CurrentPrincipal) -> Idempotency:
-    key = request.headers.get(HEADER)
+async def _idempotency(
+    request: Request, session: DbSession, principal: CurrentPrincipal,
+    key: Annotated[str | None, Header(
+        alias=HEADER, description="A unique key per intended change (1-200 characters): "
+        "a retry with the same key and body replays the first answer")] = None,
+) -> Idempotency:
     body = await request.body()
     request_hash = hashlib.sha256(
         request.method.encode() + b" " + request.url.path.encode() + b"\n" + body

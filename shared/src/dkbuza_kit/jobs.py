@@ -174,7 +174,7 @@ def run_worker(settings, registry: TaskRegistry, *, kpi_provider=None) -> None:
     from dkbuza_kit.logs import configure_logging
     from dkbuza_kit.webhooks import register_webhook_tasks
 
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, service=settings.service_name)
     register_webhook_tasks(registry)
     if kpi_provider is not None and "kpis-daily-snapshot" not in registry.tasks:
         register_kpi_snapshot_task(registry, kpi_provider)

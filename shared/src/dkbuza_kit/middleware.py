@@ -14,7 +14,7 @@ import structlog
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dkbuza_kit.context import actor_var, request_id_var
+from dkbuza_kit.context import actor_var, request_id_var, service_var
 from dkbuza_kit.metrics import HTTP_DURATION, HTTP_REQUESTS
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_bytes, problem_response
 
@@ -43,6 +43,7 @@ class RequestContextMiddleware:
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request_token = request_id_var.set(request_id)
         actor_token = actor_var.set(None)
+        service_token = service_var.set(self.service)
         status = 500
         started = time.perf_counter()
         response_started = False
@@ -80,6 +81,7 @@ class RequestContextMiddleware:
                 )
             request_id_var.reset(request_token)
             actor_var.reset(actor_token)
+            service_var.reset(service_token)
 
 
 class _BodyTooLarge(StarletteHTTPException):

@@ -57,6 +57,8 @@ class ServiceSettings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = True
+    # OTLP/HTTP collector (e.g. http://otel-collector:4318); tracing is off when unset.
+    otlp_endpoint: str | None = None
     # Worker: how often scheduled jobs are enqueued and the queue polled.
     worker_poll_seconds: float = 1.0
     # Worker: serve its own Prometheus metrics (jobs processed, KPI gauges) on this port.

@@ -37,6 +37,7 @@ from dkbuza_kit.clock import Clock, get_clock, today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 
@@ -127,7 +128,7 @@ async def assign_expert_in_bulk(body: BulkExpertAssignmentIn, session: DbSession
                       results=[BulkItemResult(**r) for r in results])
 
 
-@router.get("/{application_id}", response_model=ApplicationOut)
+@router.get("/{application_id}", response_model=ApplicationOut, dependencies=[RETURNS_ETAG])
 async def get_application(application_id: uuid.UUID, session: DbSession, principal: Reader,
                           response: Response) -> ApplicationOut:
     application = await service.get(session, application_id, principal)
@@ -135,7 +136,7 @@ async def get_application(application_id: uuid.UUID, session: DbSession, princip
     return await _out(session, application)
 
 
-@router.post("/{application_id}/transitions", response_model=ApplicationOut)
+@router.post("/{application_id}/transitions", response_model=ApplicationOut, dependencies=[RETURNS_ETAG])
 async def transition_application(application_id: uuid.UUID, body: ApplicationTransitionIn,
                                  session: DbSession, principal: Reader, clock: ClockDep,
                                  response: Response) -> ApplicationOut:

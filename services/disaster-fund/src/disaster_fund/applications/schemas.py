@@ -1,5 +1,6 @@
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -52,7 +53,7 @@ class ApplicationIn(BaseModel):
     items: list[DamageItemIn] = Field(min_length=1, max_length=200)
     insured: bool = False
     insurer_name: str | None = Field(default=None, max_length=200)
-    insurance_compensation: NonNegativeMoney = 0  # type: ignore[assignment]
+    insurance_compensation: NonNegativeMoney = Decimal("0.00")
     insurer_attest_received_on: Day | None = None
     crop_area_ha: Quantity | None = Field(default=None, ge=0)
     insured_crop_area_ha: Quantity | None = Field(default=None, ge=0)

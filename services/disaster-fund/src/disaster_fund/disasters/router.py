@@ -22,6 +22,7 @@ from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import Clock, get_clock
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 
 router = APIRouter(prefix="/v1/disasters", tags=["disasters"])
@@ -47,7 +48,7 @@ async def list_disasters(
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.post("", response_model=DisasterOut, status_code=201)
+@router.post("", response_model=DisasterOut, status_code=201, dependencies=[RETURNS_ETAG])
 async def create_disaster(body: DisasterIn, session: DbSession, clock: ClockDep, _: Manager,
                           response: Response) -> DisasterOut:
     disaster = await service.create(session, body, clock)
@@ -55,7 +56,7 @@ async def create_disaster(body: DisasterIn, session: DbSession, clock: ClockDep,
     return await service.to_out(session, disaster)
 
 
-@router.get("/{disaster_id}", response_model=DisasterOut)
+@router.get("/{disaster_id}", response_model=DisasterOut, dependencies=[RETURNS_ETAG])
 async def get_disaster(disaster_id: uuid.UUID, session: DbSession, _: Reader,
                        response: Response) -> DisasterOut:
     disaster = await service.get(session, disaster_id)
@@ -63,7 +64,7 @@ async def get_disaster(disaster_id: uuid.UUID, session: DbSession, _: Reader,
     return await service.to_out(session, disaster)
 
 
-@router.patch("/{disaster_id}", response_model=DisasterOut)
+@router.patch("/{disaster_id}", response_model=DisasterOut, dependencies=[IF_MATCH])
 async def update_disaster(disaster_id: uuid.UUID, body: DisasterPatch, request: Request,
                           session: DbSession, _: Manager, response: Response) -> DisasterOut:
     disaster = await service.get(session, disaster_id, for_update=True)
@@ -73,7 +74,7 @@ async def update_disaster(disaster_id: uuid.UUID, body: DisasterPatch, request: 
     return await service.to_out(session, disaster)
 
 
-@router.post("/{disaster_id}/transitions", response_model=DisasterOut)
+@router.post("/{disaster_id}/transitions", response_model=DisasterOut, dependencies=[RETURNS_ETAG])
 async def transition_disaster(disaster_id: uuid.UUID, body: DisasterTransitionIn,
                               session: DbSession, clock: ClockDep, _: Manager,
                               response: Response) -> DisasterOut:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -20,15 +20,11 @@ from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import Clock, get_clock
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.exports import XLSX_MEDIA_TYPE, XlsxBook, csv_line, file_chunks
+from dkbuza_kit.exports import FILE_RESPONSES, FormatPath, export_response
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
 Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
 DashboardReader = Annotated[Principal, Depends(require_roles(*roles.STAFF, roles.KPI_READER))]
-Format = Annotated[str, Path(pattern="^(csv|xlsx)$")]
-FILE_RESPONSES = {200: {"description": "CSV (text/csv) or XLSX", "content": {
-    "text/csv": {"schema": {"type": "string"}},
-    XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 
 APPLICATION_COLUMNS = (
     ("dossier_number", Application.dossier_number), ("application_id", Application.id),
@@ -53,7 +49,7 @@ async def _rows(request: Request, stmt) -> AsyncIterator[tuple]:
 
 @router.get("/applications.{fmt}", response_class=StreamingResponse, responses=FILE_RESPONSES)
 async def export_applications(
-    fmt: Format, request: Request, _: Staff,
+    fmt: FormatPath, request: Request, _: Staff,
     disaster_id: Annotated[uuid.UUID | None, Query()] = None,
     state: Annotated[ApplicationState | None, Query()] = None,
 ) -> StreamingResponse:
@@ -66,43 +62,18 @@ async def export_applications(
     if state is not None:
         stmt = stmt.where(Application.state == state.value)
     header = [name for name, _ in APPLICATION_COLUMNS]
-    filename = f"applications.{fmt}"
-    if fmt == "csv":
-        async def lines() -> AsyncIterator[str]:
-            yield csv_line(header)
-            async for row in _rows(request, stmt):
-                yield csv_line(row)
-
-        return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    book = XlsxBook()
-    sheet = book.sheet("applications", header)
-    async for row in _rows(request, stmt):
-        sheet.write(row)
-    return _file_response(book, filename)
-
-
-def _file_response(book: XlsxBook, filename: str) -> StreamingResponse:
-    return StreamingResponse(file_chunks(book.finish_file()), media_type=XLSX_MEDIA_TYPE,
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return await export_response(fmt, "applications", "applications", header,
+                                 _rows(request, stmt))
 
 
 @router.get("/disasters/{disaster_id}/dashboard.{fmt}", response_class=StreamingResponse,
             responses=FILE_RESPONSES)
-async def export_dashboard(disaster_id: uuid.UUID, fmt: Format, session: DbSession,
+async def export_dashboard(disaster_id: uuid.UUID, fmt: FormatPath, session: DbSession,
                            clock: Annotated[Clock, Depends(get_clock)],
                            _: DashboardReader) -> StreamingResponse:
     """The per-disaster dashboard as key/value rows, for the cabinet."""
     disaster = await disasters.get(session, disaster_id)
-    figures = (await dashboard.compute(session, disaster, clock)).model_dump(mode="json")
-    header, rows = ["indicator", "value"], [[key, value] for key, value in figures.items()]
-    filename = f"dashboard-{disaster.reference}.{fmt}"
-    if fmt == "csv":
-        return StreamingResponse(iter([csv_line(r) for r in [header, *rows]]),
-                                 media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    book = XlsxBook()
-    sheet = book.sheet("dashboard", header)
-    for row in rows:
-        sheet.write(row)
-    return _file_response(book, filename)
+    figures = (await dashboard.compute(session, disaster, clock)).model_dump()
+    rows = [[key, value] for key, value in figures.items()]
+    return await export_response(fmt, f"dashboard-{disaster.reference}", "dashboard",
+                                 ["indicator", "value"], rows)

@@ -11,6 +11,7 @@ from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from export_control.access import (
@@ -84,7 +85,7 @@ async def list_applications(
                 offset=page.offset)
 
 
-@router.get("/{application_id}", response_model=ApplicationOut)
+@router.get("/{application_id}", response_model=ApplicationOut, dependencies=[RETURNS_ETAG])
 async def get_application(application_id: uuid.UUID, session: DbSession, principal: Reader,
                           response: Response) -> ApplicationOut:
     app = await service.get_application(session, application_id, principal)
@@ -92,7 +93,7 @@ async def get_application(application_id: uuid.UUID, session: DbSession, princip
     return _out(app)
 
 
-@router.put("/{application_id}", response_model=ApplicationOut)
+@router.put("/{application_id}", response_model=ApplicationOut, dependencies=[IF_MATCH])
 async def replace_application(application_id: uuid.UUID, body: ApplicationIn,
                               request: Request, response: Response, session: DbSession,
                               principal: Filer) -> ApplicationOut:

@@ -9,6 +9,7 @@ from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from export_control.access import APPLICANT, HEAD, OFFICER, heads, readers
 from export_control.deps import ClockDep
@@ -34,7 +35,7 @@ async def list_licences(session: DbSession, principal: Reader, page: Pagination,
                 limit=page.limit, offset=page.offset)
 
 
-@router.get("/{licence_id}", response_model=LicenceOut)
+@router.get("/{licence_id}", response_model=LicenceOut, dependencies=[RETURNS_ETAG])
 async def get_licence(licence_id: uuid.UUID, session: DbSession, principal: Reader,
                       response: Response) -> LicenceOut:
     licence = await service.get_licence(session, licence_id, principal)

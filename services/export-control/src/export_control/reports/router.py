@@ -1,16 +1,27 @@
-"""HTTP routes of the reports: `?format=json|csv|xlsx`."""
+"""HTTP routes of the reports: JSON at `/v1/reports/<name>`, files at `/v1/reports/<name>.csv`
+and `.xlsx` (the kit's export convention). The CSV holds the main table; the XLSX every table
+as a sheet."""
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Table, to_csv, to_xlsx
+from dkbuza_kit.exports import (
+    CSV_MEDIA_TYPE,
+    FILE_RESPONSES,
+    XLSX_MEDIA_TYPE,
+    ExportFormat,
+    FormatPath,
+    Table,
+    to_csv,
+    to_xlsx,
+)
 from export_control.access import INTERNAL, KPI_READER
 from export_control.reports import service
 from export_control.reports.periods import parse_period
@@ -18,28 +29,24 @@ from export_control.reports.periods import parse_period
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 Reader = Annotated[Principal, Depends(require_roles(*INTERNAL, KPI_READER))]
-FILE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {
-    "text/csv": {"schema": {"type": "string"}},
-    XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+Quarter = Annotated[str, Query(max_length=10, examples=["2026-Q1"])]
+Period = Annotated[str, Query(max_length=10, examples=["2026-05", "2026-H1"])]
+Year = Annotated[str, Query(pattern=r"^\d{4}$")]
+Built = tuple[str, dict[str, Any], list[Table]]  # file name stem, report, tables
 
 
-class Format(StrEnum):
-    """Report format. Values (Dutch label): json (JSON), csv (CSV-bestand), xlsx (Excel-bestand)."""
-
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
+def _json(report: dict[str, Any]) -> JSONResponse:
+    # Amounts as strings, never floats.
+    return JSONResponse(jsonable_encoder(report, custom_encoder={
+        Decimal: lambda number: format(number, "f")}))
 
 
-def _render(name: str, report: dict[str, Any], tables: list[Table], fmt: Format) -> Response:
-    if fmt is Format.json:  # amounts as strings, never floats
-        return JSONResponse(jsonable_encoder(report, custom_encoder={
-            Decimal: lambda number: format(number, "f")}))
+def _file(built: Built, fmt: ExportFormat) -> Response:
+    name, _, tables = built
     disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt.value}"'}
-    if fmt is Format.csv:  # the main table; the XLSX has every table as a sheet
+    if fmt is ExportFormat.csv:
         _, header, rows = tables[0]
-        return Response(to_csv(header, rows), media_type=CSV_MEDIA_TYPE,
-                        headers=disposition)
+        return Response(to_csv(header, rows), media_type=CSV_MEDIA_TYPE, headers=disposition)
     return Response(to_xlsx(tables), media_type=XLSX_MEDIA_TYPE, headers=disposition)
 
 
@@ -47,17 +54,26 @@ def _table(name: str, items: list[dict[str, Any]], columns: list[str]) -> Table:
     return name, columns, [[item[c] for c in columns] for item in items]
 
 
-@router.get("/turnaround", responses=FILE_RESPONSES)
-async def turnaround_report(session: DbSession, _: Reader,
-                            quarter: Annotated[str, Query(max_length=10, examples=["2026-Q1"])],
-                            format: Format = Format.json) -> Response:
-    """Quarterly turnaround report for the cabinet, per track."""
+async def _turnaround(session: AsyncSession, quarter: str) -> Built:
     period = parse_period(quarter, allowed=("quarter", "year"))
     report = await service.turnaround_report(session, period)
     columns = ["track", "decided", "median_working_days", "p90_working_days", "within_max_pct",
                "indicative_max_working_days", "decided_in_delegation", "decided_by_minister"]
-    return _render(f"turnaround-{period.label}", report,
-                   [_table("turnaround", report["tracks"], columns)], format)
+    return (f"turnaround-{period.label}", report,
+            [_table("turnaround", report["tracks"], columns)])
+
+
+@router.get("/turnaround")
+async def turnaround_report(session: DbSession, _: Reader, quarter: Quarter) -> Response:
+    """Quarterly turnaround report for the cabinet, per track."""
+    return _json((await _turnaround(session, quarter))[1])
+
+
+@router.get("/turnaround.{fmt}", responses=FILE_RESPONSES, response_class=Response)
+async def turnaround_report_file(fmt: FormatPath, session: DbSession, _: Reader,
+                                 quarter: Quarter) -> Response:
+    """The turnaround report as CSV or XLSX."""
+    return _file(await _turnaround(session, quarter), fmt)
 
 
 DECISION_COLUMNS = ["destination_country", "category", "granted", "granted_value", "refused",
@@ -69,25 +85,42 @@ def _decision_tables(report: dict[str, Any]) -> list[Table]:
             _table("refusal_criteria", report["refusal_criteria"], ["criterion", "refusals"])]
 
 
-@router.get("/parliament", responses=FILE_RESPONSES)
-async def parliament_report(session: DbSession, _: Reader,
-                            period: Annotated[str, Query(max_length=10,
-                                                         examples=["2026-05", "2026-H1"])],
-                            format: Format = Format.json) -> Response:
-    """Monthly or half-yearly figures for the Flemish Parliament."""
+async def _parliament(session: AsyncSession, period: str) -> Built:
     parsed = parse_period(period, allowed=("month", "half"))
     report = await service.decisions_report(session, parsed)
-    return _render(f"parliament-{parsed.label}", report, _decision_tables(report), format)
+    return f"parliament-{parsed.label}", report, _decision_tables(report)
 
 
-@router.get("/annual", responses=FILE_RESPONSES)
-async def annual_report(session: DbSession, _: Reader,
-                        year: Annotated[str, Query(pattern=r"^\d{4}$")],
-                        format: Format = Format.json) -> Response:
-    """Annual figures for the ATT and COARM reports (military goods)."""
+@router.get("/parliament")
+async def parliament_report(session: DbSession, _: Reader, period: Period) -> Response:
+    """Monthly or half-yearly figures for the Flemish Parliament."""
+    return _json((await _parliament(session, period))[1])
+
+
+@router.get("/parliament.{fmt}", responses=FILE_RESPONSES, response_class=Response)
+async def parliament_report_file(fmt: FormatPath, session: DbSession, _: Reader,
+                                 period: Period) -> Response:
+    """The Parliament figures as CSV or XLSX."""
+    return _file(await _parliament(session, period), fmt)
+
+
+async def _annual(session: AsyncSession, year: str) -> Built:
     period = parse_period(year, allowed=("year",))
     report = await service.annual_report(session, period)
     tables = _decision_tables(report) + [
         _table("actual_exports", report["actual_exports"],
                ["destination_country", "category", "quantity", "value"])]
-    return _render(f"annual-{period.label}", report, tables, format)
+    return f"annual-{period.label}", report, tables
+
+
+@router.get("/annual")
+async def annual_report(session: DbSession, _: Reader, year: Year) -> Response:
+    """Annual figures for the ATT and COARM reports (military goods)."""
+    return _json((await _annual(session, year))[1])
+
+
+@router.get("/annual.{fmt}", responses=FILE_RESPONSES, response_class=Response)
+async def annual_report_file(fmt: FormatPath, session: DbSession, _: Reader,
+                             year: Year) -> Response:
+    """The annual figures as CSV or XLSX."""
+    return _file(await _annual(session, year), fmt)

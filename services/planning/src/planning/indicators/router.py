@@ -6,6 +6,7 @@ from sqlalchemy import select
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError, not_found
 from planning.indicators.models import Indicator, IndicatorMeasurement
@@ -61,7 +62,7 @@ async def list_indicators(session: DbSession, _: Reader, page: Pagination) -> Pa
     return Page(items=[_out(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
 
 
-@router.get("/v1/indicators/{indicator_id}", response_model=IndicatorOut)
+@router.get("/v1/indicators/{indicator_id}", response_model=IndicatorOut, dependencies=[RETURNS_ETAG])
 async def get_indicator(indicator_id: int, session: DbSession, _: Reader,
                         response: Response) -> IndicatorOut:
     indicator = await _read(session, indicator_id)
@@ -69,7 +70,7 @@ async def get_indicator(indicator_id: int, session: DbSession, _: Reader,
     return indicator
 
 
-@router.patch("/v1/indicators/{indicator_id}", response_model=IndicatorOut)
+@router.patch("/v1/indicators/{indicator_id}", response_model=IndicatorOut, dependencies=[IF_MATCH])
 async def update_indicator(indicator_id: int, body: IndicatorPatch, request: Request,
                            response: Response, session: DbSession, _: Manager) -> IndicatorOut:
     """Set unit, baseline, target, direction, links or source (If-Match required)."""

@@ -10,6 +10,7 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from planning.plan_import.service import decode_and_parse, import_plan
@@ -169,7 +170,7 @@ async def list_initiatives(session: DbSession, _: Reader, page: Pagination,
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.get("/v1/initiatives/{initiative_id}", response_model=InitiativeOut)
+@router.get("/v1/initiatives/{initiative_id}", response_model=InitiativeOut, dependencies=[RETURNS_ETAG])
 async def get_initiative(initiative_id: int, session: DbSession, _: Reader,
                          response: Response) -> Initiative:
     initiative = await service.get_or_404(session, Initiative, initiative_id, "initiative")
@@ -177,7 +178,7 @@ async def get_initiative(initiative_id: int, session: DbSession, _: Reader,
     return initiative
 
 
-@router.patch("/v1/initiatives/{initiative_id}", response_model=InitiativeOut)
+@router.patch("/v1/initiatives/{initiative_id}", response_model=InitiativeOut, dependencies=[IF_MATCH])
 async def update_initiative(initiative_id: int, body: InitiativePatch, request: Request,
                             response: Response, session: DbSession, _: Manager) -> Initiative:
     """Owner team, partners, tags, kind, archived flag (If-Match required)."""
@@ -204,7 +205,7 @@ async def list_expected_results(
     return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut)
+@router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut, dependencies=[IF_MATCH])
 async def update_expected_result(result_id: int, body: ExpectedResultPatch, request: Request,
                                  response: Response, session: DbSession,
                                  principal: ReporterOrManager, clock: ClockDep) -> ExpectedResult:

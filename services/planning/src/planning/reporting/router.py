@@ -8,6 +8,7 @@ from sqlalchemy import select
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import not_found
 from planning.plans.filters import InitiativeFilterParams
@@ -127,7 +128,7 @@ async def get_on_time_rate(session: DbSession, _: Reader,
     return await queries.on_time_rate(session, plan_year)
 
 
-@router.post("/v1/status-reports", response_model=ReportOut, status_code=201)
+@router.post("/v1/status-reports", response_model=ReportOut, status_code=201, dependencies=[RETURNS_ETAG])
 async def submit_status_report(body: ReportIn, session: DbSession, principal: ReporterOrManager,
                                clock: ClockDep, response: Response):
     """One report per initiative and period; explanation/corrective action rules apply."""
@@ -148,14 +149,14 @@ async def list_status_reports(session: DbSession, _: Reader, page: Pagination,
     return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.get("/v1/status-reports/{report_id}", response_model=ReportOut)
+@router.get("/v1/status-reports/{report_id}", response_model=ReportOut, dependencies=[RETURNS_ETAG])
 async def get_status_report(report_id: int, session: DbSession, _: Reader, response: Response):
     report = await report_or_404(session, report_id)
     set_etag(response, report.version)
     return report
 
 
-@router.put("/v1/status-reports/{report_id}", response_model=ReportOut)
+@router.put("/v1/status-reports/{report_id}", response_model=ReportOut, dependencies=[IF_MATCH])
 async def update_status_report(report_id: int, body: ReportUpdate, request: Request,
                                response: Response, session: DbSession,
                                principal: ReporterOrManager, clock: ClockDep):

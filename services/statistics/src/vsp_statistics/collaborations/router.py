@@ -10,6 +10,7 @@ from sqlalchemy import select
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.access import StaffOnly, StaffOrEntity
@@ -83,7 +84,7 @@ async def _project(session, project_id: uuid.UUID, *, for_update: bool = False):
     return project
 
 
-@router.get("/v1/collaboration-projects/{project_id}", response_model=ProjectOut)
+@router.get("/v1/collaboration-projects/{project_id}", response_model=ProjectOut, dependencies=[RETURNS_ETAG])
 async def get_collaboration_project(project_id: uuid.UUID, response: Response,
                                     session: DbSession, _: StaffOrEntity):
     project = await _project(session, project_id)
@@ -92,7 +93,7 @@ async def get_collaboration_project(project_id: uuid.UUID, response: Response,
 
 
 @router.patch("/v1/collaboration-projects/{project_id}", response_model=ProjectOut,
-              responses=CONDITIONAL_WRITE_RESPONSES)
+              responses=CONDITIONAL_WRITE_RESPONSES, dependencies=[IF_MATCH])
 async def update_collaboration_project(project_id: uuid.UUID, body: ProjectPatch,
                                        request: Request, response: Response, session: DbSession,
                                        principal: StaffOnly):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.access import StaffOnly, StaffOrEntity
@@ -68,7 +69,7 @@ async def create_consultation(body: AdviceIn, session: DbSession, _: StaffOnly):
     return advice
 
 
-@router.get("/v1/consultations/{advice_id}", response_model=AdviceOut)
+@router.get("/v1/consultations/{advice_id}", response_model=AdviceOut, dependencies=[RETURNS_ETAG])
 async def get_consultation(advice_id: uuid.UUID, response: Response, session: DbSession,
                            _: StaffOrEntity):
     advice = await _advice(session, advice_id)
@@ -77,7 +78,7 @@ async def get_consultation(advice_id: uuid.UUID, response: Response, session: Db
 
 
 @router.patch("/v1/consultations/{advice_id}", response_model=AdviceOut,
-              responses=CONDITIONAL_WRITE_RESPONSES)
+              responses=CONDITIONAL_WRITE_RESPONSES, dependencies=[IF_MATCH])
 async def update_consultation(advice_id: uuid.UUID, body: AdvicePatch, request: Request,
                               response: Response, session: DbSession, principal: StaffOnly):
     """Correct a registered advice or its recorded response (`If-Match` required)."""

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.access import StaffOnly, StaffOrEntity
 from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, get_or_404, page_of
@@ -36,7 +37,7 @@ async def create_entity(body: EntityIn, session: DbSession, _: StaffOnly):
     return await service.create_entity(session, body)
 
 
-@router.get("/v1/entities/{code}", response_model=EntityOut)
+@router.get("/v1/entities/{code}", response_model=EntityOut, dependencies=[RETURNS_ETAG])
 async def get_entity(code: str, response: Response, session: DbSession, _: StaffOrEntity):
     entity = await get_or_404(session, NetworkEntity, code, "entity", "ENTITY_NOT_FOUND")
     set_etag(response, entity.version)
@@ -44,7 +45,7 @@ async def get_entity(code: str, response: Response, session: DbSession, _: Staff
 
 
 @router.patch("/v1/entities/{code}", response_model=EntityOut,
-              responses=CONDITIONAL_WRITE_RESPONSES)
+              responses=CONDITIONAL_WRITE_RESPONSES, dependencies=[IF_MATCH])
 async def update_entity(code: str, body: EntityPatch, request: Request, response: Response,
                         session: DbSession, principal: StaffOrEntity):
     """Change name or contact (`If-Match` required); an entity may update its own record."""

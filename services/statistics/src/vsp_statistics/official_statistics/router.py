@@ -10,6 +10,7 @@ from sqlalchemy import select
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.access import StaffOnly, StaffOrEntity
 from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, bump_version, page_of
@@ -60,7 +61,8 @@ async def create_official_statistic(body: StatisticIn, session: DbSession, princ
     return (await service.describe(session, [statistic], as_of))[0]
 
 
-@router.get("/v1/official-statistics/{statistic_id}", response_model=StatisticOut)
+@router.get("/v1/official-statistics/{statistic_id}", response_model=StatisticOut,
+            dependencies=[RETURNS_ETAG])
 async def get_official_statistic(statistic_id: uuid.UUID, response: Response,
                                  session: DbSession, principal: StaffOrEntity, clock: ClockDep,
                                  as_of: date | None = None):
@@ -70,7 +72,7 @@ async def get_official_statistic(statistic_id: uuid.UUID, response: Response,
 
 
 @router.patch("/v1/official-statistics/{statistic_id}", response_model=StatisticOut,
-              responses=CONDITIONAL_WRITE_RESPONSES)
+              responses=CONDITIONAL_WRITE_RESPONSES, dependencies=[IF_MATCH])
 async def update_official_statistic(statistic_id: uuid.UUID, body: StatisticPatch,
                                     request: Request, response: Response, session: DbSession,
                                     principal: StaffOrEntity, clock: ClockDep):

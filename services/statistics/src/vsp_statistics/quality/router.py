@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from dkbuza_kit.clock import Clock, get_clock
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import schema_ref
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.access import StaffOnly, StaffOrEntity
@@ -34,7 +35,7 @@ IMPORT_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/CatalogueIn"}},
+            "application/json": {"schema": schema_ref(CatalogueIn)},
             "text/csv": {"schema": {"type": "string", "description":
                                     "header code,principle,text; label in ?label="}},
         },

@@ -19,6 +19,7 @@ from icalendar import Calendar, Event
 from pydantic import BaseModel, Field
 
 from dkbuza_kit.dates import Precision
+from dkbuza_kit.exports import BOM
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -70,6 +71,7 @@ def _csv_safe(value: object) -> str:
 
 def render_csv(items: list[CalendarItem]) -> str:
     buffer = io.StringIO()
+    buffer.write(BOM)  # UTF-8 with BOM, so that Excel reads the accents right
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for item in items:

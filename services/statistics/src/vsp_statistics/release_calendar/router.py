@@ -1,4 +1,5 @@
-"""The public release calendar (no token): `GET /v1/calendar` as JSON, CSV or iCalendar.
+"""The public release calendar (no token): `GET /v1/calendar` (JSON), `/v1/calendar.csv` and
+`/v1/calendar.ics` (the kit's export convention: files at the resource path plus extension).
 
 Shows every non-cancelled release whose target period overlaps [from, to] (default: today to
 12 months ahead, the pre-announced calendar), optionally for one entity or theme.
@@ -36,8 +37,7 @@ MAX_RANGE = timedelta(days=3 * 366)
 
 
 class CalendarFormat(StrEnum):
-    """Output format of the release calendar (publicatiekalender). Values (Dutch label):
-    json (JSON), csv (CSV-bestand), ics (iCalendar-agendabestand)."""
+    """Output format of the release calendar (publicatiekalender), chosen by the path."""
 
     json = "json"
     csv = "csv"
@@ -112,40 +112,30 @@ async def _render(fmt: CalendarFormat, request: Request, session: AsyncSession,
     return JSONResponse(body.model_dump(mode="json", by_alias=True))
 
 
-CALENDAR_RESPONSES = {
-    200: {
-        "description": "The calendar",
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/CalendarOut"}},
-            "text/csv": {"schema": {"type": "string"}},
-            "text/calendar": {"schema": {"type": "string"}},
-        },
-    }
-}
+CSV_RESPONSES = {200: {"description": "The calendar as CSV (UTF-8 with BOM)",
+                      "content": {"text/csv": {"schema": {"type": "string"}}}}}
+ICS_RESPONSES = {200: {"description": "The calendar as iCalendar (stable UIDs)",
+                      "content": {"text/calendar": {"schema": {"type": "string"}}}}}
 ClockDep = Annotated[Clock, Depends(get_clock)]
 QueryDep = Annotated[CalendarQuery, Depends()]
 
 
-@router.get("/v1/calendar", responses=CALENDAR_RESPONSES, response_model=None)
-async def get_calendar(request: Request, session: DbSession, query: QueryDep, clock: ClockDep,
-                       format: CalendarFormat = CalendarFormat.json) -> Response:
-    """The release calendar; `?format=json|csv|ics` (public, no token)."""
-    return await _render(format, request, session, query, clock)
-
-
-@router.get("/v1/calendar.json", response_model=CalendarOut)
-async def get_calendar_json(request: Request, session: DbSession, query: QueryDep,
-                            clock: ClockDep) -> Response:
+@router.get("/v1/calendar", response_model=CalendarOut)
+async def get_calendar(request: Request, session: DbSession, query: QueryDep,
+                       clock: ClockDep) -> Response:
+    """The release calendar as JSON (public, no token)."""
     return await _render(CalendarFormat.json, request, session, query, clock)
 
 
-@router.get("/v1/calendar.csv", responses=CALENDAR_RESPONSES, response_model=None)
+@router.get("/v1/calendar.csv", responses=CSV_RESPONSES, response_class=Response)
 async def get_calendar_csv(request: Request, session: DbSession, query: QueryDep,
                            clock: ClockDep) -> Response:
+    """The release calendar as CSV."""
     return await _render(CalendarFormat.csv, request, session, query, clock)
 
 
-@router.get("/v1/calendar.ics", responses=CALENDAR_RESPONSES, response_model=None)
+@router.get("/v1/calendar.ics", responses=ICS_RESPONSES, response_class=Response)
 async def get_calendar_ics(request: Request, session: DbSession, query: QueryDep,
                            clock: ClockDep) -> Response:
+    """The release calendar as iCalendar, for calendar subscriptions."""
     return await _render(CalendarFormat.ics, request, session, query, clock)

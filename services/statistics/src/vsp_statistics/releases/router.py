@@ -11,6 +11,7 @@ from dkbuza_kit.clock import Clock, get_clock, today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
+from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.access import StaffOrEntity
 from vsp_statistics.common import get_settings, page_of
@@ -83,7 +84,7 @@ async def create_release(body: ReleaseIn, session: DbSession, principal: StaffOr
     return await idem.respond(201, out, headers={"ETag": f'"{release.version}"'})
 
 
-@router.get("/v1/releases/{release_id}", response_model=ReleaseOut)
+@router.get("/v1/releases/{release_id}", response_model=ReleaseOut, dependencies=[RETURNS_ETAG])
 async def get_release(release_id: uuid.UUID, response: Response, session: DbSession,
                       principal: StaffOrEntity, clock: ClockDep, settings: SettingsDep):
     out = await _out(session, principal, release_id, clock, settings)
@@ -91,7 +92,7 @@ async def get_release(release_id: uuid.UUID, response: Response, session: DbSess
     return out
 
 
-@router.post("/v1/releases/{release_id}/transitions", response_model=ReleaseOut)
+@router.post("/v1/releases/{release_id}/transitions", response_model=ReleaseOut, dependencies=[RETURNS_ETAG])
 async def create_transition(release_id: uuid.UUID, body: TransitionIn, response: Response,
                             session: DbSession, principal: StaffOrEntity, clock: ClockDep,
                             settings: SettingsDep):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.access import StaffOnly, StaffOrEntity
 from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, page_of
@@ -94,7 +95,7 @@ async def record_action_progress(work_programme_id: uuid.UUID, action_id: uuid.U
 
 
 @router.get("/v1/work-programmes/{work_programme_id}/actions/{action_id}",
-            response_model=ActionOut)
+            response_model=ActionOut, dependencies=[RETURNS_ETAG])
 async def get_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, response: Response,
                      session: DbSession, _: StaffOrEntity):
     programme = await service.get(session, work_programme_id)
@@ -105,7 +106,7 @@ async def get_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, respons
 
 @router.patch("/v1/work-programmes/{work_programme_id}/actions/{action_id}",
               response_model=ActionOut,
-              responses=CONDITIONAL_WRITE_RESPONSES)
+              responses=CONDITIONAL_WRITE_RESPONSES, dependencies=[IF_MATCH])
 async def update_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, body: ActionPatch,
                         request: Request, response: Response, session: DbSession,
                         principal: StaffOrEntity):
