@@ -12,7 +12,7 @@ from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import StaffOnly, StaffOrEntity
+from vsp_statistics.roles import StaffOnly, StaffOrEntity
 from vsp_statistics.collaborations.models import CollaborationParticipant, CollaborationProject
 from vsp_statistics.collaborations.schemas import ProjectIn, ProjectOut, ProjectPatch
 from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, apply_patch, audit_update

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from vsp_statistics.access import StaffOnly, StaffOrEntity
+from vsp_statistics.roles import StaffOnly, StaffOrEntity
 from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, get_or_404, page_of
 from vsp_statistics.network import service
 from vsp_statistics.network.models import NetworkEntity, Objective, Programme

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import entity_scope
+from vsp_statistics.roles import entity_scope
 from vsp_statistics.common import apply_patch, audit_update, get_or_404
 from vsp_statistics.network.models import NetworkEntity, Objective, Programme
 from vsp_statistics.network.schemas import EntityIn, EntityPatch, ObjectiveIn, ProgrammeIn

@@ -11,7 +11,7 @@ from dkbuza_kit.clock import Clock, get_clock
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import StaffOnly, StaffOrEntity
+from vsp_statistics.roles import StaffOnly, StaffOrEntity
 from vsp_statistics.common import page_of
 from vsp_statistics.quality import catalogue as rules
 from vsp_statistics.quality import service

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import entity_scope
+from vsp_statistics.roles import entity_scope
 from vsp_statistics.official_statistics.models import OfficialStatistic
 from vsp_statistics.official_statistics.service import get_statistic
 from vsp_statistics.quality.catalogue import IndicatorRow

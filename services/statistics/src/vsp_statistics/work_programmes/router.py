@@ -8,7 +8,7 @@ from sqlalchemy import select
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from vsp_statistics.access import StaffOnly, StaffOrEntity
+from vsp_statistics.roles import StaffOnly, StaffOrEntity
 from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, page_of
 from vsp_statistics.work_programmes import service
 from vsp_statistics.work_programmes.models import WorkProgramme, WorkProgrammeAction
