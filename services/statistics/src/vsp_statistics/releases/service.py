@@ -235,14 +235,6 @@ def _publish(release: Release, principal: Principal, body: TransitionIn,
     moment = scheduled_moment(release)
     if moment is None:
         raise Errors.TARGET_DATE_NOT_EXACT("a release is published on an exact, announced day")
-    if body.output_url is None:
-        raise Errors.OUTPUT_URL_REQUIRED("publishing needs the link to the published output "
-                                         "(output_url)")
-    published_on = brussels_date(now)
-    if not ended_before(PartialDate.parse(release.reference_period), published_on):
-        raise Errors.REFERENCE_PERIOD_NOT_ENDED(
-            f"the reference period {release.reference_period} has not ended on {published_on}",
-            reference_period_end=release.reference_period_end.isoformat())
     data = None
     if now < moment:
         if not body.override_early_publication:
@@ -256,6 +248,14 @@ def _publish(release: Release, principal: Principal, body: TransitionIn,
             raise Errors.REASON_REQUIRED("an early publication needs a reason")
         release.published_with_override = True
         data = {"scheduled_at": moment.isoformat(), "published_at": now.isoformat()}
+    if body.output_url is None:
+        raise Errors.OUTPUT_URL_REQUIRED("publishing needs the link to the published output "
+                                         "(output_url)")
+    published_on = brussels_date(now)
+    if not ended_before(PartialDate.parse(release.reference_period), published_on):
+        raise Errors.REFERENCE_PERIOD_NOT_ENDED(
+            f"the reference period {release.reference_period} has not ended on {published_on}",
+            reference_period_end=release.reference_period_end.isoformat())
     release.published_at = now
     release.published_on = published_on
     release.output_url = body.output_url
