@@ -191,14 +191,14 @@ async def test_action_changes_follow_the_programme_rules(api, network, harness):
     assert handed_over.json()["code"] == "OWNER_CHANGE_NOT_PERMITTED"
     unknown = await patch(api, url, {"owner_entity_code": "NOPE"})
     assert unknown.json()["code"] == "UNKNOWN_ENTITY"
-    for body in [{"state": "completed"}, {"completed_on": "2025-06-30"},
-                 {"state": "in_progress", "completed_on": "2025-06-30"}]:
+    for body in [{"state": "completed"}, {"completed_on": "2025-03-01"},
+                 {"state": "in_progress", "completed_on": "2025-03-01"}]:
         mismatch = await patch(api, url, body)
         assert mismatch.status_code == 422, body
         assert mismatch.json()["code"] == "COMPLETION_DATE_MISMATCH"
 
     # follow-up (state, completion) does not touch the fixed version
-    done = await patch(api, url, {"state": "completed", "completed_on": "2025-06-30"}, own)
+    done = await patch(api, url, {"state": "completed", "completed_on": "2025-03-01"}, own)
     assert done.status_code == 200, done.text
     versions = (await api.client.get(f"{wp['url']}/versions", headers=api.staff)).json()
     assert [v["state"] for v in versions] == ["fixed"]
@@ -276,7 +276,7 @@ async def test_consultation_and_project_rules(api, network):
     assert corrected.json()["response"] == "Akkoord, vanaf 2026"
     backwards = await patch(api, url, {"advised_on": "2025-03-01"})
     assert backwards.status_code == 422
-    assert backwards.json()["code"] == "RESPONSE_BEFORE_ADVICE"
+    assert backwards.json()["code"] == "DATE_BEFORE_PREDECESSOR"
     unknown = await patch(api, url, {"statistic_id": "00000000-0000-0000-0000-000000000000"})
     assert unknown.json()["code"] == "UNKNOWN_STATISTIC"
     linked = await patch(api, url, {"statistic_id": network["a"]["id"]})
@@ -285,7 +285,7 @@ async def test_consultation_and_project_rules(api, network):
     url = await project(api)
     before_start = await patch(api, url, {"end_date": "2025-01-31"})
     assert before_start.status_code == 422
-    assert before_start.json()["code"] == "END_BEFORE_START"
+    assert before_start.json()["code"] == "PERIOD_INVERTED"
     ended = await patch(api, url, {"state": "completed", "end_date": "2025-12-31"})
     assert (ended.json()["state"], ended.json()["end_date"]) == ("completed", "2025-12-31")
     reopened = await patch(api, url, {"end_date": None})

@@ -49,7 +49,7 @@ async def test_public_reads_answer_without_a_token_and_show_no_private_field(api
     clock.set(datetime(2025, 4, 22, 8, 0, tzinfo=UTC))
     assert (await api.publish(made["moved"]["id"])).status_code == 200
     stat, release = network["a"]["id"], made["moved"]["id"]
-    public = [f"/v1/official-statistics?as_of=2025-02-01", f"/v1/official-statistics/{stat}",
+    public = ["/v1/official-statistics?as_of=2025-02-01", f"/v1/official-statistics/{stat}",
               f"/v1/official-statistics/{stat}/datasets",
               f"/v1/official-statistics/{stat}/list-changes", "/v1/releases",
               f"/v1/releases/{release}", f"/v1/releases/{release}/reschedules",

@@ -76,6 +76,4 @@ class Errors(ErrorCatalogue):
     JUSTIFICATION_REQUIRED = ErrorCode(422, "Not applicable needs a justification")
     ADVICE_ALREADY_ANSWERED = ErrorCode(409, "The advice is answered")
     ADVICE_NOT_ANSWERED = ErrorCode(409, "The advice is not answered")
-    RESPONSE_BEFORE_ADVICE = ErrorCode(422, "The response predates the advice")
     TOO_FEW_PARTICIPANTS = ErrorCode(422, "A project has two or more participants")
-    END_BEFORE_START = ErrorCode(422, "The end lies before the start")

@@ -2,7 +2,6 @@ from datetime import time
 from typing import Annotated
 
 from fastapi import Depends, Request
-
 from pydantic_settings import SettingsConfigDict
 
 from dkbuza_kit.settings import ServiceSettings

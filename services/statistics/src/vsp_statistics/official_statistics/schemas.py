@@ -6,7 +6,7 @@ from pydantic import Field
 
 from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import BoundedDate
-from vsp_statistics.common import PatchModel
+from vsp_statistics.patching import PatchModel
 
 
 class Periodicity(StrEnum):

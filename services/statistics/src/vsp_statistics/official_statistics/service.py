@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
-from vsp_statistics.roles import entity_scope
-from vsp_statistics.common import apply_patch, audit_update, bump_version
+from dkbuza_kit.concurrency import bump_version
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.service import existing_entity
 from vsp_statistics.official_statistics.models import ListChange, OfficialStatistic, OpenDataset
@@ -30,6 +29,8 @@ from vsp_statistics.official_statistics.schemas import (
     StatisticOut,
     StatisticPatch,
 )
+from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.roles import entity_scope
 
 
 def on_list_as_of(as_of: date, among: list[uuid.UUID] | None = None) -> Select:

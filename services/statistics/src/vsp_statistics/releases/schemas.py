@@ -1,14 +1,13 @@
 import uuid
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
-from dkbuza_kit.dates import PartialDate, PartialDateField, Precision
+from dkbuza_kit.dates import Precision
 from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import DATE_MAX, DATE_MIN, BoundedDate, BoundedDateTime
+from dkbuza_kit.types import BoundedDate, BoundedDateTime
+from vsp_statistics.bounds import BoundedPartialDate
 from vsp_statistics.releases.punctuality import PunctualityStatus
 from vsp_statistics.releases.timeliness import Vintage
 from vsp_statistics.releases.workflow import ReleaseState
@@ -18,17 +17,6 @@ STATE_DOC = ("planned (gepland), in_review (in nazicht), approved (goedgekeurd),
 VINTAGE_DOC = "first (eerste), provisional (voorlopig), final (definitief)"
 TYPE_DOC = "official (officieel), experimental (experimenteel), ad_hoc (ad hoc)"
 URL = Field(min_length=8, max_length=2000, pattern=r"^https?://\S+$")
-
-
-def _partial_in_window(value: PartialDate) -> PartialDate:
-    if value.first < DATE_MIN or value.last > DATE_MAX:
-        raise PydanticCustomError("date_out_of_window", "the date must lie between {min} and {max}",
-                                  {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()})
-    return value
-
-
-# A partial date a client sends (targets, reference periods): 1900..2099 like every date.
-BoundedPartialDate = Annotated[PartialDateField, AfterValidator(_partial_in_window)]
 
 
 class ReleaseType(StrEnum):
