@@ -315,3 +315,30 @@ async def test_every_patch_documents_its_precondition_answers(client):
     assert len(patches) == 5
     for path, operation in patches.items():
         assert {"412", "428"} <= set(operation["responses"]), path
+
+
+def changing_patch(name: str, round_: int, writer: int) -> dict:
+    """A patch that changes the resource (each writer of each round its own value)."""
+    label = f"{round_}-{writer}"
+    return {
+        "entity": {"name": f"Naam {label}"},
+        "statistic": {"title": f"Titel {label}"},
+        "action": {"title": f"Actie {label}"},
+        "project": {"end_date": f"2026-{1 + round_ % 12:02d}-{10 + writer:02d}"},
+        "advice": {"topic": f"Onderwerp {label}"},
+    }[name]
+
+
+async def test_two_parallel_patches_with_one_etag_give_one_200_and_one_412(api, network):
+    """Issue 13: on every If-Match route, the check and the write are one atomic step."""
+    import asyncio
+    urls = await resource_urls(api, network)
+    for name, (url, _, _) in urls.items():
+        for round_ in range(20):
+            etag = (await api.client.get(url, headers=api.staff)).headers["ETag"]
+            answers = await asyncio.gather(*[
+                api.client.patch(url, headers={**api.staff, "If-Match": etag},
+                                 json=changing_patch(name, round_, writer))
+                for writer in (1, 2)])
+            statuses = sorted(answer.status_code for answer in answers)
+            assert statuses == [200, 412], (name, round_, [a.text for a in answers])
