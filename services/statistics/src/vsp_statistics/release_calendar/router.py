@@ -28,7 +28,7 @@ from vsp_statistics.release_calendar.formats import (
     render_csv,
     render_ics,
 )
-from vsp_statistics.release_calendar.query import Window, calendar_page, window
+from vsp_statistics.release_calendar.service import Window, calendar_page, window
 from vsp_statistics.settings import SettingsDep
 
 router = APIRouter(tags=["calendar"])
