@@ -28,9 +28,9 @@ from vsp_statistics.releases.models import (
 )
 from vsp_statistics.releases.schemas import (
     CancellationIn,
+    ChangeDecisionIn,
     ChangeKind,
     ChangeLogEntry,
-    DecisionIn,
     LogKind,
     RequestState,
     RescheduleIn,
@@ -130,7 +130,7 @@ def _decide(request: ReleaseChangeRequest, approver: Principal, state: RequestSt
 
 
 async def approve(session: AsyncSession, approver: Principal, release: Release,
-                  request: ReleaseChangeRequest, body: DecisionIn,
+                  request: ReleaseChangeRequest, body: ChangeDecisionIn,
                   clock: Clock) -> ReleaseChangeRequest:
     _decidable(request, approver)
     _open(release)
@@ -145,7 +145,7 @@ async def approve(session: AsyncSession, approver: Principal, release: Release,
 
 
 async def reject(session: AsyncSession, approver: Principal, release: Release,
-                 request: ReleaseChangeRequest, body: DecisionIn,
+                 request: ReleaseChangeRequest, body: ChangeDecisionIn,
                  clock: Clock) -> ReleaseChangeRequest:
     _decidable(request, approver)
     note = _reason(body.note, Errors.REASON_REQUIRED)

@@ -16,10 +16,10 @@ from vsp_statistics.errors import Errors
 from vsp_statistics.releases import changes, history, queries, service
 from vsp_statistics.releases.schemas import (
     CancellationIn,
+    ChangeDecisionIn,
     ChangeRequestOut,
     CorrectionIn,
     CorrectionOut,
-    DecisionIn,
     HistoryIn,
     HistoryOut,
     PreReleaseAccessIn,
@@ -142,7 +142,7 @@ async def list_change_requests(release_id: uuid.UUID, session: DbSession, page: 
              responses=responses(*DECISION_RULES, Errors.TARGET_UNCHANGED,
                                  Errors.TARGET_IN_PAST, Errors.EXACT_DATE_REQUIRED,
                                  KitErrors.ILLEGAL_TRANSITION))
-async def approve_change_request(release_id: uuid.UUID, request_id: int, body: DecisionIn,
+async def approve_change_request(release_id: uuid.UUID, request_id: int, body: ChangeDecisionIn,
                                  session: DbSession, approver: Approver, clock: ClockDep):
     """Approve a requested reschedule or cancellation (approving role, not the requester)."""
     release, _ = await service.get_release(session, approver, release_id, for_update=True)
@@ -153,7 +153,7 @@ async def approve_change_request(release_id: uuid.UUID, request_id: int, body: D
 @router.post("/v1/releases/{release_id}/change-requests/{request_id}/rejection",
              response_model=ChangeRequestOut, status_code=201,
              responses=responses(*DECISION_RULES, Errors.REASON_REQUIRED))
-async def reject_change_request(release_id: uuid.UUID, request_id: int, body: DecisionIn,
+async def reject_change_request(release_id: uuid.UUID, request_id: int, body: ChangeDecisionIn,
                                 session: DbSession, approver: Approver, clock: ClockDep):
     """Reject a requested change (approving role, not the requester; `note` is the reason)."""
     release, _ = await service.get_release(session, approver, release_id, for_update=True)

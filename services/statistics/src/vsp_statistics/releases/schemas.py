@@ -133,7 +133,7 @@ class RequestState(StrEnum):
     rejected = "rejected"
 
 
-class DecisionIn(InputModel):
+class ChangeDecisionIn(InputModel):
     note: str | None = Field(default=None, max_length=5000)
 
 
