@@ -5,12 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.types import Year
 from vsp_statistics.collaborations import service
+from vsp_statistics.collaborations.models import CollaborationProject
 from vsp_statistics.collaborations.schemas import ProjectIn, ProjectOut, ProjectPatch
 from vsp_statistics.errors import Errors
 from vsp_statistics.roles import StaffOnly, StaffOrEntity
@@ -54,9 +55,9 @@ async def update_collaboration_project(project_id: uuid.UUID, body: ProjectPatch
                                        request: Request, response: Response, session: DbSession,
                                        principal: StaffOnly):
     """Change the state or end date (`If-Match` required)."""
-    # Locked first, then If-Match against the locked version: one atomic step.
-    project = await service.get_project(session, project_id, for_update=True)
-    check_if_match(request, project.version)
+    project = await lock_for_change(session, CollaborationProject, project_id, request,
+                                    what="collaboration project",
+                                    not_found=Errors.PROJECT_NOT_FOUND)
     await service.follow_up(session, principal, project, body)
     set_etag(response, project.version)
     return (await service.describe(session, [project]))[0]

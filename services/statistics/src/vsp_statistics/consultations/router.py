@@ -5,11 +5,12 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.consultations import service
+from vsp_statistics.consultations.models import RvosAdvice
 from vsp_statistics.consultations.schemas import AdviceIn, AdviceOut, AdvicePatch, ResponseIn
 from vsp_statistics.errors import Errors
 from vsp_statistics.roles import StaffOnly, StaffOrEntity
@@ -51,9 +52,8 @@ async def update_consultation(advice_id: uuid.UUID, body: AdvicePatch, request: 
                               response: Response, session: DbSession, principal: StaffOnly,
                               clock: ClockDep):
     """Correct a registered advice or its recorded response (`If-Match` required)."""
-    # Locked first, then If-Match against the locked version: one atomic step.
-    advice = await service.get_advice(session, advice_id, for_update=True)
-    check_if_match(request, advice.version)
+    advice = await lock_for_change(session, RvosAdvice, advice_id, request, what="RVOS advice",
+                                   not_found=Errors.ADVICE_NOT_FOUND)
     await service.correct(session, principal, advice, body, clock)
     set_etag(response, advice.version)
     return advice

@@ -53,7 +53,8 @@ async def get_entity(code: str, response: Response, session: DbSession, _: Staff
 async def update_entity(code: str, body: EntityPatch, request: Request, response: Response,
                         session: DbSession, principal: StaffOrEntity):
     """Change name or contact (`If-Match` required); an entity may update its own record."""
-    # Locked first, then If-Match against the locked version: one atomic step.
+    # Scoped (an entity: its own only) and locked first, then If-Match against the locked
+    # version: the lock_for_change step with the object rule in the same SELECT.
     entity = await service.entity_for_update(session, principal, code)
     check_if_match(request, entity.version)
     await service.update_entity(session, principal, entity, body)

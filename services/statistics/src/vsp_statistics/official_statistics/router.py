@@ -44,7 +44,8 @@ async def update_official_statistic(statistic_id: uuid.UUID, body: StatisticPatc
                                     principal: StaffOrEntity, clock: ClockDep):
     """Change title, theme, periodicity, description or the open datasets (`If-Match`
     required). VSA staff, or the producing entity for its own statistics."""
-    # Locked first, then If-Match against the locked version: one atomic step.
+    # Scoped (an entity: its own only) and locked first, then If-Match against the locked
+    # version: the lock_for_change step with the object rule in the same SELECT.
     statistic = await service.get_statistic(session, principal, statistic_id, for_update=True)
     check_if_match(request, statistic.version)
     await service.update_statistic(session, principal, statistic, body)

@@ -3,8 +3,9 @@ approve date changes, pre-release access, corrections. The public reads are in
 `public_router.py`."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import set_etag
@@ -34,6 +35,8 @@ from vsp_statistics.roles import Approver, StaffOnly, StaffOrEntity
 from vsp_statistics.settings import SettingsDep
 
 router = APIRouter(tags=["releases"])
+# A change request's number (BIGINT): larger numbers are a 422, not a database error.
+RequestId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 RELEASE_RULES = (Errors.UNKNOWN_STATISTIC, Errors.STATISTIC_NOT_ON_LIST, Errors.RELEASE_EXISTS,
                  Errors.TARGET_IN_PAST, Errors.EXACT_DATE_REQUIRED,
@@ -142,7 +145,8 @@ async def list_change_requests(release_id: uuid.UUID, session: DbSession, page: 
              responses=responses(*DECISION_RULES, Errors.TARGET_UNCHANGED,
                                  Errors.TARGET_IN_PAST, Errors.EXACT_DATE_REQUIRED,
                                  KitErrors.ILLEGAL_TRANSITION))
-async def approve_change_request(release_id: uuid.UUID, request_id: int, body: ChangeDecisionIn,
+async def approve_change_request(release_id: uuid.UUID, request_id: RequestId,
+                                 body: ChangeDecisionIn,
                                  session: DbSession, approver: Approver, clock: ClockDep):
     """Approve a requested reschedule or cancellation (approving role, not the requester)."""
     release, _ = await service.get_release(session, approver, release_id, for_update=True)
@@ -153,7 +157,8 @@ async def approve_change_request(release_id: uuid.UUID, request_id: int, body: C
 @router.post("/v1/releases/{release_id}/change-requests/{request_id}/rejection",
              response_model=ChangeRequestOut, status_code=201,
              responses=responses(*DECISION_RULES, Errors.REASON_REQUIRED))
-async def reject_change_request(release_id: uuid.UUID, request_id: int, body: ChangeDecisionIn,
+async def reject_change_request(release_id: uuid.UUID, request_id: RequestId,
+                                 body: ChangeDecisionIn,
                                 session: DbSession, approver: Approver, clock: ClockDep):
     """Reject a requested change (approving role, not the requester; `note` is the reason)."""
     release, _ = await service.get_release(session, approver, release_id, for_update=True)

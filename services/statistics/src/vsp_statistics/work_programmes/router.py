@@ -115,7 +115,8 @@ async def update_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, body
     programme = await service.get(session, work_programme_id)
     action = await service.get_action(session, programme, action_id, owned_by=principal,
                                       for_update=True)
-    # Locked first, then If-Match against the locked version: one atomic step.
+    # Scoped (an entity: its own only) and locked first, then If-Match against the locked
+    # version: the lock_for_change step with the object rule in the same SELECT.
     check_if_match(request, action.version)
     await service.update_action(session, principal, programme, action, body, clock)
     set_etag(response, action.version)
