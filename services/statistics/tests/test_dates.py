@@ -97,3 +97,15 @@ async def test_pre_release_access_moment_is_in_the_window(api, network):
     access = (await api.client.get(f"/v1/releases/{release['id']}/pre-release-access",
                                    headers=api.staff)).json()
     assert access["total"] == 0
+
+
+async def test_numbers_in_paths_beyond_their_columns_are_422(api, network):
+    huge = 2**63
+    release = await api.release(network["a"]["id"], "2025-04-15")
+    for method, path in [
+        ("GET", f"/v1/code-of-practice/catalogues/{huge}/indicators"),
+        ("POST", f"/v1/work-programmes/00000000-0000-4000-8000-000000000000/versions/{huge}/fix"),
+        ("POST", f"/v1/releases/{release['id']}/change-requests/{huge}/approval"),
+    ]:
+        response = await api.client.request(method, path, headers=api.staff, json={})
+        assert response.status_code == 422, path

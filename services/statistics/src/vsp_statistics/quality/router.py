@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
@@ -22,6 +22,8 @@ from vsp_statistics.quality.schemas import (
 )
 from vsp_statistics.roles import StaffOnly, StaffOrEntity
 
+# An INTEGER column: larger numbers are a 422, not a database error.
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["quality"])
 
 IMPORT_BODY = {
@@ -66,7 +68,7 @@ async def import_catalogue(request: Request, session: DbSession, principal: Staf
 
 @router.get("/v1/code-of-practice/catalogues/{version}/indicators",
             response_model=Page[IndicatorOut])
-async def list_indicators(version: int, session: DbSession, page: Pagination,
+async def list_indicators(version: VersionNumber, session: DbSession, page: Pagination,
                           _: StaffOrEntity):
     stmt = await service.indicator_list(session, version)
     rows, total = await paginate(session, stmt, page)

@@ -1,8 +1,9 @@
 """Work programmes, their versions (fixed by the CVOS) and actions."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import check_if_match, set_etag
@@ -23,6 +24,8 @@ from vsp_statistics.work_programmes.schemas import (
     WorkProgrammeOut,
 )
 
+# An INTEGER column: larger numbers are a 422, not a database error.
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["work-programmes"])
 
 
@@ -57,12 +60,11 @@ async def list_versions(work_programme_id: uuid.UUID, session: DbSession, _: Sta
                                  Errors.VERSION_ALREADY_FIXED, Errors.CVOS_DECISION_REQUIRED,
                                  KitErrors.DATE_IN_FUTURE, KitErrors.VALIDATION_ERROR,
                                  *AUTH_ERRORS))
-async def fix_version(work_programme_id: uuid.UUID, number: int, body: FixVersionIn,
+async def fix_version(work_programme_id: uuid.UUID, number: VersionNumber, body: FixVersionIn,
                       session: DbSession, _: StaffOnly, clock: ClockDep):
     """Fix a draft version with the CVOS decision reference and date (not in the future)."""
     programme = await service.get(session, work_programme_id)
     await service.fix_version(session, programme, number, body, clock)
-    await session.flush()
     return await service.versions(session, work_programme_id)
 
 

@@ -131,6 +131,7 @@ async def fix_version(session: AsyncSession, programme: WorkProgramme, number: i
                        data={"version": number, "cvos_decision_reference": reference,
                              "fixed_on": body.fixed_on.isoformat(),
                              "actions": len(action_ids)})
+    await session.flush()
 
 
 async def draft_version(session: AsyncSession,
