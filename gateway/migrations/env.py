@@ -2,4 +2,4 @@ from dkbuza_kit.migrations import run_env
 from gateway.models import Base
 from gateway.settings import GatewaySettings
 
-run_env(Base.metadata, GatewaySettings().database_url)
+run_env(Base.metadata, GatewaySettings())

@@ -180,6 +180,7 @@ class FakeUpstream:
         # Per path (without query): a different answer (status, JSON body) or an extra delay.
         self.answers: dict[str, tuple[int, Any]] = {}
         self.path_delay_s: dict[str, float] = {}
+        self.answer_headers: dict[str, str] = {}  # extra headers of the default answer
 
     @property
     def hits(self) -> int:
@@ -224,7 +225,7 @@ class FakeUpstream:
         document = self.document(request)
         if document is not None:
             return web.json_response(document, status=self.status)
-        if request.path == "/large":
+        if request.path == "/v1/large":
             response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
             await response.prepare(request)
             for index in range(40):
@@ -235,7 +236,8 @@ class FakeUpstream:
             {"service": self.name, "method": request.method, "path": request.path,
              "query": request.query_string, "headers": dict(request.headers),
              "body_length": len(body)},
-            status=self.status, headers={"X-Upstream": self.name, "Keep-Alive": "timeout=5"})
+            status=self.status, headers={"X-Upstream": self.name, "Keep-Alive": "timeout=5",
+                                         **self.answer_headers})
 
     @property
     def running(self) -> bool:

@@ -76,7 +76,7 @@ async def test_unknown_service_is_404(client):
 
 
 async def test_large_response_is_streamed_intact(client, harness):
-    response = await client.get("/planning/large", headers=harness.headers("x"))
+    response = await client.get("/planning/v1/large", headers=harness.headers("x"))
     assert response.status_code == 200
     assert len(response.content) == 40 * 8192
     assert response.content[8192 * 39] == 39
@@ -207,9 +207,35 @@ async def test_upstream_gateway_errors_count_as_failures(client, harness, upstre
     assert response.json()["code"] == "UPSTREAM_CIRCUIT_OPEN"
 
 
-async def test_service_health_is_reachable_without_edge_checks(client, upstreams):
-    response = await client.get("/planning/readyz", headers={"Authorization": "Bearer junk"})
+@pytest.mark.parametrize("path", [
+    "/planning/readyz", "/planning/livez", "/planning/metrics", "/planning/docs",
+    "/planning/openapi.json", "/statistics/redoc", "/export-control/v2/x",
+    "/disaster-fund/", "/disaster-fund/v1x/applications",
+])
+async def test_only_the_services_v1_api_is_published(client, harness, upstreams, path):
+    """Health, metrics and docs of a service are for operators (reached directly); the
+    gateway serves the merged docs itself."""
+    response = await client.get(path, headers=harness.headers("x"))
+    assert response.status_code == 404, (path, response.status_code)
+    assert response.headers["content-type"] == "application/problem+json"
+    assert all(fake.hits == 0 for fake in upstreams.values())
+    # The gateway's own documents stay.
+    assert (await client.get("/openapi.json")).status_code == 200
+    assert (await client.get("/docs")).status_code == 200
+
+
+async def test_hop_by_hop_response_headers_are_stripped_with_those_connection_names(
+        client, harness, upstreams):
+    upstreams["planning"].answer_headers = {
+        "Connection": "X-Internal-Hop, Keep-Alive", "X-Internal-Hop": "secret",
+        "Keep-Alive": "timeout=5", "Proxy-Authenticate": "Basic", "Trailer": "X-T",
+        "Upgrade": "h2c", "X-Kept": "yes"}
+    response = await client.get("/planning/v1/goals", headers=harness.headers("x"))
     assert response.status_code == 200
+    for hop in ("x-internal-hop", "keep-alive", "proxy-authenticate", "trailer", "upgrade"):
+        assert hop not in response.headers, hop
+    assert "connection" not in response.headers
+    assert response.headers["x-kept"] == "yes"
 
 
 async def test_path_and_query_are_passed_on_as_encoded(client, harness, upstreams):

@@ -159,3 +159,92 @@ async def test_limiter_store_down_does_not_stop_traffic(client, harness):
     finally:
         await counters.close()
     assert time.perf_counter() - started < 1.5
+
+
+async def test_requests_refused_for_a_bad_token_count_against_the_address(client, harness,
+                                                                          upstreams):
+    """Guessing tokens costs budget: the fourth bad token within the window gets 429."""
+    harness.app.state.rate_limiter = RateLimiter(MemoryCounters(), limit=3, window_s=60)
+    for _ in range(3):
+        response = await client.get("/planning/v1/goals",
+                                    headers={"Authorization": "Bearer forged"})
+        assert response.status_code == 401
+    refused = await client.get("/planning/v1/goals", headers={"Authorization": "Bearer forged"})
+    assert (refused.status_code, refused.json()["code"]) == (429, "RATE_LIMITED")
+    # Without a token the same address has no budget left either.
+    assert (await client.get("/statistics/v1/calendar")).status_code == 429
+    assert upstreams["planning"].hits == 0
+
+
+async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(client, harness, upstreams):
+    from gateway.clients import parse_networks
+
+    harness.app.state.rate_limiter = RateLimiter(MemoryCounters(), limit=2, window_s=60)
+    statuses = [(await client.get("/statistics/v1/calendar",
+                                  headers={"X-Forwarded-For": f"198.51.100.{i}"})).status_code
+                for i in range(4)]
+    assert statuses == [200, 200, 429, 429]  # the peer (untrusted) is the client
+    state = harness.app.state
+    state.trusted_proxies = parse_networks(["127.0.0.1/32"])
+    try:
+        state.rate_limiter = RateLimiter(MemoryCounters(), limit=2, window_s=60)
+        # Behind the trusted proxy a client cannot choose its address by adding hops: the
+        # proxy's own (rightmost) entry counts.
+        statuses = [(await client.get("/statistics/v1/calendar", headers={
+            "X-Forwarded-For": f"10.9.9.{i}, 203.0.113.7"})).status_code for i in range(3)]
+        assert statuses == [200, 200, 429]
+        other = await client.get("/statistics/v1/calendar",
+                                 headers={"X-Forwarded-For": "203.0.113.8"})
+        assert other.status_code == 200
+    finally:
+        state.trusted_proxies = ()
+
+
+@pytest.mark.parametrize(("peer", "forwarded", "trusted", "client"), [
+    ("127.0.0.1", "1.2.3.4", [], "127.0.0.1"),                       # nobody trusted
+    ("10.0.0.5", "1.2.3.4", ["127.0.0.1"], "10.0.0.5"),               # peer not trusted
+    ("127.0.0.1", "1.2.3.4", ["127.0.0.1"], "1.2.3.4"),
+    ("127.0.0.1", "6.6.6.6, 1.2.3.4", ["127.0.0.1"], "1.2.3.4"),      # forged left hop
+    ("127.0.0.1", "1.2.3.4, 10.0.0.2", ["127.0.0.1", "10.0.0.0/8"], "1.2.3.4"),
+    ("127.0.0.1", "", ["127.0.0.1"], "127.0.0.1"),                    # no header
+    ("127.0.0.1", "not-an-ip", ["127.0.0.1"], "127.0.0.1"),
+    ("::1", "2001:db8::1", ["::1"], "2001:db8::1"),
+])
+def test_client_address(peer, forwarded, trusted, client):
+    from gateway.clients import client_address, parse_networks
+
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+    assert client_address(peer, headers, parse_networks(trusted)) == client
+
+
+async def test_rotating_forwarded_for_does_not_bypass_the_limit_under_uvicorn(harness,
+                                                                              upstreams):
+    """The gateway as deployed (uvicorn with the run command's options): a client rotating
+    X-Forwarded-For from loopback stays one client."""
+    import asyncio
+    import socket
+
+    import httpx
+    import uvicorn
+
+    from dkbuza_kit.header_limits import UVICORN_OPTIONS
+
+    harness.app.state.rate_limiter = RateLimiter(MemoryCounters(), limit=3, window_s=60)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(harness.app, lifespan="off", log_level="warning",
+                                           **UVICORN_OPTIONS))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110  (uvicorn exposes no started event)
+        await asyncio.sleep(0.01)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
+                                     timeout=5.0) as http:
+            statuses = [(await http.get("/statistics/v1/calendar", headers={
+                "X-Forwarded-For": f"198.51.100.{i}"})).status_code for i in range(5)]
+    finally:
+        server.should_exit = True
+        await task
+        harness.app.state.rate_limiter = RateLimiter(MemoryCounters(), limit=100_000,
+                                                     window_s=60)
+    assert statuses == [200, 200, 200, 429, 429]

@@ -60,11 +60,33 @@ def bad_tokens(signing_key, tmp_path):
         "signed by another key with our kid": jwt.encode(
             claims(), other.private_pem, algorithm="RS256", headers={"kid": signing_key.kid}),
         "garbage": "not.a.jwt",
+        # Claim types: PyJWT alone accepts these (it casts exp/iat with int()).
+        "exp as a string": sign(exp=str(int(time.time()) + 600)),
+        "exp as a boolean": sign(exp=True),
+        "iat as a string": sign(iat=str(int(time.time()))),
+        "nbf as a string": sign(nbf="0"),
+        "empty sub": sign(sub=""),
+        "blank sub": sign(sub="   "),
+        "sub a number": sign(sub=42),
+        "sub a list": sign(sub=["mallory"]),
+        "sub of 201 characters": sign(sub="m" * 201),
+        "roles a string": sign(roles="kit.writer"),
+        "roles with a number": sign(roles=["kit.writer", 7]),
+        "roles with an object": sign(roles=[{"name": "kit.writer"}]),
+        "teams a string": sign(teams="team-a"),
+        "org a number": sign(org=12345),
+        "org a list": sign(org=["dkbuza"]),
+        "token of 100 kB": sign(padding="x" * 100_000),
+        "token just above 8 KiB": sign(padding="x" * 8192),
     }
 
 
 CASES = ["expired", "alg none", "HS256 signed with the public key", "unknown kid", "wrong aud",
-         "wrong iss", "no exp", "no sub", "signed by another key with our kid", "garbage"]
+         "wrong iss", "no exp", "no sub", "signed by another key with our kid", "garbage",
+         "exp as a string", "exp as a boolean", "iat as a string", "nbf as a string",
+         "empty sub", "blank sub", "sub a number", "sub a list", "sub of 201 characters",
+         "roles a string", "roles with a number", "roles with an object", "teams a string",
+         "org a number", "org a list", "token of 100 kB", "token just above 8 KiB"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -72,9 +94,23 @@ async def test_bad_token_is_rejected(client, signing_key, tmp_path, case):
     token = bad_tokens(signing_key, tmp_path)[case]
     response = await client.post("/v1/widgets", json={"name": "a"},
                                  headers={"Authorization": f"Bearer {token}"})
+    if case == "token of 100 kB":  # refused before any token is read: the header limit
+        assert (response.status_code, response.json()["code"]) == (431, "HEADERS_TOO_LARGE")
+        return
     assert response.status_code == 401, case
     assert response.json()["code"] == "UNAUTHENTICATED"
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_the_verifier_refuses_a_100_kb_token_without_decoding_it(harness, signing_key):
+    """Behind a larger header limit the token limit still holds (8 KiB)."""
+    from dkbuza_kit.problems import ProblemError
+
+    token = jwt.encode(claims(padding="x" * 100_000), signing_key.private_pem,
+                       algorithm="RS256", headers={"kid": signing_key.kid})
+    with pytest.raises(ProblemError) as refused:
+        await harness.app.state.token_verifier.verify(token)
+    assert (refused.value.status, refused.value.detail) == (401, "token too large")
 
 
 @pytest.mark.parametrize("header", [None, "Basic YWxpY2U6c2VjcmV0", "Bearer ", "Bearer"])
@@ -83,6 +119,19 @@ async def test_missing_token_is_rejected(client, header):
     response = await client.get("/v1/widgets", headers=headers)
     assert response.status_code == 401
     assert response.json()["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize(("claim", "value"), [
+    ("sub", "s" * 200), ("org", "o" * 100), ("roles", []), ("teams", ["team-a"]),
+    ("exp", time.time() + 600.5), ("nbf", 0), ("padding", "x" * 5000),
+])
+async def test_token_at_the_edges_of_the_claim_rules_passes(client, signing_key, claim, value):
+    """The edges that stay valid: the longest sub and org, no roles, fractional exp, a 7.5 KiB
+    token (the limit is 8 KiB)."""
+    token = jwt.encode(claims(**{claim: value}), signing_key.private_pem, algorithm="RS256",
+                       headers={"kid": signing_key.kid})
+    response = await client.get("/v1/widgets", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in (200, 403), response.text
 
 
 async def test_valid_token_passes_and_health_needs_none(client, harness):

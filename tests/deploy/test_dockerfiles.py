@@ -143,6 +143,11 @@ def test_runtime_stage_exposes_checks_and_starts_the_app(repo, app):
     assert cmd[:3] == ["uvicorn", "--factory", app.factory], cmd
     assert cmd[cmd.index("--port") + 1] == str(app.port)
     assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
+    # The server's own head limit and no X-Forwarded-For trust, as in the run command.
+    from dkbuza_kit.header_limits import uvicorn_args
+
+    options = uvicorn_args()
+    assert " ".join(options) in " ".join(cmd), (cmd, options)
 
 
 def test_dockerignore_keeps_local_state_out_and_lets_the_sources_in(repo):

@@ -92,11 +92,11 @@ def test_killed_service_fails_fast_and_aggregates_return_partial_results(
     assert "planning" not in sources_of_figures
     assert sources_of_figures, "the other services' KPIs are returned"
 
-    # Its routes: a read (retried, being idempotent), a write (not retried), its health.
+    # Its routes: a read (retried, being idempotent), a write (not retried). Its health is
+    # not published through the gateway.
     for method, path, extra in [
         ("GET", "/planning/v1/plans", {}),
         ("POST", "/planning/v1/plans/import", {"files": {"file": ("plan.txt", b"plan")}}),
-        ("GET", "/planning/readyz", {}),
     ]:
         response, elapsed = timed(client.request, method, path, **extra)
         assert_upstream_problem(response, 502, "UPSTREAM_UNAVAILABLE", "planning")

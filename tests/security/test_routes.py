@@ -58,9 +58,11 @@ def bad_tokens(signing_key, tmp_path) -> dict[str, str]:
     claims = {"sub": "mallory", "roles": sorted({r for rs in ROLES.values() for r in rs}),
               "org": "dkbuza", "iss": "dkbuza-dev", "aud": "dkbuza", "iat": now, "exp": now + 600}
 
-    def sign(**override):
-        return jwt.encode({**claims, **override}, signing_key.private_pem, algorithm="RS256",
-                          headers={"kid": signing_key.kid})
+    def sign(headers=None, **override):
+        payload = {name: value for name, value in {**claims, **override}.items()
+                   if value is not None}
+        return jwt.encode(payload, signing_key.private_pem, algorithm="RS256",
+                          headers={"kid": signing_key.kid, **(headers or {})})
 
     public = serialization.load_pem_private_key(signing_key.private_pem, None).public_key()
     public_pem = public.public_bytes(serialization.Encoding.PEM,
@@ -79,6 +81,28 @@ def bad_tokens(signing_key, tmp_path) -> dict[str, str]:
         "unknown kid": other.mint(sub="mallory", roles=claims["roles"]),
         "wrong aud": sign(aud="another-api"),
         "wrong iss": sign(iss="https://evil.example"),
+        "not yet valid": sign(nbf=now + 3600),
+        "no exp": sign(exp=None),
+        "no sub": sign(sub=None),
+        "another key with our kid": jwt.encode(claims, other.private_pem, algorithm="RS256",
+                                               headers={"kid": signing_key.kid}),
+        "kid traversal": sign(headers={"kid": "../../../../dev/null"}),
+        "jku to another key set": jwt.encode(
+            claims, other.private_pem, algorithm="RS256",
+            headers={"kid": other.kid, "jku": "http://127.0.0.1:9/jwks.json"}),
+        "embedded jwk": jwt.encode(
+            claims, other.private_pem, algorithm="RS256",
+            headers={"kid": other.kid,
+                     "jwk": json.loads(other.jwks_path.read_text())["keys"][0]}),
+        "garbage": "not.a.jwt",
+        "exp as a string": sign(exp=str(now + 600)),
+        "iat as a string": sign(iat=str(now)),
+        "empty sub": sign(sub=""),
+        "roles a string": sign(roles="csg.head"),
+        "roles with a number": sign(roles=["csg.head", 1]),
+        "org a list": sign(org=["dkbuza"]),
+        # (100 kB and more: 431 by the header limit, tests/security/test_header_limits.py)
+        "token above 8 KiB": sign(padding="x" * 8192),
     }
 
 

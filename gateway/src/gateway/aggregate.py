@@ -30,7 +30,7 @@ from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.context import request_id_var
 from dkbuza_kit.problems import ProblemError
 from gateway import overview
-from gateway.edge import enforce_rate_limit
+from gateway.edge import client_host, enforce_rate_limit
 from gateway.metrics import AGGREGATE_SOURCES
 from gateway.upstream import CircuitOpen, Upstream, UpstreamError, UpstreamTimeout
 
@@ -127,7 +127,7 @@ async def _aggregate(request: Request, principal: Principal, endpoint: str,
     by call key, the per-source description and the rate-limit headers.
     """
     limit_headers = await enforce_rate_limit(request.app.state.rate_limiter, principal.sub,
-                                             request.client.host if request.client else None)
+                                             client_host(request))
     settings = request.app.state.settings
     results = await fetch_all(request.app.state.upstreams, calls, caller_headers(request),
                               settings.aggregate_budget_s)

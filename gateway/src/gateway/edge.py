@@ -3,13 +3,16 @@
 - A request carrying a token has it verified here (a bad token never reaches a service);
   a request without one is passed on, because services decide what is public.
   Verified tokens are remembered briefly by the kit's verifier (`dkbuza_kit.auth`).
-- The rate limit is counted per token subject, else per client IP.
+- The rate limit is counted per token subject, else per client IP (`gateway.clients`:
+  forwarded addresses only from trusted proxies). A request refused for a bad token counts
+  against its IP too, so guessing tokens is limited like everything else.
 """
 
 from starlette.requests import Request
 
 from dkbuza_kit.auth import authenticate_request
 from dkbuza_kit.problems import ProblemError
+from gateway.clients import scope_client_address
 from gateway.ratelimit import RateLimiter, client_key
 
 
@@ -35,3 +38,20 @@ async def enforce_rate_limit(limiter: RateLimiter | None, subject: str | None,
                            f"more than {decision.limit} requests in {decision.window_s} s",
                            headers=headers)
     return [(name.lower().encode(), value.encode()) for name, value in decision.headers()]
+
+
+def client_host(request: Request) -> str | None:
+    return scope_client_address(request.scope, request.app.state.trusted_proxies)
+
+
+async def check_edge(request: Request) -> list[tuple[bytes, bytes]]:
+    """Token (if any) and rate limit of a proxied request; its RateLimit headers."""
+    limiter = request.app.state.rate_limiter
+    host = client_host(request)
+    try:
+        subject = await verify_token_if_present(request)
+    except ProblemError as refused:
+        if refused.status == 401:
+            await enforce_rate_limit(limiter, None, host)  # 429 once over the IP's budget
+        raise
+    return await enforce_rate_limit(limiter, subject, host)

@@ -12,6 +12,7 @@ from dkbuza_kit.app import create_app as build_app
 from gateway import health, openapi
 from gateway.aggregate import router as aggregate_router
 from gateway.breaker import CircuitBreaker
+from gateway.clients import parse_networks
 from gateway.openapi import OpenApiCache
 from gateway.proxy import ProxyRoute
 from gateway.ratelimit import build_rate_limiter
@@ -68,5 +69,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                             if getattr(route, "path", None) != "/openapi.json"]
     app.include_router(openapi.router)
     health.replace_readyz(app)
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.router.routes.insert(0, ProxyRoute(settings.upstreams()))
     return app

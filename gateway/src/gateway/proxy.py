@@ -18,13 +18,14 @@ from starlette.types import Receive, Scope, Send
 
 from dkbuza_kit.context import request_id_var
 from dkbuza_kit.problems import ProblemError
-from gateway.edge import enforce_rate_limit, verify_token_if_present
+from gateway.edge import check_edge
 from gateway.upstream import HOP_BY_HOP, RequestBody, UpstreamError
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# A service's own health and metrics stay reachable without any edge check.
-PUBLIC_PATHS = frozenset({"livez", "readyz", "metrics"})
+# Only a service's API is published; its health, metrics and docs are for operators, who
+# reach the service directly (the gateway serves the merged docs itself).
+PUBLISHED_PREFIX = "v1/"
 # Bodies up to this size with a known length are passed on in one piece, both ways.
 SMALL_BODY = 64 * 1024
 _DROPPED_REQUEST = frozenset(
@@ -37,6 +38,17 @@ _DROPPED_RESPONSE = frozenset(
 def _connection_tokens(value: bytes) -> set[bytes]:
     """Header names that the `Connection` header declares hop-by-hop."""
     return {token.strip().lower() for token in value.split(b",") if token.strip()}
+
+
+def downstream_headers(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The upstream's response headers minus hop-by-hop ones, those its `Connection` names
+    included (RFC 9110 7.6.1)."""
+    lowered = [(name.lower(), value) for name, value in raw]
+    dropped = _DROPPED_RESPONSE
+    for name, value in lowered:
+        if name == b"connection":
+            dropped = dropped | _connection_tokens(value)
+    return [(name, value) for name, value in lowered if name not in dropped]
 
 
 def upstream_headers(scope: Scope, request_id: str) -> tuple[list[tuple[str, str]], int | None]:
@@ -96,12 +108,7 @@ class ProxyEndpoint:
         service = scope["path_params"]["service"]
         upstream = app.state.upstreams[service]
         path = scope["path_params"]["path"]
-        limit_headers: list[tuple[bytes, bytes]] = []
-        if path not in PUBLIC_PATHS:
-            subject = await verify_token_if_present(Request(scope, receive))
-            client = scope.get("client")
-            limit_headers = await enforce_rate_limit(app.state.rate_limiter, subject,
-                                                     client[0] if client else None)
+        limit_headers = await check_edge(Request(scope, receive))
 
         method = scope["method"]
         headers, body_length = upstream_headers(scope, request_id_var.get() or "")
@@ -128,8 +135,7 @@ class ProxyEndpoint:
     async def _relay(response: aiohttp.ClientResponse, extra: list[tuple[bytes, bytes]],
                      send: Send) -> None:
         try:
-            headers = [(name.lower(), value) for name, value in response.raw_headers
-                       if name.lower() not in _DROPPED_RESPONSE]
+            headers = downstream_headers(response.raw_headers)
             headers.extend(extra)
             length = response.content_length
             if length is not None and length <= SMALL_BODY:
@@ -172,8 +178,8 @@ class ProxyRoute(BaseRoute):
         if root and path.startswith(root):
             path = path[len(root):]
         service, slash, rest = path[1:].partition("/")
-        if not slash or service not in self.services:
-            return Match.NONE, {}
+        if not slash or service not in self.services or not rest.startswith(PUBLISHED_PREFIX):
+            return Match.NONE, {}  # the gateway's own routes answer (404 for the rest)
         child = {"endpoint": self.endpoint, "route": self,
                  "path_params": {"service": service, "path": rest}}
         return (Match.FULL if scope["method"] in METHODS else Match.PARTIAL), child

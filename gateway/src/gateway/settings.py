@@ -17,6 +17,7 @@ Upstream addresses come only from here, never from a request.
 | `GATEWAY_RATE_LIMIT_REQUESTS` | 6000 | requests per client per window; 0 disables the limiter |
 | `GATEWAY_RATE_LIMIT_WINDOW_S` | 60 | fixed window length |
 | `GATEWAY_REDIS_URL` | unset | counters in Redis (shared by replicas) instead of in memory |
+| `GATEWAY_TRUSTED_PROXIES` | `[]` | addresses/networks whose `X-Forwarded-For` is believed (JSON list) |
 | `GATEWAY_AGGREGATE_BUDGET_S` | 2.0 | time budget of `/v1/kpis` and `/v1/overview` |
 | `GATEWAY_OPENAPI_CACHE_S` | 30.0 | how long a service's fetched OpenAPI document is reused |
 | `GATEWAY_READYZ_UPSTREAM_TIMEOUT_S` | 0.5 | per-upstream probe time in `/readyz` |
@@ -59,6 +60,9 @@ class GatewaySettings(ServiceSettings):
     rate_limit_requests: int = 6000
     rate_limit_window_s: int = 60
     redis_url: str | None = None
+    # Proxies in front of the gateway (addresses or CIDR networks) whose X-Forwarded-For names
+    # the client; from anyone else the header is ignored (gateway.clients).
+    trusted_proxies: list[str] = []
 
     aggregate_budget_s: float = 2.0
     openapi_cache_s: float = 30.0

@@ -2,4 +2,4 @@ from disaster_fund.models import Base
 from disaster_fund.settings import DisasterFundSettings
 from dkbuza_kit.migrations import run_env
 
-run_env(Base.metadata, DisasterFundSettings().database_url)
+run_env(Base.metadata, DisasterFundSettings())

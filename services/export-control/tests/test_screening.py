@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from export_control.screening.models import DenialGrantNotification
@@ -146,3 +147,37 @@ async def test_sanctions_file_must_be_valid(flow):
         assert (r.status_code, r.json()["code"]) == (422, code)
     listed = (await flow.c.get("/v1/sanctions-list", headers=flow.officer)).json()
     assert [(i["entity_count"], i["active"]) for i in listed] == [(5, True)]
+
+
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE export [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">'
+                    for i in range(1, 10))
+          + ']><export><sanctionEntity logicalId="1"><nameAlias wholeName="&lol9;"/>'
+          "</sanctionEntity></export>")
+ENTITY_NAME = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE export [<!ENTITY n "Evil Corp">]>'
+               '<export><sanctionEntity logicalId="1"><nameAlias wholeName="&n;"/>'
+               "</sanctionEntity></export>")
+
+
+@pytest.mark.parametrize(("case", "content"), [
+    ("billion laughs", LAUGHS.encode()),
+    ("billion laughs in UTF-16", LAUGHS.replace('version="1.0"', 'version="1.0" encoding="UTF-16"')
+     .encode("utf-16")),
+    ("external entity", b'<?xml version="1.0"?><!DOCTYPE export [<!ENTITY x SYSTEM '
+     b'"file:///etc/passwd">]><export><sanctionEntity logicalId="1"><nameAlias wholeName="&x;"/>'
+     b"</sanctionEntity></export>"),
+    ("external DTD", b'<?xml version="1.0"?><!DOCTYPE export SYSTEM "http://127.0.0.1:9/x.dtd">'
+     b'<export><sanctionEntity logicalId="1"><nameAlias wholeName="a"/></sanctionEntity>'
+     b"</export>"),
+    ("parameter entity", b'<?xml version="1.0"?><!DOCTYPE export [<!ENTITY % p SYSTEM '
+     b'"file:///etc/passwd"> %p;]><export/>'),
+    ("internal entity in UTF-16", ENTITY_NAME.encode("utf-16")),
+])
+async def test_sanctions_xml_with_entities_is_refused_unexpanded(flow, case, content):
+    """defusedxml: nothing declared in a DTD is expanded or fetched, in any encoding."""
+    r = await flow.c.post("/v1/sanctions-list", content=content,
+                          headers={**flow.officer, "Content-Type": "application/xml"})
+    assert (r.status_code, r.json()["code"]) == (422, "SANCTIONS_FILE_INVALID"), (case, r.text)
+    assert "lollol" not in r.text and "root:" not in r.text and "Evil" not in r.text
+    listed = (await flow.c.get("/v1/sanctions-list", headers=flow.officer)).json()
+    assert [(i["entity_count"], i["active"]) for i in listed] == [(5, True)]  # the sample's

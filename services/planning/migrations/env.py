@@ -2,4 +2,4 @@ from dkbuza_kit.migrations import run_env
 from planning.models import Base
 from planning.settings import PlanningSettings
 
-run_env(Base.metadata, PlanningSettings().database_url)
+run_env(Base.metadata, PlanningSettings())

@@ -95,3 +95,32 @@ async def test_cli_import_is_the_same_import(client, harness):
     listed = await client.get("/v1/initiatives", params={"plan_year": 2025},
                               headers=harness.headers("planning.reader"))
     assert listed.json()["total"] == 173
+
+
+async def test_plans_show_the_base_name_of_the_file_never_a_server_path(client, harness):
+    """A CLI or demo import passes the server's absolute path; the API and the audit trail
+    keep only the base name (uploads with a client's Windows path too)."""
+    from sqlalchemy import text
+
+    from planning.plans.filenames import base_name
+
+    server_path = str(default_plan_file().resolve())
+    assert server_path.startswith("/")
+    await run_import(harness.database_url, PLAN_BYTES, server_path, replace=False)
+    plans = (await client.get("/v1/plans", headers=harness.headers("planning.reader"))).json()
+    names = [plan["source_filename"] for plan in plans["items"]]
+    assert names == [default_plan_file().name], names
+    async with harness.sessionmaker() as session:
+        audited = (await session.execute(text(
+            "SELECT data::text FROM audit_events WHERE entity_type = 'plan'"))).scalars().all()
+    assert audited and all(server_path not in data for data in audited), audited
+    response = await client.post(
+        "/v1/plans/import", params={"replace": "true"},
+        files=upload(PLAN_BYTES, name="C:\\Users\\jan\\Desktop\\plan.txt"),
+        headers=harness.headers("planning.manager"))
+    assert response.status_code in (200, 201), response.text
+    listed = (await client.get("/v1/plans", headers=harness.headers("planning.reader"))).json()
+    assert [plan["source_filename"] for plan in listed["items"]] == ["plan.txt"]
+    for raw, expected in [("/srv/app/x.txt", "x.txt"), ("a\\b\\c.txt", "c.txt"),
+                          ("plain.txt", "plain.txt"), ("/srv/dir/", None), (None, None)]:
+        assert base_name(raw) == expected, raw

@@ -43,8 +43,8 @@ async def test_demo_adds_missing_parts_to_an_older_demo_database(client, harness
     demo gets them on the next run, once."""
     settings = VspStatisticsSettings(database_url=harness.database_url)
     assert await load(settings) is True
-    async with harness.sessionmaker() as session, session.begin():
-        await session.execute(text(
+    async with harness.owner_connection() as connection:  # the app role may not TRUNCATE
+        await connection.execute(text(
             "TRUNCATE work_programmes, work_programme_versions, work_programme_actions, "
             "work_programme_version_actions, rvos_advice, collaboration_participants, "
             "collaboration_projects CASCADE"))

@@ -13,6 +13,8 @@ from sqlalchemy import text
 from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.documents.storage import storage_from_settings
+from dkbuza_kit.header_limits import HeaderLimitMiddleware
 from dkbuza_kit.kpi_history import KpiCollector, kpi_router
 from dkbuza_kit.kpis import KpiProvider
 from dkbuza_kit.logs import configure_logging
@@ -105,6 +107,7 @@ def create_app(
         algorithms=settings.jwt_algorithms,
     )
     app.state.head_revision = head_revision(alembic_ini) if alembic_ini else None
+    app.state.document_storage = storage_from_settings(settings)
 
     install_problem_handlers(app)
     app.include_router(health_router())
@@ -119,7 +122,8 @@ def create_app(
     for router in public_routers:
         app.include_router(router)
 
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       upload_max_bytes=settings.documents_max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -128,6 +132,8 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "X-Request-ID", "Location"],
         )
+    app.add_middleware(HeaderLimitMiddleware, max_bytes=settings.max_header_bytes,
+                       max_count=settings.max_header_count)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     return app
 

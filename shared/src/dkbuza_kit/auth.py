@@ -23,6 +23,12 @@ from dkbuza_kit.problems import ProblemError
 
 DKBUZA_ORG = "dkbuza"
 _SCOPE_KEY = "dkbuza.principal"
+# Our tokens are about 1 KiB; anything far larger is refused before it is decoded.
+MAX_TOKEN_BYTES = 8192
+# The audit trail stores the actor in 200 and the organisation in 100 characters.
+MAX_SUB_CHARS = 200
+MAX_ORG_CHARS = 100
+_NUMERIC_CLAIMS = ("exp", "iat", "nbf")
 
 
 @dataclass(frozen=True)
@@ -112,16 +118,20 @@ class VerifiedTokens:
 
 class TokenVerifier:
     def __init__(self, jwks: JwksProvider, *, issuer: str, audience: str,
-                 algorithms: list[str], cache_ttl_s: float = 60.0) -> None:
+                 algorithms: list[str], cache_ttl_s: float = 60.0,
+                 max_token_bytes: int = MAX_TOKEN_BYTES) -> None:
         if any(alg.lower() == "none" or alg.upper().startswith("HS") for alg in algorithms):
             raise ValueError("only asymmetric algorithms may be configured")
         self._jwks = jwks
         self._issuer = issuer
         self._audience = audience
         self._algorithms = algorithms
+        self.max_token_bytes = max_token_bytes
         self.verified = VerifiedTokens(ttl_s=cache_ttl_s)
 
     async def verify(self, token: str) -> Principal:
+        if len(token) > self.max_token_bytes:
+            raise _unauthenticated("token too large")
         principal = self.verified.get(token)
         if principal is None:
             principal = await self._verify(token)
@@ -161,17 +171,42 @@ class TokenVerifier:
             raise _unauthenticated("token expired") from exc
         except jwt.PyJWTError as exc:
             raise _unauthenticated("token invalid") from exc
-        roles = claims.get("roles") or []
-        teams = claims.get("teams") or []
-        if not isinstance(roles, list) or not isinstance(teams, list):
-            raise _unauthenticated("roles and teams must be lists")
+        problem = claim_type_problem(claims)
+        if problem:
+            raise _unauthenticated(problem)
         return Principal(
-            sub=str(claims["sub"]),
-            roles=frozenset(str(r) for r in roles),
-            org=str(claims.get("org") or ""),
-            teams=frozenset(str(t) for t in teams),
+            sub=claims["sub"],
+            roles=frozenset(claims.get("roles") or []),
+            org=claims.get("org") or "",
+            teams=frozenset(claims.get("teams") or []),
             claims=claims,
         )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_string_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def claim_type_problem(claims: dict[str, Any]) -> str | None:
+    """Why the claims' types are unacceptable, or None. PyJWT casts `exp` with int(), so a
+    string "9999999999" would pass its own check; we accept JSON numbers only."""
+    for name in _NUMERIC_CLAIMS:
+        if name in claims and not _is_number(claims[name]):
+            return f"claim {name} must be a number"
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_CHARS:
+        return f"claim sub must be a non-empty string of at most {MAX_SUB_CHARS} characters"
+    org = claims.get("org")
+    if org is not None and (not isinstance(org, str) or len(org) > MAX_ORG_CHARS):
+        return f"claim org must be a string of at most {MAX_ORG_CHARS} characters"
+    for name in ("roles", "teams"):
+        if claims.get(name) is not None and not _is_string_list(claims[name]):
+            return f"claim {name} must be a list of strings"
+    return None
 
 
 def _unauthenticated(detail: str) -> ProblemError:
@@ -198,6 +233,8 @@ async def authenticate_request(request: Request) -> Principal:
         return cached
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
+    if len(token) > MAX_TOKEN_BYTES:
+        raise _unauthenticated("token too large")
     if scheme.lower() != "bearer" or not token:
         raise ProblemError(401, "UNAUTHENTICATED", "a bearer token is required",
                            headers={"WWW-Authenticate": "Bearer"})

@@ -16,16 +16,24 @@ from pathlib import Path
 import httpx
 
 from dkbuza_kit.apps import APPS, GATEWAY, SERVICES, AppSpec
+from dkbuza_kit.db_roles import dev_password, ensure_login_role, with_user
+from dkbuza_kit.header_limits import uvicorn_args
 from dkbuza_kit.paths import data_dir, repo_root
 from dkbuza_kit.postgres import database_url, embedded_server, ensure_database
 from dkbuza_kit.tokens import dev_signing_key
 
 READY_TIMEOUT_S = 60
+# The apps and workers connect as this role (row access only); the server URL's role owns the
+# databases and migrates them.
+APP_ROLE = "dkbuza_app"
 
 
-def _app_env(app: AppSpec, server_url: str, jwks_path: Path) -> dict[str, str]:
+def _app_env(app: AppSpec, server_url: str, jwks_path: Path,
+             app_password: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault(f"{app.env_prefix}DATABASE_URL", database_url(server_url, app.database))
+    owner_url = database_url(server_url, app.database)
+    env.setdefault(f"{app.env_prefix}MIGRATION_DATABASE_URL", owner_url)
+    env.setdefault(f"{app.env_prefix}DATABASE_URL", with_user(owner_url, APP_ROLE, app_password))
     env.setdefault(f"{app.env_prefix}JWKS_PATH", str(jwks_path))
     env.setdefault(f"{app.env_prefix}LOG_JSON", "true")
     if app is GATEWAY:
@@ -35,6 +43,19 @@ def _app_env(app: AppSpec, server_url: str, jwks_path: Path) -> dict[str, str]:
     # The planning job reads other services' KPIs through the gateway.
     env.setdefault("PLANNING_GATEWAY_URL", f"http://127.0.0.1:{GATEWAY.port}")
     return env
+
+
+def _app_role_password(server_url: str) -> str:
+    """Create (or update) the app role; its password is kept in .data/keys/."""
+    import asyncpg
+
+    password = dev_password(data_dir() / "keys" / "db-app-password")
+    try:
+        asyncio.run(ensure_login_role(server_url, APP_ROLE, password))
+    except asyncpg.InsufficientPrivilegeError as exc:
+        raise RuntimeError(f"the role of DKBUZA_POSTGRES_URL cannot create the app role "
+                           f"{APP_ROLE} (see deploy/README.md): {exc}") from exc
+    return password
 
 
 def _module_available(module: str) -> bool:
@@ -81,8 +102,10 @@ def run(skip_demo: bool = False) -> int:
     try:
         for app in APPS:
             asyncio.run(ensure_database(server_url, app.database))
+        app_password = _app_role_password(server_url)
         apps = [app for app in APPS if _module_available(app.package)]
-        envs = {app.name: _app_env(app, server_url, key.jwks_path) for app in apps}
+        envs = {app.name: _app_env(app, server_url, key.jwks_path, app_password)
+                for app in apps}
         print("Migrating " + ", ".join(app.name for app in apps) + " ...", flush=True)
         _run_all({app.name: ([sys.executable, "-m", "alembic", "-c",
                               str(root / app.directory / "alembic.ini"), "upgrade", "head"],
@@ -90,7 +113,8 @@ def run(skip_demo: bool = False) -> int:
         for app in apps:
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", app.factory, "--host", "127.0.0.1",
-                 "--port", str(app.port), "--no-access-log", "--timeout-graceful-shutdown", "10"],
+                 "--port", str(app.port), "--no-access-log", "--timeout-graceful-shutdown", "10",
+                 *uvicorn_args()],
                 env=envs[app.name], cwd=root,
             ))
             if _module_available(f"{app.package}.worker"):

@@ -16,13 +16,22 @@ from sqlalchemy.ext.asyncio import async_engine_from_config
 from dkbuza_kit import models as _kit_models  # noqa: F401
 from dkbuza_kit import webhooks as _kit_webhooks  # noqa: F401
 from dkbuza_kit.db import KitBase
+from dkbuza_kit.db_roles import grant_app_privileges
+from dkbuza_kit.settings import ServiceSettings
+
+APP_ROLE_OPTION = "dkbuza.app_role"
 
 
-def alembic_config(ini_path: str | Path, database_url: str | None = None) -> Config:
+def alembic_config(ini_path: str | Path, database_url: str | None = None,
+                   app_role: str | None = None) -> Config:
+    """`database_url` is the owner's (migrations run as the owning role); `app_role`, when
+    given, receives the app's grants after the upgrade (`dkbuza_kit.db_roles`)."""
     config = Config(str(ini_path))
     config.set_main_option("script_location", str(Path(ini_path).parent / "migrations"))
     if database_url:
         config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    if app_role:
+        config.set_main_option(APP_ROLE_OPTION, app_role)
     return config
 
 
@@ -30,9 +39,19 @@ def head_revision(ini_path: str | Path) -> str | None:
     return ScriptDirectory.from_config(alembic_config(ini_path)).get_current_head()
 
 
-def run_env(target_metadata: MetaData, default_url: str) -> None:
-    """The body of every migrations/env.py: online, async, with the kit tables included."""
+def run_env(target_metadata: MetaData, default: str | ServiceSettings) -> None:
+    """The body of every migrations/env.py: online, async, with the kit tables included.
+
+    With settings, migrations connect with `migration_database_url` (the owner) when it is
+    set, and the role of `database_url` then gets the app's grants in the same transaction.
+    """
     config = context.config
+    app_role = config.get_main_option(APP_ROLE_OPTION)
+    if isinstance(default, ServiceSettings):
+        default_url = default.owner_database_url
+        app_role = app_role or default.app_database_role
+    else:
+        default_url = default
     url = config.get_main_option("sqlalchemy.url") or default_url
     metadatas = [target_metadata, KitBase.metadata]
 
@@ -45,6 +64,8 @@ def run_env(target_metadata: MetaData, default_url: str) -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if app_role and connection.dialect.has_table(connection, "alembic_version"):
+                grant_app_privileges(connection, app_role)
 
     async def run_async() -> None:
         engine = async_engine_from_config(
@@ -250,3 +271,60 @@ def create_kpi_snapshot_table_v1() -> None:
 
 def drop_kpi_snapshot_table_v1() -> None:
     op.drop_table("kpi_snapshots")
+
+
+def create_documents_table_v1() -> None:
+    """A service's `documents` table (`dkbuza_kit.documents.models.DocumentMixin`), version 1.
+    Frozen like the other kit DDL: a change gets a new function and revision."""
+    op.create_table(
+        "documents",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("owner_type", sa.String(50), nullable=False),
+        sa.Column("owner_id", sa.String(100), nullable=False),
+        sa.Column("kind", sa.String(50), nullable=False),
+        sa.Column("filename", sa.String(255), nullable=False),
+        sa.Column("media_type", sa.String(100), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("storage_key", sa.String(200), nullable=False),
+        sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("uploaded_by", sa.String(200), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+        sa.Column("withdrawn_by", sa.String(200)),
+        sa.Column("withdrawal_reason", sa.Text()),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_documents_storage_key")),
+    )
+    op.create_index("ix_documents_owner", "documents", ["owner_type", "owner_id"])
+
+
+def drop_documents_table_v1() -> None:
+    op.drop_table("documents")
+
+
+REFUSE_TRUNCATE_FUNCTION = """
+CREATE OR REPLACE FUNCTION refuse_truncate() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'table % is append-only: TRUNCATE refused', TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def create_truncate_guards(tables: tuple[str, ...] = ("audit_events",)) -> None:
+    """Kit revision 0300: TRUNCATE refused on the audit trail (the row triggers of
+    `make_append_only` do not fire for TRUNCATE). The app role lacks the TRUNCATE grant
+    anyway; this stops the owner's accidents too."""
+    op.execute(REFUSE_TRUNCATE_FUNCTION)
+    for table in tables:
+        op.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate()")
+
+
+def drop_truncate_guards(tables: tuple[str, ...] = ("audit_events",)) -> None:
+    for table in tables:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+    op.execute("DROP FUNCTION IF EXISTS refuse_truncate()")

@@ -4,7 +4,9 @@ Example: `class PlanningSettings(ServiceSettings)` with `env_prefix="PLANNING_"`
 `PLANNING_DATABASE_URL`, `PLANNING_JWKS_PATH`, ...
 """
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dkbuza_kit.paths import data_dir
@@ -20,6 +22,9 @@ class ServiceSettings(BaseSettings):
     service_name: str = "dkbuza"
     # postgresql+asyncpg://user:pass@host:port/db ; required (the run command sets it).
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    # The owning role's URL, for migrations only; the app connects with `database_url`, whose
+    # role then gets only the app's grants (dkbuza_kit.db_roles). Unset: one role for both.
+    migration_database_url: str | None = None
     db_pool_size: int = 10
     db_max_overflow: int = 10
     db_statement_timeout_ms: int = 30_000
@@ -33,6 +38,20 @@ class ServiceSettings(BaseSettings):
     jwks_cache_seconds: int = 300
 
     max_body_bytes: int = 1_048_576
+    # Request headers, all together and by count (431 above; see dkbuza_kit.header_limits).
+    max_header_bytes: int = 32_768
+    max_header_count: int = 100
+    # Document uploads (POST .../documents) may be larger; each kind has its own lower limit.
+    documents_max_body_bytes: int = 26_214_400
+    # Where documents live: "local" (documents_dir, default <data dir>/documents/<service>) or
+    # "s3" (an S3-compatible store: endpoint, bucket and credentials below).
+    documents_backend: Literal["local", "s3"] = "local"
+    documents_dir: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "dkbuza-documents"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_region: str | None = None
     # KPI gauges on /metrics are computed at scrape time and reused for this long.
     kpi_gauge_cache_seconds: float = 60.0
     cors_origins: list[str] = Field(default_factory=list)
@@ -43,3 +62,14 @@ class ServiceSettings(BaseSettings):
     # Worker: serve its own Prometheus metrics (jobs processed, KPI gauges) on this port.
     worker_metrics_port: int | None = None
     worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a pod, so Prometheus can scrape it
+
+    @property
+    def owner_database_url(self) -> str:
+        return self.migration_database_url or self.database_url
+
+    @property
+    def app_database_role(self) -> str | None:
+        """The role that gets the app's grants after migrating (None: the owner connects)."""
+        from dkbuza_kit.db_roles import app_role_for
+
+        return app_role_for(self.owner_database_url, self.database_url)

@@ -10,4 +10,5 @@ EVENT_TYPES: tuple[str, ...] = (
     *REPORTER_EVENTS,
     *(f"application.{state.value}" for state in ApplicationState),
     "payment.executed",
+    "document.stored", "document.withdrawn", "decision_letter.generated",
 )

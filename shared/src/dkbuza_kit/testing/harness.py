@@ -1,6 +1,7 @@
 """One app in-process (httpx ASGI transport, lifespan run) against its own migrated database."""
 
 import asyncio
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,17 +16,24 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import KitBase
+from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
 from dkbuza_kit.migrations import alembic_config
 from dkbuza_kit.postgres import database_url, drop_database, ensure_database
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.tokens import SigningKey
 
+# Tests connect as TEST_APP_ROLE, with the app's grants only (as in production); the server
+# URL's role owns the database and runs the migrations.
+__all__ = ["TEST_APP_ROLE", "ServiceHarness", "migrate", "migrations_roundtrip"]
 
-async def migrate(ini: Path, url: str, revision: str = "head", *, down: bool = False) -> None:
-    config = alembic_config(ini, url)
+
+async def migrate(ini: Path, url: str, revision: str = "head", *, down: bool = False,
+                  app_role: str | None = None) -> None:
+    config = alembic_config(ini, url, app_role)
     # env.py calls asyncio.run(); give it a thread of its own.
     fn = command.downgrade if down else command.upgrade
     await asyncio.to_thread(fn, config, revision)
@@ -69,11 +77,12 @@ class ServiceHarness:
     app_name: str | None = None  # set by `for_app`
 
     def __init__(self, app: FastAPI, client: httpx.AsyncClient, key: SigningKey,
-                 url: str, keep_tables: tuple[str, ...]) -> None:
+                 url: str, keep_tables: tuple[str, ...], owner_url: str | None = None) -> None:
         self.app = app
         self.client = client
         self.key = key
-        self.database_url = url
+        self.database_url = url  # the app role's
+        self.owner_url = owner_url or url  # the owning role's (migrations, resetting)
         self.keep_tables = keep_tables
 
     @classmethod
@@ -88,22 +97,30 @@ class ServiceHarness:
         settings_cls: type[ServiceSettings],
         alembic_ini: Path,
         keep_tables: tuple[str, ...] = (),
+        app_role: str | None = TEST_APP_ROLE,
         **settings_overrides: Any,
     ) -> AsyncIterator["ServiceHarness"]:
+        """`app_role=None` connects the app as the owner (only for tests that need it)."""
         database = f"test_{name}_{uuid.uuid4().hex[:8]}"
         await ensure_database(server_url, database)
-        url = database_url(server_url, database)
+        owner_url = database_url(server_url, database)
+        url = owner_url
         try:
-            await migrate(alembic_ini, url)
+            if app_role:
+                await ensure_login_role(server_url, app_role)
+                url = with_user(owner_url, app_role)
+            await migrate(alembic_ini, owner_url, app_role=app_role)
             options = {"log_json": True, "log_level": "WARNING", "kpi_gauge_cache_seconds": 0,
+                       "documents_dir": tempfile.mkdtemp(prefix=f"dkbuza-{name}-documents-"),
                        **settings_overrides}
-            settings = settings_cls(database_url=url, jwks_path=str(key.jwks_path), **options)
+            settings = settings_cls(database_url=url, migration_database_url=owner_url,
+                                    jwks_path=str(key.jwks_path), **options)
             app = create_app(settings)
             async with LifespanManager(app) as manager:
                 transport = httpx.ASGITransport(app=manager.app)
                 async with httpx.AsyncClient(transport=transport,
                                              base_url="http://testserver") as client:
-                    yield cls(app, client, key, url, keep_tables)
+                    yield cls(app, client, key, url, keep_tables, owner_url)
         finally:
             await drop_database(server_url, database)
 
@@ -131,14 +148,27 @@ class ServiceHarness:
         token = self.key.mint(sub=sub, roles=list(roles), org=org, teams=teams, **claims)
         return {"Authorization": f"Bearer {token}"}
 
+    @asynccontextmanager
+    async def owner_connection(self):
+        """A transaction as the owning role (the app role may not TRUNCATE or alter tables)."""
+        engine = create_async_engine(self.owner_url, poolclass=NullPool)
+        try:
+            async with engine.begin() as connection:
+                yield connection
+        finally:
+            await engine.dispose()
+
     async def reset(self) -> None:
         """Empty every table (except `keep_tables`) and restore the real clock."""
         self.app.state.clock = SystemClock()
-        async with self.app.state.engine.begin() as connection:
+        async with self.owner_connection() as connection:
             tables = (await connection.execute(text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                 "AND tablename <> 'alembic_version'"))).scalars().all()
             wipe = [t for t in tables if t not in self.keep_tables]
             if wipe:
+                # Tests only: the audit trail's TRUNCATE guard is a trigger; replica mode
+                # (a superuser setting) skips it for this transaction.
+                await connection.execute(text("SET LOCAL session_replication_role = replica"))
                 quoted = ", ".join(f'"{t}"' for t in wipe)
                 await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))

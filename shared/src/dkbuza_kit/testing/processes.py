@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from dkbuza_kit.apps import AppSpec
+from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
 from dkbuza_kit.paths import repo_root
 from dkbuza_kit.postgres import database_url, drop_database, ensure_database
 
@@ -95,9 +96,13 @@ def prepare_app(spec: AppSpec, server_url: str, jwks_path: Path, *, port: int | 
     """Create and migrate a fresh database for `spec` and return the (not yet started) app."""
     database = f"proc_{spec.database}_{uuid.uuid4().hex[:8]}"
     run_sync(ensure_database(server_url, database))
+    run_sync(ensure_login_role(server_url, TEST_APP_ROLE))
+    owner_url = database_url(server_url, database)
     env = {
         **os.environ,
-        f"{spec.env_prefix}DATABASE_URL": database_url(server_url, database),
+        # As in production: the app connects with row grants only, the owner migrates.
+        f"{spec.env_prefix}DATABASE_URL": with_user(owner_url, TEST_APP_ROLE),
+        f"{spec.env_prefix}MIGRATION_DATABASE_URL": owner_url,
         f"{spec.env_prefix}JWKS_PATH": str(jwks_path),
         f"{spec.env_prefix}LOG_LEVEL": "WARNING",
         **(extra_env or {}),

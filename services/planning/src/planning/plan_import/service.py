@@ -11,6 +11,7 @@ from dkbuza_kit.problems import ProblemError
 from planning.audits.models import AuditRecommendation
 from planning.indicators.models import Indicator
 from planning.plan_import.parser import ParsedPlan, PlanParseError, parse_plan
+from planning.plans.filenames import base_name
 from planning.plans.models import (
     ExpectedResult,
     Initiative,
@@ -66,7 +67,8 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, *, replace: boo
         await session.execute(delete(Plan).where(Plan.id == existing.id))
         await session.flush()
 
-    plan = Plan(year=parsed.year, title=parsed.title, state="adopted", source_filename=filename)
+    plan = Plan(year=parsed.year, title=parsed.title, state="adopted",
+                source_filename=base_name(filename))
     session.add(plan)
     await session.flush()
 
@@ -156,5 +158,5 @@ async def import_plan(session: AsyncSession, parsed: ParsedPlan, *, replace: boo
     await record_audit(session, entity_type="plan", entity_id=plan.id,
                        action="replaced" if existing is not None else "imported",
                        to_state=plan.state, data={"counts": report["counts"],
-                                                  "filename": filename})
+                                                  "filename": base_name(filename)})
     return report

@@ -5,7 +5,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from planning.plans.filenames import base_name
 
 
 class PlanState(StrEnum):
@@ -40,8 +42,13 @@ class PlanOut(Out):
     year: int
     title: str
     state: PlanState
-    source_filename: str | None
+    source_filename: str | None = Field(description="base name of the imported file")
     imported_at: datetime
+
+    @field_validator("source_filename")
+    @classmethod
+    def _base_name_only(cls, value: str | None) -> str | None:
+        return base_name(value)  # also for plans imported before names were cut
 
 
 class PlanPatch(BaseModel):

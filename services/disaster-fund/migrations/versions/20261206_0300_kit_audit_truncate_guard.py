@@ -1,0 +1,23 @@
+"""The kit's TRUNCATE guard on the audit trail (kit revision).
+
+Revision ID: 0300
+Revises: 0250
+Create Date: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+from dkbuza_kit.migrations import create_truncate_guards, drop_truncate_guards
+
+revision: str = "0300"
+down_revision: str | None = "0250"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_truncate_guards()
+
+
+def downgrade() -> None:
+    drop_truncate_guards()

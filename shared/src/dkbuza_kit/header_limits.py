@@ -1,0 +1,72 @@
+"""Request-header limits: 431 problem (`HEADERS_TOO_LARGE`) above a total size or a count.
+
+Pure ASGI, mounted inside the request-context middleware (so the answer carries a request id
+and is logged) and ahead of everything that reads headers, the bearer token included.
+The ASGI server buffers the head before the app sees it, so the server keeps a limit of its
+own as well (`UVICORN_OPTIONS`, used by the run command and the images).
+"""
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_bytes
+
+# Twice the largest token we accept (8 KiB) plus room for ordinary headers; nginx's default
+# for a whole request head is 4 buffers of 8 KiB.
+DEFAULT_MAX_HEADER_BYTES = 32_768
+# Apache httpd's LimitRequestFields default.
+DEFAULT_MAX_HEADER_COUNT = 100
+# What uvicorn itself buffers of an incomplete request head (h11; twice our own limit, so the
+# app's 431 problem answers first whenever the head reaches the app at all).
+# httptools (uvicorn's `auto` choice when installed) has no such limit, hence h11.
+SERVER_MAX_HEAD_BYTES = 2 * DEFAULT_MAX_HEADER_BYTES
+# The uvicorn options every app runs with (run command, images): the head limit above, and no
+# X-Forwarded-For rewriting of the client address (uvicorn trusts it from loopback by
+# default; the gateway decides itself which proxies it trusts, `GATEWAY_TRUSTED_PROXIES`).
+UVICORN_OPTIONS = {"http": "h11", "h11_max_incomplete_event_size": SERVER_MAX_HEAD_BYTES,
+                   "proxy_headers": False}
+
+
+def uvicorn_args() -> list[str]:
+    """`UVICORN_OPTIONS` as uvicorn command-line options."""
+    args = []
+    for name, value in UVICORN_OPTIONS.items():
+        option = name.replace("_", "-")
+        if isinstance(value, bool):
+            args.append(f"--{option}" if value else f"--no-{option}")
+        else:
+            args += [f"--{option}", str(value)]
+    return args
+
+
+def header_limit_problem(headers: list[tuple[bytes, bytes]], *, max_bytes: int,
+                         max_count: int) -> str | None:
+    """Why the headers are refused, or None (pure)."""
+    if len(headers) > max_count:
+        return f"more than {max_count} request headers"
+    # Counted like HTTP/1.1 on the wire: "name: value\r\n".
+    size = sum(len(name) + len(value) + 4 for name, value in headers)
+    if size > max_bytes:
+        return f"request headers exceed {max_bytes} bytes"
+    return None
+
+
+class HeaderLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+                 max_count: int = DEFAULT_MAX_HEADER_COUNT) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_count = max_count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            problem = header_limit_problem(scope.get("headers", []), max_bytes=self.max_bytes,
+                                           max_count=self.max_count)
+            if problem:
+                body = problem_bytes(431, "HEADERS_TOO_LARGE", problem)
+                await send({"type": "http.response.start", "status": 431,
+                            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                                        (b"content-length", str(len(body)).encode()),
+                                        (b"connection", b"close")]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
