@@ -2,8 +2,8 @@
 index); release type, output link, history flag and last change; change requests (reschedule,
 cancellation) approved by another user.
 
-Revision ID: 0300
-Revises: 0200
+Revision ID: 0310
+Revises: 0300
 Create Date: 2026-12-06
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0300"
-down_revision: str | None = "0200"
+revision: str = "0310"
+down_revision: str | None = "0300"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
