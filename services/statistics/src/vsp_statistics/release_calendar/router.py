@@ -23,11 +23,10 @@ from vsp_statistics.errors import Errors
 from vsp_statistics.release_calendar.formats import (
     CSV_MEDIA_TYPE,
     ICS_MEDIA_TYPE,
-    CalendarItem,
-    CalendarOut,
     render_csv,
     render_ics,
 )
+from vsp_statistics.release_calendar.schemas import CalendarItem, CalendarOut
 from vsp_statistics.release_calendar.service import Window, calendar_page, window
 from vsp_statistics.settings import SettingsDep
 

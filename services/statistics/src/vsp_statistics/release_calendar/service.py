@@ -11,7 +11,7 @@ from dkbuza_kit.dates import PartialDate, add_months
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import NetworkEntity
 from vsp_statistics.official_statistics.models import OfficialStatistic
-from vsp_statistics.release_calendar.formats import CalendarItem
+from vsp_statistics.release_calendar.schemas import CalendarItem
 from vsp_statistics.releases.models import Release, ReleaseReschedule
 from vsp_statistics.releases.service import release_uid, scheduled_moment
 
