@@ -19,6 +19,12 @@ def staff(harness):
 
 
 @pytest.fixture
+def approver(harness):
+    """A second VSA staff member: approves the date changes the first one requests."""
+    return harness.headers("vsa.staff", sub="vsa-staff-2")
+
+
+@pytest.fixture
 def clock(harness):
     """Now = Monday 3 March 2025, 09:00 Brussels (08:00 UTC)."""
     fixed = FixedClock(datetime(2025, 3, 3, 8, 0, tzinfo=UTC))
@@ -29,10 +35,11 @@ def clock(harness):
 class Api:
     """Shortcuts for setting up data through the API (as VSA staff unless told otherwise)."""
 
-    def __init__(self, client, harness, staff) -> None:
+    def __init__(self, client, harness, staff, approver) -> None:
         self.client = client
         self.harness = harness
         self.staff = staff
+        self.approver = approver
 
     def entity_headers(self, code: str) -> dict[str, str]:
         return self.harness.headers("sv.entity", org=code, sub=f"user-{code}")
@@ -75,22 +82,40 @@ class Api:
         for state in ("in_review", "approved"):
             response = await self.move(release_id, state)
             assert response.status_code == 200, response.text
+        extra.setdefault("output_url", f"https://statistiek.example/publicaties/{release_id}")
         return await self.move(release_id, "published", **extra)
 
+    async def approve(self, release_id: str, request: dict, headers: dict | None = None):
+        return await self.client.post(
+            f"/v1/releases/{release_id}/change-requests/{request['id']}/approval",
+            headers=headers or self.approver, json={})
+
     async def reschedule(self, release_id: str, new_target: str, *, reason: str | None = "r",
-                         approved_by: str | None = "Hoofd entiteit"):
+                         headers: dict | None = None):
+        """Request (as staff, or `headers`) and approve (a second staff member) a new target;
+        the request's answer when it is refused, else the approval's."""
         body = {"new_target": new_target}
         if reason is not None:
             body["reason"] = reason
-        if approved_by is not None:
-            body["approved_by"] = approved_by
-        return await self.client.post(f"/v1/releases/{release_id}/reschedules",
-                                      headers=self.staff, json=body)
+        requested = await self.client.post(f"/v1/releases/{release_id}/reschedules",
+                                           headers=headers or self.staff, json=body)
+        if requested.status_code != 201:
+            return requested
+        return await self.approve(release_id, requested.json())
+
+    async def cancel(self, release_id: str, reason: str | None = "stopgezet"):
+        """Request and approve a cancellation (as above)."""
+        body = {} if reason is None else {"reason": reason}
+        requested = await self.client.post(f"/v1/releases/{release_id}/cancellations",
+                                           headers=self.staff, json=body)
+        if requested.status_code != 201:
+            return requested
+        return await self.approve(release_id, requested.json())
 
 
 @pytest.fixture
-def api(client, harness, staff):
-    return Api(client, harness, staff)
+def api(client, harness, staff, approver):
+    return Api(client, harness, staff, approver)
 
 
 @pytest.fixture

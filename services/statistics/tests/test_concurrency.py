@@ -191,14 +191,14 @@ async def test_action_changes_follow_the_programme_rules(api, network, harness):
     assert handed_over.json()["code"] == "OWNER_CHANGE_NOT_PERMITTED"
     unknown = await patch(api, url, {"owner_entity_code": "NOPE"})
     assert unknown.json()["code"] == "UNKNOWN_ENTITY"
-    for body in [{"state": "completed"}, {"completed_on": "2025-06-30"},
-                 {"state": "in_progress", "completed_on": "2025-06-30"}]:
+    for body in [{"state": "completed"}, {"completed_on": "2025-03-01"},
+                 {"state": "in_progress", "completed_on": "2025-03-01"}]:
         mismatch = await patch(api, url, body)
         assert mismatch.status_code == 422, body
         assert mismatch.json()["code"] == "COMPLETION_DATE_MISMATCH"
 
     # follow-up (state, completion) does not touch the fixed version
-    done = await patch(api, url, {"state": "completed", "completed_on": "2025-06-30"}, own)
+    done = await patch(api, url, {"state": "completed", "completed_on": "2025-03-01"}, own)
     assert done.status_code == 200, done.text
     versions = (await api.client.get(f"{wp['url']}/versions", headers=api.staff)).json()
     assert [v["state"] for v in versions] == ["fixed"]
@@ -276,7 +276,7 @@ async def test_consultation_and_project_rules(api, network):
     assert corrected.json()["response"] == "Akkoord, vanaf 2026"
     backwards = await patch(api, url, {"advised_on": "2025-03-01"})
     assert backwards.status_code == 422
-    assert backwards.json()["code"] == "RESPONSE_BEFORE_ADVICE"
+    assert backwards.json()["code"] == "DATE_BEFORE_PREDECESSOR"
     unknown = await patch(api, url, {"statistic_id": "00000000-0000-0000-0000-000000000000"})
     assert unknown.json()["code"] == "UNKNOWN_STATISTIC"
     linked = await patch(api, url, {"statistic_id": network["a"]["id"]})
@@ -285,7 +285,7 @@ async def test_consultation_and_project_rules(api, network):
     url = await project(api)
     before_start = await patch(api, url, {"end_date": "2025-01-31"})
     assert before_start.status_code == 422
-    assert before_start.json()["code"] == "END_BEFORE_START"
+    assert before_start.json()["code"] == "PERIOD_INVERTED"
     ended = await patch(api, url, {"state": "completed", "end_date": "2025-12-31"})
     assert (ended.json()["state"], ended.json()["end_date"]) == ("completed", "2025-12-31")
     reopened = await patch(api, url, {"end_date": None})
@@ -315,3 +315,30 @@ async def test_every_patch_documents_its_precondition_answers(client):
     assert len(patches) == 5
     for path, operation in patches.items():
         assert {"412", "428"} <= set(operation["responses"]), path
+
+
+def changing_patch(name: str, round_: int, writer: int) -> dict:
+    """A patch that changes the resource (each writer of each round its own value)."""
+    label = f"{round_}-{writer}"
+    return {
+        "entity": {"name": f"Naam {label}"},
+        "statistic": {"title": f"Titel {label}"},
+        "action": {"title": f"Actie {label}"},
+        "project": {"end_date": f"2026-{1 + round_ % 12:02d}-{10 + writer:02d}"},
+        "advice": {"topic": f"Onderwerp {label}"},
+    }[name]
+
+
+async def test_two_parallel_patches_with_one_etag_give_one_200_and_one_412(api, network):
+    """Issue 13: on every If-Match route, the check and the write are one atomic step."""
+    import asyncio
+    urls = await resource_urls(api, network)
+    for name, (url, _, _) in urls.items():
+        for round_ in range(20):
+            etag = (await api.client.get(url, headers=api.staff)).headers["ETag"]
+            answers = await asyncio.gather(*[
+                api.client.patch(url, headers={**api.staff, "If-Match": etag},
+                                 json=changing_patch(name, round_, writer))
+                for writer in (1, 2)])
+            statuses = sorted(answer.status_code for answer in answers)
+            assert statuses == [200, 412], (name, round_, [a.text for a in answers])

@@ -74,13 +74,17 @@ async def test_list_changes_are_validated(api, clock):
     assert duplicate.json()["code"] == "STATISTIC_EXISTS"
 
 
-async def test_entities_see_only_their_own_statistics(api, network):
+async def test_the_list_is_public_and_entities_change_only_their_own(api, network):
     headers = api.entity_headers(ENTITY_A)
-    assert await codes_as_of(api, "2025-03-01", headers) == ["STAT-A"]
+    assert await codes_as_of(api, "2025-03-01", headers) == ["STAT-A", "STAT-B"]
     foreign = await api.client.get(f"/v1/official-statistics/{network['b']['id']}",
                                    headers=headers)
-    assert foreign.status_code == 404
-    assert foreign.json()["code"] == "STATISTIC_NOT_FOUND"
+    assert foreign.status_code == 200
+    not_own = await api.client.post(
+        f"/v1/official-statistics/{network['b']['id']}/datasets", headers=headers,
+        json={"url": "https://example.org/data.csv", "format": "CSV", "licence": "CC-BY 4.0"})
+    assert not_own.status_code == 404
+    assert not_own.json()["code"] == "STATISTIC_NOT_FOUND"
     refused = await api.client.post(
         f"/v1/official-statistics/{network['a']['id']}/list-changes", headers=headers,
         json={"change": "removed", "effective_on": "2025-04-01", "reason": "r",

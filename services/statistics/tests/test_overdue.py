@@ -38,11 +38,10 @@ async def test_overdue_releases_are_signalled_once_per_missed_target(api, networ
                                                                      harness):
     stat_a, stat_b = network["a"]["id"], network["b"]["id"]
     late = await api.release(stat_a, "2025-04-15")
-    on_time = await api.release(stat_b, "2025-04-15")
+    on_time = await api.release(stat_b, "2025-04-15", reference_period="2024-Q4")
     month = await api.release(stat_a, "2025-06", vintage="provisional")
     cancelled = await api.release(stat_a, "2025-04-10", vintage="final")
-    assert (await api.move(cancelled["id"], "cancelled", reason="bron vervalt")).status_code \
-        == 200
+    assert (await api.cancel(cancelled["id"], "bron vervalt")).status_code == 201
 
     # 15 April 10:00 Brussels: the target day itself is not overdue yet
     await run_daily_check(harness, clock, datetime(2025, 4, 15, 8, 0, tzinfo=UTC))

@@ -32,8 +32,12 @@ async def test_a_fixed_version_needs_a_cvos_decision_and_never_changes(api, netw
     versions = (await api.client.get(f"{url}/versions", headers=api.staff)).json()
     assert [(v["number"], v["state"], v["action_ids"]) for v in versions] == [
         (1, "fixed", [first["id"]]), (2, "draft", [])]
+    future = await api.client.post(f"{url}/actions/{first['id']}/progress", headers=api.staff,
+                                   json={"state": "completed", "completed_on": "2025-06-30"})
+    assert future.status_code == 422 and future.json()["code"] == "DATE_IN_FUTURE"
+    assert future.json()["field"] == "completed_on"
     done = await api.client.post(f"{url}/actions/{first['id']}/progress", headers=api.staff,
-                                 json={"state": "completed", "completed_on": "2025-06-30"})
+                                 json={"state": "completed", "completed_on": "2025-03-01"})
     assert done.json()["state"] == "completed"
     inconsistent = await api.client.post(f"{url}/actions/{first['id']}/progress",
                                          headers=api.staff, json={"state": "completed"})
@@ -50,7 +54,7 @@ async def test_consultations_and_collaborations(api, network):
     url = f"/v1/consultations/{advice.json()['id']}/response"
     early = await api.client.post(url, headers=api.staff, json={
         "response": "ok", "responded_on": "2025-01-01"})
-    assert early.json()["code"] == "RESPONSE_BEFORE_ADVICE"
+    assert early.json()["code"] == "DATE_BEFORE_PREDECESSOR"
     assert (await api.client.post(url, headers=api.staff, json={
         "response": "ok", "responded_on": "2025-02-09"})).status_code == 200
     twice = await api.client.post(url, headers=api.staff, json={

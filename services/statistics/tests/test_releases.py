@@ -47,10 +47,15 @@ async def test_illegal_transitions_are_409(api, network):
     assert response.status_code == 409
     assert response.json()["code"] == "ILLEGAL_TRANSITION"
     assert response.json()["allowed"] == ["cancelled", "in_review"]
-    missing_reason = await api.move(release["id"], "cancelled")
+    # a cancellation is requested (with a reason) and approved, never a plain transition
+    direct = await api.move(release["id"], "cancelled", reason="bron niet beschikbaar")
+    assert direct.status_code == 409
+    assert direct.json()["code"] == "APPROVAL_REQUIRED"
+    missing_reason = await api.cancel(release["id"], reason=None)
     assert missing_reason.status_code == 422
     assert missing_reason.json()["code"] == "REASON_REQUIRED"
-    cancelled = await api.move(release["id"], "cancelled", reason="bron niet beschikbaar")
+    assert (await api.cancel(release["id"], "bron niet beschikbaar")).status_code == 201
+    cancelled = await api.client.get(f"/v1/releases/{release['id']}")
     assert cancelled.json()["state"] == "cancelled"
     assert cancelled.json()["cancel_reason"] == "bron niet beschikbaar"
     again = await api.move(release["id"], "in_review")
@@ -98,7 +103,8 @@ async def test_publishing_before_the_scheduled_moment_is_refused_unless_overridd
     assert no_reason.json()["code"] == "REASON_REQUIRED"
 
     overridden = await api.move(release["id"], "published", override_early_publication=True,
-                                reason="cijfers uitgelekt in de pers")
+                                reason="cijfers uitgelekt in de pers",
+                                output_url="https://statistiek.example/p/1")
     assert overridden.status_code == 200, overridden.text
     assert overridden.json()["published_with_override"] is True
     async with harness.sessionmaker() as session:
@@ -125,22 +131,20 @@ async def test_month_target_cannot_be_published_until_the_day_is_fixed(api, netw
     assert response.json()["code"] == "TARGET_DATE_NOT_EXACT"
 
 
-async def test_reschedule_needs_reason_and_approver_and_keeps_first_date(api, network, clock):
+async def test_reschedule_needs_reason_and_approval_and_keeps_first_date(api, network, clock):
     release = await api.release(network["a"]["id"], "2025-04-15")
-    for reason, approver, code in [(None, "Hoofd", "RESCHEDULE_REASON_REQUIRED"),
-                                   ("  ", "Hoofd", "RESCHEDULE_REASON_REQUIRED"),
-                                   ("bron laat", None, "RESCHEDULE_APPROVER_REQUIRED"),
-                                   ("bron laat", "", "RESCHEDULE_APPROVER_REQUIRED")]:
-        response = await api.reschedule(release["id"], "2025-04-22", reason=reason,
-                                        approved_by=approver)
+    for reason in (None, "  "):
+        response = await api.reschedule(release["id"], "2025-04-22", reason=reason)
         assert response.status_code == 422
-        assert response.json()["code"] == code
-    moved = await api.reschedule(release["id"], "2025-04-22", reason="bron laat",
-                                 approved_by="Hoofd entiteit")
+        assert response.json()["code"] == "RESCHEDULE_REASON_REQUIRED"
+    moved = await api.reschedule(release["id"], "2025-04-22", reason="bron laat")
     assert moved.status_code == 201, moved.text
-    assert moved.json()["old_target"] == "2025-04-15"
-    assert moved.json()["new_target"] == "2025-04-22"
-    assert moved.json()["approved_by"] == "Hoofd entiteit"
+    assert moved.json()["state"] == "approved"
+    assert moved.json()["requested_by"] == "vsa-staff-1"
+    assert moved.json()["decided_by"] == "vsa-staff-2"
+    public = (await api.client.get(f"/v1/releases/{release['id']}/reschedules")).json()
+    assert [(r["old_target"], r["new_target"], r["reason"]) for r in public["items"]] == [
+        ("2025-04-15", "2025-04-22", "bron laat")]
 
     # published on the new date: on time against the current target, 7 days late strictly
     at(clock, 2025, 4, 22, 7, 30)
@@ -172,20 +176,26 @@ async def test_late_early_and_overdue_through_the_api(api, network, clock):
     assert response.json()["time_lag_days"] == 60  # 31 March 2025 -> 30 May 2025
 
 
-async def test_an_entity_sees_and_changes_only_its_own_releases(api, network):
+async def test_an_entity_changes_only_its_own_releases_and_everyone_reads_them(api, network):
     own = await api.release(network["a"]["id"], "2025-04-15")
     foreign = await api.release(network["b"]["id"], "2025-04-15", reference_period="2024-Q4")
     headers = api.entity_headers(ENTITY_A)
 
     assert (await api.move(own["id"], "in_review", headers=headers)).status_code == 200
-    listing = (await api.client.get("/v1/releases", headers=headers)).json()
-    assert [item["id"] for item in listing["items"]] == [own["id"]]
+    # releases are public: the same list for the entity, anyone else and no token at all
+    for reader in (headers, api.harness.headers("kpi.reader"), {}):
+        listing = (await api.client.get("/v1/releases", headers=reader)).json()
+        assert {item["id"] for item in listing["items"]} == {own["id"], foreign["id"]}
+    mine = (await api.client.get(f"/v1/releases?entity={ENTITY_A}")).json()
+    assert [item["id"] for item in mine["items"]] == [own["id"]]
 
     for method, path, body in [
-        ("GET", f"/v1/releases/{foreign['id']}", None),
         ("POST", f"/v1/releases/{foreign['id']}/transitions", {"to": "in_review"}),
         ("POST", f"/v1/releases/{foreign['id']}/reschedules",
-         {"new_target": "2025-05-02", "reason": "x", "approved_by": "y"}),
+         {"new_target": "2025-05-02", "reason": "x"}),
+        ("POST", f"/v1/releases/{foreign['id']}/cancellations", {"reason": "x"}),
+        ("GET", f"/v1/releases/{foreign['id']}/change-requests", None),
+        ("GET", f"/v1/releases/{foreign['id']}/pre-release-access", None),
         ("POST", f"/v1/releases/{foreign['id']}/corrections", {"description": "x"}),
         ("GET", f"/v1/releases/{foreign['id']}/history", None),
     ]:
@@ -200,9 +210,10 @@ async def test_an_entity_sees_and_changes_only_its_own_releases(api, network):
         "target": "2025-09"})
     assert stolen.status_code == 422
     assert stolen.json()["code"] == "UNKNOWN_STATISTIC"
-    kpi_only = await api.client.get("/v1/releases", headers=api.harness.headers("kpi.reader"))
+    kpi_only = await api.client.get(f"/v1/releases/{own['id']}/history",
+                                    headers=api.harness.headers("kpi.reader"))
     assert kpi_only.status_code == 403
-    assert (await api.client.get("/v1/releases")).status_code == 401
+    assert (await api.client.get(f"/v1/releases/{own['id']}/history")).status_code == 401
 
 
 async def test_pre_release_access_and_corrections(api, network, clock):

@@ -11,6 +11,7 @@ from vsp_statistics.releases.punctuality import (
     punctuality,
     release_punctuality,
 )
+from vsp_statistics.releases.reference_period import ended_before, matches_periodicity
 from vsp_statistics.releases.timeliness import time_lag_days
 from vsp_statistics.releases.workflow import (
     IllegalTransition,
@@ -116,3 +117,27 @@ def test_state_machine(current, target):
     else:
         with pytest.raises(IllegalTransition):
             check_transition(current, target)
+
+
+@pytest.mark.parametrize(("periodicity", "period", "matches"), [
+    # edge cases first: a day and a quarter for an annual statistic
+    ("annual", "2025-03-04", False), ("annual", "2025-03", False), ("annual", "2025-Q1", False),
+    ("annual", "2025", True),
+    ("multi_annual", "2024", True), ("multi_annual", "2024-Q4", False),
+    ("quarterly", "2025-Q1", True), ("quarterly", "2025", False), ("quarterly", "2025-03", False),
+    ("monthly", "2025-03", True), ("monthly", "2025-Q1", False), ("monthly", "2025-03-31", False),
+    ("ad_hoc", "2025-03-04", True), ("ad_hoc", "2025", True),
+])
+def test_reference_period_matches_periodicity(periodicity, period, matches):
+    assert matches_periodicity(P(period), periodicity) is matches
+
+
+@pytest.mark.parametrize(("period", "day", "ended"), [
+    ("2024", date(2024, 12, 31), False),  # its own last day: not yet ended
+    ("2024", date(2025, 1, 1), True),
+    ("2027", date(2026, 12, 6), False),  # the tried case: a lag of -390 days
+    ("2025-Q1", date(2025, 3, 31), False), ("2025-Q1", date(2025, 4, 1), True),
+    ("2024-02", date(2024, 2, 29), False), ("2024-02", date(2024, 3, 1), True),  # leap year
+])
+def test_reference_period_ends_before_the_publication(period, day, ended):
+    assert ended_before(P(period), day) is ended

@@ -134,16 +134,32 @@ def _mean(total: Any, count: Any) -> float | None:
     return round(float(total) / float(count), 1) if count else None
 
 
-async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
-    today = today_brussels(clock)
-    year = today.year
-    now = clock.now()
-    period = KpiPeriod.calendar_year(year, today)
-    cycle = str(year)
+class _Sheet:
+    """The KPIs being computed, with the shared period and timestamp."""
 
+    def __init__(self, clock: Clock) -> None:
+        self.today = today_brussels(clock)
+        self.year = self.today.year
+        self.now = clock.now()
+        self.period = KpiPeriod.calendar_year(self.year, self.today)
+        self.figures: list[Kpi] = []
+
+    def add(self, id_: str, nl: str, en: str, unit: KpiUnit, value: Any, *,
+            direction: Direction = Direction.higher_is_better,
+            rows: list[dict[str, Any]] | None = None) -> None:
+        self.figures.append(kpi(id=id_, title_nl=nl, title_en=en, unit=unit, value=value,
+                                target=TARGETS.get(id_), direction=direction,
+                                period=self.period, computed_at=self.now, breakdown=rows))
+
+
+LOWER = Direction.lower_is_better
+
+
+async def _timeliness(session: AsyncSession, sheet: _Sheet) -> None:
+    """TP1, TP2, TP3 (both variants), punctuality rates and pre-announcement compliance."""
     groups = [dict(row._mapping) for row in
               await session.execute(RELEASE_FACTS, {"notice": EXACT_DAY_NOTICE_DAYS})]
-    this_year = [g for g in groups if g["year"] == year]
+    this_year = [g for g in groups if g["year"] == sheet.year]
 
     def total(field: str) -> int:
         return sum(int(g[field] or 0) for g in this_year)
@@ -152,80 +168,80 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         return [{"entity": g["entity_code"], "periodicity": g["periodicity"],
                  "year": g["year"], "value": value(g)} for g in groups]
 
-    figures: list[Kpi] = []
+    means = [("tp1_time_lag_first_results_days", "TP1 tijdigheid eerste resultaten",
+              "TP1 time lag of first results", "tp1_sum", "tp1_n"),
+             ("tp2_time_lag_final_results_days", "TP2 tijdigheid definitieve resultaten",
+              "TP2 time lag of final results", "tp2_sum", "tp2_n"),
+             ("tp3_punctuality_days", "TP3 stiptheid (t.o.v. geldende datum)",
+              "TP3 punctuality against the current target", "tp3_sum", "published"),
+             ("tp3_punctuality_first_announced_days", "TP3 stiptheid (t.o.v. eerst "
+              "aangekondigde datum)", "TP3 punctuality against the first announced target",
+              "tp3_strict_sum", "published")]
+    for id_, nl, en, summed, counted in means:
+        sheet.add(id_, nl, en, KpiUnit.days, _mean(total(summed), total(counted)),
+                  direction=LOWER,
+                  rows=breakdown(lambda g, s=summed, c=counted: _mean(g[s], g[c])))
+    shares = [("punctuality_rate_pct", "Aandeel tijdige publicaties",
+               "Share of releases on time", "punctual"),
+              ("punctuality_rate_first_announced_pct", "Aandeel tijdig t.o.v. eerst "
+               "aangekondigde datum", "Share on time against the first announced target",
+               "punctual_strict"),
+              ("pre_announcement_compliance_pct", "Aandeel met exacte datum minstens 4 weken "
+               "vooraf", "Share with the exact date announced at least 28 days ahead",
+               "announced")]
+    for id_, nl, en, part in shares:
+        sheet.add(id_, nl, en, KpiUnit.percent, _ratio(total(part), total("published")),
+                  rows=breakdown(lambda g, p=part: _ratio(g[p], g["published"])))
 
-    def add(id_: str, nl: str, en: str, unit: KpiUnit, value: Any, *,
-            direction: Direction = Direction.higher_is_better,
-            rows: list[dict[str, Any]] | None = None) -> None:
-        figures.append(kpi(id=id_, title_nl=nl, title_en=en, unit=unit, value=value,
-                           target=TARGETS.get(id_), direction=direction, period=period,
-                           computed_at=now, breakdown=rows))
 
-    lower = Direction.lower_is_better
-    add("tp1_time_lag_first_results_days", "TP1 tijdigheid eerste resultaten",
-        "TP1 time lag of first results", KpiUnit.days, _mean(total("tp1_sum"), total("tp1_n")),
-        direction=lower, rows=breakdown(lambda g: _mean(g["tp1_sum"], g["tp1_n"])))
-    add("tp2_time_lag_final_results_days", "TP2 tijdigheid definitieve resultaten",
-        "TP2 time lag of final results", KpiUnit.days, _mean(total("tp2_sum"), total("tp2_n")),
-        direction=lower, rows=breakdown(lambda g: _mean(g["tp2_sum"], g["tp2_n"])))
-    add("tp3_punctuality_days", "TP3 stiptheid (t.o.v. geldende datum)",
-        "TP3 punctuality against the current target", KpiUnit.days,
-        _mean(total("tp3_sum"), total("published")), direction=lower,
-        rows=breakdown(lambda g: _mean(g["tp3_sum"], g["published"])))
-    add("tp3_punctuality_first_announced_days", "TP3 stiptheid (t.o.v. eerst aangekondigde "
-        "datum)", "TP3 punctuality against the first announced target", KpiUnit.days,
-        _mean(total("tp3_strict_sum"), total("published")), direction=lower,
-        rows=breakdown(lambda g: _mean(g["tp3_strict_sum"], g["published"])))
-    add("punctuality_rate_pct", "Aandeel tijdige publicaties", "Share of releases on time",
-        KpiUnit.percent, _ratio(total("punctual"), total("published")),
-        rows=breakdown(lambda g: _ratio(g["punctual"], g["published"])))
-    add("punctuality_rate_first_announced_pct", "Aandeel tijdig t.o.v. eerst aangekondigde "
-        "datum", "Share on time against the first announced target", KpiUnit.percent,
-        _ratio(total("punctual_strict"), total("published")),
-        rows=breakdown(lambda g: _ratio(g["punctual_strict"], g["published"])))
-    add("pre_announcement_compliance_pct", "Aandeel met exacte datum minstens 4 weken vooraf",
-        "Share with the exact date announced at least 28 days ahead", KpiUnit.percent,
-        _ratio(total("announced"), total("published")),
-        rows=breakdown(lambda g: _ratio(g["announced"], g["published"])))
-
-    overdue = (await session.execute(OVERDUE, {"today": today})).all()
-    add("releases_overdue", "Achterstallige publicaties", "Releases overdue", KpiUnit.count,
-        sum(row.overdue for row in overdue), direction=lower,
-        rows=[{"entity": row.entity_code, "value": row.overdue} for row in overdue])
-
-    listing = (await session.execute(LIST_FIGURES, {"today": today, "cycle": cycle})).one()
-    add("self_assessment_coverage_pct", "Dekking zelfevaluaties",
-        "Self-assessment coverage", KpiUnit.percent, _ratio(listing.assessed, listing.on_list))
+async def _overdue_and_list(session: AsyncSession, sheet: _Sheet) -> None:
+    overdue = (await session.execute(OVERDUE, {"today": sheet.today})).all()
+    sheet.add("releases_overdue", "Achterstallige publicaties", "Releases overdue",
+              KpiUnit.count, sum(row.overdue for row in overdue), direction=LOWER,
+              rows=[{"entity": row.entity_code, "value": row.overdue} for row in overdue])
+    cycle = str(sheet.year)
+    listing = (await session.execute(LIST_FIGURES, {"today": sheet.today,
+                                                    "cycle": cycle})).one()
+    sheet.add("self_assessment_coverage_pct", "Dekking zelfevaluaties",
+              "Self-assessment coverage", KpiUnit.percent,
+              _ratio(listing.assessed, listing.on_list))
     scores = (await session.execute(SCORES, {"cycle": cycle})).all()
     overall = next((row for row in scores if row.principle is None), None)
-    add("self_assessment_mean_score", "Gemiddelde score zelfevaluatie",
-        "Mean self-assessment score", KpiUnit.score,
-        round(float(overall.mean), 2) if overall and overall.mean is not None else None,
-        rows=[{"principle": row.principle, "value": round(float(row.mean), 2),
-               "scores": row.scores} for row in scores if row.principle is not None])
-    add("open_data_share_pct", "Aandeel officiële statistieken als open data",
-        "Share of official statistics with open data", KpiUnit.percent,
-        _ratio(listing.open_data, listing.on_list))
+    sheet.add("self_assessment_mean_score", "Gemiddelde score zelfevaluatie",
+              "Mean self-assessment score", KpiUnit.score,
+              round(float(overall.mean), 2) if overall and overall.mean is not None else None,
+              rows=[{"principle": row.principle, "value": round(float(row.mean), 2),
+                     "scores": row.scores} for row in scores if row.principle is not None])
+    sheet.add("open_data_share_pct", "Aandeel officiële statistieken als open data",
+              "Share of official statistics with open data", KpiUnit.percent,
+              _ratio(listing.open_data, listing.on_list))
 
-    execution = (await session.execute(EXECUTION, {"year": year})).one()
-    add("work_programme_execution_pct", "Uitvoering werkprogramma (vastgelegde versie)",
-        "Work-programme execution against the fixed version", KpiUnit.percent,
-        _ratio(execution.fixed_done, execution.fixed_actions),
-        rows=[{"part": "fixed_version", "actions": execution.fixed_actions,
-               "completed": execution.fixed_done},
-              {"part": "added_later", "actions": execution.later_actions,
-               "completed": execution.later_done}])
 
+async def _programme(session: AsyncSession, sheet: _Sheet) -> None:
+    """Work-programme execution, collaboration projects, RVOS follow-up."""
+    execution = (await session.execute(EXECUTION, {"year": sheet.year})).one()
+    sheet.add("work_programme_execution_pct", "Uitvoering werkprogramma (vastgelegde versie)",
+              "Work-programme execution against the fixed version", KpiUnit.percent,
+              _ratio(execution.fixed_done, execution.fixed_actions),
+              rows=[{"part": "fixed_version", "actions": execution.fixed_actions,
+                     "completed": execution.fixed_done},
+                    {"part": "added_later", "actions": execution.later_actions,
+                     "completed": execution.later_done}])
     started = {row.year: row.started for row in await session.execute(COLLABORATIONS)}
-    add("collaboration_projects_started", "Gestarte samenwerkingsprojecten",
-        "Collaboration projects started", KpiUnit.count, started.get(year, 0),
-        rows=[{"year": y, "value": n} for y, n in sorted(started.items())])
-
+    sheet.add("collaboration_projects_started", "Gestarte samenwerkingsprojecten",
+              "Collaboration projects started", KpiUnit.count, started.get(sheet.year, 0),
+              rows=[{"year": y, "value": n} for y, n in sorted(started.items())])
     rvos = (await session.execute(RVOS)).one()
-    add("rvos_advice_followed_up_pct", "Opgevolgde adviezen RVOS",
-        "RVOS advice followed up", KpiUnit.percent, _ratio(rvos.answered, rvos.advice))
-    add("rvos_median_response_days", "Mediane antwoordtermijn RVOS-adviezen",
-        "Median response time to RVOS advice", KpiUnit.days,
-        None if rvos.median_days is None else round(float(rvos.median_days), 1),
-        direction=lower)
-    return figures
+    sheet.add("rvos_advice_followed_up_pct", "Opgevolgde adviezen RVOS",
+              "RVOS advice followed up", KpiUnit.percent, _ratio(rvos.answered, rvos.advice))
+    sheet.add("rvos_median_response_days", "Mediane antwoordtermijn RVOS-adviezen",
+              "Median response time to RVOS advice", KpiUnit.days,
+              None if rvos.median_days is None else round(float(rvos.median_days), 1),
+              direction=LOWER)
+
+
+async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
+    sheet = _Sheet(clock)
+    for part in (_timeliness, _overdue_and_list, _programme):
+        await part(session, sheet)
+    return sheet.figures

@@ -1,5 +1,7 @@
 from datetime import time
+from typing import Annotated
 
+from fastapi import Depends, Request
 from pydantic_settings import SettingsConfigDict
 
 from dkbuza_kit.settings import ServiceSettings
@@ -19,3 +21,11 @@ class VspStatisticsSettings(ServiceSettings):
     service_name: str = "statistics"
     default_release_time: time = time(9, 30)
     calendar_uid_domain: str = "statistiekvlaanderen.be"
+
+
+def get_settings(request: Request) -> VspStatisticsSettings:
+    """The app's settings (an endpoint dependency)."""
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[VspStatisticsSettings, Depends(get_settings)]

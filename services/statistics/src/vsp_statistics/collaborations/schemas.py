@@ -2,9 +2,11 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from vsp_statistics.common import InputModel, OutputModel, PatchModel
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate
+from vsp_statistics.patching import PatchModel
 
 
 class ProjectState(StrEnum):
@@ -20,15 +22,9 @@ class ProjectState(StrEnum):
 class ProjectIn(InputModel):
     title: str = Field(min_length=1, max_length=300)
     entity_codes: list[str] = Field(max_length=50, description="Two or more network entities")
-    start_date: date
-    end_date: date | None = None
+    start_date: BoundedDate = Field(description="May be planned (in the future)")
+    end_date: BoundedDate | None = Field(default=None, description="Not before the start")
     state: ProjectState = ProjectState.planned
-
-    @model_validator(mode="after")
-    def _dates(self) -> "ProjectIn":
-        if self.end_date is not None and self.end_date < self.start_date:
-            raise ValueError("end_date must not be before start_date")
-        return self
 
 
 class ProjectOut(OutputModel):
@@ -47,4 +43,4 @@ class ProjectPatch(PatchModel):
     REQUIRED = frozenset({"state"})
 
     state: ProjectState | None = None
-    end_date: date | None = None
+    end_date: BoundedDate | None = None

@@ -3,11 +3,13 @@ from datetime import date
 
 from pydantic import Field
 
-from vsp_statistics.common import InputModel, OutputModel, PatchModel
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate
+from vsp_statistics.patching import PatchModel
 
 
 class AdviceIn(InputModel):
-    advised_on: date = Field(description="Date of the RVOS advice")
+    advised_on: BoundedDate = Field(description="Date of the RVOS advice (not in the future)")
     topic: str = Field(min_length=1, max_length=300)
     advice: str = Field(min_length=1, max_length=20000)
     statistic_id: uuid.UUID | None = None
@@ -15,7 +17,7 @@ class AdviceIn(InputModel):
 
 class ResponseIn(InputModel):
     response: str = Field(min_length=1, max_length=20000)
-    responded_on: date
+    responded_on: BoundedDate = Field(description="Not before the advice, not in the future")
 
 
 class AdviceOut(OutputModel):
@@ -35,9 +37,9 @@ class AdvicePatch(PatchModel):
 
     REQUIRED = frozenset({"advised_on", "topic", "advice", "response", "responded_on"})
 
-    advised_on: date | None = Field(default=None, description="Date of the RVOS advice")
+    advised_on: BoundedDate | None = Field(default=None, description="Date of the RVOS advice")
     topic: str | None = Field(default=None, min_length=1, max_length=300)
     advice: str | None = Field(default=None, min_length=1, max_length=20000)
     statistic_id: uuid.UUID | None = None
     response: str | None = Field(default=None, min_length=1, max_length=20000)
-    responded_on: date | None = None
+    responded_on: BoundedDate | None = None

@@ -1,18 +1,18 @@
-"""Network entities, the programme and the objectives framework."""
+"""Network entities, the programme and the objectives framework. HTTP only."""
 
 import uuid
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import check_if_match, set_etag
-from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import DbSession, get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from vsp_statistics.access import StaffOnly, StaffOrEntity
-from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, get_or_404, page_of
+from vsp_statistics.errors import Errors
 from vsp_statistics.network import service
-from vsp_statistics.network.models import NetworkEntity, Objective, Programme
+from vsp_statistics.network.models import NetworkEntity
 from vsp_statistics.network.schemas import (
     EntityIn,
     EntityOut,
@@ -22,33 +22,41 @@ from vsp_statistics.network.schemas import (
     ProgrammeIn,
     ProgrammeOut,
 )
+from vsp_statistics.roles import StaffOnly, StaffOrEntity
 
 router = APIRouter(tags=["network"])
+BODY = (KitErrors.VALIDATION_ERROR, *AUTH_ERRORS)
 
 
-@router.get("/v1/entities", response_model=Page[EntityOut])
+@router.get("/v1/entities", response_model=Page[EntityOut], responses=responses(*BODY))
 async def list_entities(session: DbSession, page: Pagination, _: StaffOrEntity):
-    rows, total = await paginate(session, select(NetworkEntity).order_by(NetworkEntity.code), page)
-    return page_of(rows, total, page, EntityOut)
+    rows, total = await paginate(session, service.entity_list(), page)
+    return Page.of(rows, total, page, out=EntityOut)
 
 
-@router.post("/v1/entities", response_model=EntityOut, status_code=201)
+@router.post("/v1/entities", response_model=EntityOut, status_code=201,
+             responses=responses(Errors.ENTITY_EXISTS, *BODY))
 async def create_entity(body: EntityIn, session: DbSession, _: StaffOnly):
     return await service.create_entity(session, body)
 
 
-@router.get("/v1/entities/{code}", response_model=EntityOut, dependencies=[RETURNS_ETAG])
+@router.get("/v1/entities/{code}", response_model=EntityOut,
+            responses=responses(Errors.ENTITY_NOT_FOUND, *AUTH_ERRORS),
+            dependencies=[RETURNS_ETAG])
 async def get_entity(code: str, response: Response, session: DbSession, _: StaffOrEntity):
-    entity = await get_or_404(session, NetworkEntity, code, "entity", "ENTITY_NOT_FOUND")
+    entity = await get_or_404(session, NetworkEntity, code, what="entity",
+                              error=Errors.ENTITY_NOT_FOUND)
     set_etag(response, entity.version)
     return entity
 
 
 @router.patch("/v1/entities/{code}", response_model=EntityOut,
-              responses=CONDITIONAL_WRITE_RESPONSES, dependencies=[IF_MATCH])
+              responses=responses(Errors.ENTITY_NOT_FOUND, *BODY, *IF_MATCH_ERRORS), dependencies=[IF_MATCH])
 async def update_entity(code: str, body: EntityPatch, request: Request, response: Response,
                         session: DbSession, principal: StaffOrEntity):
     """Change name or contact (`If-Match` required); an entity may update its own record."""
+    # Scoped (an entity: its own only) and locked first, then If-Match against the locked
+    # version: the lock_for_change step with the object rule in the same SELECT.
     entity = await service.entity_for_update(session, principal, code)
     check_if_match(request, entity.version)
     await service.update_entity(session, principal, entity, body)
@@ -56,33 +64,33 @@ async def update_entity(code: str, body: EntityPatch, request: Request, response
     return entity
 
 
-@router.get("/v1/programmes", response_model=Page[ProgrammeOut])
+@router.get("/v1/programmes", response_model=Page[ProgrammeOut], responses=responses(*BODY))
 async def list_programmes(session: DbSession, page: Pagination, _: StaffOrEntity):
-    stmt = select(Programme).order_by(Programme.start_year, Programme.code)
-    rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, ProgrammeOut)
+    rows, total = await paginate(session, service.programme_list(), page)
+    return Page.of(rows, total, page, out=ProgrammeOut)
 
 
-@router.post("/v1/programmes", response_model=ProgrammeOut, status_code=201)
-async def create_programme(body: ProgrammeIn, session: DbSession, _: StaffOnly):
-    return await service.create_programme(session, body)
+@router.post("/v1/programmes", response_model=ProgrammeOut, status_code=201,
+             responses=responses(Errors.PROGRAMME_EXISTS, KitErrors.DATE_IN_FUTURE, *BODY))
+async def create_programme(body: ProgrammeIn, session: DbSession, _: StaffOnly,
+                           clock: ClockDep):
+    return await service.create_programme(session, body, clock)
 
 
-@router.get("/v1/programmes/{programme_id}", response_model=ProgrammeOut)
+@router.get("/v1/programmes/{programme_id}", response_model=ProgrammeOut,
+            responses=responses(KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def get_programme(programme_id: uuid.UUID, session: DbSession, _: StaffOrEntity):
     return await service.get_programme(session, programme_id)
 
 
-@router.get("/v1/objectives", response_model=Page[ObjectiveOut])
+@router.get("/v1/objectives", response_model=Page[ObjectiveOut], responses=responses(*BODY))
 async def list_objectives(session: DbSession, page: Pagination, _: StaffOrEntity,
                           programme_id: uuid.UUID | None = None):
-    stmt = select(Objective).order_by(Objective.code, Objective.id)
-    if programme_id is not None:
-        stmt = stmt.where(Objective.programme_id == programme_id)
-    rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, ObjectiveOut)
+    rows, total = await paginate(session, service.objective_list(programme_id), page)
+    return Page.of(rows, total, page, out=ObjectiveOut)
 
 
-@router.post("/v1/objectives", response_model=ObjectiveOut, status_code=201)
+@router.post("/v1/objectives", response_model=ObjectiveOut, status_code=201,
+             responses=responses(Errors.UNKNOWN_PROGRAMME, Errors.OBJECTIVE_EXISTS, *BODY))
 async def create_objective(body: ObjectiveIn, session: DbSession, _: StaffOnly):
     return await service.create_objective(session, body)

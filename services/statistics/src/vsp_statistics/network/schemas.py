@@ -3,7 +3,9 @@ from datetime import date, datetime
 
 from pydantic import Field, model_validator
 
-from vsp_statistics.common import InputModel, OutputModel, PatchModel
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate, Year
+from vsp_statistics.patching import PatchModel
 
 
 class EntityIn(InputModel):
@@ -37,9 +39,9 @@ class EntityPatch(PatchModel):
 class ProgrammeIn(InputModel):
     code: str = Field(min_length=1, max_length=40, examples=["VSP-2025-2029"])
     title: str = Field(min_length=1, max_length=300)
-    start_year: int = Field(ge=2000, le=2100)
-    end_year: int = Field(ge=2000, le=2100)
-    adopted_on: date | None = Field(default=None,
+    start_year: Year
+    end_year: Year
+    adopted_on: BoundedDate | None = Field(default=None,
                                     description="Date of adoption by the Flemish Government")
     adoption_reference: str | None = Field(default=None, max_length=200)
 

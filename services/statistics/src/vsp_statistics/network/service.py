@@ -2,21 +2,24 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import entity_scope
-from vsp_statistics.common import apply_patch, audit_update, get_or_404
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.timeline import check_timeline
+from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import NetworkEntity, Objective, Programme
 from vsp_statistics.network.schemas import EntityIn, EntityPatch, ObjectiveIn, ProgrammeIn
+from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.roles import entity_scope
 
 
 async def create_entity(session: AsyncSession, body: EntityIn) -> NetworkEntity:
     if await session.get(NetworkEntity, body.code) is not None:
-        raise ProblemError(409, "ENTITY_EXISTS", f"entity {body.code} already exists")
+        raise Errors.ENTITY_EXISTS(f"entity {body.code} already exists")
     entity = NetworkEntity(**body.model_dump())
     session.add(entity)
     await session.flush()
@@ -31,11 +34,11 @@ async def entity_for_update(session: AsyncSession, principal: Principal,
     (another entity's record is a 404 for a change, although the directory is readable)."""
     scope = entity_scope(principal)
     if scope is not None and scope != code:
-        raise ProblemError(404, "ENTITY_NOT_FOUND", "entity not found")
+        raise Errors.ENTITY_NOT_FOUND("entity not found")
     entity = await session.scalar(
         select(NetworkEntity).where(NetworkEntity.code == code).with_for_update())
     if entity is None:
-        raise ProblemError(404, "ENTITY_NOT_FOUND", "entity not found")
+        raise Errors.ENTITY_NOT_FOUND("entity not found")
     return entity
 
 
@@ -50,13 +53,30 @@ async def existing_entity(session: AsyncSession, code: str) -> NetworkEntity:
     """An entity named in a request body: unknown codes are a 422, not a 404 of the path."""
     entity = await session.get(NetworkEntity, code)
     if entity is None:
-        raise ProblemError(422, "UNKNOWN_ENTITY", f"no network entity with code {code}")
+        raise Errors.UNKNOWN_ENTITY(f"no network entity with code {code}")
     return entity
 
 
-async def create_programme(session: AsyncSession, body: ProgrammeIn) -> Programme:
+def entity_list() -> Select:
+    return select(NetworkEntity).order_by(NetworkEntity.code)
+
+
+def programme_list() -> Select:
+    return select(Programme).order_by(Programme.start_year, Programme.code)
+
+
+def objective_list(programme_id: uuid.UUID | None) -> Select:
+    stmt = select(Objective).order_by(Objective.code, Objective.id)
+    if programme_id is not None:
+        stmt = stmt.where(Objective.programme_id == programme_id)
+    return stmt
+
+
+async def create_programme(session: AsyncSession, body: ProgrammeIn, clock: Clock) -> Programme:
+    # The government's adoption happened: not in the future.
+    check_timeline("adopted_on", body.adopted_on, now=clock.now())
     if await session.scalar(select(Programme.id).where(Programme.code == body.code)):
-        raise ProblemError(409, "PROGRAMME_EXISTS", f"programme {body.code} already exists")
+        raise Errors.PROGRAMME_EXISTS(f"programme {body.code} already exists")
     programme = Programme(**body.model_dump())
     session.add(programme)
     await session.flush()
@@ -66,11 +86,11 @@ async def create_programme(session: AsyncSession, body: ProgrammeIn) -> Programm
 
 async def create_objective(session: AsyncSession, body: ObjectiveIn) -> Objective:
     if await session.get(Programme, body.programme_id) is None:
-        raise ProblemError(422, "UNKNOWN_PROGRAMME", "no programme with this id")
+        raise Errors.UNKNOWN_PROGRAMME("no programme with this id")
     duplicate = await session.scalar(select(Objective.id).where(
         Objective.programme_id == body.programme_id, Objective.code == body.code))
     if duplicate:
-        raise ProblemError(409, "OBJECTIVE_EXISTS", f"objective {body.code} already exists")
+        raise Errors.OBJECTIVE_EXISTS(f"objective {body.code} already exists")
     objective = Objective(**body.model_dump())
     session.add(objective)
     await session.flush()
@@ -79,4 +99,4 @@ async def create_objective(session: AsyncSession, body: ObjectiveIn) -> Objectiv
 
 
 async def get_programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
-    return await get_or_404(session, Programme, programme_id, "programme")
+    return await get_or_404(session, Programme, programme_id, what="programme")

@@ -4,7 +4,9 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from vsp_statistics.common import InputModel, OutputModel, PatchModel
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate
+from vsp_statistics.patching import PatchModel
 
 
 class Periodicity(StrEnum):
@@ -36,7 +38,7 @@ class DecisionType(StrEnum):
 
 
 class ListDecisionIn(InputModel):
-    effective_on: date
+    effective_on: BoundedDate
     reason: str = Field(min_length=1, max_length=5000)
     decision_type: DecisionType = Field(
         description="cvos_decision (beslissing CVOS) or rvos_advice (advies RVOS)")
@@ -55,7 +57,6 @@ class ListChangeOut(OutputModel):
     reason: str
     decision_type: DecisionType
     decision_reference: str
-    recorded_by: str
     recorded_at: datetime
 
 

@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import entity_scope
-from vsp_statistics.common import apply_patch, audit_update, bump_version
+from dkbuza_kit.concurrency import bump_version
+from vsp_statistics.errors import Errors
 from vsp_statistics.network.service import existing_entity
 from vsp_statistics.official_statistics.models import ListChange, OfficialStatistic, OpenDataset
 from vsp_statistics.official_statistics.schemas import (
@@ -30,6 +29,8 @@ from vsp_statistics.official_statistics.schemas import (
     StatisticOut,
     StatisticPatch,
 )
+from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.roles import entity_scope
 
 
 def on_list_as_of(as_of: date, among: list[uuid.UUID] | None = None) -> Select:
@@ -44,6 +45,38 @@ def on_list_as_of(as_of: date, among: list[uuid.UUID] | None = None) -> Select:
         latest = latest.where(ListChange.statistic_id.in_(among))
     latest = latest.subquery()
     return select(latest.c.statistic_id).where(latest.c.change == ListChangeKind.included.value)
+
+
+def list_as_of(as_of: date, *, theme: str | None = None, entity: str | None = None,
+               periodicity: str | None = None) -> Select:
+    """The statistics on the VSP list at `as_of` (public), by code."""
+    stmt = (select(OfficialStatistic).where(OfficialStatistic.id.in_(on_list_as_of(as_of)))
+            .order_by(OfficialStatistic.code))
+    if theme is not None:
+        stmt = stmt.where(OfficialStatistic.theme == theme)
+    if entity is not None:
+        stmt = stmt.where(OfficialStatistic.entity_code == entity)
+    if periodicity is not None:
+        stmt = stmt.where(OfficialStatistic.periodicity == periodicity)
+    return stmt
+
+
+def datasets(statistic_id: uuid.UUID) -> Select:
+    return (select(OpenDataset).where(OpenDataset.statistic_id == statistic_id)
+            .order_by(OpenDataset.created_at, OpenDataset.id))
+
+
+def list_changes(statistic_id: uuid.UUID) -> Select:
+    return (select(ListChange).where(ListChange.statistic_id == statistic_id)
+            .order_by(ListChange.effective_on, ListChange.id))
+
+
+async def get_public_statistic(session: AsyncSession,
+                               statistic_id: uuid.UUID) -> OfficialStatistic:
+    statistic = await session.get(OfficialStatistic, statistic_id)
+    if statistic is None:
+        raise Errors.STATISTIC_NOT_FOUND("official statistic not found")
+    return statistic
 
 
 def scoped_statistics(principal: Principal) -> Select:
@@ -62,7 +95,7 @@ async def get_statistic(session: AsyncSession, principal: Principal,
         stmt = stmt.with_for_update()
     statistic = await session.scalar(stmt)
     if statistic is None:
-        raise ProblemError(404, "STATISTIC_NOT_FOUND", "official statistic not found")
+        raise Errors.STATISTIC_NOT_FOUND("official statistic not found")
     return statistic
 
 
@@ -93,7 +126,7 @@ async def create_statistic(session: AsyncSession, body: StatisticIn,
     await existing_entity(session, body.entity_code)
     if await session.scalar(select(OfficialStatistic.id).where(
             OfficialStatistic.code == body.code)):
-        raise ProblemError(409, "STATISTIC_EXISTS", f"statistic {body.code} already exists")
+        raise Errors.STATISTIC_EXISTS(f"statistic {body.code} already exists")
     statistic = OfficialStatistic(
         code=body.code, title=body.title, theme=body.theme, entity_code=body.entity_code,
         periodicity=body.periodicity.value, description=body.description)
@@ -106,7 +139,9 @@ async def create_statistic(session: AsyncSession, body: StatisticIn,
 
 
 async def add_dataset(session: AsyncSession, statistic: OfficialStatistic,
-                      body: DatasetIn) -> OpenDataset:
+                      body: DatasetIn, *, bump: bool = False) -> OpenDataset:
+    if bump:  # a dataset added to an existing statistic changes its representation
+        bump_version(statistic)
     dataset = OpenDataset(statistic_id=statistic.id, **body.model_dump())
     session.add(dataset)
     await session.flush()
@@ -160,14 +195,15 @@ async def change_list(session: AsyncSession, statistic: OfficialStatistic, body:
         select(ListChange).where(ListChange.statistic_id == statistic.id)
         .order_by(ListChange.effective_on.desc(), ListChange.id.desc()).limit(1))
     if latest is not None and body.effective_on < latest.effective_on:
-        raise ProblemError(409, "LIST_CHANGE_OUT_OF_ORDER",
+        raise Errors.LIST_CHANGE_OUT_OF_ORDER(
                            f"the last list change of this statistic is effective on "
                            f"{latest.effective_on}; a change cannot be dated before it")
+    bump_version(statistic)
     currently_on = latest is not None and latest.change == ListChangeKind.included
     if body.change is ListChangeKind.included and currently_on:
-        raise ProblemError(409, "ALREADY_ON_LIST", "the statistic is already on the VSP list")
+        raise Errors.ALREADY_ON_LIST("the statistic is already on the VSP list")
     if body.change is ListChangeKind.removed and not currently_on:
-        raise ProblemError(409, "NOT_ON_LIST", "the statistic is not on the VSP list")
+        raise Errors.NOT_ON_LIST("the statistic is not on the VSP list")
     return await _append_change(session, statistic, body.change, body, principal)
 
 

@@ -3,20 +3,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import ValidationError
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Query, Request
 
-from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.openapi import schema_ref
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import StaffOnly, StaffOrEntity
-from vsp_statistics.common import page_of
 from vsp_statistics.quality import catalogue as rules
 from vsp_statistics.quality import service
-from vsp_statistics.quality.models import Assessment, Indicator, IndicatorCatalogue
+from vsp_statistics.quality.models import Assessment
 from vsp_statistics.quality.schemas import (
     AnswersIn,
     AssessmentIn,
@@ -27,9 +22,11 @@ from vsp_statistics.quality.schemas import (
     IndicatorOut,
     PrincipleOut,
 )
+from vsp_statistics.roles import StaffOnly, StaffOrEntity
 
+# An INTEGER column: larger numbers are a 422, not a database error.
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["quality"])
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 IMPORT_BODY = {
     "requestBody": {
@@ -55,9 +52,8 @@ async def get_code_of_practice(session: DbSession, _: StaffOrEntity):
 
 @router.get("/v1/code-of-practice/catalogues", response_model=Page[CatalogueOut])
 async def list_catalogues(session: DbSession, page: Pagination, _: StaffOrEntity):
-    stmt = select(IndicatorCatalogue).order_by(IndicatorCatalogue.version.desc())
-    rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, CatalogueOut)
+    rows, total = await paginate(session, service.catalogue_list(), page)
+    return Page.of(rows, total, page, out=CatalogueOut)
 
 
 @router.post("/v1/code-of-practice/catalogues", response_model=CatalogueOut, status_code=201,
@@ -67,45 +63,18 @@ async def import_catalogue(request: Request, session: DbSession, principal: Staf
                            source: Annotated[str | None, Query(max_length=500)] = None):
     """Import a new catalogue version (JSON body, or CSV with `?label=`); all rows validated."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ProblemError(422, "CATALOGUE_INVALID", "the body is not UTF-8") from exc
-    try:
-        if media_type == "text/csv":
-            if not label:
-                raise ProblemError(422, "CATALOGUE_INVALID", "a CSV import needs ?label=")
-            rows = rules.parse_csv(text)
-        elif media_type == "application/json":
-            body = CatalogueIn.model_validate_json(text)
-            label, source = body.label, body.source
-            rows = [item.model_dump() for item in body.indicators]
-        else:
-            raise ProblemError(415, "UNSUPPORTED_MEDIA_TYPE",
-                               "send application/json or text/csv")
-        indicators = rules.validate(rows)
-    except ValidationError as exc:
-        raise ProblemError(422, "VALIDATION_ERROR", "the catalogue is not valid", errors=[
-            {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors()]) from exc
-    except rules.CatalogueInvalid as exc:
-        raise ProblemError(422, "CATALOGUE_INVALID", str(exc), errors=exc.errors) from exc
+    label, source, indicators = service.parse_catalogue(media_type, await request.body(),
+                                                        label, source)
     return await service.import_catalogue(session, label, source, indicators, principal)
 
 
 @router.get("/v1/code-of-practice/catalogues/{version}/indicators",
             response_model=Page[IndicatorOut])
-async def list_indicators(version: int, session: DbSession, page: Pagination,
+async def list_indicators(version: VersionNumber, session: DbSession, page: Pagination,
                           _: StaffOrEntity):
-    catalogue = await session.scalar(select(IndicatorCatalogue).where(
-        IndicatorCatalogue.version == version))
-    if catalogue is None:
-        raise ProblemError(404, "CATALOGUE_NOT_FOUND", f"no catalogue version {version}")
-    stmt = (select(Indicator).where(Indicator.catalogue_id == catalogue.id)
-            .order_by(Indicator.principle, Indicator.code))
+    stmt = await service.indicator_list(session, version)
     rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, IndicatorOut)
+    return Page.of(rows, total, page, out=IndicatorOut)
 
 
 @router.get("/v1/assessments", response_model=Page[AssessmentOut])
@@ -117,8 +86,7 @@ async def list_assessments(session: DbSession, page: Pagination, principal: Staf
     if statistic_id is not None:
         stmt = stmt.where(Assessment.statistic_id == statistic_id)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[await service.describe(session, a) for a in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of([await service.describe(session, a) for a in rows], total, page)
 
 
 @router.post("/v1/assessments", response_model=AssessmentOut, status_code=201)

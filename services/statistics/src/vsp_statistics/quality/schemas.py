@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from vsp_statistics.common import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel, OutputModel
 
 
 class PrincipleOut(OutputModel):

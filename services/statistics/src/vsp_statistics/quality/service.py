@@ -3,16 +3,19 @@
 import uuid
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import entity_scope
+from vsp_statistics.errors import Errors
 from vsp_statistics.official_statistics.models import OfficialStatistic
 from vsp_statistics.official_statistics.service import get_statistic
+from vsp_statistics.quality import catalogue as rules
 from vsp_statistics.quality.catalogue import IndicatorRow
 from vsp_statistics.quality.models import (
     Assessment,
@@ -26,7 +29,9 @@ from vsp_statistics.quality.schemas import (
     AssessmentOut,
     AssessmentState,
     AssessmentWarning,
+    CatalogueIn,
 )
+from vsp_statistics.roles import entity_scope
 from vsp_statistics.work_programmes.models import WorkProgrammeAction
 
 LOW_SCORE = 2
@@ -69,7 +74,7 @@ async def get_assessment(session: AsyncSession, principal: Principal, assessment
         stmt = stmt.with_for_update(of=Assessment)
     assessment = await session.scalar(stmt)
     if assessment is None:
-        raise ProblemError(404, "ASSESSMENT_NOT_FOUND", "self-assessment not found")
+        raise Errors.ASSESSMENT_NOT_FOUND("self-assessment not found")
     return assessment
 
 
@@ -78,14 +83,14 @@ async def create_assessment(session: AsyncSession, principal: Principal,
     try:
         await get_statistic(session, principal, statistic_id)
     except ProblemError as exc:
-        raise ProblemError(422, "UNKNOWN_STATISTIC", "no such official statistic") from exc
+        raise Errors.UNKNOWN_STATISTIC("no such official statistic") from exc
     catalogue = await current_catalogue(session)
     if catalogue is None:
-        raise ProblemError(409, "NO_CATALOGUE", "no indicator catalogue has been imported yet")
+        raise Errors.NO_CATALOGUE("no indicator catalogue has been imported yet")
     exists = await session.scalar(select(Assessment.id).where(
         Assessment.statistic_id == statistic_id, Assessment.cycle == cycle))
     if exists:
-        raise ProblemError(409, "ASSESSMENT_EXISTS", "this statistic is already assessed in "
+        raise Errors.ASSESSMENT_EXISTS("this statistic is already assessed in "
                            f"cycle {cycle}")
     assessment = Assessment(statistic_id=statistic_id, cycle=cycle, catalogue_id=catalogue.id,
                             state=AssessmentState.draft.value)
@@ -98,19 +103,17 @@ async def create_assessment(session: AsyncSession, principal: Principal,
 
 def _check_answer(answer: AnswerIn) -> None:
     if (answer.score is None) == (not answer.not_applicable):
-        raise ProblemError(422, "SCORE_OR_NOT_APPLICABLE",
-                           f"{answer.indicator_code}: give a score 1-5 or not_applicable",
+        raise Errors.SCORE_OR_NOT_APPLICABLE(f"{answer.indicator_code}: give a score 1-5 or not_applicable",
                            indicator_code=answer.indicator_code)
     if answer.not_applicable and not (answer.justification or "").strip():
-        raise ProblemError(422, "JUSTIFICATION_REQUIRED",
-                           f"{answer.indicator_code}: not applicable needs a justification",
+        raise Errors.JUSTIFICATION_REQUIRED(f"{answer.indicator_code}: not applicable needs a justification",
                            indicator_code=answer.indicator_code)
 
 
 async def answer(session: AsyncSession, principal: Principal, assessment: Assessment,
                  answers: list[AnswerIn], now: datetime) -> None:
     if assessment.state != AssessmentState.draft:
-        raise ProblemError(409, "ASSESSMENT_SUBMITTED", "a submitted assessment is final")
+        raise Errors.ASSESSMENT_SUBMITTED("a submitted assessment is final")
     codes = set(await session.scalars(select(Indicator.code).where(
         Indicator.catalogue_id == assessment.catalogue_id)))
     actions = {a.improvement_action_id for a in answers if a.improvement_action_id}
@@ -118,12 +121,11 @@ async def answer(session: AsyncSession, principal: Principal, assessment: Assess
         WorkProgrammeAction.id.in_(actions)))) if actions else set()
     for item in answers:
         if item.indicator_code not in codes:
-            raise ProblemError(422, "UNKNOWN_INDICATOR",
-                               f"{item.indicator_code} is not in the assessment's catalogue",
+            raise Errors.UNKNOWN_INDICATOR(f"{item.indicator_code} is not in the assessment's catalogue",
                                indicator_code=item.indicator_code)
         _check_answer(item)
         if item.improvement_action_id and item.improvement_action_id not in known_actions:
-            raise ProblemError(422, "UNKNOWN_ACTION", "no work-programme action with this id",
+            raise Errors.UNKNOWN_ACTION("no work-programme action with this id",
                                indicator_code=item.indicator_code)
         values = {"score": item.score, "not_applicable": item.not_applicable,
                   "justification": item.justification,
@@ -139,7 +141,7 @@ async def answer(session: AsyncSession, principal: Principal, assessment: Assess
 async def submit(session: AsyncSession, principal: Principal, assessment: Assessment,
                  now: datetime) -> None:
     if assessment.state != AssessmentState.draft:
-        raise ProblemError(409, "ASSESSMENT_SUBMITTED", "the assessment is already submitted")
+        raise Errors.ASSESSMENT_SUBMITTED("the assessment is already submitted")
     unanswered = (await session.scalars(
         select(Indicator.code)
         .where(Indicator.catalogue_id == assessment.catalogue_id,
@@ -147,8 +149,7 @@ async def submit(session: AsyncSession, principal: Principal, assessment: Assess
                    AssessmentAnswer.assessment_id == assessment.id)))
         .order_by(Indicator.code))).all()
     if unanswered:
-        raise ProblemError(422, "ASSESSMENT_INCOMPLETE",
-                           f"{len(unanswered)} indicator(s) are not answered",
+        raise Errors.ASSESSMENT_INCOMPLETE(f"{len(unanswered)} indicator(s) are not answered",
                            unanswered=list(unanswered))
     assessment.state = AssessmentState.submitted.value
     assessment.submitted_at = now
@@ -176,3 +177,43 @@ async def describe(session: AsyncSession, assessment: Assessment) -> AssessmentO
         submitted_at=assessment.submitted_at, indicator_count=catalogue.indicator_count,
         answered_count=len(answers), answers=[AnswerOut.model_validate(a) for a in answers],
         warnings=warnings)
+
+
+def parse_catalogue(media_type: str, raw: bytes, label: str | None,
+                    source: str | None) -> tuple[str, str | None, list]:
+    """(label, source, validated indicators) of an import body, JSON or CSV (label in query)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Errors.CATALOGUE_INVALID("the body is not UTF-8") from exc
+    try:
+        if media_type == "text/csv":
+            if not label:
+                raise Errors.CATALOGUE_INVALID("a CSV import needs ?label=")
+            rows = rules.parse_csv(text)
+        elif media_type == "application/json":
+            body = CatalogueIn.model_validate_json(text)
+            label, source = body.label, body.source
+            rows = [item.model_dump() for item in body.indicators]
+        else:
+            raise Errors.UNSUPPORTED_MEDIA_TYPE("send application/json or text/csv")
+        return label, source, rules.validate(rows)
+    except ValidationError as exc:
+        raise KitErrors.VALIDATION_ERROR("the catalogue is not valid", errors=[
+            {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors()]) from exc
+    except rules.CatalogueInvalid as exc:
+        raise Errors.CATALOGUE_INVALID(str(exc), errors=exc.errors) from exc
+
+
+def catalogue_list() -> Select:
+    return select(IndicatorCatalogue).order_by(IndicatorCatalogue.version.desc())
+
+
+async def indicator_list(session: AsyncSession, version: int) -> Select:
+    catalogue = await session.scalar(select(IndicatorCatalogue).where(
+        IndicatorCatalogue.version == version))
+    if catalogue is None:
+        raise Errors.CATALOGUE_NOT_FOUND(f"no catalogue version {version}")
+    return (select(Indicator).where(Indicator.catalogue_id == catalogue.id)
+            .order_by(Indicator.principle, Indicator.code))

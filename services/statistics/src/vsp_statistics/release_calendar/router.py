@@ -1,141 +1,129 @@
-"""The public release calendar (no token): `GET /v1/calendar` (JSON), `/v1/calendar.csv` and
-`/v1/calendar.ics` (the kit's export convention: files at the resource path plus extension).
+"""The public release calendar (no token): `GET /v1/calendar` as JSON, CSV or iCalendar.
 
-Shows every non-cancelled release whose target period overlaps [from, to] (default: today to
-12 months ahead, the pre-announced calendar), optionally for one entity or theme.
+Shows every release whose target period overlaps [from, to] (default: today to 12 months
+ahead, the pre-announced calendar; at most 3 years), cancelled ones included as cancelled,
+optionally for one entity or theme. Bounded twice: by the date window and by the page
+(`limit` up to 1000, default 500; `X-Total-Count` and a `Link: rel="next"` header tell a
+client there is more). ETag and Last-Modified on every answer, 304 when unchanged.
 """
 
-from datetime import date, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi.responses import Response
 
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
-from dkbuza_kit.dates import PartialDate, add_months
+from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.problems import ProblemError
-from vsp_statistics.network.models import NetworkEntity
-from vsp_statistics.official_statistics.models import OfficialStatistic
+from dkbuza_kit.errors import KitErrors, responses
+from dkbuza_kit.http_cache import cached, cached_json
+from dkbuza_kit.types import BoundedDate
+from vsp_statistics.errors import Errors
 from vsp_statistics.release_calendar.formats import (
     CSV_MEDIA_TYPE,
     ICS_MEDIA_TYPE,
-    CalendarItem,
-    CalendarOut,
     render_csv,
     render_ics,
 )
-from vsp_statistics.releases.models import Release
-from vsp_statistics.releases.service import release_uid, scheduled_moment
-from vsp_statistics.releases.workflow import ReleaseState
+from vsp_statistics.release_calendar.schemas import CalendarItem, CalendarOut
+from vsp_statistics.release_calendar.service import Window, calendar_page, window
+from vsp_statistics.settings import SettingsDep
 
 router = APIRouter(tags=["calendar"])
-MAX_RANGE = timedelta(days=3 * 366)
+CALENDAR_MAX_LIMIT = 1000
+CALENDAR_DEFAULT_LIMIT = 500
 
 
 class CalendarFormat(StrEnum):
-    """Output format of the release calendar (publicatiekalender), chosen by the path."""
+    """Output format of the release calendar (publicatiekalender). Values (Dutch label):
+    json (JSON), csv (CSV-bestand), ics (iCalendar-agendabestand)."""
 
     json = "json"
     csv = "csv"
     ics = "ics"
 
 
-class CalendarQuery:
-    def __init__(
-        self,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None,
-        entity: Annotated[str | None, Query(max_length=40)] = None,
-        theme: Annotated[str | None, Query(max_length=100)] = None,
-    ) -> None:
-        self.date_from = date_from
-        self.date_to = date_to
-        self.entity = entity
-        self.theme = theme
+def calendar_window(
+    clock: ClockDep,
+    date_from: Annotated[BoundedDate | None, Query(alias="from")] = None,
+    date_to: Annotated[BoundedDate | None, Query(alias="to")] = None,
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    theme: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=CALENDAR_MAX_LIMIT)] = CALENDAR_DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Window:
+    return window(date_from, date_to, today_brussels(clock), entity=entity, theme=theme,
+                  limit=limit, offset=offset)
 
 
-async def _items(session: AsyncSession, query: CalendarQuery, today: date,
-                 uid_domain: str) -> tuple[date, date, list[CalendarItem]]:
-    start = query.date_from or today
-    end = query.date_to or add_months(start, 12)
-    if end < start:
-        raise ProblemError(422, "INVALID_DATE_RANGE", "`to` lies before `from`")
-    if end - start > MAX_RANGE:
-        raise ProblemError(422, "DATE_RANGE_TOO_LONG", "the range may span at most 3 years")
-    stmt = (
-        select(Release, OfficialStatistic, NetworkEntity)
-        .join(OfficialStatistic, OfficialStatistic.id == Release.statistic_id)
-        .join(NetworkEntity, NetworkEntity.code == OfficialStatistic.entity_code)
-        .where(Release.state != ReleaseState.cancelled.value,
-               Release.target_last >= start, Release.target_first <= end)
-        .order_by(Release.target_first, Release.release_time, OfficialStatistic.code, Release.id)
-    )
-    if query.entity is not None:
-        stmt = stmt.where(OfficialStatistic.entity_code == query.entity)
-    if query.theme is not None:
-        stmt = stmt.where(OfficialStatistic.theme == query.theme)
-    items = []
-    for release, statistic, entity in (await session.execute(stmt)).all():
-        target = PartialDate.parse(release.target)
-        items.append(CalendarItem(
-            uid=release_uid(release.id, uid_domain), release_id=str(release.id),
-            statistic_code=statistic.code, statistic_title=statistic.title,
-            entity_code=entity.code, entity_name=entity.name, theme=statistic.theme,
-            reference_period=release.reference_period, vintage=release.vintage,
-            target=release.target, date_precision=target.precision,
-            exact_date=target.first if release.target_precision == "day" else None,
-            period_first=target.first, period_last=target.last,
-            release_time=release.release_time, scheduled_at=scheduled_moment(release),
-            state=release.state, first_announced_target=release.first_announced_target,
-            rescheduled=release.reschedule_count > 0, published_at=release.published_at,
-            sequence=release.version - 1,
-        ))
-    return start, end, items
+WindowDep = Annotated[Window, Depends(calendar_window)]
 
 
-async def _render(fmt: CalendarFormat, request: Request, session: AsyncSession,
-                  query: CalendarQuery, clock: Clock) -> Response:
-    settings = request.app.state.settings
-    start, end, items = await _items(session, query, today_brussels(clock),
-                                     settings.calendar_uid_domain)
+def _paging_headers(request: Request, win: Window, total: int) -> dict[str, str]:
+    headers = {"X-Total-Count": str(total)}
+    if win.offset + win.limit < total:
+        following = request.url.include_query_params(offset=win.offset + win.limit)
+        headers["Link"] = f'<{following}>; rel="next"'
+    return headers
+
+
+def _last_modified(items: list[CalendarItem]) -> datetime | None:
+    return max((item.last_modified for item in items), default=None)
+
+
+async def _render(fmt: CalendarFormat, request: Request, session: DbSession, win: Window,
+                  uid_domain: str) -> Response:
+    items, total = await calendar_page(session, win, uid_domain)
+    headers = _paging_headers(request, win, total)
+    last_modified = _last_modified(items)
     if fmt is CalendarFormat.ics:
-        return Response(render_ics(items, clock.now()), media_type=ICS_MEDIA_TYPE,
-                        headers={"Content-Disposition": 'inline; filename="vsp-calendar.ics"'})
+        headers["Content-Disposition"] = 'inline; filename="vsp-calendar.ics"'
+        return cached(request, render_ics(items), ICS_MEDIA_TYPE, last_modified=last_modified,
+                      headers=headers)
     if fmt is CalendarFormat.csv:
-        return Response(render_csv(items), media_type=CSV_MEDIA_TYPE,
-                        headers={"Content-Disposition": 'inline; filename="vsp-calendar.csv"'})
-    body = CalendarOut(date_from=start, date_to=end, items=items)
-    return JSONResponse(body.model_dump(mode="json", by_alias=True))
+        headers["Content-Disposition"] = 'inline; filename="vsp-calendar.csv"'
+        return cached(request, render_csv(items).encode(), CSV_MEDIA_TYPE,
+                      last_modified=last_modified, headers=headers)
+    body = CalendarOut(date_from=win.start, date_to=win.end, total=total, limit=win.limit,
+                       offset=win.offset, items=items)
+    return cached_json(request, body.model_dump(mode="json", by_alias=True),
+                       last_modified=last_modified, headers=headers)
 
 
-CSV_RESPONSES = {200: {"description": "The calendar as CSV (UTF-8 with BOM)",
-                      "content": {"text/csv": {"schema": {"type": "string"}}}}}
-ICS_RESPONSES = {200: {"description": "The calendar as iCalendar (stable UIDs)",
-                      "content": {"text/calendar": {"schema": {"type": "string"}}}}}
-ClockDep = Annotated[Clock, Depends(get_clock)]
-QueryDep = Annotated[CalendarQuery, Depends()]
+# One URL convention for every export: JSON at the resource, files at <resource>.<ext>.
+PAGE_RESPONSES = {
+    304: {"description": "Not modified (If-None-Match / If-Modified-Since)"},
+    **responses(Errors.INVALID_DATE_RANGE, Errors.DATE_RANGE_TOO_LONG,
+                KitErrors.VALIDATION_ERROR),
+}
+CSV_RESPONSES = {**PAGE_RESPONSES, 200: {
+    "description": "The calendar as CSV (UTF-8 with BOM)",
+    "content": {"text/csv": {"schema": {"type": "string"}}}}}
+ICS_RESPONSES = {**PAGE_RESPONSES, 200: {
+    "description": "The calendar as iCalendar (stable UIDs, cancellations kept)",
+    "content": {"text/calendar": {"schema": {"type": "string"}}}}}
 
 
-@router.get("/v1/calendar", response_model=CalendarOut)
-async def get_calendar(request: Request, session: DbSession, query: QueryDep,
-                       clock: ClockDep) -> Response:
-    """The release calendar as JSON (public, no token)."""
-    return await _render(CalendarFormat.json, request, session, query, clock)
+@router.get("/v1/calendar", response_model=CalendarOut, responses=PAGE_RESPONSES)
+async def get_calendar(request: Request, session: DbSession, win: WindowDep,
+                       settings: SettingsDep) -> Response:
+    """The release calendar as JSON (public, no token), one date window and page at a time."""
+    return await _render(CalendarFormat.json, request, session, win,
+                         settings.calendar_uid_domain)
 
 
 @router.get("/v1/calendar.csv", responses=CSV_RESPONSES, response_class=Response)
-async def get_calendar_csv(request: Request, session: DbSession, query: QueryDep,
-                           clock: ClockDep) -> Response:
+async def get_calendar_csv(request: Request, session: DbSession, win: WindowDep,
+                           settings: SettingsDep) -> Response:
     """The release calendar as CSV."""
-    return await _render(CalendarFormat.csv, request, session, query, clock)
+    return await _render(CalendarFormat.csv, request, session, win,
+                         settings.calendar_uid_domain)
 
 
 @router.get("/v1/calendar.ics", responses=ICS_RESPONSES, response_class=Response)
-async def get_calendar_ics(request: Request, session: DbSession, query: QueryDep,
-                           clock: ClockDep) -> Response:
+async def get_calendar_ics(request: Request, session: DbSession, win: WindowDep,
+                           settings: SettingsDep) -> Response:
     """The release calendar as iCalendar, for calendar subscriptions."""
-    return await _render(CalendarFormat.ics, request, session, query, clock)
+    return await _render(CalendarFormat.ics, request, session, win,
+                         settings.calendar_uid_domain)

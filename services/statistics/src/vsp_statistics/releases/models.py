@@ -3,7 +3,20 @@
 import uuid
 from datetime import date, datetime, time
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vsp_statistics.base import Base, created_at, uuid_pk
@@ -11,6 +24,12 @@ from vsp_statistics.base import Base, created_at, uuid_pk
 
 class Release(Base):
     __tablename__ = "releases"
+    # One live (non-cancelled) release per statistic, reference period and vintage (edition):
+    # the database decides between parallel announcements (the loser answers 409).
+    __table_args__ = (
+        Index("uq_releases_live_edition", "statistic_id", "reference_period", "vintage",
+              unique=True, postgresql_where=text("state <> 'cancelled'")),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     statistic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("official_statistics.id"),
@@ -36,9 +55,18 @@ class Release(Base):
     published_on: Mapped[date | None] = mapped_column(Date)  # the Brussels date of published_at
     published_with_override: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     reschedule_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    release_type: Mapped[str] = mapped_column(String(12), nullable=False, default="official",
+                                              server_default="official")
+    output_url: Mapped[str | None] = mapped_column(String(2000))
+    # Entered afterwards through POST /v1/releases/history (not announced through this system).
+    recorded_from_history: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                        server_default="false")
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
     created_at: Mapped[datetime] = created_at()
+    # Last-Modified of the public calendar and release pages.
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                 server_default=func.now(), onupdate=func.now())
 
 
 class ReleaseStatusChange(Base):
@@ -66,6 +94,31 @@ class ReleaseReschedule(Base):
     approved_by: Mapped[str] = mapped_column(String(200), nullable=False)
     rescheduled_by: Mapped[str] = mapped_column(String(200), nullable=False)
     rescheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ReleaseChangeRequest(Base):
+    """A requested reschedule or cancellation; it takes effect only when a user holding the
+    approving role (not the requester) approves it. One pending request per release."""
+
+    __tablename__ = "release_change_requests"
+    __table_args__ = (
+        Index("uq_release_change_requests_pending", "release_id", unique=True,
+              postgresql_where=text("state = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
+                                                  index=True)
+    kind: Mapped[str] = mapped_column(String(12), nullable=False)  # reschedule | cancellation
+    new_target: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    state: Mapped[str] = mapped_column(String(10), nullable=False)  # pending|approved|rejected
+    requested_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    requested_org: Mapped[str] = mapped_column(String(200), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)
 
 
 class PreReleaseAccess(Base):

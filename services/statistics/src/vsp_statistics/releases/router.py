@@ -1,78 +1,62 @@
-"""Releases: announcement, workflow transitions, reschedules, pre-release access, corrections."""
+"""Releases, behind a token: announce, record history, move through the workflow, request and
+approve date changes, pre-release access, corrections. The public reads are in
+`public_router.py`."""
 
 import uuid
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Response
 
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from vsp_statistics.access import StaffOrEntity
-from vsp_statistics.common import get_settings, page_of
-from vsp_statistics.official_statistics.models import OfficialStatistic
-from vsp_statistics.releases import service
-from vsp_statistics.releases.models import (
-    PreReleaseAccess,
-    Release,
-    ReleaseCorrection,
-    ReleaseReschedule,
-    ReleaseStatusChange,
-)
+from vsp_statistics.errors import Errors
+from vsp_statistics.releases import changes, history, queries, service
 from vsp_statistics.releases.schemas import (
+    CancellationIn,
+    ChangeDecisionIn,
+    ChangeRequestOut,
     CorrectionIn,
     CorrectionOut,
+    HistoryIn,
+    HistoryOut,
     PreReleaseAccessIn,
     PreReleaseAccessOut,
     ReleaseIn,
     ReleaseOut,
     RescheduleIn,
-    RescheduleOut,
     StatusChangeOut,
     TransitionIn,
 )
-from vsp_statistics.releases.workflow import ReleaseState
+from vsp_statistics.roles import Approver, StaffOnly, StaffOrEntity
+from vsp_statistics.settings import SettingsDep
 
 router = APIRouter(tags=["releases"])
-ClockDep = Annotated[Clock, Depends(get_clock)]
-SettingsDep = Annotated[Any, Depends(get_settings)]
+# A change request's number (BIGINT): larger numbers are a 422, not a database error.
+RequestId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+RELEASE_RULES = (Errors.UNKNOWN_STATISTIC, Errors.STATISTIC_NOT_ON_LIST, Errors.RELEASE_EXISTS,
+                 Errors.TARGET_IN_PAST, Errors.EXACT_DATE_REQUIRED,
+                 Errors.REFERENCE_PERIOD_NOT_ENDED, Errors.REFERENCE_PERIOD_PERIODICITY,
+                 Errors.RELEASE_TIME_WITH_OFFSET, KitErrors.VALIDATION_ERROR, *AUTH_ERRORS)
+CHANGE_RULES = (Errors.RELEASE_NOT_FOUND, Errors.RELEASE_CLOSED, Errors.CHANGE_REQUEST_PENDING,
+                KitErrors.VALIDATION_ERROR, *AUTH_ERRORS)
+DECISION_RULES = (Errors.RELEASE_NOT_FOUND, Errors.CHANGE_REQUEST_NOT_FOUND,
+                  Errors.CHANGE_REQUEST_DECIDED, Errors.SELF_APPROVAL_NOT_PERMITTED,
+                  Errors.RELEASE_CLOSED, KitErrors.VALIDATION_ERROR, *AUTH_ERRORS)
 
 
-async def _out(session, principal, release_id, clock, settings) -> ReleaseOut:
-    release, statistic = await service.get_release(session, principal, release_id)
+async def _out(session, release_id, clock, settings) -> ReleaseOut:
+    release, statistic = await service.get_public_release(session, release_id)
     return service.to_out(release, statistic, today_brussels(clock), settings.calendar_uid_domain)
 
 
-@router.get("/v1/releases", response_model=Page[ReleaseOut])
-async def list_releases(
-    session: DbSession, page: Pagination, principal: StaffOrEntity, clock: ClockDep,
-    settings: SettingsDep, statistic_id: uuid.UUID | None = None, entity: str | None = None,
-    state: ReleaseState | None = None, target_from: date | None = None,
-    target_to: date | None = None,
-):
-    stmt = service.scoped_releases(principal).order_by(Release.target_first, Release.id)
-    if statistic_id is not None:
-        stmt = stmt.where(Release.statistic_id == statistic_id)
-    if entity is not None:
-        stmt = stmt.where(OfficialStatistic.entity_code == entity)
-    if state is not None:
-        stmt = stmt.where(Release.state == state.value)
-    if target_from is not None:
-        stmt = stmt.where(Release.target_last >= target_from)
-    if target_to is not None:
-        stmt = stmt.where(Release.target_first <= target_to)
-    rows, total = await paginate(session, stmt, page, scalars=False)
-    today = today_brussels(clock)
-    return Page(items=[service.to_out(r, s, today, settings.calendar_uid_domain)
-                       for r, s in rows], total=total, limit=page.limit, offset=page.offset)
-
-
-@router.post("/v1/releases", response_model=ReleaseOut, status_code=201)
+@router.post("/v1/releases", response_model=ReleaseOut, status_code=201,
+             responses=responses(*RELEASE_RULES))
 async def create_release(body: ReleaseIn, session: DbSession, principal: StaffOrEntity,
                          clock: ClockDep, settings: SettingsDep, idem: IdempotencyDep):
     """Announce a release (accepts `Idempotency-Key`)."""
@@ -80,92 +64,146 @@ async def create_release(body: ReleaseIn, session: DbSession, principal: StaffOr
         return idem.replay
     release = await service.create_release(session, principal, body, clock,
                                            settings.default_release_time)
-    out = await _out(session, principal, release.id, clock, settings)
+    out = await _out(session, release.id, clock, settings)
     return await idem.respond(201, out, headers={"ETag": f'"{release.version}"'})
 
 
-@router.get("/v1/releases/{release_id}", response_model=ReleaseOut, dependencies=[RETURNS_ETAG])
-async def get_release(release_id: uuid.UUID, response: Response, session: DbSession,
-                      principal: StaffOrEntity, clock: ClockDep, settings: SettingsDep):
-    out = await _out(session, principal, release_id, clock, settings)
-    set_etag(response, out.version)
-    return out
+@router.post("/v1/releases/history", response_model=HistoryOut, status_code=201,
+             responses=responses(*RELEASE_RULES, Errors.RESCHEDULE_REASON_REQUIRED,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR))
+async def record_history(body: HistoryIn, session: DbSession, principal: StaffOnly,
+                         clock: ClockDep, settings: SettingsDep):
+    """Register releases published before they were entered here (VSA staff; all or nothing,
+    audited `recorded_from_history`; the refused item's `index` is in the problem)."""
+    releases = await history.record_history(session, principal, body, clock,
+                                             settings.default_release_time)
+    return HistoryOut(items=[await _out(session, r.id, clock, settings) for r in releases])
 
 
-@router.post("/v1/releases/{release_id}/transitions", response_model=ReleaseOut, dependencies=[RETURNS_ETAG])
+@router.post("/v1/releases/{release_id}/transitions", response_model=ReleaseOut,
+             responses=responses(Errors.RELEASE_NOT_FOUND, KitErrors.ILLEGAL_TRANSITION,
+                                 Errors.APPROVAL_REQUIRED, Errors.TARGET_DATE_NOT_EXACT,
+                                 Errors.OUTPUT_URL_REQUIRED, Errors.REFERENCE_PERIOD_NOT_ENDED,
+                                 Errors.PUBLICATION_BEFORE_SCHEDULED_TIME,
+                                 Errors.OVERRIDE_NOT_PERMITTED, Errors.REASON_REQUIRED,
+                                 KitErrors.VALIDATION_ERROR, *AUTH_ERRORS),
+             dependencies=[RETURNS_ETAG])
 async def create_transition(release_id: uuid.UUID, body: TransitionIn, response: Response,
                             session: DbSession, principal: StaffOrEntity, clock: ClockDep,
                             settings: SettingsDep):
-    """Move the release in its workflow; publishing early needs the audited override."""
+    """Move the release in its workflow; publishing needs `output_url`, publishing early the
+    audited override; cancelling goes through `/cancellations` (approved by another user)."""
     release, _ = await service.get_release(session, principal, release_id, for_update=True)
     await service.transition(session, principal, release, body, clock)
-    out = await _out(session, principal, release_id, clock, settings)
+    out = await _out(session, release_id, clock, settings)
     set_etag(response, out.version)
     return out
 
 
-@router.get("/v1/releases/{release_id}/history", response_model=Page[StatusChangeOut])
+@router.get("/v1/releases/{release_id}/history", response_model=Page[StatusChangeOut],
+            responses=responses(Errors.RELEASE_NOT_FOUND, *AUTH_ERRORS))
 async def list_status_history(release_id: uuid.UUID, session: DbSession, page: Pagination,
                               principal: StaffOrEntity):
+    """The internal status history (who changed what); the public one is `/changes`."""
     await service.get_release(session, principal, release_id)
-    stmt = (select(ReleaseStatusChange).where(ReleaseStatusChange.release_id == release_id)
-            .order_by(ReleaseStatusChange.id))
-    rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, StatusChangeOut)
+    rows, total = await paginate(session, queries.status_history(release_id), page)
+    return Page.of(rows, total, page, out=StatusChangeOut)
 
 
-@router.get("/v1/releases/{release_id}/reschedules", response_model=Page[RescheduleOut])
-async def list_reschedules(release_id: uuid.UUID, session: DbSession, page: Pagination,
-                           principal: StaffOrEntity):
-    await service.get_release(session, principal, release_id)
-    stmt = (select(ReleaseReschedule).where(ReleaseReschedule.release_id == release_id)
-            .order_by(ReleaseReschedule.id))
-    rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, RescheduleOut)
-
-
-@router.post("/v1/releases/{release_id}/reschedules", response_model=RescheduleOut,
-             status_code=201)
-async def create_reschedule(release_id: uuid.UUID, body: RescheduleIn, session: DbSession,
-                            principal: StaffOrEntity, clock: ClockDep):
-    """Move the target date: needs a reason and an approver; the first announced date stays."""
+@router.post("/v1/releases/{release_id}/reschedules", response_model=ChangeRequestOut,
+             status_code=201,
+             responses=responses(*CHANGE_RULES, Errors.RESCHEDULE_REASON_REQUIRED,
+                                 Errors.TARGET_UNCHANGED, Errors.TARGET_IN_PAST,
+                                 Errors.EXACT_DATE_REQUIRED, Errors.REFERENCE_PERIOD_NOT_ENDED))
+async def request_reschedule(release_id: uuid.UUID, body: RescheduleIn, session: DbSession,
+                             principal: StaffOrEntity, clock: ClockDep):
+    """Request a new target with a reason; it applies when approved (`.../approval`)."""
     release, _ = await service.get_release(session, principal, release_id, for_update=True)
-    return await service.reschedule(session, principal, release, body, clock)
+    return await changes.request_reschedule(session, principal, release, body, clock)
+
+
+@router.post("/v1/releases/{release_id}/cancellations", response_model=ChangeRequestOut,
+             status_code=201,
+             responses=responses(*CHANGE_RULES, Errors.REASON_REQUIRED,
+                                 KitErrors.ILLEGAL_TRANSITION))
+async def request_cancellation(release_id: uuid.UUID, body: CancellationIn,
+                               session: DbSession, principal: StaffOrEntity, clock: ClockDep):
+    """Request the cancellation with a reason; it applies when approved (`.../approval`)."""
+    release, _ = await service.get_release(session, principal, release_id, for_update=True)
+    return await changes.request_cancellation(session, principal, release, body, clock)
+
+
+@router.get("/v1/releases/{release_id}/change-requests", response_model=Page[ChangeRequestOut],
+            responses=responses(Errors.RELEASE_NOT_FOUND, *AUTH_ERRORS))
+async def list_change_requests(release_id: uuid.UUID, session: DbSession, page: Pagination,
+                               principal: StaffOrEntity):
+    await service.get_release(session, principal, release_id)
+    rows, total = await paginate(session, queries.change_requests(release_id), page)
+    return Page.of(rows, total, page, out=ChangeRequestOut)
+
+
+@router.post("/v1/releases/{release_id}/change-requests/{request_id}/approval",
+             response_model=ChangeRequestOut, status_code=201,
+             responses=responses(*DECISION_RULES, Errors.TARGET_UNCHANGED,
+                                 Errors.TARGET_IN_PAST, Errors.EXACT_DATE_REQUIRED,
+                                 KitErrors.ILLEGAL_TRANSITION))
+async def approve_change_request(release_id: uuid.UUID, request_id: RequestId,
+                                 body: ChangeDecisionIn,
+                                 session: DbSession, approver: Approver, clock: ClockDep):
+    """Approve a requested reschedule or cancellation (approving role, not the requester)."""
+    release, _ = await service.get_release(session, approver, release_id, for_update=True)
+    request = await changes.get_request(session, release, request_id)
+    return await changes.approve(session, approver, release, request, body, clock)
+
+
+@router.post("/v1/releases/{release_id}/change-requests/{request_id}/rejection",
+             response_model=ChangeRequestOut, status_code=201,
+             responses=responses(*DECISION_RULES, Errors.REASON_REQUIRED))
+async def reject_change_request(release_id: uuid.UUID, request_id: RequestId,
+                                 body: ChangeDecisionIn,
+                                session: DbSession, approver: Approver, clock: ClockDep):
+    """Reject a requested change (approving role, not the requester; `note` is the reason)."""
+    release, _ = await service.get_release(session, approver, release_id, for_update=True)
+    request = await changes.get_request(session, release, request_id)
+    return await changes.reject(session, approver, release, request, body, clock)
 
 
 @router.get("/v1/releases/{release_id}/pre-release-access",
-            response_model=Page[PreReleaseAccessOut])
+            response_model=Page[PreReleaseAccessOut],
+            responses=responses(Errors.RELEASE_NOT_FOUND, *AUTH_ERRORS))
 async def list_pre_release_access(release_id: uuid.UUID, session: DbSession, page: Pagination,
                                   principal: StaffOrEntity):
     await service.get_release(session, principal, release_id)
-    stmt = (select(PreReleaseAccess).where(PreReleaseAccess.release_id == release_id)
-            .order_by(PreReleaseAccess.created_at, PreReleaseAccess.id))
-    rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, PreReleaseAccessOut)
+    rows, total = await paginate(session, queries.pre_release_access(release_id), page)
+    return Page.of(rows, total, page, out=PreReleaseAccessOut)
 
 
-@router.post("/v1/releases/{release_id}/pre-release-access",
-             response_model=PreReleaseAccessOut, status_code=201)
+@router.post("/v1/releases/{release_id}/pre-release-access", response_model=PreReleaseAccessOut,
+             status_code=201,
+             responses=responses(Errors.RELEASE_NOT_FOUND, Errors.RELEASE_CLOSED,
+                                 KitErrors.VALIDATION_ERROR, *AUTH_ERRORS))
 async def create_pre_release_access(release_id: uuid.UUID, body: PreReleaseAccessIn,
                                     session: DbSession, principal: StaffOrEntity):
+    """Grant a person access before publication (recorded on the pre-release access list)."""
     release, _ = await service.get_release(session, principal, release_id, for_update=True)
     return await service.add_pre_release_access(session, principal, release, body)
 
 
-@router.get("/v1/releases/{release_id}/corrections", response_model=Page[CorrectionOut])
+@router.get("/v1/releases/{release_id}/corrections", response_model=Page[CorrectionOut],
+            responses=responses(Errors.RELEASE_NOT_FOUND, *AUTH_ERRORS))
 async def list_corrections(release_id: uuid.UUID, session: DbSession, page: Pagination,
                            principal: StaffOrEntity):
     await service.get_release(session, principal, release_id)
-    stmt = (select(ReleaseCorrection).where(ReleaseCorrection.release_id == release_id)
-            .order_by(ReleaseCorrection.id))
-    rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, CorrectionOut)
+    rows, total = await paginate(session, queries.corrections(release_id), page)
+    return Page.of(rows, total, page, out=CorrectionOut)
 
 
 @router.post("/v1/releases/{release_id}/corrections", response_model=CorrectionOut,
-             status_code=201)
+             status_code=201,
+             responses=responses(Errors.RELEASE_NOT_FOUND, Errors.RELEASE_NOT_PUBLISHED,
+                                 KitErrors.VALIDATION_ERROR, *AUTH_ERRORS))
 async def create_correction(release_id: uuid.UUID, body: CorrectionIn, session: DbSession,
                             principal: StaffOrEntity, clock: ClockDep):
-    """Log a correction of a published release."""
+    """Log a correction of a published release (shown in its public change log)."""
     release, _ = await service.get_release(session, principal, release_id, for_update=True)
     return await service.add_correction(session, principal, release, body, clock)

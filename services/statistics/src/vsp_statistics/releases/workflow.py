@@ -8,6 +8,8 @@ published and cancelled are final.
 
 from enum import StrEnum
 
+from dkbuza_kit.statemachine import TransitionTable
+
 
 class ReleaseState(StrEnum):
     """State of a release (publicatie). Values (Dutch label): planned (gepland), in_review
@@ -31,6 +33,8 @@ ALLOWED: dict[ReleaseState, frozenset[ReleaseState]] = {
 }
 
 OPEN_STATES = frozenset({ReleaseState.planned, ReleaseState.in_review, ReleaseState.approved})
+# The kit's one ILLEGAL_TRANSITION shape (entity, from_state, to_state, allowed).
+RELEASE_FLOW = TransitionTable("release", ALLOWED)
 
 
 class IllegalTransition(ValueError):

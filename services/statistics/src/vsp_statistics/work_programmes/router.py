@@ -1,18 +1,19 @@
 """Work programmes, their versions (fixed by the CVOS) and actions."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Request, Response
 
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from vsp_statistics.access import StaffOnly, StaffOrEntity
-from vsp_statistics.common import CONDITIONAL_WRITE_RESPONSES, page_of
+from vsp_statistics.errors import Errors
+from vsp_statistics.roles import StaffOnly, StaffOrEntity
 from vsp_statistics.work_programmes import service
-from vsp_statistics.work_programmes.models import WorkProgramme, WorkProgrammeAction
 from vsp_statistics.work_programmes.schemas import (
     ActionIn,
     ActionOut,
@@ -24,14 +25,15 @@ from vsp_statistics.work_programmes.schemas import (
     WorkProgrammeOut,
 )
 
+# An INTEGER column: larger numbers are a 422, not a database error.
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["work-programmes"])
 
 
 @router.get("/v1/work-programmes", response_model=Page[WorkProgrammeOut])
 async def list_work_programmes(session: DbSession, page: Pagination, _: StaffOrEntity):
-    stmt = select(WorkProgramme).order_by(WorkProgramme.start_year, WorkProgramme.code)
-    rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, WorkProgrammeOut)
+    rows, total = await paginate(session, service.programme_list(), page)
+    return Page.of(rows, total, page, out=WorkProgrammeOut)
 
 
 @router.post("/v1/work-programmes", response_model=WorkProgrammeOut, status_code=201)
@@ -54,13 +56,16 @@ async def list_versions(work_programme_id: uuid.UUID, session: DbSession, _: Sta
 
 
 @router.post("/v1/work-programmes/{work_programme_id}/versions/{number}/fix",
-             response_model=list[VersionOut])
-async def fix_version(work_programme_id: uuid.UUID, number: int, body: FixVersionIn,
-                      session: DbSession, _: StaffOnly):
-    """Fix a draft version with the CVOS decision reference and date."""
+             response_model=list[VersionOut],
+             responses=responses(KitErrors.NOT_FOUND, Errors.VERSION_NOT_FOUND,
+                                 Errors.VERSION_ALREADY_FIXED, Errors.CVOS_DECISION_REQUIRED,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.VALIDATION_ERROR,
+                                 *AUTH_ERRORS))
+async def fix_version(work_programme_id: uuid.UUID, number: VersionNumber, body: FixVersionIn,
+                      session: DbSession, _: StaffOnly, clock: ClockDep):
+    """Fix a draft version with the CVOS decision reference and date (not in the future)."""
     programme = await service.get(session, work_programme_id)
-    await service.fix_version(session, programme, number, body)
-    await session.flush()
+    await service.fix_version(session, programme, number, body, clock)
     return await service.versions(session, work_programme_id)
 
 
@@ -68,13 +73,9 @@ async def fix_version(work_programme_id: uuid.UUID, number: int, body: FixVersio
 async def list_actions(work_programme_id: uuid.UUID, session: DbSession, page: Pagination,
                        _: StaffOrEntity, owner_entity_code: str | None = None):
     await service.get(session, work_programme_id)
-    stmt = (select(WorkProgrammeAction)
-            .where(WorkProgrammeAction.work_programme_id == work_programme_id)
-            .order_by(WorkProgrammeAction.due_last, WorkProgrammeAction.id))
-    if owner_entity_code is not None:
-        stmt = stmt.where(WorkProgrammeAction.owner_entity_code == owner_entity_code)
+    stmt = service.action_list(work_programme_id, owner_entity_code)
     rows, total = await paginate(session, stmt, page)
-    return page_of(rows, total, page, ActionOut)
+    return Page.of(rows, total, page, out=ActionOut)
 
 
 @router.post("/v1/work-programmes/{work_programme_id}/actions", response_model=ActionOut,
@@ -87,15 +88,19 @@ async def create_action(work_programme_id: uuid.UUID, body: ActionIn, session: D
 
 
 @router.post("/v1/work-programmes/{work_programme_id}/actions/{action_id}/progress",
-             response_model=ActionOut)
+             response_model=ActionOut,
+             responses=responses(Errors.ACTION_NOT_FOUND, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.VALIDATION_ERROR, *AUTH_ERRORS))
 async def record_action_progress(work_programme_id: uuid.UUID, action_id: uuid.UUID,
-                                 body: ActionProgressIn, session: DbSession, _: StaffOnly):
+                                 body: ActionProgressIn, session: DbSession, _: StaffOnly,
+                                 clock: ClockDep):
     programme = await service.get(session, work_programme_id)
-    return await service.record_progress(session, programme, action_id, body)
+    return await service.record_progress(session, programme, action_id, body, clock)
 
 
 @router.get("/v1/work-programmes/{work_programme_id}/actions/{action_id}",
-            response_model=ActionOut, dependencies=[RETURNS_ETAG])
+            response_model=ActionOut,
+            dependencies=[RETURNS_ETAG])
 async def get_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, response: Response,
                      session: DbSession, _: StaffOrEntity):
     programme = await service.get(session, work_programme_id)
@@ -106,15 +111,17 @@ async def get_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, respons
 
 @router.patch("/v1/work-programmes/{work_programme_id}/actions/{action_id}",
               response_model=ActionOut,
-              responses=CONDITIONAL_WRITE_RESPONSES, dependencies=[IF_MATCH])
+              responses=responses(*IF_MATCH_ERRORS, *AUTH_ERRORS), dependencies=[IF_MATCH])
 async def update_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, body: ActionPatch,
                         request: Request, response: Response, session: DbSession,
-                        principal: StaffOrEntity):
+                        principal: StaffOrEntity, clock: ClockDep):
     """Change an action (`If-Match` required): VSA staff any, an entity its own actions."""
     programme = await service.get(session, work_programme_id)
     action = await service.get_action(session, programme, action_id, owned_by=principal,
                                       for_update=True)
+    # Scoped (an entity: its own only) and locked first, then If-Match against the locked
+    # version: the lock_for_change step with the object rule in the same SELECT.
     check_if_match(request, action.version)
-    await service.update_action(session, principal, programme, action, body)
+    await service.update_action(session, principal, programme, action, body, clock)
     set_etag(response, action.version)
     return action

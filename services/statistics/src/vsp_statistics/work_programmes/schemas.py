@@ -4,8 +4,10 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from dkbuza_kit.dates import PartialDateField
-from vsp_statistics.common import InputModel, OutputModel, PatchModel
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate, Year
+from vsp_statistics.bounds import BoundedPartialDate
+from vsp_statistics.patching import PatchModel
 
 
 class VersionState(StrEnum):
@@ -30,8 +32,8 @@ class WorkProgrammeIn(InputModel):
     code: str = Field(min_length=1, max_length=40, examples=["WP-2025-2026"])
     title: str = Field(min_length=1, max_length=300)
     programme_id: uuid.UUID | None = None
-    start_year: int = Field(ge=2000, le=2100)
-    end_year: int = Field(ge=2000, le=2100)
+    start_year: Year
+    end_year: Year
 
     @model_validator(mode="after")
     def _period(self) -> "WorkProgrammeIn":
@@ -61,19 +63,19 @@ class VersionOut(OutputModel):
 class FixVersionIn(InputModel):
     # Optional in the schema: a missing decision answers CVOS_DECISION_REQUIRED.
     cvos_decision_reference: str | None = Field(default=None, max_length=200)
-    fixed_on: date | None = Field(default=None, description="Date of the CVOS decision")
+    fixed_on: BoundedDate | None = Field(default=None, description="Date of the CVOS decision")
 
 
 class ActionIn(InputModel):
     title: str = Field(min_length=1, max_length=500)
     objective_id: uuid.UUID | None = None
     owner_entity_code: str = Field(min_length=1, max_length=40)
-    due: PartialDateField = Field(description="Due date: year, quarter, month or day")
+    due: BoundedPartialDate = Field(description="Due date: year, quarter, month or day")
 
 
 class ActionProgressIn(InputModel):
     state: ActionState
-    completed_on: date | None = None
+    completed_on: BoundedDate | None = None
 
     @model_validator(mode="after")
     def _completion(self) -> "ActionProgressIn":
@@ -104,7 +106,7 @@ class ActionPatch(PatchModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=500)
     owner_entity_code: str | None = Field(default=None, min_length=1, max_length=40)
-    due: PartialDateField | None = Field(default=None,
+    due: BoundedPartialDate | None = Field(default=None,
                                          description="Due date: year, quarter, month or day")
     state: ActionState | None = None
-    completed_on: date | None = None
+    completed_on: BoundedDate | None = None

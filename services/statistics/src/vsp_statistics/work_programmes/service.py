@@ -9,22 +9,20 @@ action had before a later change are in the audit trail (`changes` of the `updat
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.problems import ProblemError
-from vsp_statistics.access import entity_scope
-from vsp_statistics.common import (
-    apply_patch,
-    audit_update,
-    bump_version,
-    get_or_404,
-    require_text,
-)
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.timeline import check_timeline
+from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import Objective, Programme
 from vsp_statistics.network.service import existing_entity
+from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.roles import entity_scope
 from vsp_statistics.work_programmes.models import (
     FixedVersionAction,
     WorkProgramme,
@@ -45,9 +43,9 @@ from vsp_statistics.work_programmes.schemas import (
 
 async def create(session: AsyncSession, body: WorkProgrammeIn) -> WorkProgramme:
     if body.programme_id and await session.get(Programme, body.programme_id) is None:
-        raise ProblemError(422, "UNKNOWN_PROGRAMME", "no programme with this id")
+        raise Errors.UNKNOWN_PROGRAMME("no programme with this id")
     if await session.scalar(select(WorkProgramme.id).where(WorkProgramme.code == body.code)):
-        raise ProblemError(409, "WORK_PROGRAMME_EXISTS", f"{body.code} already exists")
+        raise Errors.WORK_PROGRAMME_EXISTS(f"{body.code} already exists")
     programme = WorkProgramme(**body.model_dump())
     session.add(programme)
     await session.flush()
@@ -59,8 +57,20 @@ async def create(session: AsyncSession, body: WorkProgrammeIn) -> WorkProgramme:
 
 
 async def get(session: AsyncSession, work_programme_id: uuid.UUID) -> WorkProgramme:
-    return await get_or_404(session, WorkProgramme, work_programme_id, "work programme",
-                            "WORK_PROGRAMME_NOT_FOUND")
+    return await get_or_404(session, WorkProgramme, work_programme_id, what="work programme")
+
+
+def programme_list() -> Select:
+    return select(WorkProgramme).order_by(WorkProgramme.start_year, WorkProgramme.code)
+
+
+def action_list(work_programme_id: uuid.UUID, owner_entity_code: str | None) -> Select:
+    stmt = (select(WorkProgrammeAction)
+            .where(WorkProgrammeAction.work_programme_id == work_programme_id)
+            .order_by(WorkProgrammeAction.due_last, WorkProgrammeAction.id))
+    if owner_entity_code is not None:
+        stmt = stmt.where(WorkProgrammeAction.owner_entity_code == owner_entity_code)
+    return stmt
 
 
 async def latest_version(session: AsyncSession, work_programme_id: uuid.UUID,
@@ -91,20 +101,24 @@ async def versions(session: AsyncSession, work_programme_id: uuid.UUID) -> list[
 
 
 async def fix_version(session: AsyncSession, programme: WorkProgramme, number: int,
-                      body: FixVersionIn) -> None:
+                      body: FixVersionIn, clock: Clock) -> None:
     version = await session.scalar(
         select(WorkProgrammeVersion).where(
             WorkProgrammeVersion.work_programme_id == programme.id,
             WorkProgrammeVersion.number == number).with_for_update())
     if version is None:
-        raise ProblemError(404, "VERSION_NOT_FOUND", f"version {number} not found")
+        raise Errors.VERSION_NOT_FOUND(f"version {number} not found")
     if version.state == VersionState.fixed:
-        raise ProblemError(409, "VERSION_ALREADY_FIXED", f"version {number} is already fixed")
-    reference = require_text(body.cvos_decision_reference, "CVOS_DECISION_REQUIRED",
-                             "a version is fixed only with a CVOS decision reference")
+        raise Errors.VERSION_ALREADY_FIXED(f"version {number} is already fixed")
+    reference = (body.cvos_decision_reference or "").strip()
+    if not reference:
+        raise Errors.CVOS_DECISION_REQUIRED("a version is fixed only with a CVOS decision "
+                                            "reference")
     if body.fixed_on is None:
-        raise ProblemError(422, "CVOS_DECISION_REQUIRED", "the date of the CVOS decision is "
-                           "required (fixed_on)")
+        raise Errors.CVOS_DECISION_REQUIRED("the date of the CVOS decision is required "
+                                            "(fixed_on)")
+    # The CVOS decided: a fact, not in the future.
+    check_timeline("fixed_on", body.fixed_on, now=clock.now())
     version.state = VersionState.fixed.value
     version.cvos_decision_reference = reference
     version.fixed_on = body.fixed_on
@@ -117,6 +131,7 @@ async def fix_version(session: AsyncSession, programme: WorkProgramme, number: i
                        data={"version": number, "cvos_decision_reference": reference,
                              "fixed_on": body.fixed_on.isoformat(),
                              "actions": len(action_ids)})
+    await session.flush()
 
 
 async def draft_version(session: AsyncSession,
@@ -140,7 +155,7 @@ async def add_action(session: AsyncSession, programme: WorkProgramme,
                      body: ActionIn) -> WorkProgrammeAction:
     await existing_entity(session, body.owner_entity_code)
     if body.objective_id and await session.get(Objective, body.objective_id) is None:
-        raise ProblemError(422, "UNKNOWN_OBJECTIVE", "no objective with this id")
+        raise Errors.UNKNOWN_OBJECTIVE("no objective with this id")
     version = await draft_version(session, programme)
     action = WorkProgrammeAction(
         work_programme_id=programme.id, objective_id=body.objective_id, title=body.title,
@@ -154,8 +169,10 @@ async def add_action(session: AsyncSession, programme: WorkProgramme,
 
 
 async def record_progress(session: AsyncSession, programme: WorkProgramme,
-                          action_id: uuid.UUID, body: ActionProgressIn) -> WorkProgrammeAction:
+                          action_id: uuid.UUID, body: ActionProgressIn,
+                          clock: Clock) -> WorkProgrammeAction:
     action = await get_action(session, programme, action_id, for_update=True)
+    check_timeline("completed_on", body.completed_on, now=clock.now())
     previous = action.state
     action.state = body.state.value
     action.completed_on = body.completed_on
@@ -178,7 +195,7 @@ async def get_action(session: AsyncSession, programme: WorkProgramme, action_id:
         stmt = stmt.with_for_update()
     action = await session.scalar(stmt)
     if action is None:
-        raise ProblemError(404, "ACTION_NOT_FOUND", "action not found")
+        raise Errors.ACTION_NOT_FOUND("action not found")
     return action
 
 
@@ -186,13 +203,14 @@ PROGRAMME_FIELDS = frozenset({"title", "owner_entity_code", "due", "due_last"})
 
 
 async def update_action(session: AsyncSession, principal: Principal, programme: WorkProgramme,
-                        action: WorkProgrammeAction, body: ActionPatch) -> None:
+                        action: WorkProgrammeAction, body: ActionPatch, clock: Clock) -> None:
     changes = body.changes()
+    check_timeline("completed_on", changes.get("completed_on"), now=clock.now())
     owner = changes.get("owner_entity_code", action.owner_entity_code)
     if owner != action.owner_entity_code:
         if entity_scope(principal) is not None:
-            raise ProblemError(403, "OWNER_CHANGE_NOT_PERMITTED",
-                               "only VSA staff may hand an action to another entity")
+            raise Errors.OWNER_CHANGE_NOT_PERMITTED(
+                "only VSA staff may hand an action to another entity")
         await existing_entity(session, owner)
     if "due" in changes:
         due = changes.pop("due")
@@ -200,9 +218,9 @@ async def update_action(session: AsyncSession, principal: Principal, programme: 
     state = ActionState(changes.get("state", action.state))
     completed_on = changes.get("completed_on", action.completed_on)
     if (state is ActionState.completed) != (completed_on is not None):
-        raise ProblemError(422, "COMPLETION_DATE_MISMATCH",
-                           "completed_on is set exactly when the state is completed "
-                           f"(state {state.value}, completed_on {completed_on})")
+        raise Errors.COMPLETION_DATE_MISMATCH(
+            "completed_on is set exactly when the state is completed "
+            f"(state {state.value}, completed_on {completed_on})")
     diff = apply_patch(action, changes)
     diff.pop("due_last", None)  # follows `due`
     data = None

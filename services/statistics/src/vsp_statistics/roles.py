@@ -3,9 +3,13 @@
 - `vsa.staff`: the Flemish Statistical Authority, everything (programme and list management).
 - `sv.entity`: a member of the network Statistiek Vlaanderen; the token's `org` is the entity
   code; it sees and changes only its own statistics, releases and self-assessments (404 for
-  the others', filtered in the SQL query).
+  the others', filtered in the SQL query) and requests date changes of its releases.
 - `kpi.reader`: `GET /v1/kpis` only.
-The release calendar is public (no token).
+Approving a reschedule or a cancellation is an action of a user holding `APPROVER` (VSA staff),
+never the user who requested it (four eyes).
+Public (no token): the calendar, the VSP list, statistics with their datasets and list
+changes, releases with their reschedules and change log (only public fields: no user ids,
+no pre-release access list, no pending change requests).
 """
 
 from typing import Annotated
@@ -17,9 +21,11 @@ from dkbuza_kit.auth import Principal, require_roles
 STAFF = "vsa.staff"
 ENTITY = "sv.entity"
 KPI_READER = "kpi.reader"
+APPROVER = STAFF
 
 StaffOnly = Annotated[Principal, Depends(require_roles(STAFF))]
 StaffOrEntity = Annotated[Principal, Depends(require_roles(STAFF, ENTITY))]
+Approver = Annotated[Principal, Depends(require_roles(APPROVER))]
 
 
 def entity_scope(principal: Principal) -> str | None:
