@@ -20,6 +20,7 @@ from export_control.applications import service as applications
 from export_control.applications.models import Application
 from export_control.applications.schemas import AdviceIn, ApplicationIn, DecisionIn
 from export_control.customs import service as customs
+from export_control.roles import APPLICANT, HEAD, OFFICER
 from export_control.routing.service import active_rule_set
 from export_control.screening.models import DenialNotice, SanctionsImport
 from export_control.screening.service import import_sanctions_list
@@ -27,7 +28,7 @@ from export_control.settings import ExportControlSettings
 
 DEMO_ORG = "0123456789"
 OFFICE = Principal(sub="demo-loader", org="dkbuza",
-                   roles=frozenset({"csg.officer", "csg.head", "csg.applicant"}))
+                   roles=frozenset({OFFICER, HEAD, APPLICANT}))
 
 
 class _Clock:

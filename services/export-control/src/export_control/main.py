@@ -5,14 +5,15 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
-from export_control.access import APPLICANT, CUSTOMS, INTERNAL
 from export_control.applications.router import router as applications_router
 from export_control.compliance.router import router as compliance_router
 from export_control.customs.router import router as customs_router
+from export_control.embargoes.router import router as embargoes_router
 from export_control.events import EVENT_TYPES
 from export_control.kpis import compute_kpis
 from export_control.licences.router import router as licences_router
 from export_control.reports.router import router as reports_router
+from export_control.roles import APPLICANT, CUSTOMS, INTERNAL
 from export_control.routing.router import router as routing_router
 from export_control.screening.router import router as screening_router
 from export_control.settings import ExportControlSettings
@@ -20,7 +21,7 @@ from export_control.settings import ExportControlSettings
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 ROUTERS = [applications_router, routing_router, screening_router, licences_router,
-           customs_router, compliance_router, reports_router]
+           customs_router, compliance_router, reports_router, embargoes_router]
 
 
 def create_app(settings: ExportControlSettings | None = None) -> FastAPI:

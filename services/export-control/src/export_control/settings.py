@@ -17,5 +17,7 @@ class ExportControlSettings(ServiceSettings):
     transaction_report_term_days: int = 30
     # Days after the report became overdue before an infringement case is opened.
     transaction_report_grace_days: int = 30
-    # Default validity of a licence issued on a grant, in months.
+    # Default validity of a licence issued on a grant, in months (capped by the legal maximum
+    # of its type in data/licence-validity.json, or the file named here).
     licence_validity_months: int = 24
+    licence_validity_file: str | None = None

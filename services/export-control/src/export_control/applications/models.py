@@ -162,6 +162,8 @@ class Advice(Base):
     refusal_criteria: Mapped[list[int]] = mapped_column(JSONB, nullable=False, default=list)
     given_by: Mapped[str] = mapped_column(String(200), nullable=False)
     given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # Set when the file was edited after this advice: it no longer counts.
+    invalidated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Decision(Base):

@@ -13,15 +13,6 @@ from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
-from export_control.access import (
-    APPLICANT,
-    HEAD,
-    OFFICER,
-    REOPEN,
-    case_workers,
-    org_scope,
-    readers,
-)
 from export_control.applications import service
 from export_control.applications.models import Advice, Application, Decision, InformationRequest
 from export_control.applications.schemas import (
@@ -38,6 +29,16 @@ from export_control.applications.schemas import (
     TurnaroundOut,
 )
 from export_control.deps import ClockDep, Settings
+from export_control.roles import (
+    APPLICANT,
+    HEAD,
+    MINISTER,
+    OFFICER,
+    REOPEN,
+    case_workers,
+    org_scope,
+    readers,
+)
 from export_control.routing.service import route_application
 from export_control.screening import service as screening
 from export_control.screening.models import ScreeningHit
@@ -48,9 +49,9 @@ router = APIRouter(prefix="/v1/applications", tags=["applications"])
 Reader = Annotated[Principal, Depends(readers)]
 CaseWorker = Annotated[Principal, Depends(case_workers)]
 Filer = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD))]
-Mover = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD, "csg.minister",
+Mover = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD, MINISTER,
                                                    REOPEN))]
-Decider = Annotated[Principal, Depends(require_roles(HEAD, "csg.minister"))]
+Decider = Annotated[Principal, Depends(require_roles(HEAD, MINISTER))]
 
 
 def _out(app: Application) -> ApplicationOut:
@@ -59,11 +60,11 @@ def _out(app: Application) -> ApplicationOut:
 
 @router.post("", status_code=201, response_model=ApplicationOut)
 async def create_application(body: ApplicationIn, session: DbSession, principal: Filer,
-                             idem: IdempotencyDep):
+                             idem: IdempotencyDep, clock: ClockDep):
     """Create a draft (ontwerp). An applicant files for its own organisation (token `org`)."""
     if idem.replay is not None:
         return idem.replay
-    app = await service.create_draft(session, body, principal)
+    app = await service.create_draft(session, body, principal, clock.now())
     return await idem.respond(201, _out(app), headers={"ETag": f'"{app.version}"'})
 
 
@@ -95,12 +96,12 @@ async def get_application(application_id: uuid.UUID, session: DbSession, princip
 @router.put("/{application_id}", response_model=ApplicationOut)
 async def replace_application(application_id: uuid.UUID, body: ApplicationIn,
                               request: Request, response: Response, session: DbSession,
-                              principal: Filer) -> ApplicationOut:
+                              principal: Filer, clock: ClockDep) -> ApplicationOut:
     """Replace the content of a draft (or of a case with an open information request that
     allows changes). Requires If-Match."""
     app = await service.get_application(session, application_id, principal, for_update=True)
     check_if_match(request, app.version)
-    app = await service.replace_content(session, app, body, principal)
+    app = await service.replace_content(session, app, body, principal, clock.now())
     set_etag(response, app.version)
     return _out(app)
 

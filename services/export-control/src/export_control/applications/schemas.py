@@ -2,14 +2,15 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from dkbuza_kit.types import NonNegativeMoney, Quantity
+from dkbuza_kit.refdata import CountryCode
+from dkbuza_kit.types import BoundedDate, NonNegativeMoney, Quantity
 
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Text300 = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 
@@ -81,7 +82,7 @@ class GoodsLineIn(BaseModel):
     description: LongText
     control_entry: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
         description="EU control-list entry, e.g. ML8.a.1 or 5A002.a.1 (ml8a1 is normalised)")
-    quantity: Annotated[Quantity, Field(gt=0)]
+    quantity: Annotated[Quantity, Field(gt=0, le=Decimal("999999999999999"))]
     unit: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     value_eur: NonNegativeMoney
     common_high_priority: bool = Field(
@@ -109,7 +110,7 @@ class PartyIn(BaseModel):
     address: LongText
     country: CountryCode
     euc_issuer: Text300 | None = Field(None, description="end-user certificate: issuer")
-    euc_date: date | None = None
+    euc_date: BoundedDate | None = Field(None, description="not in the future")
     euc_signatory: Text300 | None = None
     euc_no_re_export_clause: bool | None = None
     no_re_export_to_russia_evidence: LongText | None = Field(
@@ -216,6 +217,8 @@ class AdviceOut(BaseModel):
     refusal_criteria: list[int]
     given_by: str
     given_at: datetime
+    invalidated_at: datetime | None = Field(
+        None, description="the file was edited after this advice: it no longer counts")
 
 
 class LicenceLineTerms(BaseModel):
@@ -232,8 +235,10 @@ class DecisionIn(BaseModel):
         description="EU Common Position 2008/944/CFSP criteria 1-8; required for a refusal")
     conditions: LongText | None = None
     reason: LongText | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: BoundedDate | None = Field(
+        None, description="default and earliest: the day of the decision (Europe/Brussels)")
+    valid_until: BoundedDate | None = Field(
+        None, description="at most the legal maximum for the licence type (data)")
     line_terms: list[LicenceLineTerms] = Field(
         default_factory=list, description="how each line is controlled (default: both)")
 

@@ -5,7 +5,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import Select, delete, select, tuple_
+from sqlalchemy import Select, delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,7 @@ from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.problems import ProblemError
-from export_control.access import HEAD, MINISTER, org_scope
+from dkbuza_kit.timeline import check_timeline
 from export_control.applications import workflow
 from export_control.applications.models import (
     Advice,
@@ -35,9 +35,13 @@ from export_control.applications.schemas import (
 )
 from export_control.applications.turnaround import ClockEvent, Turnaround, compute_turnaround
 from export_control.applications.workflow import Status
-from export_control.controllist import normalise_control_entry
+from export_control.controllist import DUAL_USE, MILITARY, normalise_control_entry
+from export_control.embargoes import service as embargoes
+from export_control.errors import Errors
 from export_control.licences.models import Licence
-from export_control.licences.service import default_validity, issue_licence
+from export_control.licences.service import issue_licence, suspend_on_reopen
+from export_control.licences.validity import licence_validity, validity_rules
+from export_control.roles import HEAD, MINISTER, org_scope
 from export_control.routing.service import route_application
 from export_control.screening import service as screening
 from export_control.screening.models import DenialGrantNotification, DenialNotice
@@ -69,15 +73,25 @@ async def get_application(session: AsyncSession, app_id: uuid.UUID, principal: P
 
 # ---------------------------------------------------------------- drafts
 
-def _lines_and_parties(body: ApplicationIn) -> tuple[list[GoodsLine], list[Party]]:
-    lines = []
+def _lines_and_parties(body: ApplicationIn,
+                       now: datetime) -> tuple[list[GoodsLine], list[Party]]:
+    regime = MILITARY if body.application_type.value.startswith("military") else DUAL_USE
+    lines, mismatched = [], []
     for number, line in enumerate(body.lines, start=1):
         entry = normalise_control_entry(line.control_entry)
+        if entry.regime != regime:
+            mismatched.append(number)
         lines.append(GoodsLine(line_no=number, description=line.description,
                                control_entry=entry.code, regime=entry.regime,
                                category=entry.category, quantity=line.quantity, unit=line.unit,
                                value_eur=line.value_eur,
                                common_high_priority=line.common_high_priority))
+    if mismatched:
+        raise Errors.REGIME_MISMATCH(
+            f"a {body.application_type.value} application takes {regime} goods only; "
+            f"lines {mismatched} are not", line_numbers=mismatched, expected_regime=regime)
+    for index, party in enumerate(body.parties):
+        check_timeline(f"parties[{index}].euc_date", party.euc_date, now=now)
     parties = [Party(**party.model_dump()) for party in body.parties]
     return lines, parties
 
@@ -95,8 +109,8 @@ def _owner_org(body: ApplicationIn, principal: Principal) -> str:
 
 
 async def create_draft(session: AsyncSession, body: ApplicationIn,
-                       principal: Principal) -> Application:
-    lines, parties = _lines_and_parties(body)
+                       principal: Principal, now: datetime) -> Application:
+    lines, parties = _lines_and_parties(body, now)
     app = Application(id=uuid.uuid4(), application_type=body.application_type.value,
                       applicant_org=_owner_org(body, principal),
                       applicant_name=body.applicant_name,
@@ -120,14 +134,14 @@ async def _editable(session: AsyncSession, app: Application) -> bool:
 
 
 async def replace_content(session: AsyncSession, app: Application, body: ApplicationIn,
-                          principal: Principal) -> Application:
+                          principal: Principal, now: datetime) -> Application:
     if not await _editable(session, app):
-        raise ProblemError(409, "APPLICATION_NOT_EDITABLE",
-                           "only a draft, or a case with an open information request that "
-                           "allows changes, can be edited")
+        raise Errors.APPLICATION_NOT_EDITABLE(
+            "only a draft, or a case with an open information request that allows changes, "
+            "can be edited")
     if body.applicant_org not in (None, app.applicant_org):
-        raise ProblemError(422, "APPLICANT_ORG_MISMATCH", "the applicant cannot be changed")
-    lines, parties = _lines_and_parties(body)
+        raise Errors.APPLICANT_ORG_MISMATCH("the applicant cannot be changed")
+    lines, parties = _lines_and_parties(body, now)
     app.application_type = body.application_type.value
     app.applicant_name = body.applicant_name
     app.destination_country = body.destination_country
@@ -139,7 +153,41 @@ async def replace_content(session: AsyncSession, app: Application, body: Applica
     await session.flush()
     await record_audit(session, entity_type="application", entity_id=app.id, action="edited",
                        from_state=app.status, to_state=app.status)
+    if app.status != Status.draft:
+        await _invalidate_assessment(session, app, now)
     return app
+
+
+async def _invalidate_assessment(session: AsyncSession, app: Application, now: datetime) -> None:
+    """An edit after the file was assessed: every advice given so far is void (kept, marked),
+    and an advised or countersigned case goes back to the assessment."""
+    voided = (await session.execute(
+        update(Advice).where(Advice.application_id == app.id, Advice.invalidated_at.is_(None))
+        .values(invalidated_at=now).returning(Advice.id))).scalars().all()
+    before = app.status
+    if before in (Status.advice_given, Status.countersigned, Status.with_minister):
+        app.status = Status.under_assessment.value
+        await session.flush()
+    if voided or before != app.status:
+        await record_audit(session, entity_type="application", entity_id=app.id,
+                           action="assessment_invalidated", from_state=before,
+                           to_state=app.status, reason="the file was edited",
+                           data={"advice_voided": [str(a) for a in voided],
+                                 "countersignature_voided": before in (
+                                     Status.countersigned, Status.with_minister)})
+
+
+async def check_advice_complete(session: AsyncSession, app: Application) -> None:
+    """Advice (still valid) on every current goods line and every party."""
+    given = set((await session.execute(
+        select(Advice.subject_type, Advice.subject_id).where(
+            Advice.application_id == app.id, Advice.invalidated_at.is_(None)))).all())
+    lines = [line.line_no for line in app.lines if ("line", line.id) not in given]
+    parties = [str(party.id) for party in app.parties if ("party", party.id) not in given]
+    if lines or parties:
+        raise Errors.ADVICE_MISSING("record the advice on every line and party first",
+                                    lines_without_advice=lines,
+                                    parties_without_advice=parties)
 
 
 # ---------------------------------------------------------------- transitions
@@ -182,10 +230,7 @@ async def transition(session: AsyncSession, app: Application, target: str, *,
     if target == Status.submitted:
         await _submit(session, app, settings, now)
     elif target == Status.advice_given:
-        has_advice = await session.scalar(
-            select(Advice.id).where(Advice.application_id == app.id).limit(1))
-        if has_advice is None:
-            raise ProblemError(409, "ADVICE_MISSING", "record the advice per line and party first")
+        await check_advice_complete(session, app)
     elif target == Status.withdrawn:
         await _event(session, app, "withdrawn", now)
         await forget_open_turnaround(session, app.id)
@@ -194,6 +239,7 @@ async def transition(session: AsyncSession, app: Application, target: str, *,
             raise ProblemError(422, "REASON_REQUIRED", "reopening a decided case needs a reason")
         app.outcome = None
         await _event(session, app, "reopened", now)
+        await suspend_on_reopen(session, app.id)
     app.status = target
     await session.flush()
     await record_audit(session, entity_type="application", entity_id=app.id,
@@ -315,6 +361,10 @@ def _russia_evidence_missing(app: Application) -> bool:
 async def decide(session: AsyncSession, app: Application, body: DecisionIn, *,
                  principal: Principal, settings: ExportControlSettings,
                  now: datetime) -> tuple[Decision, Licence | None]:
+    granted = body.outcome.value in GRANTS
+    if granted and app.status in (Status.countersigned, Status.with_minister):
+        # The law before the routing: refused for every role, whoever holds the case.
+        await embargoes.check_grant_allowed(session, app, brussels_date(now))
     authority = _decision_authority(app, principal)
     if app.screening_status in ("pending", "not_screened"):
         raise ProblemError(409, "SCREENING_PENDING",
@@ -322,7 +372,6 @@ async def decide(session: AsyncSession, app: Application, body: DecisionIn, *,
     if app.screening_status == "flagged":
         raise ProblemError(409, "SCREENING_FLAG_OPEN",
                            "a sanctions hit must be cleared by csg.head first")
-    granted = body.outcome.value in GRANTS
     if not granted and not body.refusal_criteria:
         raise ProblemError(422, "REFUSAL_CRITERIA_REQUIRED",
                            "a refusal names the criteria (1-8) it rests on")
@@ -362,12 +411,13 @@ async def decide(session: AsyncSession, app: Application, body: DecisionIn, *,
                                "notifying_state": notice.notifying_state if notice else None})
     licence = None
     if granted:
-        today = brussels_date(now)
-        default_from, default_until = default_validity(body.valid_from or today,
-                                                       settings.licence_validity_months)
+        valid_from, valid_until = licence_validity(
+            app.application_type, decided_on=brussels_date(now), valid_from=body.valid_from,
+            valid_until=body.valid_until, default_months=settings.licence_validity_months,
+            rules=validity_rules(settings.licence_validity_file))
         licence = await issue_licence(
-            session, app, decision, valid_from=default_from,
-            valid_until=body.valid_until or default_until, conditions=body.conditions,
+            session, app, decision, valid_from=valid_from, valid_until=valid_until,
+            conditions=body.conditions,
             control_modes={t.line_no: t.control_mode.value for t in body.line_terms}, now=now)
     await record_turnaround(session, app, decision_at=now)
     await record_audit(session, entity_type="application", entity_id=app.id, action="decided",

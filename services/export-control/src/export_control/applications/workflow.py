@@ -12,6 +12,7 @@ Decisions (`decided`) only go through `/decision`, which adds the authority and 
 from enum import StrEnum
 
 from dkbuza_kit.problems import ProblemError
+from export_control.roles import APPLICANT, HEAD, MINISTER, OFFICER, REOPEN
 
 
 class Status(StrEnum):
@@ -26,11 +27,6 @@ class Status(StrEnum):
     withdrawn = "withdrawn"
 
 
-APPLICANT = "csg.applicant"
-OFFICER = "csg.officer"
-HEAD = "csg.head"
-MINISTER = "csg.minister"
-REOPEN = "csg.reopen"
 
 S = Status
 OPEN_STATES = frozenset({S.submitted, S.completeness_check, S.under_assessment, S.advice_given,

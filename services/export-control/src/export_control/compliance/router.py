@@ -10,7 +10,6 @@ from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
-from export_control.access import APPLICANT, case_workers, org_scope, readers
 from export_control.compliance import service
 from export_control.compliance.models import InfringementCase, ReportObligation, TransactionReport
 from export_control.compliance.schemas import (
@@ -28,6 +27,7 @@ from export_control.compliance.schemas import (
 from export_control.deps import ClockDep
 from export_control.licences.service import get_licence
 from export_control.reports.periods import parse_period
+from export_control.roles import APPLICANT, OFFICER, case_workers, org_scope, readers
 
 router = APIRouter(tags=["compliance"])
 
@@ -38,7 +38,7 @@ CaseWorker = Annotated[Principal, Depends(case_workers)]
 @router.post("/v1/transaction-reports", status_code=201, response_model=TransactionReportOut)
 async def submit_transaction_report(
     body: TransactionReportIn, session: DbSession, clock: ClockDep, idem: IdempotencyDep,
-    principal: Annotated[Principal, Depends(require_roles(APPLICANT, "csg.officer"))],
+    principal: Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER))],
 ):
     """The holder reports the effective transactions made under a licence; lines that differ
     from the customs ledger are marked as discrepancies."""

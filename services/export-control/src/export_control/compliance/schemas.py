@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
+from dkbuza_kit.types import BoundedDate, Money, NonNegativeMoney, Quantity
 from export_control.customs.schemas import Mrn
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
@@ -20,7 +20,7 @@ class ReportLineIn(BaseModel):
     line_no: int = Field(ge=1, le=10_000, description="licence line")
     mrn: Mrn
     item_number: int = Field(ge=1, le=9999)
-    shipped_on: date
+    shipped_on: BoundedDate
     quantity: Annotated[Quantity, Field(ge=0)]
     value: NonNegativeMoney
 

@@ -10,7 +10,7 @@ entry. Corrections never edit an entry: a reversal entry gives the amounts back.
 
 import uuid
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, literal_column, or_, select, text, update
@@ -22,6 +22,7 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.problems import ProblemError
 from export_control.compliance.models import ReportObligation
 from export_control.customs.models import LedgerEntry
+from export_control.errors import Errors
 from export_control.licences.models import Licence, LicenceLine
 from export_control.licences.service import change_state
 from export_control.licences.workflow import EXHAUSTED, refusal_reason
@@ -87,7 +88,11 @@ _LINE_AND_EARLIER_DEBIT = (
     .join_from(_LICENCES, _LINES, _LINES.c.licence_id == _LICENCES.c.id)
     .outerjoin(_LEDGER, _debit_key(_LINES.c.id))
     .where(_LICENCES.c.number == _param("licence_number", _LICENCES.c.number),
-           _LINES.c.line_no == _param("line_no", _LINES.c.line_no)))
+           _LINES.c.line_no == _param("line_no", _LINES.c.line_no))
+    # FOR SHARE on the licence until the commit: a suspension, revocation or supersession
+    # (FOR UPDATE) waits for the debits in flight, and a debit arriving after it sees the new
+    # status. Debits among themselves share the lock (the line's row lock serialises them).
+    .with_for_update(read=True, of=_LICENCES))
 
 
 def _record_debit_statement():
@@ -187,6 +192,19 @@ async def _exhaust_if_used_up(session: AsyncSession, licence_id: uuid.UUID) -> N
             await change_state(session, locked, "exhaust", reason="all lines used up")
 
 
+def _same_debit(original: dict[str, Any], quantity: Decimal, value: Decimal) -> dict[str, Any]:
+    """A replay returns the original entry only when it asks for the same amounts."""
+    if original["quantity"] != quantity or original["value"] != value:
+        raise Errors.DEBIT_KEY_REUSED(
+            "this declaration item was already debited on the line with other amounts",
+            original_entry={"id": str(original["id"]), "mrn": original["mrn"],
+                            "item_number": original["item_number"],
+                            "quantity": str(original["quantity"]),
+                            "value": f"{original['value']:.2f}",
+                            "created_at": original["created_at"].isoformat()})
+    return original
+
+
 async def debit(session: AsyncSession, *, licence_number: str, line_no: int, mrn: str,
                 item_number: int, quantity: Decimal, value: Decimal, actor: str,
                 settings: ExportControlSettings, today: date,
@@ -204,8 +222,8 @@ async def debit(session: AsyncSession, *, licence_number: str, line_no: int, mrn
         raise ProblemError(404, "LICENCE_LINE_NOT_FOUND",
                            f"no line {line_no} on licence {licence_number}")
     if found.entry_id is not None:
-        return {column.name: found._mapping[f"entry_{column.name}"]
-                for column in _LEDGER.c}, True
+        return _same_debit({column.name: found._mapping[f"entry_{column.name}"]
+                            for column in _LEDGER.c}, quantity, value), True
     _refuse_if_invalid(found, today)
     due_on = today + timedelta(days=settings.transaction_report_term_days)
     recorded = (await session.execute(_RECORD_DEBIT, {
@@ -217,7 +235,7 @@ async def debit(session: AsyncSession, *, licence_number: str, line_no: int, mrn
     if recorded is None:  # a concurrent request recorded the same key first
         original = await _existing_debit(session, mrn, item_number, found.line_id)
         assert original is not None
-        return original, True
+        return _same_debit(original, quantity, value), True
     await _consume(session, found.id, found.line_id, quantity, value)
     return dict(recorded._mapping), False
 
@@ -258,12 +276,7 @@ async def re_credit(session: AsyncSession, *, licence_number: str, line_no: int,
     open_v = (original.value or Decimal(0)) + reversed_v
     if open_q <= 0 and open_v <= 0:
         raise ProblemError(409, "ALREADY_RECREDITED", "this debit was re-credited in full")
-    give_q = open_q if quantity is None else quantity
-    give_v = open_v if value is None else value
-    if give_q > open_q or give_v > open_v:
-        raise ProblemError(409, "RECREDIT_EXCEEDS_DEBIT",
-                           "a re-credit cannot exceed what the debit still holds",
-                           open_quantity=str(open_q), open_value=f"{open_v:.2f}")
+    give_q, give_v = recredit_amounts(open_q, open_v, quantity, value)
     await session.execute(
         update(LicenceLine).where(LicenceLine.id == line.id)
         .values(remaining_quantity=LicenceLine.remaining_quantity + give_q,
@@ -288,6 +301,38 @@ async def re_credit(session: AsyncSession, *, licence_number: str, line_no: int,
                        reason=reason, data={"mrn": mrn, "item_number": item_number,
                                             "quantity": str(give_q), "value": f"{give_v:.2f}"})
     return entry
+
+
+def recredit_amounts(open_q: Decimal, open_v: Decimal, quantity: Decimal | None,
+                     value: Decimal | None) -> tuple[Decimal, Decimal]:
+    """(quantity, value) a re-credit gives back: the value follows the quantity pro rata
+    (rounded to the cent; the last part gives back exactly what remains), and a value given
+    with a quantity must be that pro-rata value (within one cent)."""
+    if quantity is None and value is None:
+        return open_q, open_v
+    if quantity is not None and (quantity > open_q or (value is not None and value > open_v)):
+        raise _exceeds(open_q, open_v)
+    if quantity is None:  # by value only: the quantity follows the value
+        if value > open_v:
+            raise _exceeds(open_q, open_v)
+        share = value / open_v if open_v else Decimal(1)
+        return _pro_rata(open_q, share, value == open_v, "0.001"), value
+    share = quantity / open_q if open_q else Decimal(1)
+    expected = _pro_rata(open_v, share, quantity == open_q, "0.01")
+    if value is not None and abs(value - expected) > Decimal("0.01"):
+        raise Errors.RECREDIT_VALUE_MISMATCH(
+            f"{quantity} of {open_q} still debited gives back {expected:.2f}, not {value:.2f}",
+            expected_value=f"{expected:.2f}")
+    return quantity, expected if value is None else value
+
+
+def _pro_rata(amount: Decimal, share: Decimal, whole: bool, step: str) -> Decimal:
+    return amount if whole else (amount * share).quantize(Decimal(step), rounding=ROUND_HALF_UP)
+
+
+def _exceeds(open_q: Decimal, open_v: Decimal):
+    return Errors.RECREDIT_EXCEEDS_DEBIT("a re-credit cannot exceed what the debit still holds",
+                                         open_quantity=str(open_q), open_value=f"{open_v:.2f}")
 
 
 async def availability(session: AsyncSession, licence_number: str, line_no: int,

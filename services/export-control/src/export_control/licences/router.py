@@ -10,11 +10,11 @@ from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from export_control.access import APPLICANT, HEAD, OFFICER, heads, readers
 from export_control.deps import ClockDep
 from export_control.licences import service
 from export_control.licences.models import Licence
 from export_control.licences.schemas import LicenceActionIn, LicenceOut, ReissueIn
+from export_control.roles import APPLICANT, HEAD, OFFICER, heads, readers
 
 router = APIRouter(prefix="/v1/licences", tags=["licences"])
 

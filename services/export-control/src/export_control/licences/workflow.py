@@ -1,7 +1,8 @@
 """Licence states and the validity rule customs relies on (pure).
 
 States (Dutch labels): issued (uitgereikt), suspended (geschorst), revoked (ingetrokken),
-expired (vervallen), exhausted (uitgeput), surrendered (afgestaan).
+expired (vervallen), exhausted (uitgeput), surrendered (afgestaan), superseded (vervangen:
+a new decision after reopening replaced it).
 A licence is valid through its end date until 23:59:59 Europe/Brussels; from the next day it
 is expired even before the nightly job has recorded it.
 """
@@ -10,8 +11,10 @@ from datetime import date
 
 from dkbuza_kit.problems import ProblemError
 
-ISSUED, SUSPENDED, REVOKED, EXPIRED, EXHAUSTED, SURRENDERED = (
-    "issued", "suspended", "revoked", "expired", "exhausted", "surrendered")
+ISSUED, SUSPENDED, REVOKED, EXPIRED, EXHAUSTED, SURRENDERED, SUPERSEDED = (
+    "issued", "suspended", "revoked", "expired", "exhausted", "surrendered", "superseded")
+# A licence customs may still see as the application's licence (one per application).
+LIVE = frozenset({ISSUED, SUSPENDED, EXHAUSTED})
 
 # action -> (states it may start from, resulting state)
 ACTIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -22,6 +25,8 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "expire": (frozenset({ISSUED, SUSPENDED, EXHAUSTED}), EXPIRED),
     "exhaust": (frozenset({ISSUED}), EXHAUSTED),
     "replenish": (frozenset({EXHAUSTED}), ISSUED),
+    # A new grant after a reopened case replaces the licence (used amounts carried over).
+    "supersede": (frozenset({ISSUED, SUSPENDED, EXHAUSTED}), SUPERSEDED),
 }
 
 REFUSAL_CODES = {
@@ -29,6 +34,7 @@ REFUSAL_CODES = {
     REVOKED: "LICENCE_REVOKED",
     EXPIRED: "LICENCE_EXPIRED",
     SURRENDERED: "LICENCE_SURRENDERED",
+    SUPERSEDED: "LICENCE_SUPERSEDED",
 }
 
 

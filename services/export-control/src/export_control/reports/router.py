@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Table, to_csv, to_xlsx
-from export_control.access import INTERNAL, KPI_READER
 from export_control.reports import service
 from export_control.reports.periods import parse_period
+from export_control.roles import INTERNAL, KPI_READER
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 

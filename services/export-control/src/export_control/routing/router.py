@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
-from export_control.access import heads, internal_readers
 from export_control.applications.service import get_application
+from export_control.roles import heads, internal_readers
 from export_control.routing.models import RoutingResult, RoutingRuleSet
 from export_control.routing.rules import RuleSet
 from export_control.routing.service import active_rule_set, create_rule_set

@@ -7,9 +7,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
+from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.problems import ProblemError
 from export_control.applications.models import Application
 from export_control.controllist import DUAL_USE, MILITARY
+from export_control.embargoes import service as embargoes
 from export_control.routing.models import RoutingResult, RoutingRuleSet
 from export_control.routing.rules import (
     RoutingInputs,
@@ -63,6 +65,7 @@ async def route_application(session: AsyncSession, app: Application, *, denial_m
                             sanctions_hit: bool, now: datetime) -> RoutingResult:
     version, rules = await active_rule_set(session)
     app.russia_circumvention_flag = diversion_risk(app, rules)
+    measures = await embargoes.measures_for_application(session, app, brussels_date(now))
     inputs = RoutingInputs(
         destination_country=app.destination_country,
         military_categories=tuple(sorted({line.category for line in app.lines
@@ -72,6 +75,7 @@ async def route_application(session: AsyncSession, app: Application, *, denial_m
         denial_notice_match=denial_match,
         sanctions_hit=sanctions_hit,
         russia_circumvention_flag=app.russia_circumvention_flag,
+        embargo_measures=tuple(f"{m.id}: {m.legal_basis()}" for m in measures),
     )
     routing = route(rules, inputs)
     result = RoutingResult(application_id=app.id, rule_set_version=version,

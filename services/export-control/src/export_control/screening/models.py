@@ -15,6 +15,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -25,6 +26,8 @@ from export_control.base import Base
 
 class DenialNotice(Base):
     __tablename__ = "denial_notices"
+    __table_args__ = (UniqueConstraint("notifying_state", "notice_reference",
+                                       name="uq_denial_notices_state_reference"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
                                           default=uuid.uuid4)

@@ -6,15 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
-from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
-from export_control.access import case_workers, internal_readers
-from export_control.controllist import normalise_control_entry
 from export_control.deps import ClockDep
+from export_control.roles import case_workers, internal_readers
+from export_control.screening import service as screening_service
 from export_control.screening.models import DenialNotice, SanctionsImport
 from export_control.screening.schemas import (
     DenialNoticeIn,
@@ -22,7 +21,7 @@ from export_control.screening.schemas import (
     DenialNoticeRevokeIn,
     SanctionsImportOut,
 )
-from export_control.screening.service import import_sanctions_list
+from export_control.screening.service import import_sanctions_list, register_denial_notice
 
 router = APIRouter(tags=["screening"])
 
@@ -32,18 +31,11 @@ Internal = Annotated[Principal, Depends(internal_readers)]
 
 @router.post("/v1/denial-notices", status_code=201, response_model=DenialNoticeOut)
 async def create_denial_notice(body: DenialNoticeIn, session: DbSession, _: CaseWorker,
-                               idem: IdempotencyDep):
+                               idem: IdempotencyDep, clock: ClockDep):
     """Register a denial notice received from another EU member state."""
     if idem.replay is not None:
         return idem.replay
-    data = body.model_dump()
-    if body.control_entry:
-        data["control_entry"] = normalise_control_entry(body.control_entry).code
-    notice = DenialNotice(id=uuid.uuid4(), **data)
-    session.add(notice)
-    await session.flush()
-    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
-                       action="registered", to_state="active")
+    notice = await register_denial_notice(session, body, now=clock.now())
     return await idem.respond(201, DenialNoticeOut.model_validate(notice))
 
 
@@ -59,15 +51,9 @@ async def list_denial_notices(session: DbSession, _: Internal,
 
 @router.post("/v1/denial-notices/{notice_id}/revoke", response_model=DenialNoticeOut)
 async def revoke_denial_notice(notice_id: uuid.UUID, body: DenialNoticeRevokeIn,
-                               session: DbSession, _: CaseWorker) -> DenialNoticeOut:
-    notice = await session.get(DenialNotice, notice_id, with_for_update=True)
-    if notice is None:
-        raise ProblemError(404, "NOT_FOUND", "denial notice not found")
-    if notice.revoked_on is not None:
-        raise ProblemError(409, "DENIAL_NOTICE_REVOKED", "the notice is already revoked")
-    notice.revoked_on = body.revoked_on
-    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
-                       action="revoked", from_state="active", to_state="revoked")
+                               session: DbSession, _: CaseWorker,
+                               clock: ClockDep) -> DenialNoticeOut:
+    notice = await screening_service.revoke_denial_notice(session, notice_id, body.revoked_on, now=clock.now())
     return DenialNoticeOut.model_validate(notice)
 
 

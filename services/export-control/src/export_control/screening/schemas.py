@@ -7,7 +7,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+from dkbuza_kit.refdata import CountryCode
+from dkbuza_kit.types import BoundedDate
+
+# Member states of the EU other than Belgium: only they notify denials under Article 8 of
+# Common Position 2008/944/CFSP and Article 23 of Regulation (EU) 2021/821.
+EU_MEMBER_STATES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
+OWN_STATE = "BE"
 
 
 class ScreeningHitOut(BaseModel):
@@ -42,13 +50,13 @@ class DenialNoticeIn(BaseModel):
     denied_party_name: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     party_country: CountryCode
     control_entry: Annotated[str, StringConstraints(max_length=40)] | None = None
-    issued_on: date
+    issued_on: BoundedDate = Field(description="not in the future")
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
 
 
 class DenialNoticeRevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    revoked_on: date
+    revoked_on: BoundedDate = Field(description="not in the future, not before the issue")
 
 
 class DenialNoticeOut(BaseModel):

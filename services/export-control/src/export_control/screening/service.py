@@ -20,8 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.dates import add_months
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.timeline import check_timeline
 from export_control.applications.models import Application
+from export_control.controllist import normalise_control_entry
+from export_control.errors import Errors
+from export_control.roles import HEAD
 from export_control.screening.matching import best_match, notice_covers_goods
 from export_control.screening.models import (
     DenialNotice,
@@ -30,6 +35,7 @@ from export_control.screening.models import (
     ScreeningHit,
 )
 from export_control.screening.sanctions_file import parse_sanctions_file
+from export_control.screening.schemas import EU_MEMBER_STATES, OWN_STATE, DenialNoticeIn
 
 log = structlog.get_logger("export_control.screening")
 
@@ -62,6 +68,49 @@ async def import_sanctions_list(session: AsyncSession, content: bytes, *, actor:
                        data={"entities": len(parsed.entities), "sha256": parsed.sha256,
                              "generation_date": parsed.generation_date})
     return imported
+
+
+async def register_denial_notice(session: AsyncSession, body: DenialNoticeIn, *,
+                                 now: datetime) -> DenialNotice:
+    """A notice of another member state: dated, not in the future, once per state and reference."""
+    if body.notifying_state == OWN_STATE:
+        raise Errors.DENIAL_NOTICE_OWN_STATE(
+            "Belgium's own refusals are decisions of this service, not notices to screen against")
+    if body.notifying_state not in EU_MEMBER_STATES:
+        raise Errors.DENIAL_NOTICE_OWN_STATE(
+            f"{body.notifying_state} is not an EU member state: only they notify denials",
+            field="notifying_state")
+    check_timeline("issued_on", body.issued_on, now=now)
+    data = body.model_dump()
+    if body.control_entry:
+        data["control_entry"] = normalise_control_entry(body.control_entry).code
+    exists = await session.scalar(select(DenialNotice.id).where(
+        DenialNotice.notifying_state == body.notifying_state,
+        DenialNotice.notice_reference == body.notice_reference))
+    if exists is not None:
+        raise Errors.DENIAL_NOTICE_DUPLICATE(
+            f"{body.notifying_state} notice {body.notice_reference} is registered already",
+            existing_id=str(exists))
+    notice = DenialNotice(id=uuid.uuid4(), **data)
+    session.add(notice)
+    await session.flush()
+    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
+                       action="registered", to_state="active")
+    return notice
+
+
+async def revoke_denial_notice(session: AsyncSession, notice_id: uuid.UUID, revoked_on: date, *,
+                               now: datetime) -> DenialNotice:
+    notice = await session.get(DenialNotice, notice_id, with_for_update=True)
+    if notice is None:
+        raise KitErrors.NOT_FOUND("denial notice not found")
+    if notice.revoked_on is not None:
+        raise Errors.DENIAL_NOTICE_REVOKED("the notice is already revoked")
+    check_timeline("revoked_on", revoked_on, now=now, origin=("issued_on", notice.issued_on))
+    notice.revoked_on = revoked_on
+    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
+                       action="revoked", from_state="active", to_state="revoked")
+    return notice
 
 
 def denial_notice_active(notice: DenialNotice, today: date, validity_years: int) -> bool:
@@ -190,7 +239,7 @@ async def resolve_hit(session: AsyncSession, app: Application, hit_id: uuid.UUID
     if hit.status != "open":
         raise ProblemError(409, "SCREENING_HIT_RESOLVED", f"the hit is already {hit.status}")
     if hit.source == SANCTIONS:
-        if "csg.head" not in roles:
+        if HEAD not in roles:
             raise ProblemError(403, "FORBIDDEN", "only csg.head may clear a sanctions hit")
         new_status = "cleared"
     else:
