@@ -69,18 +69,21 @@ async def load(settings: ExportControlSettings) -> None:
                     Application.applicant_org == DEMO_ORG).limit(1)) is not None:
                 return  # already loaded
             await applications.create_draft(session, _body("Spare parts (draft)", "NO", "ml5a",
-                                                           "12000.00"), OFFICE)
+                                                           "12000.00"), OFFICE, now)
             assessed = await applications.create_draft(
-                session, _body("Thermal sights", "CH", "ML5.a", "250000.00"), OFFICE)
+                session, _body("Thermal sights", "CH", "ML5.a", "250000.00"), OFFICE, now)
             granted = await applications.create_draft(
-                session, _body("Radar components", "NL", "ml11a", "90000.00"), OFFICE)
+                session, _body("Radar components", "NL", "ml11a", "90000.00"), OFFICE, now)
             for app in (assessed, granted):
                 for target in ("submitted", "completeness_check", "under_assessment"):
                     await applications.transition(session, app, target, principal=OFFICE,
                                                   reason=None, settings=settings, now=now)
-            await applications.add_advice(session, granted, AdviceIn(
-                subject_type="line", subject_id=granted.lines[0].id, recommendation="approve"),
-                actor=OFFICE.sub, now=now)
+            subjects = [("line", line.id) for line in granted.lines] + [
+                ("party", party.id) for party in granted.parties]
+            for kind, subject_id in subjects:
+                await applications.add_advice(session, granted, AdviceIn(
+                    subject_type=kind, subject_id=subject_id, recommendation="approve"),
+                    actor=OFFICE.sub, now=now)
             for target in ("advice_given", "countersigned"):
                 await applications.transition(session, granted, target, principal=OFFICE,
                                               reason=None, settings=settings, now=now)

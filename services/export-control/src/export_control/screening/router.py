@@ -53,7 +53,8 @@ async def list_denial_notices(session: DbSession, _: Internal,
 async def revoke_denial_notice(notice_id: uuid.UUID, body: DenialNoticeRevokeIn,
                                session: DbSession, _: CaseWorker,
                                clock: ClockDep) -> DenialNoticeOut:
-    notice = await screening_service.revoke_denial_notice(session, notice_id, body.revoked_on, now=clock.now())
+    notice = await screening_service.revoke_denial_notice(session, notice_id, body.revoked_on,
+                                                          now=clock.now())
     return DenialNoticeOut.model_validate(notice)
 
 
