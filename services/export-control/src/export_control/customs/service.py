@@ -199,7 +199,7 @@ def _same_debit(original: dict[str, Any], quantity: Decimal, value: Decimal) -> 
             "this declaration item was already debited on the line with other amounts",
             original_entry={"id": str(original["id"]), "mrn": original["mrn"],
                             "item_number": original["item_number"],
-                            "quantity": str(original["quantity"]),
+                            "quantity": format(original["quantity"].normalize(), "f"),
                             "value": f"{original['value']:.2f}",
                             "created_at": original["created_at"].isoformat()})
     return original
