@@ -54,6 +54,8 @@ class Flow:
         r = await self.c.post("/v1/sanctions-list", content=sample_sanctions_file(),
                               headers={**self.officer, "Content-Type": "application/xml"})
         assert r.status_code == 201, r.text
+        r = await self.c.post(f"/v1/sanctions-list/{r.json()['id']}/activate", headers=self.head)
+        assert r.status_code == 200, r.text
 
     async def draft(self, headers: dict | None = None, **overrides: Any) -> dict:
         r = await self.c.post("/v1/applications", json=application_body(**overrides),

@@ -23,7 +23,7 @@ from export_control.customs import service as customs
 from export_control.roles import APPLICANT, HEAD, OFFICER
 from export_control.routing.service import active_rule_set
 from export_control.screening.models import DenialNotice, SanctionsImport
-from export_control.screening.service import import_sanctions_list
+from export_control.screening.service import activate_sanctions_list, import_sanctions_list
 from export_control.settings import ExportControlSettings
 
 DEMO_ORG = "0123456789"
@@ -58,7 +58,10 @@ async def load(settings: ExportControlSettings) -> None:
             await active_rule_set(session)
             if await session.scalar(select(SanctionsImport.id).limit(1)) is None:
                 sample = resources.files("export_control").joinpath("data/sanctions-sample.xml")
-                await import_sanctions_list(session, sample.read_bytes(), actor="demo", now=now)
+                uploaded = await import_sanctions_list(session, sample.read_bytes(), actor="demo",
+                                                       now=now)
+                await activate_sanctions_list(session, uploaded.id, actor="demo-head",
+                                              confirm_shrink=False, shrink_alert_pct=100, now=now)
             if await session.scalar(select(DenialNotice.id).limit(1)) is None:
                 session.add(DenialNotice(
                     notifying_state="DE", notice_reference="DE-DEMO-0001",

@@ -46,6 +46,8 @@ class Errors(ErrorCatalogue):
     DENIAL_NOTICE_DUPLICATE = ErrorCode(409, "This notice is already registered")
     DENIAL_NOTICE_OWN_STATE = ErrorCode(422, "Belgium's own denials are not notices of another state")
     SANCTIONS_FILE_INVALID = ErrorCode(422, "The sanctions file is not valid")
+    SANCTIONS_LIST_NOT_PENDING = ErrorCode(409, "The upload is not pending")
+    SANCTIONS_LIST_SHRINKS = ErrorCode(409, "The new list is much shorter than the active one")
     # routing
     RULE_SET_VERSION_EXISTS = ErrorCode(409, "This rule set version already exists")
     NO_ACTIVE_RULE_SET = ErrorCode(503, "No routing rule set is active")

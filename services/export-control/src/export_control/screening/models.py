@@ -54,6 +54,9 @@ class SanctionsImport(Base):
     source_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     entity_count: Mapped[int] = mapped_column(Integer, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # An upload is pending until a head activates it (four eyes on what screening runs on).
+    activated_by: Mapped[str | None] = mapped_column(String(200))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SanctionEntity(Base):

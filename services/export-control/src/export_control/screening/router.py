@@ -8,17 +8,20 @@ from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
-from export_control.deps import ClockDep
-from export_control.roles import case_workers, internal_readers
+from export_control.deps import ClockDep, Settings
+from export_control.errors import Errors
+from export_control.roles import case_workers, heads, internal_readers
 from export_control.screening import service as screening_service
 from export_control.screening.models import DenialNotice, SanctionsImport
 from export_control.screening.schemas import (
     DenialNoticeIn,
     DenialNoticeOut,
     DenialNoticeRevokeIn,
+    SanctionsActivationIn,
     SanctionsImportOut,
 )
 from export_control.screening.service import import_sanctions_list, register_denial_notice
@@ -27,6 +30,7 @@ router = APIRouter(tags=["screening"])
 
 CaseWorker = Annotated[Principal, Depends(case_workers)]
 Internal = Annotated[Principal, Depends(internal_readers)]
+Head = Annotated[Principal, Depends(heads)]
 
 
 @router.post("/v1/denial-notices", status_code=201, response_model=DenialNoticeOut)
@@ -63,13 +67,26 @@ async def revoke_denial_notice(notice_id: uuid.UUID, body: DenialNoticeRevokeIn,
                  "application/xml": {"schema": {"type": "string", "format": "binary"}}}}})
 async def import_sanctions(request: Request, session: DbSession, principal: CaseWorker,
                            clock: ClockDep) -> SanctionsImportOut:
-    """Import the sanctions list (EU consolidated list XML as the request body); it replaces
-    the active list. Applications are screened against the active list from then on."""
+    """Upload a sanctions list (EU consolidated list XML as the request body). It stays pending
+    until a head activates it (`/activate`); screening uses the active list."""
     content = await request.body()
     if not content:
         raise ProblemError(422, "SANCTIONS_FILE_INVALID", "the request body is empty")
     imported = await import_sanctions_list(session, content, actor=principal.sub,
                                            now=clock.now())
+    return SanctionsImportOut.model_validate(imported)
+
+
+@router.post("/v1/sanctions-list/{import_id}/activate", response_model=SanctionsImportOut,
+             responses=responses(Errors.SANCTIONS_LIST_NOT_PENDING, Errors.SANCTIONS_LIST_SHRINKS,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
+async def activate_sanctions(import_id: uuid.UUID, session: DbSession, principal: Head,
+                             clock: ClockDep, settings: Settings,
+                             body: SanctionsActivationIn | None = None) -> SanctionsImportOut:
+    """A head puts an uploaded list in force (screening uses it from then on)."""
+    imported = await screening_service.activate_sanctions_list(
+        session, import_id, actor=principal.sub, confirm_shrink=bool(body and body.confirm_shrink),
+        shrink_alert_pct=settings.screening_list_shrink_alert_pct, now=clock.now())
     return SanctionsImportOut.model_validate(imported)
 
 

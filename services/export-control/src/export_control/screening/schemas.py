@@ -81,3 +81,11 @@ class SanctionsImportOut(BaseModel):
     source_sha256: str
     entity_count: int
     active: bool
+    activated_by: str | None = None
+    activated_at: datetime | None = None
+
+
+class SanctionsActivationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    confirm_shrink: bool = Field(
+        False, description="activate although the list shrinks by more than the alert share")

@@ -49,12 +49,15 @@ class ScreeningUnavailable(Exception):
 
 async def import_sanctions_list(session: AsyncSession, content: bytes, *, actor: str,
                                 now: datetime) -> SanctionsImport:
+    """An officer's upload: stored as pending; screening keeps using the active list until a
+    head activates this one (`activate_sanctions_list`)."""
     parsed = parse_sanctions_file(content)
-    await session.execute(update(SanctionsImport).values(active=False))
+    if not parsed.entities:
+        raise Errors.SANCTIONS_FILE_INVALID("the file lists no sanctioned entity")
     imported = SanctionsImport(id=uuid.uuid4(), imported_at=now, imported_by=actor,
                                generation_date=parsed.generation_date,
                                source_sha256=parsed.sha256, entity_count=len(parsed.entities),
-                               active=True)
+                               active=False)
     session.add(imported)
     await session.flush()
     session.add_all([
@@ -64,10 +67,38 @@ async def import_sanctions_list(session: AsyncSession, content: bytes, *, actor:
         for e in parsed.entities
     ])
     await record_audit(session, entity_type="sanctions_list", entity_id=imported.id,
-                       action="imported", to_state="active",
+                       action="uploaded", to_state="pending",
                        data={"entities": len(parsed.entities), "sha256": parsed.sha256,
                              "generation_date": parsed.generation_date})
     return imported
+
+
+async def activate_sanctions_list(session: AsyncSession, import_id: uuid.UUID, *, actor: str,
+                                  confirm_shrink: bool, shrink_alert_pct: float,
+                                  now: datetime) -> SanctionsImport:
+    """A head puts a pending upload in force. A list that shrinks by more than the alert share
+    (a working value, setting `screening_list_shrink_alert_pct`) needs `confirm_shrink`."""
+    candidate = await session.get(SanctionsImport, import_id, with_for_update=True)
+    if candidate is None:
+        raise KitErrors.NOT_FOUND("sanctions list upload not found")
+    if candidate.activated_at is not None:
+        raise Errors.SANCTIONS_LIST_NOT_PENDING("this upload was activated already")
+    current = await session.scalar(select(SanctionsImport).where(SanctionsImport.active)
+                                   .with_for_update())
+    floor = current.entity_count * (1 - shrink_alert_pct / 100) if current else 0
+    if current is not None and candidate.entity_count < floor and not confirm_shrink:
+        raise Errors.SANCTIONS_LIST_SHRINKS(
+            f"the upload has {candidate.entity_count} entities against {current.entity_count} "
+            f"in force; confirm to activate it", active_count=current.entity_count,
+            upload_count=candidate.entity_count, alert_pct=shrink_alert_pct,
+            working_value=True)
+    await session.execute(update(SanctionsImport).values(active=False))
+    candidate.active, candidate.activated_by, candidate.activated_at = True, actor, now
+    await record_audit(session, entity_type="sanctions_list", entity_id=candidate.id,
+                       action="activated", from_state="pending", to_state="active",
+                       data={"entities": candidate.entity_count, "confirm_shrink": confirm_shrink,
+                             "replaces": str(current.id) if current else None})
+    return candidate
 
 
 async def register_denial_notice(session: AsyncSession, body: DenialNoticeIn, *,
