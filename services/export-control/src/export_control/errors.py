@@ -31,7 +31,13 @@ class Errors(ErrorCatalogue):
     # licences
     INVALID_VALIDITY = ErrorCode(422, "The licence validity is not allowed")
     UNKNOWN_LINE = ErrorCode(422, "No such goods line")
-    # customs ledger
+    # customs ledger (the licence refusals are `licences.workflow.REFUSAL_CODES`)
+    LICENCE_SUSPENDED = ErrorCode(409, "The licence is suspended")
+    LICENCE_REVOKED = ErrorCode(409, "The licence is revoked")
+    LICENCE_EXPIRED = ErrorCode(409, "The licence has expired")
+    LICENCE_SURRENDERED = ErrorCode(409, "The licence was surrendered")
+    LICENCE_SUPERSEDED = ErrorCode(409, "A new decision replaced the licence")
+    LICENCE_NOT_YET_VALID = ErrorCode(409, "The licence is not valid yet")
     LICENCE_LINE_NOT_FOUND = ErrorCode(404, "No such licence line")
     DECLARATION_NOT_FOUND = ErrorCode(404, "No debit for this declaration")
     LICENCE_QUANTITY_EXCEEDED = ErrorCode(409, "The debit exceeds what remains")

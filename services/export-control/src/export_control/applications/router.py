@@ -10,9 +10,10 @@ from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.statemachine import illegal_transition
 from export_control.applications import service
 from export_control.applications.models import Advice, Application, Decision, InformationRequest
 from export_control.applications.schemas import (
@@ -113,7 +114,7 @@ async def transition_application(application_id: uuid.UUID, body: TransitionIn,
     """Move along the transition table (any other move: 409 ILLEGAL_TRANSITION)."""
     app = await service.get_application(session, application_id, principal, for_update=True)
     if org_scope(principal) is not None and body.to not in ("submitted", "withdrawn"):
-        raise ProblemError(403, "FORBIDDEN", "an applicant only submits or withdraws")
+        raise KitErrors.FORBIDDEN("an applicant only submits or withdraws")
     app = await service.transition(session, app, body.to, principal=principal,
                                    reason=body.reason, settings=settings, now=clock.now())
     return _out(app)
@@ -219,8 +220,8 @@ async def rerun_screening(application_id: uuid.UUID, session: DbSession, princip
     """Screen the parties again (e.g. after `screening_pending`) and route the case again."""
     app = await service.get_application(session, application_id, principal, for_update=True)
     if app.status in ("draft", "decided", "withdrawn"):
-        raise ProblemError(409, "ILLEGAL_TRANSITION", f"a {app.status} case is not screened",
-                           current_status=app.status)
+        raise illegal_transition("application", app.status, "screened", (),
+                                 f"a {app.status} case is not screened")
     await service.rescreen_and_route(session, app, settings, clock.now())
     return _out(app)
 

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.statemachine import illegal_transition
 from dkbuza_kit.timeline import check_timeline
 from export_control.applications import workflow
 from export_control.applications.models import (
@@ -67,7 +68,7 @@ async def get_application(session: AsyncSession, app_id: uuid.UUID, principal: P
         stmt = stmt.with_for_update(of=Application)
     app = await session.scalar(stmt)
     if app is None:
-        raise ProblemError(404, "NOT_FOUND", "application not found")
+        raise KitErrors.NOT_FOUND("application not found")
     return app
 
 
@@ -99,12 +100,10 @@ def _lines_and_parties(body: ApplicationIn,
 def _owner_org(body: ApplicationIn, principal: Principal) -> str:
     if org_scope(principal) is not None:
         if body.applicant_org not in (None, principal.org):
-            raise ProblemError(422, "APPLICANT_ORG_MISMATCH",
-                               "an applicant files only for its own organisation")
+            raise Errors.APPLICANT_ORG_MISMATCH("an applicant files only for its own organisation")
         return principal.org
     if body.applicant_org is None:
-        raise ProblemError(422, "APPLICANT_ORG_REQUIRED",
-                           "an officer filing on behalf of a company gives its KBO number")
+        raise Errors.APPLICANT_ORG_REQUIRED("an officer filing on behalf of a company gives its KBO number")
     return body.applicant_org
 
 
@@ -222,9 +221,9 @@ async def transition(session: AsyncSession, app: Application, target: str, *,
                      principal: Principal, reason: str | None,
                      settings: ExportControlSettings, now: datetime) -> Application:
     if target == Status.decided:
-        raise ProblemError(409, "ILLEGAL_TRANSITION",
-                           "decisions are taken through POST /v1/applications/{id}/decision",
-                           current_status=app.status, target_status=target)
+        raise illegal_transition("application", app.status, target,
+                                 workflow.APPLICATION_FLOW.allowed(app.status) - {target},
+                                 "decisions are taken through POST /v1/applications/{id}/decision")
     workflow.check_transition(app.status, target, principal.roles)
     before = app.status
     if target == Status.submitted:
@@ -236,7 +235,7 @@ async def transition(session: AsyncSession, app: Application, target: str, *,
         await forget_open_turnaround(session, app.id)
     elif before == Status.decided:  # reopening: the dedicated permission was checked above
         if not reason:
-            raise ProblemError(422, "REASON_REQUIRED", "reopening a decided case needs a reason")
+            raise Errors.REASON_REQUIRED("reopening a decided case needs a reason")
         app.outcome = None
         await _event(session, app, "reopened", now)
         await suspend_on_reopen(session, app.id)
@@ -253,7 +252,7 @@ async def transition(session: AsyncSession, app: Application, target: str, *,
 async def _submit(session: AsyncSession, app: Application, settings: ExportControlSettings,
                   now: datetime) -> None:
     if not any(party.role == "end_user" for party in app.parties):
-        raise ProblemError(422, "END_USER_REQUIRED", "an application needs an end user")
+        raise Errors.END_USER_REQUIRED("an application needs an end user")
     await rescreen_and_route(session, app, settings, now)
     app.submitted_at = now
     await _event(session, app, "submitted", now)
@@ -267,9 +266,9 @@ async def open_information_request(session: AsyncSession, app: Application,
                                    body: InformationRequestIn, *, actor: str,
                                    now: datetime) -> InformationRequest:
     if app.status not in (Status.completeness_check, Status.under_assessment):
-        raise ProblemError(409, "ILLEGAL_TRANSITION",
-                           "information is requested during the completeness check or the "
-                           "assessment", current_status=app.status)
+        raise illegal_transition("application", app.status, "information_requested", (),
+                                 "information is requested during the completeness check or the "
+                                 "assessment")
     request = InformationRequest(id=uuid.uuid4(), application_id=app.id, question=body.question,
                                  allows_edit=body.allows_edit, status="open", opened_at=now,
                                  opened_by=actor)
@@ -292,9 +291,9 @@ async def answer_information_request(session: AsyncSession, app: Application,
                                          InformationRequest.application_id == app.id)
         .with_for_update())
     if request is None:
-        raise ProblemError(404, "NOT_FOUND", "information request not found")
+        raise KitErrors.NOT_FOUND("information request not found")
     if request.status != "open":
-        raise ProblemError(409, "INFORMATION_REQUEST_CLOSED", "this request was already answered")
+        raise Errors.INFORMATION_REQUEST_CLOSED("this request was already answered")
     request.status, request.answer, request.answered_at = "answered", answer, now
     await _event(session, app, "information_answered", now, key=str(request.id))
     if request.allows_edit:  # the content may have changed while the request was open
@@ -310,16 +309,14 @@ async def answer_information_request(session: AsyncSession, app: Application,
 async def add_advice(session: AsyncSession, app: Application, body: AdviceIn, *, actor: str,
                      now: datetime) -> Advice:
     if app.status != Status.under_assessment:
-        raise ProblemError(409, "ILLEGAL_TRANSITION", "advice is given during the assessment",
-                           current_status=app.status)
+        raise illegal_transition("application", app.status, "advice", (),
+                                 "advice is given during the assessment")
     subjects = {line.id for line in app.lines} if body.subject_type == "line" else {
         party.id for party in app.parties}
     if body.subject_id not in subjects:
-        raise ProblemError(422, "ADVICE_SUBJECT_UNKNOWN",
-                           f"no {body.subject_type} {body.subject_id} in this application")
+        raise Errors.ADVICE_SUBJECT_UNKNOWN(f"no {body.subject_type} {body.subject_id} in this application")
     if body.recommendation == "refuse" and not body.refusal_criteria:
-        raise ProblemError(422, "REFUSAL_CRITERIA_REQUIRED",
-                           "a refusal names the criteria (1-8) it rests on")
+        raise Errors.REFUSAL_CRITERIA_REQUIRED("a refusal names the criteria (1-8) it rests on")
     advice = Advice(application_id=app.id, subject_type=body.subject_type,
                     subject_id=body.subject_id, recommendation=body.recommendation.value,
                     conditions=body.conditions, refusal_criteria=sorted(set(body.refusal_criteria)),
@@ -335,18 +332,17 @@ async def add_advice(session: AsyncSession, app: Application, body: AdviceIn, *,
 def _decision_authority(app: Application, principal: Principal) -> str:
     if app.status == Status.countersigned:
         if HEAD not in principal.roles:
-            raise ProblemError(403, "FORBIDDEN", "a delegated decision is taken by csg.head")
+            raise KitErrors.FORBIDDEN("a delegated decision is taken by csg.head")
         if app.decision_authority == "minister":
-            raise ProblemError(409, "MINISTERIAL_DECISION_REQUIRED",
-                               "the routing reserves this case to the minister")
+            raise Errors.MINISTERIAL_DECISION_REQUIRED("the routing reserves this case to the minister")
         return "delegated"
     if app.status == Status.with_minister:
         if MINISTER not in principal.roles:
-            raise ProblemError(403, "FORBIDDEN", "this case is with the minister")
+            raise KitErrors.FORBIDDEN("this case is with the minister")
         return "minister"
-    raise ProblemError(409, "ILLEGAL_TRANSITION",
-                       f"an application that is {app.status} cannot be decided",
-                       current_status=app.status, target_status="decided")
+    raise illegal_transition("application", app.status, Status.decided,
+                             workflow.APPLICATION_FLOW.allowed(app.status),
+                             f"an application that is {app.status} cannot be decided")
 
 
 def _russia_evidence_missing(app: Application) -> bool:
@@ -367,26 +363,23 @@ async def decide(session: AsyncSession, app: Application, body: DecisionIn, *,
         await embargoes.check_grant_allowed(session, app, brussels_date(now))
     authority = _decision_authority(app, principal)
     if app.screening_status in ("pending", "not_screened"):
-        raise ProblemError(409, "SCREENING_PENDING",
-                           "screening has not run; no decision is possible until it has")
+        raise Errors.SCREENING_PENDING("screening has not run; no decision is possible until it has")
     if app.screening_status == "flagged":
-        raise ProblemError(409, "SCREENING_FLAG_OPEN",
-                           "a sanctions hit must be cleared by csg.head first")
+        raise Errors.SCREENING_FLAG_OPEN("a sanctions hit must be cleared by csg.head first")
     if not granted and not body.refusal_criteria:
-        raise ProblemError(422, "REFUSAL_CRITERIA_REQUIRED",
-                           "a refusal names the criteria (1-8) it rests on")
+        raise Errors.REFUSAL_CRITERIA_REQUIRED("a refusal names the criteria (1-8) it rests on")
     if granted and body.refusal_criteria:
-        raise ProblemError(422, "REFUSAL_CRITERIA_ON_GRANT", "a grant has no refusal criteria")
+        raise Errors.REFUSAL_CRITERIA_ON_GRANT("a grant has no refusal criteria")
     consulted = []
     if granted:
         if await screening.open_denial_hits(session, app.id):
-            raise ProblemError(409, "DENIAL_CONSULTATION_REQUIRED",
-                               "a denial notice of another member state matches a party; record "
-                               "the consultation with that state before granting")
+            raise Errors.DENIAL_CONSULTATION_REQUIRED(
+                "a denial notice of another member state matches a party; record the "
+                "consultation with that state before granting")
         if _russia_evidence_missing(app):
-            raise ProblemError(409, "NO_RE_EXPORT_EVIDENCE_REQUIRED",
-                               "evidence of the no-re-export-to-Russia clause from the end user "
-                               "is needed before a licence can be issued")
+            raise Errors.NO_RE_EXPORT_EVIDENCE_REQUIRED(
+                "evidence of the no-re-export-to-Russia clause from the end user is needed "
+                "before a licence can be issued")
         consulted = await screening.consulted_denial_hits(session, app.id)
     decision = Decision(id=uuid.uuid4(), application_id=app.id, outcome=body.outcome.value,
                         authority=authority, decided_by=principal.sub, decided_at=now,

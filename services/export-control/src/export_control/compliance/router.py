@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Query
 
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
 from export_control.compliance import service
 from export_control.compliance.models import InfringementCase, ReportObligation, TransactionReport
 from export_control.compliance.schemas import (
@@ -155,6 +155,6 @@ async def move_infringement(case_id: uuid.UUID, body: InfringementTransitionIn,
                             session: DbSession, _: CaseWorker, clock: ClockDep) -> InfringementOut:
     case = await session.get(InfringementCase, case_id, with_for_update=True)
     if case is None:
-        raise ProblemError(404, "NOT_FOUND", "infringement case not found")
+        raise KitErrors.NOT_FOUND("infringement case not found")
     case = await service.move_case(session, case, body.to, body.outcome, clock.now())
     return InfringementOut.model_validate(case)

@@ -12,7 +12,6 @@ from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.models import AuditEvent
-from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.timeline import check_timeline
 from export_control.compliance import workflow
 from export_control.compliance.models import (
@@ -91,7 +90,7 @@ async def submit_report(session: AsyncSession, licence: Licence, body: Transacti
     for position, item in enumerate(body.lines, start=1):
         line = lines_by_no.get(item.line_no)
         if line is None:
-            raise ProblemError(422, "UNKNOWN_LINE", f"licence has no line {item.line_no}")
+            raise Errors.UNKNOWN_LINE(f"licence has no line {item.line_no}")
         debit_id, ledger_q, ledger_v = await _ledger_use(session, line.id, item.mrn,
                                                          item.item_number)
         discrepancy = debit_id is None or ledger_q != item.quantity or ledger_v != item.value
@@ -146,7 +145,7 @@ async def get_report(session: AsyncSession, report_id: uuid.UUID,
     report = await session.scalar(visible_reports(principal)
                                   .where(TransactionReport.id == report_id))
     if report is None:  # another company's report is "not found" too
-        raise ProblemError(404, "NOT_FOUND", "transaction report not found")
+        raise KitErrors.NOT_FOUND("transaction report not found")
     return report
 
 
@@ -154,7 +153,7 @@ async def get_case(session: AsyncSession, case_id: uuid.UUID,
                    principal: Principal) -> InfringementCase:
     case = await session.scalar(visible_cases(principal).where(InfringementCase.id == case_id))
     if case is None:
-        raise ProblemError(404, "NOT_FOUND", "infringement case not found")
+        raise KitErrors.NOT_FOUND("infringement case not found")
     return case
 
 

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from dkbuza_kit.audit import record_audit
-from dkbuza_kit.problems import ProblemError
 from export_control.compliance.models import ReportObligation
 from export_control.customs.models import LedgerEntry
 from export_control.errors import Errors
@@ -41,8 +40,7 @@ async def find_line(session: AsyncSession, licence_number: str, line_no: int,
         stmt = stmt.where(Licence.holder_org == holder_org)
     row = (await session.execute(stmt)).first()
     if row is None:
-        raise ProblemError(404, "LICENCE_LINE_NOT_FOUND",
-                           f"no line {line_no} on licence {licence_number}")
+        raise Errors.LICENCE_LINE_NOT_FOUND(f"no line {line_no} on licence {licence_number}")
     return row[0], row[1]
 
 
@@ -50,7 +48,7 @@ def _refuse_if_invalid(licence, today: date) -> None:
     """`licence`: a Licence or a row with its number, status and validity dates."""
     code = refusal_reason(licence.status, licence.valid_from, licence.valid_until, today)
     if code is not None:
-        raise ProblemError(409, code, f"licence {licence.number}: {code.lower()}",
+        raise getattr(Errors, code)(f"licence {licence.number}: {code.lower()}",
                            licence_status=licence.status)
 
 
@@ -161,7 +159,7 @@ async def _consume(session: AsyncSession, licence_id: uuid.UUID, line_id: uuid.U
             select(_LINES.c.remaining_quantity, _LINES.c.remaining_value)
             .where(_LINES.c.id == line_id))).one()
         exceeded = "quantity" if current[0] is not None and current[0] < quantity else "value"
-        raise ProblemError(409, "LICENCE_QUANTITY_EXCEEDED",
+        raise Errors.LICENCE_QUANTITY_EXCEEDED(
                            f"the {exceeded} asked exceeds what remains on the licence line",
                            exceeded=exceeded,
                            remaining_quantity=None if current[0] is None else str(current[0]),
@@ -219,8 +217,7 @@ async def debit(session: AsyncSession, *, licence_number: str, line_no: int, mrn
         "licence_number": licence_number, "line_no": line_no, "mrn": mrn,
         "item_number": item_number})).first()
     if found is None:
-        raise ProblemError(404, "LICENCE_LINE_NOT_FOUND",
-                           f"no line {line_no} on licence {licence_number}")
+        raise Errors.LICENCE_LINE_NOT_FOUND(f"no line {line_no} on licence {licence_number}")
     if found.entry_id is not None:
         return _same_debit({column.name: found._mapping[f"entry_{column.name}"]
                             for column in _LEDGER.c}, quantity, value), True
@@ -266,8 +263,7 @@ async def re_credit(session: AsyncSession, *, licence_number: str, line_no: int,
                                   LedgerEntry.item_number == item_number,
                                   LedgerEntry.licence_line_id == line.id).with_for_update())
     if original is None:
-        raise ProblemError(404, "DECLARATION_NOT_FOUND",
-                           f"no debit for declaration {mrn} item {item_number} on this line")
+        raise Errors.DECLARATION_NOT_FOUND(f"no debit for declaration {mrn} item {item_number} on this line")
     reversed_q, reversed_v = (await session.execute(
         select(func.coalesce(func.sum(LedgerEntry.quantity), 0),
                func.coalesce(func.sum(LedgerEntry.value), 0))
@@ -275,7 +271,7 @@ async def re_credit(session: AsyncSession, *, licence_number: str, line_no: int,
     open_q = (original.quantity or Decimal(0)) + reversed_q
     open_v = (original.value or Decimal(0)) + reversed_v
     if open_q <= 0 and open_v <= 0:
-        raise ProblemError(409, "ALREADY_RECREDITED", "this debit was re-credited in full")
+        raise Errors.ALREADY_RECREDITED("this debit was re-credited in full")
     give_q, give_v = recredit_amounts(open_q, open_v, quantity, value)
     await session.execute(
         update(LicenceLine).where(LicenceLine.id == line.id)

@@ -4,9 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from dkbuza_kit.types import Money, Quantity
+from dkbuza_kit.types import BoundedDate, Money, Quantity
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
@@ -58,5 +58,6 @@ class LicenceActionIn(BaseModel):
 class ReissueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Reason
-    valid_until: date | None = None
+    valid_until: BoundedDate | None = Field(
+        None, description="within the legal maximum counted from the first licence's start")
     conditions: Annotated[str, StringConstraints(max_length=5000)] | None = None

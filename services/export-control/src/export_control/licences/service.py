@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import illegal_transition
+from dkbuza_kit.timeline import check_period
 from export_control.applications.models import Application, Decision
 from export_control.embargoes import service as embargoes
+from export_control.errors import Errors
 from export_control.licences.models import Licence, LicenceLine
+from export_control.licences.validity import ValidityRule, last_allowed_day
 from export_control.licences.workflow import EXPIRED, ISSUED, LIVE, next_state
 from export_control.roles import org_scope
 
@@ -36,10 +39,10 @@ async def issue_licence(session: AsyncSession, app: Application, decision: Decis
                         valid_from: date, valid_until: date, conditions: str | None,
                         control_modes: dict[int, str], now: datetime) -> Licence:
     if valid_until < valid_from:
-        raise ProblemError(422, "INVALID_VALIDITY", "valid_until is before valid_from")
+        raise Errors.INVALID_VALIDITY("valid_until is before valid_from")
     unknown = set(control_modes) - {line.line_no for line in app.lines}
     if unknown:
-        raise ProblemError(422, "UNKNOWN_LINE", f"no goods line {sorted(unknown)}")
+        raise Errors.UNKNOWN_LINE(f"no goods line {sorted(unknown)}")
     regime = "military" if app.application_type.startswith("military") else "dual_use"
     licence = Licence(id=uuid.uuid4(), number=await _next_number(session, app),
                       application_id=app.id, decision_id=decision.id,
@@ -104,13 +107,30 @@ async def suspend_on_reopen(session: AsyncSession, app_id: uuid.UUID) -> Licence
     return live
 
 
+async def _within_legal_maximum(session: AsyncSession, old: Licence, valid_until: date,
+                                rules: dict[str, ValidityRule]) -> None:
+    """A reissue does not extend the decision's licence beyond the legal maximum, counted
+    from the first licence under the same decision."""
+    first_day = await session.scalar(select(func.min(Licence.valid_from))
+                                     .where(Licence.decision_id == old.decision_id))
+    rule = rules[old.licence_type]
+    longest = last_allowed_day(first_day, rule)
+    if valid_until > longest:
+        raise Errors.INVALID_VALIDITY(
+            f"a {old.licence_type} licence is valid for at most {rule.max_months} months "
+            f"from {first_day.isoformat()} (until {longest.isoformat()})",
+            max_months=rule.max_months, last_allowed_day=longest.isoformat(),
+            source=rule.source, working_value=rule.working_value)
+
+
 async def reissue(session: AsyncSession, old: Licence, *, reason: str,
                   valid_until: date | None, conditions: str | None, now: datetime,
-                  today: date) -> Licence:
+                  today: date, validity: dict[str, ValidityRule]) -> Licence:
     """A replacement licence under the same decision (not a new grant): the old one is
     surrendered and the new one carries the remaining quantities and values over."""
     if old.status not in LIVE:
-        raise ProblemError(409, "ILLEGAL_TRANSITION", f"a {old.status} licence cannot be reissued")
+        raise illegal_transition("licence", old.status, "reissued", (),
+                                 f"a {old.status} licence cannot be reissued")
     app = await session.get(Application, old.application_id)
     assert app is not None
     if app.status != "decided":
@@ -125,8 +145,8 @@ async def reissue(session: AsyncSession, old: Licence, *, reason: str,
                   valid_until=valid_until or old.valid_until,
                   conditions=conditions if conditions is not None else old.conditions,
                   status=ISSUED, issued_at=now)
-    if new.valid_until < new.valid_from:
-        raise ProblemError(422, "INVALID_VALIDITY", "valid_until is before valid_from")
+    check_period("valid_from", new.valid_from, "valid_until", new.valid_until)
+    await _within_legal_maximum(session, old, new.valid_until, validity)
     new.lines = [
         LicenceLine(
             line_no=line.line_no, description=line.description,
@@ -181,7 +201,7 @@ async def get_licence(session: AsyncSession, licence_id: uuid.UUID, principal: P
         stmt = stmt.with_for_update()
     licence = await session.scalar(stmt)
     if licence is None:
-        raise ProblemError(404, "NOT_FOUND", "licence not found")
+        raise KitErrors.NOT_FOUND("licence not found")
     return licence
 
 

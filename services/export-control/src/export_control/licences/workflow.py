@@ -9,7 +9,7 @@ is expired even before the nightly job has recorded it.
 
 from datetime import date
 
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.statemachine import illegal_transition
 
 ISSUED, SUSPENDED, REVOKED, EXPIRED, EXHAUSTED, SURRENDERED, SUPERSEDED = (
     "issued", "suspended", "revoked", "expired", "exhausted", "surrendered", "superseded")
@@ -38,12 +38,15 @@ REFUSAL_CODES = {
 }
 
 
+def _targets_from(current: str) -> set[str]:
+    return {target for sources, target in ACTIONS.values() if current in sources}
+
+
 def next_state(current: str, action: str) -> str:
     sources, target = ACTIONS[action]
     if current not in sources:
-        raise ProblemError(409, "ILLEGAL_TRANSITION",
-                           f"a licence that is {current} cannot be {action}d",
-                           current_status=current)
+        raise illegal_transition("licence", current, target, _targets_from(current),
+                                 f"a licence that is {current} cannot be {action}d")
     return target
 
 

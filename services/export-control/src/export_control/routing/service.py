@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.calendar import brussels_date
-from dkbuza_kit.problems import ProblemError
 from export_control.applications.models import Application
 from export_control.controllist import DUAL_USE, MILITARY
 from export_control.embargoes import service as embargoes
+from export_control.errors import Errors
 from export_control.routing.models import RoutingResult, RoutingRuleSet
 from export_control.routing.rules import (
     RoutingInputs,
@@ -35,15 +35,14 @@ async def active_rule_set(session: AsyncSession) -> tuple[str, RuleSet]:
         )
         row = await session.scalar(select(RoutingRuleSet).where(RoutingRuleSet.active))
         if row is None:  # the default version exists but another version was deactivated
-            raise ProblemError(503, "NO_ACTIVE_RULE_SET", "no routing rule set is active")
+            raise Errors.NO_ACTIVE_RULE_SET("no routing rule set is active")
     return row.version, load_rule_set(row.content)
 
 
 async def create_rule_set(session: AsyncSession, rules: RuleSet, actor: str) -> RoutingRuleSet:
     await active_rule_set(session)  # make sure the default is there before it is replaced
     if await session.get(RoutingRuleSet, rules.version) is not None:
-        raise ProblemError(409, "RULE_SET_VERSION_EXISTS",
-                           f"rule set version {rules.version} already exists")
+        raise Errors.RULE_SET_VERSION_EXISTS(f"rule set version {rules.version} already exists")
     await session.execute(update(RoutingRuleSet).values(active=False))
     row = RoutingRuleSet(version=rules.version, content=rules.model_dump(mode="json"),
                          active=True, created_by=actor)

@@ -11,7 +11,6 @@ from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
 from export_control.deps import ClockDep, Settings
 from export_control.errors import Errors
 from export_control.roles import case_workers, heads, internal_readers
@@ -71,7 +70,7 @@ async def import_sanctions(request: Request, session: DbSession, principal: Case
     until a head activates it (`/activate`); screening uses the active list."""
     content = await request.body()
     if not content:
-        raise ProblemError(422, "SANCTIONS_FILE_INVALID", "the request body is empty")
+        raise Errors.SANCTIONS_FILE_INVALID("the request body is empty")
     imported = await import_sanctions_list(session, content, actor=principal.sub,
                                            now=clock.now())
     return SanctionsImportOut.model_validate(imported)

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.dates import add_months
 from dkbuza_kit.errors import KitErrors
-from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.timeline import check_timeline
 from export_control.applications.models import Application
 from export_control.controllist import normalise_control_entry
@@ -266,12 +265,12 @@ async def resolve_hit(session: AsyncSession, app: Application, hit_id: uuid.UUID
         select(ScreeningHit).where(ScreeningHit.id == hit_id,
                                    ScreeningHit.application_id == app.id).with_for_update())
     if hit is None:
-        raise ProblemError(404, "NOT_FOUND", "screening hit not found")
+        raise KitErrors.NOT_FOUND("screening hit not found")
     if hit.status != "open":
-        raise ProblemError(409, "SCREENING_HIT_RESOLVED", f"the hit is already {hit.status}")
+        raise Errors.SCREENING_HIT_RESOLVED(f"the hit is already {hit.status}")
     if hit.source == SANCTIONS:
         if HEAD not in roles:
-            raise ProblemError(403, "FORBIDDEN", "only csg.head may clear a sanctions hit")
+            raise KitErrors.FORBIDDEN("only csg.head may clear a sanctions hit")
         new_status = "cleared"
     else:
         new_status = "consulted"
