@@ -16,6 +16,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import add_months
 from dkbuza_kit.db import create_engine, create_sessionmaker
+from export_control.applications import decision as decisions
 from export_control.applications import service as applications
 from export_control.applications.models import Application
 from export_control.applications.schemas import AdviceIn, ApplicationIn, DecisionIn
@@ -90,7 +91,7 @@ async def load(settings: ExportControlSettings) -> None:
             for target in ("advice_given", "countersigned"):
                 await applications.transition(session, granted, target, principal=OFFICE,
                                               reason=None, settings=settings, now=now)
-            _, licence = await applications.decide(
+            _, licence = await decisions.decide(
                 session, granted, DecisionIn(outcome="granted"), principal=OFFICE,
                 settings=settings, now=now + timedelta(seconds=1))
             assert licence is not None

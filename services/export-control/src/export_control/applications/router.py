@@ -14,7 +14,8 @@ from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.statemachine import illegal_transition
-from export_control.applications import service
+from export_control.applications import decision as decisions
+from export_control.applications import figures, service
 from export_control.applications.models import Advice, Application, Decision, InformationRequest
 from export_control.applications.schemas import (
     AdviceIn,
@@ -183,7 +184,7 @@ async def decide_application(application_id: uuid.UUID, body: DecisionIn, sessio
     if idem.replay is not None:
         return idem.replay
     app = await service.get_application(session, application_id, principal, for_update=True)
-    decision, licence = await service.decide(session, app, body, principal=principal,
+    decision, licence = await decisions.decide(session, app, body, principal=principal,
                                              settings=settings, now=clock.now())
     out = DecisionOut.model_validate(decision)
     if licence is not None:
@@ -205,7 +206,7 @@ async def get_turnaround(application_id: uuid.UUID, session: DbSession, principa
                          clock: ClockDep) -> TurnaroundOut:
     """Working days so far (or until the decision), computed from the event table."""
     app = await service.get_application(session, application_id, principal)
-    figure = await service.turnaround_of(session, app.id, brussels_date(clock.now()))
+    figure = await figures.turnaround_of(session, app.id, brussels_date(clock.now()))
     return TurnaroundOut(application_id=app.id, working_days=figure.working_days,
                          paused_working_days=figure.paused_working_days,
                          started_on=figure.started_on, stopped_on=figure.stopped_on,

@@ -2,10 +2,9 @@
 decisions (delegated or ministerial), reopening, and the turnaround clock."""
 
 import uuid
-from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Select, delete, select, tuple_, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,40 +15,28 @@ from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import illegal_transition
 from dkbuza_kit.timeline import check_timeline
 from export_control.applications import workflow
+from export_control.applications.figures import add_clock_event, forget_open_turnaround
 from export_control.applications.models import (
     Advice,
     Application,
-    ApplicationEvent,
-    Decision,
     GoodsLine,
     InformationRequest,
-    OpenTurnaroundFigure,
     Party,
     ReferenceCounter,
-    TurnaroundFigure,
 )
 from export_control.applications.schemas import (
     AdviceIn,
     ApplicationIn,
-    DecisionIn,
     InformationRequestIn,
 )
-from export_control.applications.turnaround import ClockEvent, Turnaround, compute_turnaround
 from export_control.applications.workflow import Status
 from export_control.controllist import DUAL_USE, MILITARY, normalise_control_entry
-from export_control.embargoes import service as embargoes
 from export_control.errors import Errors
-from export_control.licences.models import Licence
-from export_control.licences.service import issue_licence, suspend_on_reopen
-from export_control.licences.validity import licence_validity, validity_rules
-from export_control.roles import HEAD, MINISTER, org_scope
+from export_control.licences.service import suspend_on_reopen
+from export_control.roles import org_scope
 from export_control.routing.service import route_application
 from export_control.screening import service as screening
-from export_control.screening.models import DenialGrantNotification, DenialNotice
 from export_control.settings import ExportControlSettings
-
-GRANTS = ("granted", "granted_with_conditions")
-
 
 # ---------------------------------------------------------------- reading
 
@@ -191,11 +178,6 @@ async def check_advice_complete(session: AsyncSession, app: Application) -> None
 
 # ---------------------------------------------------------------- transitions
 
-async def _event(session: AsyncSession, app: Application, kind: str, at: datetime,
-                 key: str | None = None) -> None:
-    session.add(ApplicationEvent(application_id=app.id, kind=kind, occurred_at=at, key=key))
-
-
 async def next_reference(session: AsyncSession, year: int) -> str:
     """Gap-free yearly sequence: the counter row is incremented in the submitting transaction
     (its row lock serialises concurrent submissions; a rollback gives the number back)."""
@@ -231,13 +213,13 @@ async def transition(session: AsyncSession, app: Application, target: str, *,
     elif target == Status.advice_given:
         await check_advice_complete(session, app)
     elif target == Status.withdrawn:
-        await _event(session, app, "withdrawn", now)
+        await add_clock_event(session, app, "withdrawn", now)
         await forget_open_turnaround(session, app.id)
     elif before == Status.decided:  # reopening: the dedicated permission was checked above
         if not reason:
             raise Errors.REASON_REQUIRED("reopening a decided case needs a reason")
         app.outcome = None
-        await _event(session, app, "reopened", now)
+        await add_clock_event(session, app, "reopened", now)
         await suspend_on_reopen(session, app.id)
     app.status = target
     await session.flush()
@@ -255,7 +237,7 @@ async def _submit(session: AsyncSession, app: Application, settings: ExportContr
         raise Errors.END_USER_REQUIRED("an application needs an end user")
     await rescreen_and_route(session, app, settings, now)
     app.submitted_at = now
-    await _event(session, app, "submitted", now)
+    await add_clock_event(session, app, "submitted", now)
     # Last, so the counter row is locked for as short a time as possible.
     app.reference = await next_reference(session, brussels_date(now).year)
 
@@ -273,7 +255,7 @@ async def open_information_request(session: AsyncSession, app: Application,
                                  allows_edit=body.allows_edit, status="open", opened_at=now,
                                  opened_by=actor)
     session.add(request)
-    await _event(session, app, "information_requested", now, key=str(request.id))
+    await add_clock_event(session, app, "information_requested", now, key=str(request.id))
     await session.flush()
     await record_audit(session, entity_type="application", entity_id=app.id,
                        action="information_requested", data={"request_id": str(request.id)})
@@ -295,7 +277,7 @@ async def answer_information_request(session: AsyncSession, app: Application,
     if request.status != "open":
         raise Errors.INFORMATION_REQUEST_CLOSED("this request was already answered")
     request.status, request.answer, request.answered_at = "answered", answer, now
-    await _event(session, app, "information_answered", now, key=str(request.id))
+    await add_clock_event(session, app, "information_answered", now, key=str(request.id))
     if request.allows_edit:  # the content may have changed while the request was open
         await rescreen_and_route(session, app, settings, now)
     await session.flush()
@@ -328,212 +310,3 @@ async def add_advice(session: AsyncSession, app: Application, body: AdviceIn, *,
                              "recommendation": body.recommendation.value})
     return advice
 
-
-def _decision_authority(app: Application, principal: Principal) -> str:
-    if app.status == Status.countersigned:
-        if HEAD not in principal.roles:
-            raise KitErrors.FORBIDDEN("a delegated decision is taken by csg.head")
-        if app.decision_authority == "minister":
-            raise Errors.MINISTERIAL_DECISION_REQUIRED("the routing reserves this case to the minister")
-        return "delegated"
-    if app.status == Status.with_minister:
-        if MINISTER not in principal.roles:
-            raise KitErrors.FORBIDDEN("this case is with the minister")
-        return "minister"
-    raise illegal_transition("application", app.status, Status.decided,
-                             workflow.APPLICATION_FLOW.allowed(app.status),
-                             f"an application that is {app.status} cannot be decided")
-
-
-def _russia_evidence_missing(app: Application) -> bool:
-    """Regulation 833/2014 art. 12g: a flagged case needs the no-re-export-to-Russia evidence
-    from the end user (or the consignee) before a licence is issued."""
-    if not app.russia_circumvention_flag:
-        return False
-    return not any(party.no_re_export_to_russia_evidence and party.euc_no_re_export_clause
-                   for party in app.parties if party.role in ("end_user", "consignee"))
-
-
-async def decide(session: AsyncSession, app: Application, body: DecisionIn, *,
-                 principal: Principal, settings: ExportControlSettings,
-                 now: datetime) -> tuple[Decision, Licence | None]:
-    granted = body.outcome.value in GRANTS
-    if granted and app.status in (Status.countersigned, Status.with_minister):
-        # The law before the routing: refused for every role, whoever holds the case.
-        await embargoes.check_grant_allowed(session, app, brussels_date(now))
-    authority = _decision_authority(app, principal)
-    if app.screening_status in ("pending", "not_screened"):
-        raise Errors.SCREENING_PENDING("screening has not run; no decision is possible until it has")
-    if app.screening_status == "flagged":
-        raise Errors.SCREENING_FLAG_OPEN("a sanctions hit must be cleared by csg.head first")
-    if not granted and not body.refusal_criteria:
-        raise Errors.REFUSAL_CRITERIA_REQUIRED("a refusal names the criteria (1-8) it rests on")
-    if granted and body.refusal_criteria:
-        raise Errors.REFUSAL_CRITERIA_ON_GRANT("a grant has no refusal criteria")
-    consulted = []
-    if granted:
-        if await screening.open_denial_hits(session, app.id):
-            raise Errors.DENIAL_CONSULTATION_REQUIRED(
-                "a denial notice of another member state matches a party; record the "
-                "consultation with that state before granting")
-        if _russia_evidence_missing(app):
-            raise Errors.NO_RE_EXPORT_EVIDENCE_REQUIRED(
-                "evidence of the no-re-export-to-Russia clause from the end user is needed "
-                "before a licence can be issued")
-        consulted = await screening.consulted_denial_hits(session, app.id)
-    decision = Decision(id=uuid.uuid4(), application_id=app.id, outcome=body.outcome.value,
-                        authority=authority, decided_by=principal.sub, decided_at=now,
-                        refusal_criteria=sorted(set(body.refusal_criteria)),
-                        conditions=body.conditions, reason=body.reason,
-                        granted_despite_denial=bool(consulted))
-    session.add(decision)
-    before = app.status
-    app.status, app.outcome, app.decided_at = Status.decided.value, body.outcome.value, now
-    await _event(session, app, "decided", now)
-    await forget_open_turnaround(session, app.id)
-    await session.flush()
-    for hit in consulted:
-        notice = await session.get(DenialNotice, hit.denial_notice_id) if hit.denial_notice_id \
-            else None
-        session.add(DenialGrantNotification(
-            application_id=app.id, decision_id=decision.id, denial_notice_id=hit.denial_notice_id,
-            notifying_state=notice.notifying_state if notice else "??", created_at=now))
-        await emit_event(session, "denial_notice.granted_despite_denial", subject=app.id,
-                         data={"decision_id": str(decision.id),
-                               "notice_reference": hit.listed_reference,
-                               "notifying_state": notice.notifying_state if notice else None})
-    licence = None
-    if granted:
-        valid_from, valid_until = licence_validity(
-            app.application_type, decided_on=brussels_date(now), valid_from=body.valid_from,
-            valid_until=body.valid_until, default_months=settings.licence_validity_months,
-            rules=validity_rules(settings.licence_validity_file))
-        licence = await issue_licence(
-            session, app, decision, valid_from=valid_from, valid_until=valid_until,
-            conditions=body.conditions,
-            control_modes={t.line_no: t.control_mode.value for t in body.line_terms}, now=now)
-    await record_turnaround(session, app, decision_at=now)
-    await record_audit(session, entity_type="application", entity_id=app.id, action="decided",
-                       from_state=before, to_state=Status.decided.value, reason=body.reason,
-                       data={"outcome": body.outcome.value, "authority": authority,
-                             "refusal_criteria": decision.refusal_criteria,
-                             "granted_despite_denial": decision.granted_despite_denial})
-    await emit_event(session, "application.decided", subject=app.id, org=app.applicant_org,
-                     data={"reference": app.reference, "outcome": body.outcome.value,
-                           "authority": authority})
-    return decision, licence
-
-
-# ---------------------------------------------------------------- turnaround
-
-async def clock_events(session: AsyncSession, app_id: uuid.UUID) -> list[ClockEvent]:
-    rows = (await session.execute(
-        select(ApplicationEvent.kind, ApplicationEvent.occurred_at, ApplicationEvent.key)
-        .where(ApplicationEvent.application_id == app_id)
-        .order_by(ApplicationEvent.occurred_at, ApplicationEvent.id))).all()
-    return [ClockEvent(kind, at, key) for kind, at, key in rows]
-
-
-async def turnaround_of(session: AsyncSession, app_id: uuid.UUID, as_of: date) -> Turnaround:
-    return compute_turnaround(await clock_events(session, app_id), as_of)
-
-
-async def record_turnaround(session: AsyncSession, app: Application, *,
-                            decision_at: datetime) -> TurnaroundFigure:
-    """Upsert the derived figure from the events (same events -> same row: idempotent)."""
-    figure = await turnaround_of(session, app.id, brussels_date(decision_at))
-    max_days = app.indicative_max_working_days or 0
-    values = {"track": app.track or "standard", "authority": app.decision_authority or "delegated",
-              "indicative_max_working_days": max_days, "working_days": figure.working_days,
-              "within_max": figure.working_days <= max_days, "decided_at": decision_at,
-              "computed_at": decision_at}
-    last_decision = await session.scalar(
-        select(Decision).where(Decision.application_id == app.id)
-        .order_by(Decision.decided_at.desc()).limit(1))
-    if last_decision is not None:
-        values["authority"] = last_decision.authority
-        values["decided_at"] = last_decision.decided_at
-    await session.execute(
-        insert(TurnaroundFigure).values(application_id=app.id, **values)
-        .on_conflict_do_update(index_elements=[TurnaroundFigure.application_id], set_=values))
-    return await session.get(TurnaroundFigure, app.id, populate_existing=True)
-
-
-async def recompute_all_turnarounds(session: AsyncSession) -> int:
-    """Recompute every decided application's figure from its events (idempotent)."""
-    apps = (await session.scalars(
-        select(Application).where(Application.decided_at.is_not(None))
-        .order_by(Application.id))).all()
-    for app in apps:
-        await record_turnaround(session, app, decision_at=app.decided_at)
-    return len(apps)
-
-
-# ---------------------------------------------------------------- running clock of open cases
-
-OPEN_STATUSES = sorted(state.value for state in workflow.OPEN_STATES)
-# Rows per INSERT: 7 parameters each stays far below asyncpg's 32767-parameter limit.
-UPSERT_CHUNK = 1000
-
-
-def _open_and_routed():
-    # Routing runs at submission, so every open case has a track; the guard only keeps a
-    # hypothetical unrouted one out of the NOT NULL columns.
-    return (Application.status.in_(OPEN_STATUSES), Application.track.is_not(None),
-            Application.indicative_max_working_days.is_not(None))
-
-
-async def forget_open_turnaround(session: AsyncSession, app_id: uuid.UUID) -> None:
-    """A decided or withdrawn case stops counting as open at once (not at the next run)."""
-    await session.execute(delete(OpenTurnaroundFigure)
-                          .where(OpenTurnaroundFigure.application_id == app_id))
-
-
-async def recompute_open_turnarounds(session: AsyncSession, today: date) -> int:
-    """Store the running working-day clock of every open application as of `today`
-    (Europe/Brussels) from its events, and drop the rows of cases no longer open.
-
-    Idempotent: the same events on the same day give the same rows, and an unchanged row is
-    not even rewritten. The open applications are locked FOR SHARE for the run, so a decision
-    or withdrawal cannot commit between reading the case as open and storing its row (it
-    waits, then removes the row itself)."""
-    apps = (await session.execute(
-        select(Application.id, Application.track, Application.indicative_max_working_days)
-        .where(*_open_and_routed()).order_by(Application.id)
-        .with_for_update(read=True, of=Application))).all()
-    await session.execute(delete(OpenTurnaroundFigure).where(
-        OpenTurnaroundFigure.application_id.not_in(
-            select(Application.id).where(*_open_and_routed()))))
-    events: dict[uuid.UUID, list[ClockEvent]] = defaultdict(list)
-    rows = await session.execute(
-        select(ApplicationEvent.application_id, ApplicationEvent.kind,
-               ApplicationEvent.occurred_at, ApplicationEvent.key)
-        .join(Application, Application.id == ApplicationEvent.application_id)
-        .where(*_open_and_routed())
-        # The clock sorts stably by time: ties keep the order they were recorded in.
-        .order_by(ApplicationEvent.application_id, ApplicationEvent.occurred_at,
-                  ApplicationEvent.id))
-    for app_id, kind, at, key in rows:
-        events[app_id].append(ClockEvent(kind, at, key))
-    figures = []
-    for app_id, track, max_days in apps:
-        clock = compute_turnaround(events[app_id], today)
-        figures.append({"application_id": app_id, "track": track,
-                        "indicative_max_working_days": max_days,
-                        "working_days": clock.working_days,
-                        "paused_working_days": clock.paused_working_days,
-                        "past_max": clock.working_days > max_days, "as_of": today})
-    for start in range(0, len(figures), UPSERT_CHUNK):
-        await _upsert_open_figures(session, figures[start:start + UPSERT_CHUNK])
-    return len(figures)
-
-
-async def _upsert_open_figures(session: AsyncSession, figures: list[dict]) -> None:
-    stmt = insert(OpenTurnaroundFigure).values(figures)
-    columns = [name for name in figures[0] if name != "application_id"]
-    table = OpenTurnaroundFigure.__table__
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=[OpenTurnaroundFigure.application_id],
-        set_={name: stmt.excluded[name] for name in columns},
-        where=tuple_(*(table.c[name] for name in columns)).is_distinct_from(
-            tuple_(*(stmt.excluded[name] for name in columns)))))
