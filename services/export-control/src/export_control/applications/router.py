@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.calendar import brussels_date
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
@@ -83,8 +83,7 @@ async def list_applications(
         stmt = stmt.where(Application.reference == reference)
     rows, total = await paginate(session, stmt.order_by(Application.created_at, Application.id),
                                  page)
-    return Page(items=[_out(a) for a in rows], total=total, limit=page.limit,
-                offset=page.offset)
+    return Page.of(rows, total, page, out=ApplicationOut)
 
 
 @router.get("/{application_id}", response_model=ApplicationOut)
@@ -101,8 +100,10 @@ async def replace_application(application_id: uuid.UUID, body: ApplicationIn,
                               principal: Filer, clock: ClockDep) -> ApplicationOut:
     """Replace the content of a draft (or of a case with an open information request that
     allows changes). Requires If-Match."""
-    app = await service.get_application(session, application_id, principal, for_update=True)
-    check_if_match(request, app.version)
+    await service.get_application(session, application_id, principal)  # others': 404 first
+    # The row lock, then If-Match against the locked version (the ORM's version_id_col bumps it).
+    app = await lock_for_change(session, Application, application_id, request,
+                                what="application")
     app = await service.replace_content(session, app, body, principal, clock.now())
     set_etag(response, app.version)
     return _out(app)

@@ -6,9 +6,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from dkbuza_kit.refdata import CountryCode
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import BoundedDate, NonNegativeMoney, Quantity
 
 Text300 = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
@@ -77,8 +78,7 @@ class ControlMode(StrEnum):
 RefusalCriterion = Annotated[int, Field(ge=1, le=8)]
 
 
-class GoodsLineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class GoodsLineIn(InputModel):
     description: LongText
     control_entry: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
         description="EU control-list entry, e.g. ML8.a.1 or 5A002.a.1 (ml8a1 is normalised)")
@@ -89,8 +89,7 @@ class GoodsLineIn(BaseModel):
         False, description="on the EU list of common high priority items (Russia sanctions)")
 
 
-class GoodsLineOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class GoodsLineOut(OutputModel):
     id: uuid.UUID
     line_no: int
     description: str
@@ -103,8 +102,7 @@ class GoodsLineOut(BaseModel):
     common_high_priority: bool
 
 
-class PartyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PartyIn(InputModel):
     role: PartyRole
     name: Text300
     address: LongText
@@ -117,8 +115,7 @@ class PartyIn(BaseModel):
         None, description="evidence of the contractual no-re-export-to-Russia clause")
 
 
-class PartyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class PartyOut(OutputModel):
     id: uuid.UUID
     role: PartyRole
     name: str
@@ -131,10 +128,9 @@ class PartyOut(BaseModel):
     no_re_export_to_russia_evidence: str | None
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(InputModel):
     """A new draft, or (PUT) the full replacement of a draft's content."""
 
-    model_config = ConfigDict(extra="forbid")
     application_type: ApplicationType
     applicant_name: Text300
     applicant_org: Annotated[str, StringConstraints(pattern=r"^\d{10}$")] | None = Field(
@@ -145,8 +141,7 @@ class ApplicationIn(BaseModel):
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
 
 
-class ApplicationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ApplicationOut(OutputModel):
     id: uuid.UUID
     reference: str | None
     application_type: ApplicationType
@@ -169,25 +164,21 @@ class ApplicationOut(BaseModel):
     parties: list[PartyOut]
 
 
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransitionIn(InputModel):
     to: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     reason: LongText | None = None
 
 
-class InformationRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InformationRequestIn(InputModel):
     question: LongText
     allows_edit: bool = False
 
 
-class InformationAnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InformationAnswerIn(InputModel):
     answer: LongText
 
 
-class InformationRequestOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class InformationRequestOut(OutputModel):
     id: uuid.UUID
     application_id: uuid.UUID
     question: str
@@ -198,8 +189,7 @@ class InformationRequestOut(BaseModel):
     answered_at: datetime | None
 
 
-class AdviceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AdviceIn(InputModel):
     subject_type: Annotated[str, StringConstraints(pattern=r"^(line|party)$")]
     subject_id: uuid.UUID
     recommendation: Recommendation
@@ -207,8 +197,7 @@ class AdviceIn(BaseModel):
     refusal_criteria: list[RefusalCriterion] = Field(default_factory=list, max_length=8)
 
 
-class AdviceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class AdviceOut(OutputModel):
     id: uuid.UUID
     subject_type: str
     subject_id: uuid.UUID
@@ -221,14 +210,12 @@ class AdviceOut(BaseModel):
         None, description="the file was edited after this advice: it no longer counts")
 
 
-class LicenceLineTerms(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LicenceLineTerms(InputModel):
     line_no: int = Field(ge=1)
     control_mode: ControlMode
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(InputModel):
     outcome: Outcome
     refusal_criteria: list[RefusalCriterion] = Field(
         default_factory=list, max_length=8,
@@ -243,8 +230,7 @@ class DecisionIn(BaseModel):
         default_factory=list, description="how each line is controlled (default: both)")
 
 
-class DecisionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DecisionOut(OutputModel):
     id: uuid.UUID
     application_id: uuid.UUID
     outcome: Outcome

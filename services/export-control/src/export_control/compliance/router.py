@@ -75,8 +75,7 @@ async def list_transaction_reports(
                           TransactionReport.submitted_at < within.end)
     rows, total = await paginate(
         session, stmt.order_by(TransactionReport.submitted_at, TransactionReport.id), page)
-    return Page(items=[TransactionReportOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=TransactionReportOut)
 
 
 @router.get("/v1/transaction-reports/obligations", response_model=Page[ObligationOut])
@@ -90,8 +89,7 @@ async def list_report_obligations(
         stmt = stmt.where(ReportObligation.status == status)
     rows, total = await paginate(
         session, stmt.order_by(ReportObligation.due_on, ReportObligation.ledger_entry_id), page)
-    return Page(items=[ObligationOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=ObligationOut)
 
 
 @router.get("/v1/transaction-reports/{report_id}", response_model=TransactionReportOut)
@@ -133,8 +131,7 @@ async def list_infringements(
         stmt = stmt.where(InfringementCase.licence_id == licence_id)
     rows, total = await paginate(
         session, stmt.order_by(InfringementCase.opened_at, InfringementCase.id), page)
-    return Page(items=[InfringementOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=InfringementOut)
 
 
 @router.get("/v1/infringements/{case_id}", response_model=InfringementDetailOut)

@@ -105,5 +105,4 @@ async def list_ledger_entries(
         stmt = stmt.where(LedgerEntry.mrn == mrn)
     rows, total = await paginate(session, stmt.order_by(LedgerEntry.created_at, LedgerEntry.id),
                                  page)
-    return Page(items=[LedgerEntryOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=LedgerEntryOut)

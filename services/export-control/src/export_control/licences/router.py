@@ -31,8 +31,7 @@ async def list_licences(session: DbSession, principal: Reader, page: Pagination,
     if status:
         stmt = stmt.where(Licence.status == status)
     rows, total = await paginate(session, stmt.order_by(Licence.issued_at, Licence.id), page)
-    return Page(items=[LicenceOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=LicenceOut)
 
 
 @router.get("/{licence_id}", response_model=LicenceOut)

@@ -28,9 +28,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from dkbuza_kit.refdata import CountryCode
+from dkbuza_kit.schemas import InputModel
 from dkbuza_kit.types import PositiveDayCount
 
 TRACKS = ("fast", "standard", "complex")
@@ -49,10 +50,9 @@ def _military_category(value: str) -> str:
 MilitaryCategory = Annotated[str, AfterValidator(_military_category)]
 
 
-class RuleSet(BaseModel):
+class RuleSet(InputModel):
     """The validated content of a rule set (also the input schema of a new version)."""
 
-    model_config = ConfigDict(extra="forbid")
     version: str = Field(min_length=1, max_length=40)
     description: str = ""
     embargo_countries: list[CountryCode] = Field(default_factory=list, max_length=250)

@@ -48,8 +48,7 @@ async def list_denial_notices(session: DbSession, _: Internal,
     rows, total = await paginate(
         session, select(DenialNotice).order_by(DenialNotice.issued_on.desc(), DenialNotice.id),
         page)
-    return Page(items=[DenialNoticeOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=DenialNoticeOut)
 
 
 @router.post("/v1/denial-notices/{notice_id}/revoke", response_model=DenialNoticeOut)
