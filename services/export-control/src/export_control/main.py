@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
 from export_control.applications.router import router as applications_router
+from export_control.casework.router import router as casework_router
 from export_control.compliance.router import router as compliance_router
 from export_control.customs.router import router as customs_router
 from export_control.embargoes.router import router as embargoes_router
@@ -20,7 +21,7 @@ from export_control.settings import ExportControlSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
-ROUTERS = [applications_router, routing_router, screening_router, licences_router,
+ROUTERS = [casework_router, applications_router, routing_router, screening_router, licences_router,
            customs_router, compliance_router, reports_router, embargoes_router]
 
 

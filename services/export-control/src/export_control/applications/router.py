@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal, require_roles
@@ -12,7 +12,6 @@ from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.statemachine import illegal_transition
 from export_control.applications import decision as decisions
 from export_control.applications import figures, service
@@ -68,22 +67,6 @@ async def create_application(body: ApplicationIn, session: DbSession, principal:
         return idem.replay
     app = await service.create_draft(session, body, principal, clock.now())
     return await idem.respond(201, _out(app), headers={"ETag": f'"{app.version}"'})
-
-
-@router.get("", response_model=Page[ApplicationOut])
-async def list_applications(
-    session: DbSession, principal: Reader, page: Pagination,
-    status: Annotated[str | None, Query(max_length=40)] = None,
-    reference: Annotated[str | None, Query(max_length=20)] = None,
-) -> Page[ApplicationOut]:
-    stmt = service.visible_applications(principal)
-    if status:
-        stmt = stmt.where(Application.status == status)
-    if reference:
-        stmt = stmt.where(Application.reference == reference)
-    rows, total = await paginate(session, stmt.order_by(Application.created_at, Application.id),
-                                 page)
-    return Page.of(rows, total, page, out=ApplicationOut)
 
 
 @router.get("/{application_id}", response_model=ApplicationOut)

@@ -156,6 +156,8 @@ class ApplicationOut(OutputModel):
     indicative_max_working_days: int | None
     screening_status: str
     russia_circumvention_flag: bool
+    case_officer: str | None = None
+    assigned_at: datetime | None = None
     version: int
     submitted_at: datetime | None
     decided_at: datetime | None
