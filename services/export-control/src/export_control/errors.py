@@ -29,6 +29,7 @@ class Errors(ErrorCatalogue):
     EMBARGO_EXCEPTION_SIGNED = ErrorCode(409, "The exception is signed already")
     EMBARGO_LIST_VERSION_EXISTS = ErrorCode(409, "This embargo list version already exists")
     BULK_DECISION_NOT_FAST_TRACK = ErrorCode(409, "Only countersigned fast-track cases in delegation")
+    PROCEDURE_INVALID = ErrorCode(422, "The procedure step is not complete or not allowed")
     # licences
     INVALID_VALIDITY = ErrorCode(422, "The licence validity is not allowed")
     UNKNOWN_LINE = ErrorCode(422, "No such goods line")

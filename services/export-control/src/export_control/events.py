@@ -11,5 +11,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "denial_notice.consulted",
     "denial_notice.granted_despite_denial",
     "infringement.opened",
+    "licence.extended",
+    *(f"procedure.{state}" for state in ("requested", "under_review", "held", "follow_up",
+                                         "closed", "withdrawn")),
     "transaction_report.discrepancy",
 )

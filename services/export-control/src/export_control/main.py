@@ -13,6 +13,7 @@ from export_control.embargoes.router import router as embargoes_router
 from export_control.events import EVENT_TYPES
 from export_control.kpis import compute_kpis
 from export_control.licences.router import router as licences_router
+from export_control.procedures.router import router as procedures_router
 from export_control.reports.router import router as reports_router
 from export_control.roles import APPLICANT, CUSTOMS, INTERNAL
 from export_control.routing.router import router as routing_router
@@ -22,7 +23,7 @@ from export_control.settings import ExportControlSettings
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 ROUTERS = [casework_router, applications_router, routing_router, screening_router, licences_router,
-           customs_router, compliance_router, reports_router, embargoes_router]
+           customs_router, compliance_router, reports_router, embargoes_router, procedures_router]
 
 
 def create_app(settings: ExportControlSettings | None = None) -> FastAPI:

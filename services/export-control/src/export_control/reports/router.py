@@ -66,7 +66,8 @@ DECISION_COLUMNS = ["destination_country", "category", "granted", "granted_value
 
 def _decision_tables(report: dict[str, Any]) -> list[Table]:
     return [_table("decisions", report["rows"], DECISION_COLUMNS),
-            _table("refusal_criteria", report["refusal_criteria"], ["criterion", "refusals"])]
+            _table("refusal_criteria", report["refusal_criteria"], ["criterion", "refusals"]),
+            _table("procedures", report["procedures"], ["kind", "outcome", "count"])]
 
 
 @router.get("/parliament", responses=FILE_RESPONSES)

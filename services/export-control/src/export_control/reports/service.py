@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from export_control.procedures.service import counts as procedure_counts
 from export_control.reports.periods import Period
 
 TURNAROUND_SQL = text("""
@@ -110,6 +111,8 @@ async def decisions_report(session: AsyncSession, period: Period,
         "totals": {"granted": totals["granted"], "refused": totals["refused"]},
         "rows": [dict(row) for row in rows],
         "refusal_criteria": [dict(row) for row in criteria],
+        # Procedures beside licences closed in the period, per kind and outcome.
+        "procedures": await procedure_counts(session, period.first, period.last),
     }
 
 
