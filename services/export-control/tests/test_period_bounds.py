@@ -26,3 +26,10 @@ async def test_edge_years_inside_the_window_answer(flow):
                               ("/v1/transaction-reports", "period", "2099-12")]:
         r = await flow.c.get(path, headers=flow.officer, params={name: value})
         assert r.status_code == 200, (path, r.text)
+
+
+async def test_dual_use_annual_report_outside_the_window_is_422(flow):
+    for value in ("9999", "0001"):
+        r = await flow.c.get("/v1/reports/dual-use-annual", headers=flow.officer,
+                             params={"year": value})
+        assert (r.status_code, r.json()["code"]) == (422, "INVALID_PERIOD")

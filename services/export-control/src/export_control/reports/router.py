@@ -92,3 +92,18 @@ async def annual_report(session: DbSession, _: Reader,
         _table("actual_exports", report["actual_exports"],
                ["destination_country", "category", "quantity", "value"])]
     return _render(f"annual-{period.label}", report, tables, format)
+
+
+@router.get("/dual-use-annual", responses=FILE_RESPONSES)
+async def dual_use_annual_report(session: DbSession, _: Reader,
+                                 year: Annotated[str, Query(pattern=r"^\d{4}$")],
+                                 format: Format = Format.json) -> Response:
+    """Annual dual-use data for the EU report (Regulation (EU) 2021/821, Article 26): decisions
+    per destination and Annex I category, and per authorisation type."""
+    period = parse_period(year, allowed=("year",))
+    report = await service.dual_use_annual_report(session, period)
+    tables = _decision_tables(report) + [
+        _table("by_authorisation_type", report["by_authorisation_type"],
+               ["authorisation_type", "category", "granted", "granted_value", "refused",
+                "refused_value"])]
+    return _render(f"dual-use-annual-{period.label}", report, tables, format)
