@@ -30,6 +30,7 @@ class Errors(ErrorCatalogue):
     EMBARGO_LIST_VERSION_EXISTS = ErrorCode(409, "This embargo list version already exists")
     BULK_DECISION_NOT_FAST_TRACK = ErrorCode(409, "Only countersigned fast-track cases in delegation")
     PROCEDURE_INVALID = ErrorCode(422, "The procedure step is not complete or not allowed")
+    HISTORY_INVALID = ErrorCode(422, "The historic batch is not valid")
     # licences
     INVALID_VALIDITY = ErrorCode(422, "The licence validity is not allowed")
     UNKNOWN_LINE = ErrorCode(422, "No such goods line")

@@ -10,11 +10,11 @@ from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.statemachine import illegal_transition
 from export_control.applications import decision as decisions
-from export_control.applications import figures, service
+from export_control.applications import figures, history, service
 from export_control.applications.models import Advice, Application, Decision, InformationRequest
 from export_control.applications.schemas import (
     AdviceIn,
@@ -23,6 +23,7 @@ from export_control.applications.schemas import (
     ApplicationOut,
     DecisionIn,
     DecisionOut,
+    HistoryImportIn,
     InformationAnswerIn,
     InformationRequestIn,
     InformationRequestOut,
@@ -30,6 +31,7 @@ from export_control.applications.schemas import (
     TurnaroundOut,
 )
 from export_control.deps import ClockDep, Settings
+from export_control.errors import Errors
 from export_control.roles import (
     APPLICANT,
     HEAD,
@@ -37,6 +39,7 @@ from export_control.roles import (
     OFFICER,
     REOPEN,
     case_workers,
+    heads,
     org_scope,
     readers,
 )
@@ -48,6 +51,7 @@ from export_control.screening.schemas import ScreeningHitOut, ScreeningResolutio
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 
 Reader = Annotated[Principal, Depends(readers)]
+HeadOnly = Annotated[Principal, Depends(heads)]
 CaseWorker = Annotated[Principal, Depends(case_workers)]
 Filer = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD))]
 Mover = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD, MINISTER,
@@ -67,6 +71,20 @@ async def create_application(body: ApplicationIn, session: DbSession, principal:
         return idem.replay
     app = await service.create_draft(session, body, principal, clock.now())
     return await idem.respond(201, _out(app), headers={"ETag": f'"{app.version}"'})
+
+
+@router.post("/history", status_code=201, response_model=list[ApplicationOut],
+             responses=responses(Errors.HISTORY_INVALID, Errors.REFUSAL_CRITERIA_REQUIRED,
+                                 Errors.INVALID_CONTROL_LIST_ENTRY, Errors.REGIME_MISMATCH,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
+                                 KitErrors.VALIDATION_ERROR, *AUTH_ERRORS))
+async def import_history(body: HistoryImportIn, session: DbSession, principal: HeadOnly,
+                         clock: ClockDep) -> list[ApplicationOut]:
+    """Recording the past: historic applications with their decision, all or nothing
+    (csg.head; audited as `history_imported`)."""
+    apps = await history.import_history(session, body.applications, principal=principal,
+                                        now=clock.now())
+    return [_out(app) for app in apps]
 
 
 @router.get("/{application_id}", response_model=ApplicationOut)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from dkbuza_kit.refdata import CountryCode
 from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import BoundedDate, NonNegativeMoney, Quantity
+from dkbuza_kit.types import BoundedDate, BoundedDateTime, NonNegativeMoney, Quantity
 
 Text300 = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -139,6 +139,22 @@ class ApplicationIn(InputModel):
     end_use: LongText
     lines: list[GoodsLineIn] = Field(min_length=1, max_length=200)
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
+
+
+class HistoricApplicationIn(ApplicationIn):
+    """An application decided in the previous system (recording the past)."""
+
+    reference: Annotated[str, StringConstraints(pattern=r"^CSG/\d{4}/\d{6}$")]
+    submitted_at: BoundedDateTime
+    decided_at: BoundedDateTime
+    outcome: Outcome
+    authority: Annotated[str, StringConstraints(pattern=r"^(delegated|minister)$")]
+    refusal_criteria: list[RefusalCriterion] = Field(default_factory=list, max_length=8)
+    track: Annotated[str, StringConstraints(pattern=r"^(fast|standard|complex)$")] | None = None
+
+
+class HistoryImportIn(InputModel):
+    applications: list[HistoricApplicationIn] = Field(min_length=1, max_length=500)
 
 
 class ApplicationOut(OutputModel):

@@ -61,7 +61,7 @@ async def get_application(session: AsyncSession, app_id: uuid.UUID, principal: P
 
 # ---------------------------------------------------------------- drafts
 
-def _lines_and_parties(body: ApplicationIn,
+def lines_and_parties(body: ApplicationIn,
                        now: datetime) -> tuple[list[GoodsLine], list[Party]]:
     regime = MILITARY if body.application_type.value.startswith("military") else DUAL_USE
     lines, mismatched = [], []
@@ -84,7 +84,7 @@ def _lines_and_parties(body: ApplicationIn,
     return lines, parties
 
 
-def _owner_org(body: ApplicationIn, principal: Principal) -> str:
+def owner_org(body: ApplicationIn, principal: Principal) -> str:
     if org_scope(principal) is not None:
         if body.applicant_org not in (None, principal.org):
             raise Errors.APPLICANT_ORG_MISMATCH("an applicant files only for its own organisation")
@@ -96,9 +96,9 @@ def _owner_org(body: ApplicationIn, principal: Principal) -> str:
 
 async def create_draft(session: AsyncSession, body: ApplicationIn,
                        principal: Principal, now: datetime) -> Application:
-    lines, parties = _lines_and_parties(body, now)
+    lines, parties = lines_and_parties(body, now)
     app = Application(id=uuid.uuid4(), application_type=body.application_type.value,
-                      applicant_org=_owner_org(body, principal),
+                      applicant_org=owner_org(body, principal),
                       applicant_name=body.applicant_name,
                       destination_country=body.destination_country, end_use=body.end_use,
                       status=Status.draft.value, screening_status="not_screened",
@@ -127,7 +127,7 @@ async def replace_content(session: AsyncSession, app: Application, body: Applica
             "can be edited")
     if body.applicant_org not in (None, app.applicant_org):
         raise Errors.APPLICANT_ORG_MISMATCH("the applicant cannot be changed")
-    lines, parties = _lines_and_parties(body, now)
+    lines, parties = lines_and_parties(body, now)
     app.application_type = body.application_type.value
     app.applicant_name = body.applicant_name
     app.destination_country = body.destination_country
