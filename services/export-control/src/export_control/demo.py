@@ -50,6 +50,33 @@ def _body(name: str, country: str, entry: str, value: str) -> ApplicationIn:
     })
 
 
+# A spread of cases for the reports, queues and KPIs: (destination, entry, type, value).
+SPREAD = [("NO", "ML5.a", "military_export", "80000.00"),
+          ("CH", "5A002.a.1", "dual_use_individual_export", "9000.00"),
+          ("US", "ML10.a", "military_export", "1500000.00"),
+          ("SA", "ML4.a", "military_export", "400000.00"),
+          ("JP", "1C350.1", "dual_use_global_export", "12000.00"),
+          ("TR", "5A002.a.1", "dual_use_individual_export", "30000.00"),
+          ("FR", "ML15.a", "military_transfer_individual", "60000.00"),
+          ("SG", "2B001", "dual_use_brokering", "45000.00")]
+# How far each demo case goes along the workflow (cycled).
+STEPS = [(), ("submitted",), ("submitted", "completeness_check"),
+         ("submitted", "completeness_check", "under_assessment"), ("withdrawn",)]
+
+
+async def _many(session, settings: ExportControlSettings, now: datetime, count: int = 100):
+    """`count` further applications across destinations, types, tracks and states."""
+    for number in range(count):
+        country, entry, kind, value = SPREAD[number % len(SPREAD)]
+        body = _body(f"Demo case {number + 1}", country, entry, value)
+        body = ApplicationIn.model_validate(body.model_dump(mode="json")
+                                            | {"application_type": kind})
+        app = await applications.create_draft(session, body, OFFICE, now)
+        for target in STEPS[number % len(STEPS)]:
+            await applications.transition(session, app, target, principal=OFFICE, reason=None,
+                                          settings=settings, now=now)
+
+
 async def load(settings: ExportControlSettings) -> None:
     engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
     now = _Clock().now()
@@ -91,6 +118,7 @@ async def load(settings: ExportControlSettings) -> None:
             for target in ("advice_given", "countersigned"):
                 await applications.transition(session, granted, target, principal=OFFICE,
                                               reason=None, settings=settings, now=now)
+            await _many(session, settings, now)
             _, licence = await decisions.decide(
                 session, granted, DecisionIn(outcome="granted"), principal=OFFICE,
                 settings=settings, now=now + timedelta(seconds=1))
