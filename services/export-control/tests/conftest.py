@@ -54,6 +54,8 @@ class Flow:
         r = await self.c.post("/v1/sanctions-list", content=sample_sanctions_file(),
                               headers={**self.officer, "Content-Type": "application/xml"})
         assert r.status_code == 201, r.text
+        r = await self.c.post(f"/v1/sanctions-list/{r.json()['id']}/activate", headers=self.head)
+        assert r.status_code == 200, r.text
 
     async def draft(self, headers: dict | None = None, **overrides: Any) -> dict:
         r = await self.c.post("/v1/applications", json=application_body(**overrides),
@@ -77,12 +79,19 @@ class Flow:
         app_id = app["id"]
         await self.move(app_id, "completeness_check", self.officer)
         await self.move(app_id, "under_assessment", self.officer)
-        r = await self.c.post(f"/v1/applications/{app_id}/advice", headers=self.officer, json={
-            "subject_type": "line", "subject_id": app["lines"][0]["id"],
-            "recommendation": "approve"})
-        assert r.status_code == 201, r.text
+        await self.advise_all(app)
         await self.move(app_id, "advice_given", self.officer)
         return await self.move(app_id, "countersigned", self.head)
+
+    async def advise_all(self, app: dict) -> None:
+        """Advice on every current line and party (what `advice_given` requires)."""
+        subjects = [("line", line["id"]) for line in app["lines"]] + [
+            ("party", party["id"]) for party in app["parties"]]
+        for kind, subject_id in subjects:
+            r = await self.c.post(f"/v1/applications/{app['id']}/advice", headers=self.officer,
+                                  json={"subject_type": kind, "subject_id": subject_id,
+                                        "recommendation": "approve"})
+            assert r.status_code == 201, r.text
 
     async def decide(self, app_id: str, headers: dict, expect: int = 201, **body: Any):
         r = await self.c.post(f"/v1/applications/{app_id}/decision", headers=headers,

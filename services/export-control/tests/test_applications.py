@@ -56,7 +56,7 @@ async def test_draft_edit_needs_if_match_and_only_in_draft(flow):
     from_server = await flow.c.get(url, headers=flow.applicant)
     etag = from_server.headers["etag"]
     body = from_server.json()
-    new_body = {"application_type": body["application_type"], "applicant_name": "Renamed NV",
+    new_body = {"application_type": "dual_use_individual_export", "applicant_name": "Renamed NV",
                 "destination_country": "CH", "end_use": body["end_use"],
                 "lines": [{"description": "x", "control_entry": "5a002a1", "quantity": "2.5",
                            "unit": "kg", "value_eur": "10.50"}],

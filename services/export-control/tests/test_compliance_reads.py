@@ -26,7 +26,7 @@ async def report(flow, headers, licence, mrn_no, quantity="10", value="100.00"):
     r = await flow.c.post("/v1/transaction-reports", headers=headers, json={
         "licence_id": licence["id"], "lines": [
             {"line_no": 1, "mrn": f"26BE{mrn_no:014d}", "item_number": 1,
-             "shipped_on": "2026-03-03", "quantity": quantity, "value": value}]})
+             "shipped_on": "2026-03-02", "quantity": quantity, "value": value}]})
     assert r.status_code == 201, r.text
     return r.json()
 

@@ -16,7 +16,7 @@ async def test_demo_data_loads_and_a_second_run_changes_nothing(client, harness)
                     await session.scalar(select(func.count()).select_from(AuditEvent)))
 
     first = await counts()
-    assert first[0] == 3
+    assert first[0] >= 100  # the issue asks for at least 100 demo applications
     await load(settings)
     assert await counts() == first
     r = await client.get("/v1/licences", headers=harness.headers("csg.applicant",

@@ -126,7 +126,7 @@ async def test_transaction_reports_discrepancy_overdue_and_infringement(flow):
     r = await flow.c.post("/v1/transaction-reports", headers=flow.applicant, json={
         "licence_id": licence["id"], "lines": [
             {"line_no": 1, "mrn": "26BE00000000000001", "item_number": 1,
-             "shipped_on": "2026-03-03", "quantity": "12", "value": "100.00"}]})
+             "shipped_on": "2026-03-02", "quantity": "12", "value": "100.00"}]})
     assert r.status_code == 201, r.text
     assert r.json()["has_discrepancy"] is True
     assert r.json()["lines"][0]["ledger_quantity"] == "10"
@@ -134,7 +134,7 @@ async def test_transaction_reports_discrepancy_overdue_and_infringement(flow):
     r = await flow.c.post("/v1/transaction-reports", headers=other, json={
         "licence_id": licence["id"], "lines": [
             {"line_no": 1, "mrn": "26BE00000000000001", "item_number": 1,
-             "shipped_on": "2026-03-03", "quantity": "10", "value": "100.00"}]})
+             "shipped_on": "2026-03-02", "quantity": "10", "value": "100.00"}]})
     assert r.status_code == 404
     # The second debit is never reported: overdue after 30 days, a case after 30 more.
     clock = flow.h.app.state.clock
@@ -164,7 +164,7 @@ async def test_transaction_reports_discrepancy_overdue_and_infringement(flow):
 
 async def test_routing_rule_sets_are_versioned(flow):
     sets = (await flow.c.get("/v1/routing-rule-sets", headers=flow.officer)).json()
-    content = dict(sets[0]["content"], version="2026.2", fast_value_limit="1.00")
+    content = dict(sets[0]["content"], version="2026.3", fast_value_limit="1.00")
     r = await flow.c.post("/v1/routing-rule-sets", headers=flow.officer, json=content)
     assert r.status_code == 403
     r = await flow.c.post("/v1/routing-rule-sets", headers=flow.head, json=content)
@@ -177,6 +177,6 @@ async def test_routing_rule_sets_are_versioned(flow):
                                     "quantity": "1", "unit": "pcs", "value_eur": "2.00"}])
     results = (await flow.c.get(f"/v1/applications/{app['id']}/routing-results",
                                 headers=flow.officer)).json()
-    assert results[-1]["rule_set_version"] == "2026.2"
+    assert results[-1]["rule_set_version"] == "2026.3"
     assert results[-1]["inputs"]["total_value"] == "2.00"
     assert results[-1]["track"] == "standard"

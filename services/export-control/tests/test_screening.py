@@ -181,3 +181,32 @@ async def test_sanctions_xml_with_entities_is_refused_unexpanded(flow, case, con
     assert "lollol" not in r.text and "root:" not in r.text and "Evil" not in r.text
     listed = (await flow.c.get("/v1/sanctions-list", headers=flow.officer)).json()
     assert [(i["entity_count"], i["active"]) for i in listed] == [(5, True)]  # the sample's
+
+
+async def test_a_sanctions_upload_needs_a_heads_activation_and_a_confirmed_shrink(flow):
+    """An officer alone cannot replace the active list; a much shorter list needs a confirmation."""
+    from .conftest import sample_sanctions_file
+    short = sample_sanctions_file()
+    # Keep only the first sanctionEntity of the sample: 1 entity against 5 in force.
+    head, _, rest = short.partition(b"<sanctionEntity")
+    first, _, _ = rest.partition(b"</sanctionEntity>")
+    short = head + b"<sanctionEntity" + first + b"</sanctionEntity></export>"
+    r = await flow.c.post("/v1/sanctions-list", content=short,
+                          headers={**flow.officer, "Content-Type": "application/xml"})
+    assert r.status_code == 201, r.text
+    upload = r.json()
+    assert (upload["entity_count"], upload["active"]) == (1, False)
+    listed = (await flow.c.get("/v1/sanctions-list", headers=flow.officer)).json()
+    assert [i["entity_count"] for i in listed if i["active"]] == [5]  # still the old list
+    url = f"/v1/sanctions-list/{upload['id']}/activate"
+    assert (await flow.c.post(url, headers=flow.officer)).status_code == 403
+    r = await flow.c.post(url, headers=flow.head)
+    assert (r.status_code, r.json()["code"]) == (409, "SANCTIONS_LIST_SHRINKS")
+    assert (r.json()["active_count"], r.json()["upload_count"]) == (5, 1)
+    assert r.json()["working_value"] is True
+    r = await flow.c.post(url, headers=flow.head, json={"confirm_shrink": True})
+    assert r.status_code == 200 and r.json()["active"] and r.json()["activated_by"] == "head-1"
+    r = await flow.c.post(url, headers=flow.head, json={"confirm_shrink": True})
+    assert r.json()["code"] == "SANCTIONS_LIST_NOT_PENDING"
+    listed = (await flow.c.get("/v1/sanctions-list", headers=flow.officer)).json()
+    assert [i["entity_count"] for i in listed if i["active"]] == [1]

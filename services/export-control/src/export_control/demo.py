@@ -16,18 +16,20 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import add_months
 from dkbuza_kit.db import create_engine, create_sessionmaker
+from export_control.applications import decision as decisions
 from export_control.applications import service as applications
 from export_control.applications.models import Application
 from export_control.applications.schemas import AdviceIn, ApplicationIn, DecisionIn
 from export_control.customs import service as customs
+from export_control.roles import APPLICANT, HEAD, OFFICER
 from export_control.routing.service import active_rule_set
 from export_control.screening.models import DenialNotice, SanctionsImport
-from export_control.screening.service import import_sanctions_list
+from export_control.screening.service import activate_sanctions_list, import_sanctions_list
 from export_control.settings import ExportControlSettings
 
 DEMO_ORG = "0123456789"
 OFFICE = Principal(sub="demo-loader", org="dkbuza",
-                   roles=frozenset({"csg.officer", "csg.head", "csg.applicant"}))
+                   roles=frozenset({OFFICER, HEAD, APPLICANT}))
 
 
 class _Clock:
@@ -48,6 +50,33 @@ def _body(name: str, country: str, entry: str, value: str) -> ApplicationIn:
     })
 
 
+# A spread of cases for the reports, queues and KPIs: (destination, entry, type, value).
+SPREAD = [("NO", "ML5.a", "military_export", "80000.00"),
+          ("CH", "5A002.a.1", "dual_use_individual_export", "9000.00"),
+          ("US", "ML10.a", "military_export", "1500000.00"),
+          ("SA", "ML4.a", "military_export", "400000.00"),
+          ("JP", "1C350.1", "dual_use_global_export", "12000.00"),
+          ("TR", "5A002.a.1", "dual_use_individual_export", "30000.00"),
+          ("FR", "ML15.a", "military_transfer_individual", "60000.00"),
+          ("SG", "2B001", "dual_use_brokering", "45000.00")]
+# How far each demo case goes along the workflow (cycled).
+STEPS = [(), ("submitted",), ("submitted", "completeness_check"),
+         ("submitted", "completeness_check", "under_assessment"), ("withdrawn",)]
+
+
+async def _many(session, settings: ExportControlSettings, now: datetime, count: int = 100):
+    """`count` further applications across destinations, types, tracks and states."""
+    for number in range(count):
+        country, entry, kind, value = SPREAD[number % len(SPREAD)]
+        body = _body(f"Demo case {number + 1}", country, entry, value)
+        body = ApplicationIn.model_validate(body.model_dump(mode="json")
+                                            | {"application_type": kind})
+        app = await applications.create_draft(session, body, OFFICE, now)
+        for target in STEPS[number % len(STEPS)]:
+            await applications.transition(session, app, target, principal=OFFICE, reason=None,
+                                          settings=settings, now=now)
+
+
 async def load(settings: ExportControlSettings) -> None:
     engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
     now = _Clock().now()
@@ -57,7 +86,10 @@ async def load(settings: ExportControlSettings) -> None:
             await active_rule_set(session)
             if await session.scalar(select(SanctionsImport.id).limit(1)) is None:
                 sample = resources.files("export_control").joinpath("data/sanctions-sample.xml")
-                await import_sanctions_list(session, sample.read_bytes(), actor="demo", now=now)
+                uploaded = await import_sanctions_list(session, sample.read_bytes(), actor="demo",
+                                                       now=now)
+                await activate_sanctions_list(session, uploaded.id, actor="demo-head",
+                                              confirm_shrink=False, shrink_alert_pct=100, now=now)
             if await session.scalar(select(DenialNotice.id).limit(1)) is None:
                 session.add(DenialNotice(
                     notifying_state="DE", notice_reference="DE-DEMO-0001",
@@ -68,22 +100,26 @@ async def load(settings: ExportControlSettings) -> None:
                     Application.applicant_org == DEMO_ORG).limit(1)) is not None:
                 return  # already loaded
             await applications.create_draft(session, _body("Spare parts (draft)", "NO", "ml5a",
-                                                           "12000.00"), OFFICE)
+                                                           "12000.00"), OFFICE, now)
             assessed = await applications.create_draft(
-                session, _body("Thermal sights", "CH", "ML5.a", "250000.00"), OFFICE)
+                session, _body("Thermal sights", "CH", "ML5.a", "250000.00"), OFFICE, now)
             granted = await applications.create_draft(
-                session, _body("Radar components", "NL", "ml11a", "90000.00"), OFFICE)
+                session, _body("Radar components", "NL", "ml11a", "90000.00"), OFFICE, now)
             for app in (assessed, granted):
                 for target in ("submitted", "completeness_check", "under_assessment"):
                     await applications.transition(session, app, target, principal=OFFICE,
                                                   reason=None, settings=settings, now=now)
-            await applications.add_advice(session, granted, AdviceIn(
-                subject_type="line", subject_id=granted.lines[0].id, recommendation="approve"),
-                actor=OFFICE.sub, now=now)
+            subjects = [("line", line.id) for line in granted.lines] + [
+                ("party", party.id) for party in granted.parties]
+            for kind, subject_id in subjects:
+                await applications.add_advice(session, granted, AdviceIn(
+                    subject_type=kind, subject_id=subject_id, recommendation="approve"),
+                    actor=OFFICE.sub, now=now)
             for target in ("advice_given", "countersigned"):
                 await applications.transition(session, granted, target, principal=OFFICE,
                                               reason=None, settings=settings, now=now)
-            _, licence = await applications.decide(
+            await _many(session, settings, now)
+            _, licence = await decisions.decide(
                 session, granted, DecisionIn(outcome="granted"), principal=OFFICE,
                 settings=settings, now=now + timedelta(seconds=1))
             assert licence is not None

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.clock import ClockDep
 from export_control.settings import ExportControlSettings
 
 
@@ -13,4 +13,4 @@ def get_settings(request: Request) -> ExportControlSettings:
 
 
 Settings = Annotated[ExportControlSettings, Depends(get_settings)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
+__all__ = ["ClockDep", "Settings"]  # ClockDep is the kit's, re-exported for the routers

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.clock import Clock, today_brussels
 from dkbuza_kit.jobs import TaskRegistry
-from export_control.applications.service import recompute_open_turnarounds
+from export_control.applications.figures import recompute_open_turnarounds
 from export_control.compliance.service import mark_overdue_reports
 from export_control.licences.service import expire_licences
 

@@ -6,7 +6,9 @@ from export_control.base import Base
 from export_control.compliance import models as _compliance  # noqa: F401
 from export_control.customs import models as _customs  # noqa: F401
 from export_control.documents import models as _documents  # noqa: F401
+from export_control.embargoes import models as _embargoes  # noqa: F401
 from export_control.licences import models as _licences  # noqa: F401
+from export_control.procedures import models as _procedures  # noqa: F401
 from export_control.routing import models as _routing  # noqa: F401
 from export_control.screening import models as _screening  # noqa: F401
 

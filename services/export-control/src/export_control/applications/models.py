@@ -63,6 +63,9 @@ class Application(Base):
                                                   default="not_screened")
     russia_circumvention_flag: Mapped[bool] = mapped_column(Boolean, nullable=False,
                                                             default=False)
+    # The officer handling the case (`sub`), assigned by the head.
+    case_officer: Mapped[str | None] = mapped_column(String(200), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -162,6 +165,8 @@ class Advice(Base):
     refusal_criteria: Mapped[list[int]] = mapped_column(JSONB, nullable=False, default=list)
     given_by: Mapped[str] = mapped_column(String(200), nullable=False)
     given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # Set when the file was edited after this advice: it no longer counts.
+    invalidated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Decision(Base):

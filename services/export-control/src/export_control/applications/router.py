@@ -3,27 +3,19 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.calendar import brussels_date
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
-from export_control.access import (
-    APPLICANT,
-    HEAD,
-    OFFICER,
-    REOPEN,
-    case_workers,
-    org_scope,
-    readers,
-)
-from export_control.applications import service
+from dkbuza_kit.statemachine import illegal_transition
+from export_control.applications import decision as decisions
+from export_control.applications import figures, history, service
 from export_control.applications.models import Advice, Application, Decision, InformationRequest
 from export_control.applications.schemas import (
     AdviceIn,
@@ -32,6 +24,7 @@ from export_control.applications.schemas import (
     ApplicationOut,
     DecisionIn,
     DecisionOut,
+    HistoryImportIn,
     InformationAnswerIn,
     InformationRequestIn,
     InformationRequestOut,
@@ -39,6 +32,18 @@ from export_control.applications.schemas import (
     TurnaroundOut,
 )
 from export_control.deps import ClockDep, Settings
+from export_control.errors import Errors
+from export_control.roles import (
+    APPLICANT,
+    HEAD,
+    MINISTER,
+    OFFICER,
+    REOPEN,
+    case_workers,
+    heads,
+    org_scope,
+    readers,
+)
 from export_control.routing.service import route_application
 from export_control.screening import service as screening
 from export_control.screening.models import ScreeningHit
@@ -47,11 +52,12 @@ from export_control.screening.schemas import ScreeningHitOut, ScreeningResolutio
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 
 Reader = Annotated[Principal, Depends(readers)]
+HeadOnly = Annotated[Principal, Depends(heads)]
 CaseWorker = Annotated[Principal, Depends(case_workers)]
 Filer = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD))]
-Mover = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD, "csg.minister",
+Mover = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD, MINISTER,
                                                    REOPEN))]
-Decider = Annotated[Principal, Depends(require_roles(HEAD, "csg.minister"))]
+Decider = Annotated[Principal, Depends(require_roles(HEAD, MINISTER))]
 
 
 def _out(app: Application) -> ApplicationOut:
@@ -60,29 +66,26 @@ def _out(app: Application) -> ApplicationOut:
 
 @router.post("", status_code=201, response_model=ApplicationOut)
 async def create_application(body: ApplicationIn, session: DbSession, principal: Filer,
-                             idem: IdempotencyDep):
+                             idem: IdempotencyDep, clock: ClockDep):
     """Create a draft (ontwerp). An applicant files for its own organisation (token `org`)."""
     if idem.replay is not None:
         return idem.replay
-    app = await service.create_draft(session, body, principal)
+    app = await service.create_draft(session, body, principal, clock.now())
     return await idem.respond(201, _out(app), headers={"ETag": f'"{app.version}"'})
 
 
-@router.get("", response_model=Page[ApplicationOut])
-async def list_applications(
-    session: DbSession, principal: Reader, page: Pagination,
-    status: Annotated[str | None, Query(max_length=40)] = None,
-    reference: Annotated[str | None, Query(max_length=20)] = None,
-) -> Page[ApplicationOut]:
-    stmt = service.visible_applications(principal)
-    if status:
-        stmt = stmt.where(Application.status == status)
-    if reference:
-        stmt = stmt.where(Application.reference == reference)
-    rows, total = await paginate(session, stmt.order_by(Application.created_at, Application.id),
-                                 page)
-    return Page(items=[_out(a) for a in rows], total=total, limit=page.limit,
-                offset=page.offset)
+@router.post("/history", status_code=201, response_model=list[ApplicationOut],
+             responses=responses(Errors.HISTORY_INVALID, Errors.REFUSAL_CRITERIA_REQUIRED,
+                                 Errors.INVALID_CONTROL_LIST_ENTRY, Errors.REGIME_MISMATCH,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
+                                 KitErrors.VALIDATION_ERROR, *AUTH_ERRORS))
+async def import_history(body: HistoryImportIn, session: DbSession, principal: HeadOnly,
+                         clock: ClockDep) -> list[ApplicationOut]:
+    """Recording the past: historic applications with their decision, all or nothing
+    (csg.head; audited as `history_imported`)."""
+    apps = await history.import_history(session, body.applications, principal=principal,
+                                        now=clock.now())
+    return [_out(app) for app in apps]
 
 
 @router.get("/{application_id}", response_model=ApplicationOut, dependencies=[RETURNS_ETAG])
@@ -96,12 +99,14 @@ async def get_application(application_id: uuid.UUID, session: DbSession, princip
 @router.put("/{application_id}", response_model=ApplicationOut, dependencies=[IF_MATCH])
 async def replace_application(application_id: uuid.UUID, body: ApplicationIn,
                               request: Request, response: Response, session: DbSession,
-                              principal: Filer) -> ApplicationOut:
+                              principal: Filer, clock: ClockDep) -> ApplicationOut:
     """Replace the content of a draft (or of a case with an open information request that
     allows changes). Requires If-Match."""
-    app = await service.get_application(session, application_id, principal, for_update=True)
-    check_if_match(request, app.version)
-    app = await service.replace_content(session, app, body, principal)
+    await service.get_application(session, application_id, principal)  # others': 404 first
+    # The row lock, then If-Match against the locked version (the ORM's version_id_col bumps it).
+    app = await lock_for_change(session, Application, application_id, request,
+                                what="application")
+    app = await service.replace_content(session, app, body, principal, clock.now())
     set_etag(response, app.version)
     return _out(app)
 
@@ -113,7 +118,7 @@ async def transition_application(application_id: uuid.UUID, body: TransitionIn,
     """Move along the transition table (any other move: 409 ILLEGAL_TRANSITION)."""
     app = await service.get_application(session, application_id, principal, for_update=True)
     if org_scope(principal) is not None and body.to not in ("submitted", "withdrawn"):
-        raise ProblemError(403, "FORBIDDEN", "an applicant only submits or withdraws")
+        raise KitErrors.FORBIDDEN("an applicant only submits or withdraws")
     app = await service.transition(session, app, body.to, principal=principal,
                                    reason=body.reason, settings=settings, now=clock.now())
     return _out(app)
@@ -182,7 +187,7 @@ async def decide_application(application_id: uuid.UUID, body: DecisionIn, sessio
     if idem.replay is not None:
         return idem.replay
     app = await service.get_application(session, application_id, principal, for_update=True)
-    decision, licence = await service.decide(session, app, body, principal=principal,
+    decision, licence = await decisions.decide(session, app, body, principal=principal,
                                              settings=settings, now=clock.now())
     out = DecisionOut.model_validate(decision)
     if licence is not None:
@@ -204,7 +209,7 @@ async def get_turnaround(application_id: uuid.UUID, session: DbSession, principa
                          clock: ClockDep) -> TurnaroundOut:
     """Working days so far (or until the decision), computed from the event table."""
     app = await service.get_application(session, application_id, principal)
-    figure = await service.turnaround_of(session, app.id, brussels_date(clock.now()))
+    figure = await figures.turnaround_of(session, app.id, brussels_date(clock.now()))
     return TurnaroundOut(application_id=app.id, working_days=figure.working_days,
                          paused_working_days=figure.paused_working_days,
                          started_on=figure.started_on, stopped_on=figure.stopped_on,
@@ -219,8 +224,8 @@ async def rerun_screening(application_id: uuid.UUID, session: DbSession, princip
     """Screen the parties again (e.g. after `screening_pending`) and route the case again."""
     app = await service.get_application(session, application_id, principal, for_update=True)
     if app.status in ("draft", "decided", "withdrawn"):
-        raise ProblemError(409, "ILLEGAL_TRANSITION", f"a {app.status} case is not screened",
-                           current_status=app.status)
+        raise illegal_transition("application", app.status, "screened", (),
+                                 f"a {app.status} case is not screened")
     await service.rescreen_and_route(session, app, settings, clock.now())
     return _out(app)
 

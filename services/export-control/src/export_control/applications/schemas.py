@@ -2,14 +2,16 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from dkbuza_kit.types import NonNegativeMoney, Quantity
+from dkbuza_kit.refdata import CountryCode
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate, BoundedDateTime, NonNegativeMoney, Quantity
 
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Text300 = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 
@@ -76,20 +78,18 @@ class ControlMode(StrEnum):
 RefusalCriterion = Annotated[int, Field(ge=1, le=8)]
 
 
-class GoodsLineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class GoodsLineIn(InputModel):
     description: LongText
     control_entry: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
         description="EU control-list entry, e.g. ML8.a.1 or 5A002.a.1 (ml8a1 is normalised)")
-    quantity: Annotated[Quantity, Field(gt=0)]
+    quantity: Annotated[Quantity, Field(gt=0, le=Decimal("999999999999999"))]
     unit: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     value_eur: NonNegativeMoney
     common_high_priority: bool = Field(
         False, description="on the EU list of common high priority items (Russia sanctions)")
 
 
-class GoodsLineOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class GoodsLineOut(OutputModel):
     id: uuid.UUID
     line_no: int
     description: str
@@ -102,22 +102,20 @@ class GoodsLineOut(BaseModel):
     common_high_priority: bool
 
 
-class PartyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PartyIn(InputModel):
     role: PartyRole
     name: Text300
     address: LongText
     country: CountryCode
     euc_issuer: Text300 | None = Field(None, description="end-user certificate: issuer")
-    euc_date: date | None = None
+    euc_date: BoundedDate | None = Field(None, description="not in the future")
     euc_signatory: Text300 | None = None
     euc_no_re_export_clause: bool | None = None
     no_re_export_to_russia_evidence: LongText | None = Field(
         None, description="evidence of the contractual no-re-export-to-Russia clause")
 
 
-class PartyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class PartyOut(OutputModel):
     id: uuid.UUID
     role: PartyRole
     name: str
@@ -130,10 +128,9 @@ class PartyOut(BaseModel):
     no_re_export_to_russia_evidence: str | None
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(InputModel):
     """A new draft, or (PUT) the full replacement of a draft's content."""
 
-    model_config = ConfigDict(extra="forbid")
     application_type: ApplicationType
     applicant_name: Text300
     applicant_org: Annotated[str, StringConstraints(pattern=r"^\d{10}$")] | None = Field(
@@ -144,8 +141,23 @@ class ApplicationIn(BaseModel):
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
 
 
-class ApplicationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class HistoricApplicationIn(ApplicationIn):
+    """An application decided in the previous system (recording the past)."""
+
+    reference: Annotated[str, StringConstraints(pattern=r"^CSG/\d{4}/\d{6}$")]
+    submitted_at: BoundedDateTime
+    decided_at: BoundedDateTime
+    outcome: Outcome
+    authority: Annotated[str, StringConstraints(pattern=r"^(delegated|minister)$")]
+    refusal_criteria: list[RefusalCriterion] = Field(default_factory=list, max_length=8)
+    track: Annotated[str, StringConstraints(pattern=r"^(fast|standard|complex)$")] | None = None
+
+
+class HistoryImportIn(InputModel):
+    applications: list[HistoricApplicationIn] = Field(min_length=1, max_length=500)
+
+
+class ApplicationOut(OutputModel):
     id: uuid.UUID
     reference: str | None
     application_type: ApplicationType
@@ -160,6 +172,8 @@ class ApplicationOut(BaseModel):
     indicative_max_working_days: int | None
     screening_status: str
     russia_circumvention_flag: bool
+    case_officer: str | None = None
+    assigned_at: datetime | None = None
     version: int
     submitted_at: datetime | None
     decided_at: datetime | None
@@ -168,25 +182,21 @@ class ApplicationOut(BaseModel):
     parties: list[PartyOut]
 
 
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransitionIn(InputModel):
     to: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     reason: LongText | None = None
 
 
-class InformationRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InformationRequestIn(InputModel):
     question: LongText
     allows_edit: bool = False
 
 
-class InformationAnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InformationAnswerIn(InputModel):
     answer: LongText
 
 
-class InformationRequestOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class InformationRequestOut(OutputModel):
     id: uuid.UUID
     application_id: uuid.UUID
     question: str
@@ -197,8 +207,7 @@ class InformationRequestOut(BaseModel):
     answered_at: datetime | None
 
 
-class AdviceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AdviceIn(InputModel):
     subject_type: Annotated[str, StringConstraints(pattern=r"^(line|party)$")]
     subject_id: uuid.UUID
     recommendation: Recommendation
@@ -206,8 +215,7 @@ class AdviceIn(BaseModel):
     refusal_criteria: list[RefusalCriterion] = Field(default_factory=list, max_length=8)
 
 
-class AdviceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class AdviceOut(OutputModel):
     id: uuid.UUID
     subject_type: str
     subject_id: uuid.UUID
@@ -216,30 +224,31 @@ class AdviceOut(BaseModel):
     refusal_criteria: list[int]
     given_by: str
     given_at: datetime
+    invalidated_at: datetime | None = Field(
+        None, description="the file was edited after this advice: it no longer counts")
 
 
-class LicenceLineTerms(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LicenceLineTerms(InputModel):
     line_no: int = Field(ge=1)
     control_mode: ControlMode
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(InputModel):
     outcome: Outcome
     refusal_criteria: list[RefusalCriterion] = Field(
         default_factory=list, max_length=8,
         description="EU Common Position 2008/944/CFSP criteria 1-8; required for a refusal")
     conditions: LongText | None = None
     reason: LongText | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: BoundedDate | None = Field(
+        None, description="default and earliest: the day of the decision (Europe/Brussels)")
+    valid_until: BoundedDate | None = Field(
+        None, description="at most the legal maximum for the licence type (data)")
     line_terms: list[LicenceLineTerms] = Field(
         default_factory=list, description="how each line is controlled (default: both)")
 
 
-class DecisionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DecisionOut(OutputModel):
     id: uuid.UUID
     application_id: uuid.UUID
     outcome: Outcome

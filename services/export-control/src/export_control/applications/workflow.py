@@ -11,7 +11,9 @@ Decisions (`decided`) only go through `/decision`, which adds the authority and 
 
 from enum import StrEnum
 
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.statemachine import TransitionTable
+from export_control.roles import APPLICANT, HEAD, MINISTER, OFFICER, REOPEN
 
 
 class Status(StrEnum):
@@ -26,11 +28,6 @@ class Status(StrEnum):
     withdrawn = "withdrawn"
 
 
-APPLICANT = "csg.applicant"
-OFFICER = "csg.officer"
-HEAD = "csg.head"
-MINISTER = "csg.minister"
-REOPEN = "csg.reopen"
 
 S = Status
 OPEN_STATES = frozenset({S.submitted, S.completeness_check, S.under_assessment, S.advice_given,
@@ -53,23 +50,25 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[str]] = {
 }
 
 
+def _next_states() -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {}
+    for source, target in TRANSITIONS:
+        table.setdefault(source.value, set()).add(target.value)
+    return table
+
+
+APPLICATION_FLOW = TransitionTable("application", _next_states())
+
+
 def allowed_roles(current: str, target: str) -> frozenset[str]:
     """Roles that may move an application from `current` to `target`; 409 if no such move."""
-    try:
-        key = (Status(current), Status(target))
-    except ValueError:
-        key = None
-    if key not in TRANSITIONS:
-        raise ProblemError(409, "ILLEGAL_TRANSITION",
-                           f"an application cannot go from {current} to {target}",
-                           current_status=current, target_status=target)
-    return TRANSITIONS[key]
+    APPLICATION_FLOW.check(current, target)
+    return TRANSITIONS[(Status(current), Status(target))]
 
 
 def check_transition(current: str, target: str, roles: frozenset[str]) -> None:
     """409 ILLEGAL_TRANSITION for a move not in the table, 403 for a role not allowed to make it."""
     allowed = allowed_roles(current, target)
     if not roles & allowed:
-        raise ProblemError(403, "FORBIDDEN",
-                           f"moving from {current} to {target} requires one of: "
-                           f"{', '.join(sorted(allowed))}")
+        raise KitErrors.FORBIDDEN(f"moving from {current} to {target} requires one of: "
+                                  f"{', '.join(sorted(allowed))}")

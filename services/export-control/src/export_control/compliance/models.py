@@ -13,6 +13,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     cast,
     exists,
     func,
@@ -68,7 +69,11 @@ TransactionReport.overdue = column_property(
 
 
 class TransactionReportLine(Base):
+    """One effective use, reported once per debit line (MRN, item number, licence line)."""
+
     __tablename__ = "transaction_report_lines"
+    __table_args__ = (UniqueConstraint("licence_line_id", "mrn", "item_number",
+                                       name="uq_transaction_report_lines_debit"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
                                           default=uuid.uuid4)

@@ -7,10 +7,9 @@ from fastapi import APIRouter, Depends, Query
 
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
-from export_control.access import APPLICANT, case_workers, org_scope, readers
 from export_control.compliance import service
 from export_control.compliance.models import InfringementCase, ReportObligation, TransactionReport
 from export_control.compliance.schemas import (
@@ -28,6 +27,7 @@ from export_control.compliance.schemas import (
 from export_control.deps import ClockDep
 from export_control.licences.service import get_licence
 from export_control.reports.periods import parse_period
+from export_control.roles import APPLICANT, OFFICER, case_workers, org_scope, readers
 
 router = APIRouter(tags=["compliance"])
 
@@ -38,7 +38,7 @@ CaseWorker = Annotated[Principal, Depends(case_workers)]
 @router.post("/v1/transaction-reports", status_code=201, response_model=TransactionReportOut)
 async def submit_transaction_report(
     body: TransactionReportIn, session: DbSession, clock: ClockDep, idem: IdempotencyDep,
-    principal: Annotated[Principal, Depends(require_roles(APPLICANT, "csg.officer"))],
+    principal: Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER))],
 ):
     """The holder reports the effective transactions made under a licence; lines that differ
     from the customs ledger are marked as discrepancies."""
@@ -75,8 +75,7 @@ async def list_transaction_reports(
                           TransactionReport.submitted_at < within.end)
     rows, total = await paginate(
         session, stmt.order_by(TransactionReport.submitted_at, TransactionReport.id), page)
-    return Page(items=[TransactionReportOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=TransactionReportOut)
 
 
 @router.get("/v1/transaction-reports/obligations", response_model=Page[ObligationOut])
@@ -90,8 +89,7 @@ async def list_report_obligations(
         stmt = stmt.where(ReportObligation.status == status)
     rows, total = await paginate(
         session, stmt.order_by(ReportObligation.due_on, ReportObligation.ledger_entry_id), page)
-    return Page(items=[ObligationOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=ObligationOut)
 
 
 @router.get("/v1/transaction-reports/{report_id}", response_model=TransactionReportOut)
@@ -133,8 +131,7 @@ async def list_infringements(
         stmt = stmt.where(InfringementCase.licence_id == licence_id)
     rows, total = await paginate(
         session, stmt.order_by(InfringementCase.opened_at, InfringementCase.id), page)
-    return Page(items=[InfringementOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=InfringementOut)
 
 
 @router.get("/v1/infringements/{case_id}", response_model=InfringementDetailOut)
@@ -155,6 +152,6 @@ async def move_infringement(case_id: uuid.UUID, body: InfringementTransitionIn,
                             session: DbSession, _: CaseWorker, clock: ClockDep) -> InfringementOut:
     case = await session.get(InfringementCase, case_id, with_for_update=True)
     if case is None:
-        raise ProblemError(404, "NOT_FOUND", "infringement case not found")
+        raise KitErrors.NOT_FOUND("infringement case not found")
     case = await service.move_case(session, case, body.to, body.outcome, clock.now())
     return InfringementOut.model_validate(case)

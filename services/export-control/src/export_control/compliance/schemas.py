@@ -4,9 +4,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate, Money, NonNegativeMoney, Quantity
 from export_control.customs.schemas import Mrn
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
@@ -15,24 +16,21 @@ InfringementStatus = Literal["opened", "investigating", "established", "sanction
 LegalBasis = Literal["dual_use_regulation", "arms_trade_decree"]
 
 
-class ReportLineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReportLineIn(InputModel):
     line_no: int = Field(ge=1, le=10_000, description="licence line")
     mrn: Mrn
     item_number: int = Field(ge=1, le=9999)
-    shipped_on: date
+    shipped_on: BoundedDate
     quantity: Annotated[Quantity, Field(ge=0)]
     value: NonNegativeMoney
 
 
-class TransactionReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransactionReportIn(InputModel):
     licence_id: uuid.UUID
     lines: list[ReportLineIn] = Field(min_length=1, max_length=500)
 
 
-class ReportLineOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ReportLineOut(OutputModel):
     mrn: str
     item_number: int
     licence_line_id: uuid.UUID
@@ -44,8 +42,7 @@ class ReportLineOut(BaseModel):
     discrepancy: bool
 
 
-class TransactionReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class TransactionReportOut(OutputModel):
     id: uuid.UUID
     licence_id: uuid.UUID
     holder_org: str
@@ -57,11 +54,10 @@ class TransactionReportOut(BaseModel):
     lines: list[ReportLineOut]
 
 
-class ObligationOut(BaseModel):
+class ObligationOut(OutputModel):
     """status: open (te rapporteren), reported (gerapporteerd), overdue (laattijdig),
     escalated (inbreukdossier geopend), cancelled (declaratie ongeldig)."""
 
-    model_config = ConfigDict(from_attributes=True)
     ledger_entry_id: uuid.UUID
     licence_id: uuid.UUID
     holder_org: str
@@ -71,25 +67,22 @@ class ObligationOut(BaseModel):
     report_id: uuid.UUID | None
 
 
-class InfringementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InfringementIn(InputModel):
     licence_id: uuid.UUID
     description: Text
 
 
-class InfringementTransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InfringementTransitionIn(InputModel):
     to: Annotated[str, StringConstraints(min_length=1, max_length=20)]
     outcome: Text | None = None
 
 
-class InfringementOut(BaseModel):
+class InfringementOut(OutputModel):
     """status: opened (geopend), investigating (in onderzoek), established (vastgesteld),
     sanctioned (gesanctioneerd), dismissed (geseponeerd); legal_basis: dual_use_regulation
     (dual-use verordening, follow_up handed_to_customs) or arms_trade_decree (wapenhandel-
     decreet, follow_up administrative_sanction)."""
 
-    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     licence_id: uuid.UUID | None
     holder_org: str
@@ -103,10 +96,9 @@ class InfringementOut(BaseModel):
     closed_at: datetime | None
 
 
-class StateChangeOut(BaseModel):
+class StateChangeOut(OutputModel):
     """One step of a case's history, from the audit trail (oldest first)."""
 
-    model_config = ConfigDict(from_attributes=True)
     occurred_at: datetime
     action: str
     from_state: str | None

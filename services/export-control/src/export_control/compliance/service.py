@@ -5,14 +5,14 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.models import AuditEvent
-from dkbuza_kit.problems import ProblemError
-from export_control.access import org_scope
+from dkbuza_kit.timeline import check_timeline
 from export_control.compliance import workflow
 from export_control.compliance.models import (
     InfringementCase,
@@ -22,7 +22,9 @@ from export_control.compliance.models import (
 )
 from export_control.compliance.schemas import TransactionReportIn
 from export_control.customs.models import LedgerEntry
+from export_control.errors import Errors
 from export_control.licences.models import Licence
+from export_control.roles import org_scope
 
 CASE_ENTITY = "infringement_case"  # the audit trail's entity type, also the case history
 
@@ -44,9 +46,41 @@ async def _ledger_use(session: AsyncSession, line_id: uuid.UUID, mrn: str,
     return debit.id, quantity, value
 
 
+async def _check_report_lines(session: AsyncSession, licence: Licence,
+                              body: TransactionReportIn, now: datetime) -> None:
+    """Shipped within the licence's life and not in the future; each debit line once."""
+    keys = set()
+    for index, item in enumerate(body.lines):
+        check_timeline(f"lines[{index}].shipped_on", item.shipped_on, now=now,
+                       origin=("licence valid_from", licence.valid_from))
+        if item.shipped_on > licence.valid_until:
+            raise KitErrors.DATE_OUT_OF_WINDOW(
+                f"lines[{index}].shipped_on {item.shipped_on.isoformat()} lies after the "
+                f"licence's last day {licence.valid_until.isoformat()}",
+                field=f"lines[{index}].shipped_on", bound="licence valid_until",
+                bound_value=licence.valid_until.isoformat())
+        key = (item.line_no, item.mrn, item.item_number)
+        if key in keys:
+            raise Errors.REPORT_LINE_DUPLICATE(f"lines[{index}] repeats {key} in this report")
+        keys.add(key)
+    line_ids = {line.line_no: line.id for line in licence.lines}
+    wanted = [(line_ids[n], mrn, item) for n, mrn, item in keys if n in line_ids]
+    if wanted:
+        already = (await session.execute(
+            select(TransactionReportLine.mrn, TransactionReportLine.item_number,
+                   TransactionReportLine.report_id)
+            .where(tuple_(TransactionReportLine.licence_line_id, TransactionReportLine.mrn,
+                          TransactionReportLine.item_number).in_(wanted)).limit(1))).first()
+        if already is not None:
+            raise Errors.REPORT_LINE_DUPLICATE(
+                f"declaration {already.mrn} item {already.item_number} is already reported",
+                report_id=str(already.report_id))
+
+
 async def submit_report(session: AsyncSession, licence: Licence, body: TransactionReportIn, *,
                         actor: str, now: datetime) -> TransactionReport:
     lines_by_no = {line.line_no: line for line in licence.lines}
+    await _check_report_lines(session, licence, body, now)
     report = TransactionReport(id=uuid.uuid4(), licence_id=licence.id,
                                holder_org=licence.holder_org, submitted_by=actor,
                                submitted_at=now, has_discrepancy=False)
@@ -56,7 +90,7 @@ async def submit_report(session: AsyncSession, licence: Licence, body: Transacti
     for position, item in enumerate(body.lines, start=1):
         line = lines_by_no.get(item.line_no)
         if line is None:
-            raise ProblemError(422, "UNKNOWN_LINE", f"licence has no line {item.line_no}")
+            raise Errors.UNKNOWN_LINE(f"licence has no line {item.line_no}")
         debit_id, ledger_q, ledger_v = await _ledger_use(session, line.id, item.mrn,
                                                          item.item_number)
         discrepancy = debit_id is None or ledger_q != item.quantity or ledger_v != item.value
@@ -111,7 +145,7 @@ async def get_report(session: AsyncSession, report_id: uuid.UUID,
     report = await session.scalar(visible_reports(principal)
                                   .where(TransactionReport.id == report_id))
     if report is None:  # another company's report is "not found" too
-        raise ProblemError(404, "NOT_FOUND", "transaction report not found")
+        raise KitErrors.NOT_FOUND("transaction report not found")
     return report
 
 
@@ -119,7 +153,7 @@ async def get_case(session: AsyncSession, case_id: uuid.UUID,
                    principal: Principal) -> InfringementCase:
     case = await session.scalar(visible_cases(principal).where(InfringementCase.id == case_id))
     if case is None:
-        raise ProblemError(404, "NOT_FOUND", "infringement case not found")
+        raise KitErrors.NOT_FOUND("infringement case not found")
     return case
 
 

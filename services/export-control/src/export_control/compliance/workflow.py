@@ -7,7 +7,7 @@ handed to customs (criminal enforcement); a military licence falls under the arm
 of 15 June 2012, with an administrative sanction by the department.
 """
 
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.statemachine import TransitionTable
 
 TRANSITIONS = {
     "opened": frozenset({"investigating", "dismissed"}),
@@ -17,13 +17,11 @@ TRANSITIONS = {
     "dismissed": frozenset(),
 }
 CLOSED = frozenset({"sanctioned", "dismissed"})
+CASE_FLOW = TransitionTable("infringement_case", TRANSITIONS)
 
 
 def check_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
-        raise ProblemError(409, "ILLEGAL_TRANSITION",
-                           f"an infringement case cannot go from {current} to {target}",
-                           current_status=current, target_status=target)
+    CASE_FLOW.check(current, target)
 
 
 def legal_basis(regime: str) -> tuple[str, str]:

@@ -12,7 +12,6 @@ from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from export_control.access import CUSTOMS, INTERNAL, case_workers, customs_only, org_scope, readers
 from export_control.customs import service
 from export_control.customs.models import LedgerEntry
 from export_control.customs.schemas import (
@@ -24,6 +23,7 @@ from export_control.customs.schemas import (
 )
 from export_control.deps import ClockDep, Settings
 from export_control.licences.models import Licence
+from export_control.roles import CUSTOMS, INTERNAL, case_workers, customs_only, org_scope, readers
 
 router = APIRouter(tags=["customs"])
 
@@ -105,5 +105,4 @@ async def list_ledger_entries(
         stmt = stmt.where(LedgerEntry.mrn == mrn)
     rows, total = await paginate(session, stmt.order_by(LedgerEntry.created_at, LedgerEntry.id),
                                  page)
-    return Page(items=[LedgerEntryOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=LedgerEntryOut)

@@ -4,8 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
 
 # Movement Reference Number of a customs declaration: 18 characters (2 digits for the year,
@@ -15,8 +16,7 @@ LicenceNumber = Annotated[str, StringConstraints(min_length=1, max_length=30)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
 
-class LineRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LineRef(InputModel):
     licence_number: LicenceNumber
     line_no: int = Field(ge=1, le=10_000)
 
@@ -49,11 +49,10 @@ class WriteOffIn(LineRef):
     reason: Reason
 
 
-class LedgerEntryOut(BaseModel):
+class LedgerEntryOut(OutputModel):
     """kind: debit (afschrijving door de douane), write_off (manuele afschrijving), reversal
     (terugboeking). Amounts are signed use: reversals are negative."""
 
-    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     licence_id: uuid.UUID
     licence_line_id: uuid.UUID

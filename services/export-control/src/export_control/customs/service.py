@@ -10,7 +10,7 @@ entry. Corrections never edit an entry: a reversal entry gives the amounts back.
 
 import uuid
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, literal_column, or_, select, text, update
@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from dkbuza_kit.audit import record_audit
-from dkbuza_kit.problems import ProblemError
 from export_control.compliance.models import ReportObligation
 from export_control.customs.models import LedgerEntry
+from export_control.errors import Errors
 from export_control.licences.models import Licence, LicenceLine
 from export_control.licences.service import change_state
 from export_control.licences.workflow import EXHAUSTED, refusal_reason
@@ -40,8 +40,7 @@ async def find_line(session: AsyncSession, licence_number: str, line_no: int,
         stmt = stmt.where(Licence.holder_org == holder_org)
     row = (await session.execute(stmt)).first()
     if row is None:
-        raise ProblemError(404, "LICENCE_LINE_NOT_FOUND",
-                           f"no line {line_no} on licence {licence_number}")
+        raise Errors.LICENCE_LINE_NOT_FOUND(f"no line {line_no} on licence {licence_number}")
     return row[0], row[1]
 
 
@@ -49,7 +48,7 @@ def _refuse_if_invalid(licence, today: date) -> None:
     """`licence`: a Licence or a row with its number, status and validity dates."""
     code = refusal_reason(licence.status, licence.valid_from, licence.valid_until, today)
     if code is not None:
-        raise ProblemError(409, code, f"licence {licence.number}: {code.lower()}",
+        raise getattr(Errors, code)(f"licence {licence.number}: {code.lower()}",
                            licence_status=licence.status)
 
 
@@ -87,7 +86,11 @@ _LINE_AND_EARLIER_DEBIT = (
     .join_from(_LICENCES, _LINES, _LINES.c.licence_id == _LICENCES.c.id)
     .outerjoin(_LEDGER, _debit_key(_LINES.c.id))
     .where(_LICENCES.c.number == _param("licence_number", _LICENCES.c.number),
-           _LINES.c.line_no == _param("line_no", _LINES.c.line_no)))
+           _LINES.c.line_no == _param("line_no", _LINES.c.line_no))
+    # FOR SHARE on the licence until the commit: a suspension, revocation or supersession
+    # (FOR UPDATE) waits for the debits in flight, and a debit arriving after it sees the new
+    # status. Debits among themselves share the lock (the line's row lock serialises them).
+    .with_for_update(read=True, of=_LICENCES))
 
 
 def _record_debit_statement():
@@ -156,7 +159,7 @@ async def _consume(session: AsyncSession, licence_id: uuid.UUID, line_id: uuid.U
             select(_LINES.c.remaining_quantity, _LINES.c.remaining_value)
             .where(_LINES.c.id == line_id))).one()
         exceeded = "quantity" if current[0] is not None and current[0] < quantity else "value"
-        raise ProblemError(409, "LICENCE_QUANTITY_EXCEEDED",
+        raise Errors.LICENCE_QUANTITY_EXCEEDED(
                            f"the {exceeded} asked exceeds what remains on the licence line",
                            exceeded=exceeded,
                            remaining_quantity=None if current[0] is None else str(current[0]),
@@ -187,6 +190,19 @@ async def _exhaust_if_used_up(session: AsyncSession, licence_id: uuid.UUID) -> N
             await change_state(session, locked, "exhaust", reason="all lines used up")
 
 
+def _same_debit(original: dict[str, Any], quantity: Decimal, value: Decimal) -> dict[str, Any]:
+    """A replay returns the original entry only when it asks for the same amounts."""
+    if original["quantity"] != quantity or original["value"] != value:
+        raise Errors.DEBIT_KEY_REUSED(
+            "this declaration item was already debited on the line with other amounts",
+            original_entry={"id": str(original["id"]), "mrn": original["mrn"],
+                            "item_number": original["item_number"],
+                            "quantity": format(original["quantity"].normalize(), "f"),
+                            "value": f"{original['value']:.2f}",
+                            "created_at": original["created_at"].isoformat()})
+    return original
+
+
 async def debit(session: AsyncSession, *, licence_number: str, line_no: int, mrn: str,
                 item_number: int, quantity: Decimal, value: Decimal, actor: str,
                 settings: ExportControlSettings, today: date,
@@ -201,11 +217,10 @@ async def debit(session: AsyncSession, *, licence_number: str, line_no: int, mrn
         "licence_number": licence_number, "line_no": line_no, "mrn": mrn,
         "item_number": item_number})).first()
     if found is None:
-        raise ProblemError(404, "LICENCE_LINE_NOT_FOUND",
-                           f"no line {line_no} on licence {licence_number}")
+        raise Errors.LICENCE_LINE_NOT_FOUND(f"no line {line_no} on licence {licence_number}")
     if found.entry_id is not None:
-        return {column.name: found._mapping[f"entry_{column.name}"]
-                for column in _LEDGER.c}, True
+        return _same_debit({column.name: found._mapping[f"entry_{column.name}"]
+                            for column in _LEDGER.c}, quantity, value), True
     _refuse_if_invalid(found, today)
     due_on = today + timedelta(days=settings.transaction_report_term_days)
     recorded = (await session.execute(_RECORD_DEBIT, {
@@ -217,7 +232,7 @@ async def debit(session: AsyncSession, *, licence_number: str, line_no: int, mrn
     if recorded is None:  # a concurrent request recorded the same key first
         original = await _existing_debit(session, mrn, item_number, found.line_id)
         assert original is not None
-        return original, True
+        return _same_debit(original, quantity, value), True
     await _consume(session, found.id, found.line_id, quantity, value)
     return dict(recorded._mapping), False
 
@@ -248,8 +263,7 @@ async def re_credit(session: AsyncSession, *, licence_number: str, line_no: int,
                                   LedgerEntry.item_number == item_number,
                                   LedgerEntry.licence_line_id == line.id).with_for_update())
     if original is None:
-        raise ProblemError(404, "DECLARATION_NOT_FOUND",
-                           f"no debit for declaration {mrn} item {item_number} on this line")
+        raise Errors.DECLARATION_NOT_FOUND(f"no debit for declaration {mrn} item {item_number} on this line")
     reversed_q, reversed_v = (await session.execute(
         select(func.coalesce(func.sum(LedgerEntry.quantity), 0),
                func.coalesce(func.sum(LedgerEntry.value), 0))
@@ -257,13 +271,8 @@ async def re_credit(session: AsyncSession, *, licence_number: str, line_no: int,
     open_q = (original.quantity or Decimal(0)) + reversed_q
     open_v = (original.value or Decimal(0)) + reversed_v
     if open_q <= 0 and open_v <= 0:
-        raise ProblemError(409, "ALREADY_RECREDITED", "this debit was re-credited in full")
-    give_q = open_q if quantity is None else quantity
-    give_v = open_v if value is None else value
-    if give_q > open_q or give_v > open_v:
-        raise ProblemError(409, "RECREDIT_EXCEEDS_DEBIT",
-                           "a re-credit cannot exceed what the debit still holds",
-                           open_quantity=str(open_q), open_value=f"{open_v:.2f}")
+        raise Errors.ALREADY_RECREDITED("this debit was re-credited in full")
+    give_q, give_v = recredit_amounts(open_q, open_v, quantity, value)
     await session.execute(
         update(LicenceLine).where(LicenceLine.id == line.id)
         .values(remaining_quantity=LicenceLine.remaining_quantity + give_q,
@@ -288,6 +297,38 @@ async def re_credit(session: AsyncSession, *, licence_number: str, line_no: int,
                        reason=reason, data={"mrn": mrn, "item_number": item_number,
                                             "quantity": str(give_q), "value": f"{give_v:.2f}"})
     return entry
+
+
+def recredit_amounts(open_q: Decimal, open_v: Decimal, quantity: Decimal | None,
+                     value: Decimal | None) -> tuple[Decimal, Decimal]:
+    """(quantity, value) a re-credit gives back: the value follows the quantity pro rata
+    (rounded to the cent; the last part gives back exactly what remains), and a value given
+    with a quantity must be that pro-rata value (within one cent)."""
+    if quantity is None and value is None:
+        return open_q, open_v
+    if quantity is not None and (quantity > open_q or (value is not None and value > open_v)):
+        raise _exceeds(open_q, open_v)
+    if quantity is None:  # by value only: the quantity follows the value
+        if value > open_v:
+            raise _exceeds(open_q, open_v)
+        share = value / open_v if open_v else Decimal(1)
+        return _pro_rata(open_q, share, value == open_v, "0.001"), value
+    share = quantity / open_q if open_q else Decimal(1)
+    expected = _pro_rata(open_v, share, quantity == open_q, "0.01")
+    if value is not None and abs(value - expected) > Decimal("0.01"):
+        raise Errors.RECREDIT_VALUE_MISMATCH(
+            f"{quantity} of {open_q} still debited gives back {expected:.2f}, not {value:.2f}",
+            expected_value=f"{expected:.2f}")
+    return quantity, expected if value is None else value
+
+
+def _pro_rata(amount: Decimal, share: Decimal, whole: bool, step: str) -> Decimal:
+    return amount if whole else (amount * share).quantize(Decimal(step), rounding=ROUND_HALF_UP)
+
+
+def _exceeds(open_q: Decimal, open_v: Decimal):
+    return Errors.RECREDIT_EXCEEDS_DEBIT("a re-credit cannot exceed what the debit still holds",
+                                         open_quantity=str(open_q), open_value=f"{open_v:.2f}")
 
 
 async def availability(session: AsyncSession, licence_number: str, line_no: int,

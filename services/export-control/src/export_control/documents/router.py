@@ -11,11 +11,11 @@ from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.documents.router import DocumentOut, documents_router
 from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
-from export_control.access import APPLICANT, INTERNAL, internal_readers, readers
 from export_control.applications.service import get_application
 from export_control.documents import service
 from export_control.documents.kinds import APPLICATION_KINDS
 from export_control.documents.models import Document
+from export_control.roles import APPLICANT, INTERNAL, internal_readers, readers
 
 application_documents = documents_router(
     owner_type="application", path="/v1/applications/{owner_id}/documents", tag="applications",

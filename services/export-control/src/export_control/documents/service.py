@@ -12,13 +12,13 @@ from dkbuza_kit.documents.kinds import DocumentKind
 from dkbuza_kit.documents.service import present_kinds, store_document
 from dkbuza_kit.documents.storage import DocumentStorage
 from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
-from export_control.access import APPLICANT, INTERNAL
 from export_control.applications.models import Decision
 from export_control.applications.service import get_application
 from export_control.documents.kinds import LICENCE_DOCUMENT, REFUSAL_LETTER, required_kinds
 from export_control.documents.letters import licence_pdf, refusal_pdf
 from export_control.documents.models import Document
 from export_control.licences.service import get_licence
+from export_control.roles import APPLICANT, INTERNAL
 
 
 class DocumentErrors(ErrorCatalogue):

@@ -11,11 +11,12 @@ from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from export_control.access import APPLICANT, HEAD, OFFICER, heads, readers
-from export_control.deps import ClockDep
+from export_control.deps import ClockDep, Settings
 from export_control.licences import service
 from export_control.licences.models import Licence
 from export_control.licences.schemas import LicenceActionIn, LicenceOut, ReissueIn
+from export_control.licences.validity import validity_rules
+from export_control.roles import APPLICANT, HEAD, OFFICER, heads, readers
 
 router = APIRouter(prefix="/v1/licences", tags=["licences"])
 
@@ -31,8 +32,7 @@ async def list_licences(session: DbSession, principal: Reader, page: Pagination,
     if status:
         stmt = stmt.where(Licence.status == status)
     rows, total = await paginate(session, stmt.order_by(Licence.issued_at, Licence.id), page)
-    return Page(items=[LicenceOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=LicenceOut)
 
 
 @router.get("/{licence_id}", response_model=LicenceOut, dependencies=[RETURNS_ETAG])
@@ -81,10 +81,11 @@ async def surrender_licence(
 
 @router.post("/{licence_id}/reissue", status_code=201, response_model=LicenceOut)
 async def reissue_licence(licence_id: uuid.UUID, body: ReissueIn, session: DbSession,
-                          principal: Head, clock: ClockDep) -> LicenceOut:
+                          principal: Head, clock: ClockDep, settings: Settings) -> LicenceOut:
     """Replace a licence under the same decision (not a new grant in the reports)."""
     old = await service.get_licence(session, licence_id, principal, for_update=True)
     new = await service.reissue(session, old, reason=body.reason, valid_until=body.valid_until,
                                 conditions=body.conditions, now=clock.now(),
-                                today=today_brussels(clock))
+                                today=today_brussels(clock),
+                                validity=validity_rules(settings.licence_validity_file))
     return LicenceOut.model_validate(new)

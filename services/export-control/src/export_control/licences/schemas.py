@@ -4,15 +4,15 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import Field, StringConstraints
 
-from dkbuza_kit.types import Money, Quantity
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate, Money, Quantity
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 
 
-class LicenceLineOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class LicenceLineOut(OutputModel):
     id: uuid.UUID
     line_no: int
     description: str
@@ -26,11 +26,10 @@ class LicenceLineOut(BaseModel):
     remaining_value: Money | None
 
 
-class LicenceOut(BaseModel):
+class LicenceOut(OutputModel):
     """status: issued (uitgereikt), suspended (geschorst), revoked (ingetrokken), expired
     (vervallen), exhausted (uitgeput), surrendered (afgestaan)."""
 
-    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     number: str
     application_id: uuid.UUID
@@ -50,13 +49,12 @@ class LicenceOut(BaseModel):
     lines: list[LicenceLineOut]
 
 
-class LicenceActionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LicenceActionIn(InputModel):
     reason: Reason
 
 
-class ReissueIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReissueIn(InputModel):
     reason: Reason
-    valid_until: date | None = None
+    valid_until: BoundedDate | None = Field(
+        None, description="within the legal maximum counted from the first licence's start")
     conditions: Annotated[str, StringConstraints(max_length=5000)] | None = None

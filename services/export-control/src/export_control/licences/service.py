@@ -2,7 +2,7 @@
 same transaction) and the nightly expiry."""
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
@@ -10,12 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.dates import add_months
-from dkbuza_kit.problems import ProblemError
-from export_control.access import org_scope
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.statemachine import illegal_transition
+from dkbuza_kit.timeline import check_period
 from export_control.applications.models import Application, Decision
+from export_control.embargoes import service as embargoes
+from export_control.errors import Errors
 from export_control.licences.models import Licence, LicenceLine
-from export_control.licences.workflow import EXPIRED, ISSUED, next_state
+from export_control.licences.validity import ValidityRule, last_allowed_day
+from export_control.licences.workflow import EXPIRED, ISSUED, LIVE, next_state
+from export_control.roles import org_scope
 
 
 def remaining_for(mode: str, quantity: Decimal | None,
@@ -35,10 +39,10 @@ async def issue_licence(session: AsyncSession, app: Application, decision: Decis
                         valid_from: date, valid_until: date, conditions: str | None,
                         control_modes: dict[int, str], now: datetime) -> Licence:
     if valid_until < valid_from:
-        raise ProblemError(422, "INVALID_VALIDITY", "valid_until is before valid_from")
+        raise Errors.INVALID_VALIDITY("valid_until is before valid_from")
     unknown = set(control_modes) - {line.line_no for line in app.lines}
     if unknown:
-        raise ProblemError(422, "UNKNOWN_LINE", f"no goods line {sorted(unknown)}")
+        raise Errors.UNKNOWN_LINE(f"no goods line {sorted(unknown)}")
     regime = "military" if app.application_type.startswith("military") else "dual_use"
     licence = Licence(id=uuid.uuid4(), number=await _next_number(session, app),
                       application_id=app.id, decision_id=decision.id,
@@ -58,21 +62,81 @@ async def issue_licence(session: AsyncSession, app: Application, decision: Decis
                                  remaining_quantity=remaining_quantity,
                                  remaining_value=remaining_value))
     licence.lines = lines
+    previous = await _live_licence(session, app.id)
+    if previous is not None:
+        _carry_over_use(previous, lines)
+        licence.replaces_licence_id = previous.id
     session.add(licence)
     await session.flush()
-    await _announce(session, licence, "issued", None, ISSUED, reason=None)
+    if previous is not None:
+        await change_state(session, previous, "supersede",
+                           reason=f"superseded by {licence.number} (new decision)")
+    await _announce(session, licence, "issued", None, ISSUED,
+                    reason=f"replaces {previous.number}" if previous else None)
     return licence
+
+
+async def _live_licence(session: AsyncSession, app_id: uuid.UUID) -> Licence | None:
+    """The application's current licence, locked (debits hold it FOR SHARE until they commit)."""
+    return await session.scalar(
+        select(Licence).where(Licence.application_id == app_id, Licence.status.in_(LIVE))
+        .order_by(Licence.issued_at.desc()).limit(1).with_for_update()
+        .execution_options(populate_existing=True))
+
+
+def _carry_over_use(previous: Licence, lines: list[LicenceLine]) -> None:
+    """What customs already wrote off under the old licence stays used under the new one."""
+    old = {line.line_no: line for line in previous.lines}
+    for line in lines:
+        before = old.get(line.line_no)
+        if before is None:
+            continue
+        if line.remaining_quantity is not None and before.remaining_quantity is not None:
+            used = before.licensed_quantity - before.remaining_quantity
+            line.remaining_quantity = max(line.remaining_quantity - used, Decimal(0))
+        if line.remaining_value is not None and before.remaining_value is not None:
+            used = before.licensed_value - before.remaining_value
+            line.remaining_value = max(line.remaining_value - used, Decimal(0))
+
+
+async def suspend_on_reopen(session: AsyncSession, app_id: uuid.UUID) -> Licence | None:
+    """A reopened case cannot keep a usable licence: suspended at once, customs told."""
+    live = await _live_licence(session, app_id)
+    if live is not None and live.status != "suspended":
+        await change_state(session, live, "suspend", reason="the case was reopened")
+    return live
+
+
+async def _within_legal_maximum(session: AsyncSession, old: Licence, valid_until: date,
+                                rules: dict[str, ValidityRule]) -> None:
+    """A reissue does not extend the decision's licence beyond the legal maximum, counted
+    from the first licence under the same decision."""
+    first_day = await session.scalar(select(func.min(Licence.valid_from))
+                                     .where(Licence.decision_id == old.decision_id))
+    rule = rules[old.licence_type]
+    longest = last_allowed_day(first_day, rule)
+    if valid_until > longest:
+        raise Errors.INVALID_VALIDITY(
+            f"a {old.licence_type} licence is valid for at most {rule.max_months} months "
+            f"from {first_day.isoformat()} (until {longest.isoformat()})",
+            max_months=rule.max_months, last_allowed_day=longest.isoformat(),
+            source=rule.source, working_value=rule.working_value)
 
 
 async def reissue(session: AsyncSession, old: Licence, *, reason: str,
                   valid_until: date | None, conditions: str | None, now: datetime,
-                  today: date) -> Licence:
+                  today: date, validity: dict[str, ValidityRule]) -> Licence:
     """A replacement licence under the same decision (not a new grant): the old one is
     surrendered and the new one carries the remaining quantities and values over."""
-    if old.status not in (ISSUED, "suspended", "exhausted"):
-        raise ProblemError(409, "ILLEGAL_TRANSITION", f"a {old.status} licence cannot be reissued")
+    if old.status not in LIVE:
+        raise illegal_transition("licence", old.status, "reissued", (),
+                                 f"a {old.status} licence cannot be reissued")
     app = await session.get(Application, old.application_id)
     assert app is not None
+    if app.status != "decided":
+        raise illegal_transition("licence", old.status, "reissued", (),
+                                 f"the case is {app.status}: a reopened case is decided anew")
+    await embargoes.check_grant_allowed(session, app, today)  # a reissue is a usable licence too
     new = Licence(id=uuid.uuid4(), number=await _next_number(session, app),
                   application_id=old.application_id, decision_id=old.decision_id,
                   replaces_licence_id=old.id, licence_type=old.licence_type, regime=old.regime,
@@ -81,8 +145,8 @@ async def reissue(session: AsyncSession, old: Licence, *, reason: str,
                   valid_until=valid_until or old.valid_until,
                   conditions=conditions if conditions is not None else old.conditions,
                   status=ISSUED, issued_at=now)
-    if new.valid_until < new.valid_from:
-        raise ProblemError(422, "INVALID_VALIDITY", "valid_until is before valid_from")
+    check_period("valid_from", new.valid_from, "valid_until", new.valid_until)
+    await _within_legal_maximum(session, old, new.valid_until, validity)
     new.lines = [
         LicenceLine(
             line_no=line.line_no, description=line.description,
@@ -137,7 +201,7 @@ async def get_licence(session: AsyncSession, licence_id: uuid.UUID, principal: P
         stmt = stmt.with_for_update()
     licence = await session.scalar(stmt)
     if licence is None:
-        raise ProblemError(404, "NOT_FOUND", "licence not found")
+        raise KitErrors.NOT_FOUND("licence not found")
     return licence
 
 
@@ -153,9 +217,5 @@ async def expire_licences(session: AsyncSession, today: date) -> int:
     return len(due)
 
 
-def default_validity(today: date, months: int) -> tuple[date, date]:
-    return today, add_months(today, months) - timedelta(days=1)
-
-
-__all__ = ["EXPIRED", "change_state", "default_validity", "expire_licences", "get_licence",
+__all__ = ["EXPIRED", "change_state", "expire_licences", "get_licence",
            "issue_licence", "reissue", "remaining_for", "visible_licences"]

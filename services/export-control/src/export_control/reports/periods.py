@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 
 from dkbuza_kit.calendar import start_of_day
 from dkbuza_kit.dates import PartialDate
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.types import YEAR_MAX, YEAR_MIN
+from export_control.errors import Errors
 
 _HALF = re.compile(r"^(\d{4})-H([12])$")
 
@@ -29,6 +30,16 @@ class Period:
 
 
 def parse_period(value: str, *, allowed: tuple[str, ...]) -> Period:
+    """The period, or 422 INVALID_PERIOD (also for a year outside the kit's 1900-2099 window,
+    which would otherwise overflow the calendar)."""
+    period = _parse(value, allowed)
+    if not YEAR_MIN <= period.first.year <= YEAR_MAX:
+        raise Errors.INVALID_PERIOD(f"{value!r} lies outside the years {YEAR_MIN}-{YEAR_MAX}",
+                                    minimum=str(YEAR_MIN), maximum=str(YEAR_MAX))
+    return period
+
+
+def _parse(value: str, allowed: tuple[str, ...]) -> Period:
     match = _HALF.match(value)
     if match and "half" in allowed:
         year, half = int(match[1]), int(match[2])
@@ -40,7 +51,6 @@ def parse_period(value: str, *, allowed: tuple[str, ...]) -> Period:
     except ValueError:
         partial = None
     if partial is None or partial.precision.value not in allowed:
-        raise ProblemError(422, "INVALID_PERIOD",
-                           f"{value!r} is not a period of the kinds {', '.join(allowed)} "
-                           "(e.g. 2026, 2026-H1, 2026-Q2, 2026-05)")
+        raise Errors.INVALID_PERIOD(f"{value!r} is not a period of the kinds {', '.join(allowed)} "
+                                    "(e.g. 2026, 2026-H1, 2026-Q2, 2026-05)")
     return Period(str(partial), partial.first, partial.last)

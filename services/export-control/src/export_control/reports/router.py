@@ -22,9 +22,9 @@ from dkbuza_kit.exports import (
     to_csv,
     to_xlsx,
 )
-from export_control.access import INTERNAL, KPI_READER
 from export_control.reports import service
 from export_control.reports.periods import parse_period
+from export_control.roles import INTERNAL, KPI_READER
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -82,7 +82,8 @@ DECISION_COLUMNS = ["destination_country", "category", "granted", "granted_value
 
 def _decision_tables(report: dict[str, Any]) -> list[Table]:
     return [_table("decisions", report["rows"], DECISION_COLUMNS),
-            _table("refusal_criteria", report["refusal_criteria"], ["criterion", "refusals"])]
+            _table("refusal_criteria", report["refusal_criteria"], ["criterion", "refusals"]),
+            _table("procedures", report["procedures"], ["kind", "outcome", "count"])]
 
 
 async def _parliament(session: AsyncSession, period: str) -> Built:
@@ -124,3 +125,27 @@ async def annual_report_file(fmt: FormatPath, session: DbSession, _: Reader,
                              year: Year) -> Response:
     """The annual figures as CSV or XLSX."""
     return _file(await _annual(session, year), fmt)
+
+
+async def _dual_use_annual(session, year: str):
+    period = parse_period(year, allowed=("year",))
+    report = await service.dual_use_annual_report(session, period)
+    tables = _decision_tables(report) + [
+        _table("by_authorisation_type", report["by_authorisation_type"],
+               ["authorisation_type", "category", "granted", "granted_value", "refused",
+                "refused_value"])]
+    return f"dual-use-annual-{period.label}", report, tables
+
+
+@router.get("/dual-use-annual")
+async def dual_use_annual_report(session: DbSession, _: Reader, year: Year) -> Response:
+    """Annual dual-use data for the EU report (Regulation (EU) 2021/821, Article 26): decisions
+    per destination and Annex I category, and per authorisation type."""
+    return _json((await _dual_use_annual(session, year))[1])
+
+
+@router.get("/dual-use-annual.{fmt}", responses=FILE_RESPONSES, response_class=Response)
+async def dual_use_annual_report_file(fmt: FormatPath, session: DbSession, _: Reader,
+                                      year: Year) -> Response:
+    """The annual dual-use data as CSV or XLSX."""
+    return _file(await _dual_use_annual(session, year), fmt)

@@ -9,6 +9,10 @@
   count as grants.
 - Annual (ATT / COARM): the same figures for military goods over a year, plus the exports
   actually written off by customs per destination and military category.
+- Dual-use annual data (Regulation (EU) 2021/821, Article 26(2): the member states' data for
+  the Commission's annual report): the same figures for dual-use items over a year, plus the
+  decisions per authorisation type (individual, global, brokering, technical assistance,
+  transit) and Annex I category.
 """
 
 from decimal import Decimal
@@ -17,6 +21,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from export_control.procedures.service import counts as procedure_counts
 from export_control.reports.periods import Period
 
 TURNAROUND_SQL = text("""
@@ -70,6 +75,18 @@ WHERE l.outcome = 'refused'
 GROUP BY 1 ORDER BY 1
 """)
 
+DUAL_USE_BY_TYPE_SQL = text(LATEST_DECISIONS + """
+SELECT a.application_type AS authorisation_type, g.category,
+       count(DISTINCT a.id) FILTER (WHERE l.outcome <> 'refused') AS granted,
+       coalesce(sum(g.value_eur) FILTER (WHERE l.outcome <> 'refused'), 0.00) AS granted_value,
+       count(DISTINCT a.id) FILTER (WHERE l.outcome = 'refused') AS refused,
+       coalesce(sum(g.value_eur) FILTER (WHERE l.outcome = 'refused'), 0.00) AS refused_value
+FROM latest l JOIN applications a ON a.id = l.application_id
+JOIN goods_lines g ON g.application_id = a.id
+GROUP BY a.application_type, g.category
+ORDER BY a.application_type, g.category
+""")
+
 ACTUAL_EXPORTS_SQL = text("""
 SELECT lic.destination_country, ll.category,
        coalesce(sum(e.quantity), 0) AS quantity, coalesce(sum(e.value), 0) AS value
@@ -110,6 +127,8 @@ async def decisions_report(session: AsyncSession, period: Period,
         "totals": {"granted": totals["granted"], "refused": totals["refused"]},
         "rows": [dict(row) for row in rows],
         "refusal_criteria": [dict(row) for row in criteria],
+        # Procedures beside licences closed in the period, per kind and outcome.
+        "procedures": await procedure_counts(session, period.first, period.last),
     }
 
 
@@ -119,4 +138,13 @@ async def annual_report(session: AsyncSession, period: Period) -> dict[str, Any]
                                      {"start": period.start, "end": period.end})
                ).mappings().all()
     report["actual_exports"] = [dict(row) for row in exports]
+    return report
+
+
+async def dual_use_annual_report(session: AsyncSession, period: Period) -> dict[str, Any]:
+    report = await decisions_report(session, period, regime="dual_use")
+    params = {"start": period.start, "end": period.end, "regime": "dual_use"}
+    by_type = (await session.execute(DUAL_USE_BY_TYPE_SQL, params)).mappings().all()
+    report["by_authorisation_type"] = [dict(row) for row in by_type]
+    report["legal_basis"] = "Regulation (EU) 2021/821, Article 26(2)"
     return report

@@ -5,13 +5,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
-from export_control.access import heads, internal_readers
+from dkbuza_kit.schemas import OutputModel
 from export_control.applications.service import get_application
+from export_control.roles import heads, internal_readers
 from export_control.routing.models import RoutingResult, RoutingRuleSet
 from export_control.routing.rules import RuleSet
 from export_control.routing.service import active_rule_set, create_rule_set
@@ -21,8 +21,7 @@ router = APIRouter(tags=["routing"])
 Internal = Annotated[Principal, Depends(internal_readers)]
 
 
-class RuleSetOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class RuleSetOut(OutputModel):
     version: str
     content: dict[str, Any]
     active: bool
@@ -30,11 +29,10 @@ class RuleSetOut(BaseModel):
     created_at: datetime
 
 
-class RoutingResultOut(BaseModel):
+class RoutingResultOut(OutputModel):
     """track: fast (snel), standard (standaard), complex (complex); authority: delegated (in
     delegatie) or minister."""
 
-    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     application_id: uuid.UUID
     rule_set_version: str

@@ -4,7 +4,9 @@ decision authority (delegated to the administration, or the minister).
 
 Pure: `route(rule_set, inputs)` -> `Routing` with the reasons, so every result is explainable.
 A rule set is a JSON document (see `data/routing-rules-2026.1.json`):
-  embargo_countries, risk_countries, diversion_risk_countries: ISO alpha-2 lists
+  embargo_countries: national additions only (EU and UN measures come from the embargo list,
+    `export_control.embargoes`, so routing and the decision read the same data);
+  risk_countries, diversion_risk_countries: ISO alpha-2 lists
   sensitive_military_categories: e.g. ["ML1", "ML2"]
   minister_value_threshold, fast_value_limit: EUR (strings)
   tracks: {"fast": max working days, "standard": ..., "complex": ...}
@@ -24,26 +26,44 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
+
+from dkbuza_kit.refdata import CountryCode
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.types import PositiveDayCount
 
 TRACKS = ("fast", "standard", "complex")
+DEFAULT_RULE_SET = "data/routing-rules-2026.2.json"
 
 
-class RuleSet(BaseModel):
+def _military_category(value: str) -> str:
+    """A Common Military List category exactly as stored (ML1 .. ML22): `ml 8` or `ML99`
+    would never match a line and silently switch the rule off."""
+    if not (value.startswith("ML") and value[2:].isdigit() and not value[2:].startswith("0")
+            and 1 <= int(value[2:]) <= 22):
+        raise ValueError(f"{value!r} is not a Common Military List category ML1-ML22")
+    return value
+
+
+MilitaryCategory = Annotated[str, AfterValidator(_military_category)]
+
+
+class RuleSet(InputModel):
     """The validated content of a rule set (also the input schema of a new version)."""
 
-    model_config = ConfigDict(extra="forbid")
     version: str = Field(min_length=1, max_length=40)
     description: str = ""
-    embargo_countries: list[str] = Field(default_factory=list)
-    risk_countries: list[str] = Field(default_factory=list)
-    diversion_risk_countries: list[str] = Field(default_factory=list)
-    sensitive_military_categories: list[str] = Field(default_factory=list)
+    embargo_countries: list[CountryCode] = Field(default_factory=list, max_length=250)
+    risk_countries: list[CountryCode] = Field(default_factory=list, max_length=250)
+    diversion_risk_countries: list[CountryCode] = Field(default_factory=list, max_length=250)
+    sensitive_military_categories: list[MilitaryCategory] = Field(default_factory=list,
+                                                                  max_length=22)
     minister_value_threshold: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     fast_value_limit: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
-    tracks: dict[str, int] = Field(description="indicative maximum working days per track")
+    tracks: dict[str, PositiveDayCount] = Field(
+        description="indicative maximum working days per track")
 
     @model_validator(mode="after")
     def _three_tracks(self) -> "RuleSet":
@@ -61,10 +81,14 @@ class RoutingInputs:
     denial_notice_match: bool
     sanctions_hit: bool
     russia_circumvention_flag: bool
+    # Measures of the embargo list (`embargoes`) in force for the destination and the goods,
+    # as "id: legal basis": the same data the decision's mandatory-refusal gate reads.
+    embargo_measures: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["military_categories"] = list(self.military_categories)
+        data["embargo_measures"] = list(self.embargo_measures)
         data["total_value"] = f"{self.total_value:.2f}"
         return data
 
@@ -79,7 +103,7 @@ class Routing:
 
 @lru_cache(maxsize=1)
 def default_rule_set() -> dict[str, Any]:
-    text = resources.files("export_control").joinpath("data/routing-rules-2026.1.json").read_text()
+    text = resources.files("export_control").joinpath(DEFAULT_RULE_SET).read_text()
     return json.loads(text)
 
 
@@ -89,7 +113,7 @@ def load_rule_set(content: dict[str, Any]) -> RuleSet:
 
 def route(rules: RuleSet, inputs: RoutingInputs) -> Routing:
     country = inputs.destination_country.upper()
-    embargo = country in rules.embargo_countries
+    embargo = country in rules.embargo_countries or bool(inputs.embargo_measures)
     risk = country in rules.risk_countries
     sensitive = sorted(set(inputs.military_categories) & set(rules.sensitive_military_categories))
     try:
@@ -100,7 +124,9 @@ def route(rules: RuleSet, inputs: RoutingInputs) -> Routing:
 
     complex_reasons = [
         reason for flag, reason in (
-            (embargo, f"destination {country} under embargo"),
+            (embargo, f"destination {country} under embargo"
+                      + (f" ({'; '.join(inputs.embargo_measures)})" if inputs.embargo_measures
+                         else "")),
             (inputs.sanctions_hit, "sanctions-list hit"),
             (inputs.denial_notice_match, "denial-notice match"),
             (inputs.russia_circumvention_flag, "Russia-circumvention flag"),

@@ -7,9 +7,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.calendar import brussels_date
 from export_control.applications.models import Application
 from export_control.controllist import DUAL_USE, MILITARY
+from export_control.embargoes import service as embargoes
+from export_control.errors import Errors
 from export_control.routing.models import RoutingResult, RoutingRuleSet
 from export_control.routing.rules import (
     RoutingInputs,
@@ -33,15 +35,14 @@ async def active_rule_set(session: AsyncSession) -> tuple[str, RuleSet]:
         )
         row = await session.scalar(select(RoutingRuleSet).where(RoutingRuleSet.active))
         if row is None:  # the default version exists but another version was deactivated
-            raise ProblemError(503, "NO_ACTIVE_RULE_SET", "no routing rule set is active")
+            raise Errors.NO_ACTIVE_RULE_SET("no routing rule set is active")
     return row.version, load_rule_set(row.content)
 
 
 async def create_rule_set(session: AsyncSession, rules: RuleSet, actor: str) -> RoutingRuleSet:
     await active_rule_set(session)  # make sure the default is there before it is replaced
     if await session.get(RoutingRuleSet, rules.version) is not None:
-        raise ProblemError(409, "RULE_SET_VERSION_EXISTS",
-                           f"rule set version {rules.version} already exists")
+        raise Errors.RULE_SET_VERSION_EXISTS(f"rule set version {rules.version} already exists")
     await session.execute(update(RoutingRuleSet).values(active=False))
     row = RoutingRuleSet(version=rules.version, content=rules.model_dump(mode="json"),
                          active=True, created_by=actor)
@@ -63,6 +64,7 @@ async def route_application(session: AsyncSession, app: Application, *, denial_m
                             sanctions_hit: bool, now: datetime) -> RoutingResult:
     version, rules = await active_rule_set(session)
     app.russia_circumvention_flag = diversion_risk(app, rules)
+    measures = await embargoes.measures_for_application(session, app, brussels_date(now))
     inputs = RoutingInputs(
         destination_country=app.destination_country,
         military_categories=tuple(sorted({line.category for line in app.lines
@@ -72,6 +74,7 @@ async def route_application(session: AsyncSession, app: Application, *, denial_m
         denial_notice_match=denial_match,
         sanctions_hit=sanctions_hit,
         russia_circumvention_flag=app.russia_circumvention_flag,
+        embargo_measures=tuple(f"{m.id}: {m.legal_basis()}" for m in measures),
     )
     routing = route(rules, inputs)
     result = RoutingResult(application_id=app.id, rule_set_version=version,

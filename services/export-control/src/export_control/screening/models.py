@@ -15,6 +15,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -25,6 +26,8 @@ from export_control.base import Base
 
 class DenialNotice(Base):
     __tablename__ = "denial_notices"
+    __table_args__ = (UniqueConstraint("notifying_state", "notice_reference",
+                                       name="uq_denial_notices_state_reference"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
                                           default=uuid.uuid4)
@@ -51,6 +54,9 @@ class SanctionsImport(Base):
     source_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     entity_count: Mapped[int] = mapped_column(Integer, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # An upload is pending until a head activates it (four eyes on what screening runs on).
+    activated_by: Mapped[str | None] = mapped_column(String(200))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SanctionEntity(Base):

@@ -6,44 +6,39 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
-from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
-from export_control.access import case_workers, internal_readers
-from export_control.controllist import normalise_control_entry
-from export_control.deps import ClockDep
+from export_control.deps import ClockDep, Settings
+from export_control.errors import Errors
+from export_control.roles import case_workers, heads, internal_readers
+from export_control.screening import service as screening_service
 from export_control.screening.models import DenialNotice, SanctionsImport
 from export_control.screening.schemas import (
     DenialNoticeIn,
     DenialNoticeOut,
     DenialNoticeRevokeIn,
+    SanctionsActivationIn,
     SanctionsImportOut,
 )
-from export_control.screening.service import import_sanctions_list
+from export_control.screening.service import import_sanctions_list, register_denial_notice
 
 router = APIRouter(tags=["screening"])
 
 CaseWorker = Annotated[Principal, Depends(case_workers)]
 Internal = Annotated[Principal, Depends(internal_readers)]
+Head = Annotated[Principal, Depends(heads)]
 
 
 @router.post("/v1/denial-notices", status_code=201, response_model=DenialNoticeOut)
 async def create_denial_notice(body: DenialNoticeIn, session: DbSession, _: CaseWorker,
-                               idem: IdempotencyDep):
+                               idem: IdempotencyDep, clock: ClockDep):
     """Register a denial notice received from another EU member state."""
     if idem.replay is not None:
         return idem.replay
-    data = body.model_dump()
-    if body.control_entry:
-        data["control_entry"] = normalise_control_entry(body.control_entry).code
-    notice = DenialNotice(id=uuid.uuid4(), **data)
-    session.add(notice)
-    await session.flush()
-    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
-                       action="registered", to_state="active")
+    notice = await register_denial_notice(session, body, now=clock.now())
     return await idem.respond(201, DenialNoticeOut.model_validate(notice))
 
 
@@ -53,21 +48,15 @@ async def list_denial_notices(session: DbSession, _: Internal,
     rows, total = await paginate(
         session, select(DenialNotice).order_by(DenialNotice.issued_on.desc(), DenialNotice.id),
         page)
-    return Page(items=[DenialNoticeOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=DenialNoticeOut)
 
 
 @router.post("/v1/denial-notices/{notice_id}/revoke", response_model=DenialNoticeOut)
 async def revoke_denial_notice(notice_id: uuid.UUID, body: DenialNoticeRevokeIn,
-                               session: DbSession, _: CaseWorker) -> DenialNoticeOut:
-    notice = await session.get(DenialNotice, notice_id, with_for_update=True)
-    if notice is None:
-        raise ProblemError(404, "NOT_FOUND", "denial notice not found")
-    if notice.revoked_on is not None:
-        raise ProblemError(409, "DENIAL_NOTICE_REVOKED", "the notice is already revoked")
-    notice.revoked_on = body.revoked_on
-    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
-                       action="revoked", from_state="active", to_state="revoked")
+                               session: DbSession, _: CaseWorker,
+                               clock: ClockDep) -> DenialNoticeOut:
+    notice = await screening_service.revoke_denial_notice(session, notice_id, body.revoked_on,
+                                                          now=clock.now())
     return DenialNoticeOut.model_validate(notice)
 
 
@@ -76,13 +65,26 @@ async def revoke_denial_notice(notice_id: uuid.UUID, body: DenialNoticeRevokeIn,
                  "application/xml": {"schema": {"type": "string", "format": "binary"}}}}})
 async def import_sanctions(request: Request, session: DbSession, principal: CaseWorker,
                            clock: ClockDep) -> SanctionsImportOut:
-    """Import the sanctions list (EU consolidated list XML as the request body); it replaces
-    the active list. Applications are screened against the active list from then on."""
+    """Upload a sanctions list (EU consolidated list XML as the request body). It stays pending
+    until a head activates it (`/activate`); screening uses the active list."""
     content = await request.body()
     if not content:
-        raise ProblemError(422, "SANCTIONS_FILE_INVALID", "the request body is empty")
+        raise Errors.SANCTIONS_FILE_INVALID("the request body is empty")
     imported = await import_sanctions_list(session, content, actor=principal.sub,
                                            now=clock.now())
+    return SanctionsImportOut.model_validate(imported)
+
+
+@router.post("/v1/sanctions-list/{import_id}/activate", response_model=SanctionsImportOut,
+             responses=responses(Errors.SANCTIONS_LIST_NOT_PENDING, Errors.SANCTIONS_LIST_SHRINKS,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
+async def activate_sanctions(import_id: uuid.UUID, session: DbSession, principal: Head,
+                             clock: ClockDep, settings: Settings,
+                             body: SanctionsActivationIn | None = None) -> SanctionsImportOut:
+    """A head puts an uploaded list in force (screening uses it from then on)."""
+    imported = await screening_service.activate_sanctions_list(
+        session, import_id, actor=principal.sub, confirm_shrink=bool(body and body.confirm_shrink),
+        shrink_alert_pct=settings.screening_list_shrink_alert_pct, now=clock.now())
     return SanctionsImportOut.model_validate(imported)
 
 

@@ -20,8 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.dates import add_months
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.timeline import check_timeline
 from export_control.applications.models import Application
+from export_control.controllist import normalise_control_entry
+from export_control.errors import Errors
+from export_control.roles import HEAD
 from export_control.screening.matching import best_match, notice_covers_goods
 from export_control.screening.models import (
     DenialNotice,
@@ -30,6 +34,7 @@ from export_control.screening.models import (
     ScreeningHit,
 )
 from export_control.screening.sanctions_file import parse_sanctions_file
+from export_control.screening.schemas import EU_MEMBER_STATES, OWN_STATE, DenialNoticeIn
 
 log = structlog.get_logger("export_control.screening")
 
@@ -43,12 +48,15 @@ class ScreeningUnavailable(Exception):
 
 async def import_sanctions_list(session: AsyncSession, content: bytes, *, actor: str,
                                 now: datetime) -> SanctionsImport:
+    """An officer's upload: stored as pending; screening keeps using the active list until a
+    head activates this one (`activate_sanctions_list`)."""
     parsed = parse_sanctions_file(content)
-    await session.execute(update(SanctionsImport).values(active=False))
+    if not parsed.entities:
+        raise Errors.SANCTIONS_FILE_INVALID("the file lists no sanctioned entity")
     imported = SanctionsImport(id=uuid.uuid4(), imported_at=now, imported_by=actor,
                                generation_date=parsed.generation_date,
                                source_sha256=parsed.sha256, entity_count=len(parsed.entities),
-                               active=True)
+                               active=False)
     session.add(imported)
     await session.flush()
     session.add_all([
@@ -58,10 +66,81 @@ async def import_sanctions_list(session: AsyncSession, content: bytes, *, actor:
         for e in parsed.entities
     ])
     await record_audit(session, entity_type="sanctions_list", entity_id=imported.id,
-                       action="imported", to_state="active",
+                       action="uploaded", to_state="pending",
                        data={"entities": len(parsed.entities), "sha256": parsed.sha256,
                              "generation_date": parsed.generation_date})
     return imported
+
+
+async def activate_sanctions_list(session: AsyncSession, import_id: uuid.UUID, *, actor: str,
+                                  confirm_shrink: bool, shrink_alert_pct: float,
+                                  now: datetime) -> SanctionsImport:
+    """A head puts a pending upload in force. A list that shrinks by more than the alert share
+    (a working value, setting `screening_list_shrink_alert_pct`) needs `confirm_shrink`."""
+    candidate = await session.get(SanctionsImport, import_id, with_for_update=True)
+    if candidate is None:
+        raise KitErrors.NOT_FOUND("sanctions list upload not found")
+    if candidate.activated_at is not None:
+        raise Errors.SANCTIONS_LIST_NOT_PENDING("this upload was activated already")
+    current = await session.scalar(select(SanctionsImport).where(SanctionsImport.active)
+                                   .with_for_update())
+    floor = current.entity_count * (1 - shrink_alert_pct / 100) if current else 0
+    if current is not None and candidate.entity_count < floor and not confirm_shrink:
+        raise Errors.SANCTIONS_LIST_SHRINKS(
+            f"the upload has {candidate.entity_count} entities against {current.entity_count} "
+            f"in force; confirm to activate it", active_count=current.entity_count,
+            upload_count=candidate.entity_count, alert_pct=shrink_alert_pct,
+            working_value=True)
+    await session.execute(update(SanctionsImport).values(active=False))
+    candidate.active, candidate.activated_by, candidate.activated_at = True, actor, now
+    await record_audit(session, entity_type="sanctions_list", entity_id=candidate.id,
+                       action="activated", from_state="pending", to_state="active",
+                       data={"entities": candidate.entity_count, "confirm_shrink": confirm_shrink,
+                             "replaces": str(current.id) if current else None})
+    return candidate
+
+
+async def register_denial_notice(session: AsyncSession, body: DenialNoticeIn, *,
+                                 now: datetime) -> DenialNotice:
+    """A notice of another member state: dated, not in the future, once per state and reference."""
+    if body.notifying_state == OWN_STATE:
+        raise Errors.DENIAL_NOTICE_OWN_STATE(
+            "Belgium's own refusals are decisions of this service, not notices to screen against")
+    if body.notifying_state not in EU_MEMBER_STATES:
+        raise Errors.DENIAL_NOTICE_OWN_STATE(
+            f"{body.notifying_state} is not an EU member state: only they notify denials",
+            field="notifying_state")
+    check_timeline("issued_on", body.issued_on, now=now)
+    data = body.model_dump()
+    if body.control_entry:
+        data["control_entry"] = normalise_control_entry(body.control_entry).code
+    exists = await session.scalar(select(DenialNotice.id).where(
+        DenialNotice.notifying_state == body.notifying_state,
+        DenialNotice.notice_reference == body.notice_reference))
+    if exists is not None:
+        raise Errors.DENIAL_NOTICE_DUPLICATE(
+            f"{body.notifying_state} notice {body.notice_reference} is registered already",
+            existing_id=str(exists))
+    notice = DenialNotice(id=uuid.uuid4(), **data)
+    session.add(notice)
+    await session.flush()
+    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
+                       action="registered", to_state="active")
+    return notice
+
+
+async def revoke_denial_notice(session: AsyncSession, notice_id: uuid.UUID, revoked_on: date, *,
+                               now: datetime) -> DenialNotice:
+    notice = await session.get(DenialNotice, notice_id, with_for_update=True)
+    if notice is None:
+        raise KitErrors.NOT_FOUND("denial notice not found")
+    if notice.revoked_on is not None:
+        raise Errors.DENIAL_NOTICE_REVOKED("the notice is already revoked")
+    check_timeline("revoked_on", revoked_on, now=now, origin=("issued_on", notice.issued_on))
+    notice.revoked_on = revoked_on
+    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
+                       action="revoked", from_state="active", to_state="revoked")
+    return notice
 
 
 def denial_notice_active(notice: DenialNotice, today: date, validity_years: int) -> bool:
@@ -186,12 +265,12 @@ async def resolve_hit(session: AsyncSession, app: Application, hit_id: uuid.UUID
         select(ScreeningHit).where(ScreeningHit.id == hit_id,
                                    ScreeningHit.application_id == app.id).with_for_update())
     if hit is None:
-        raise ProblemError(404, "NOT_FOUND", "screening hit not found")
+        raise KitErrors.NOT_FOUND("screening hit not found")
     if hit.status != "open":
-        raise ProblemError(409, "SCREENING_HIT_RESOLVED", f"the hit is already {hit.status}")
+        raise Errors.SCREENING_HIT_RESOLVED(f"the hit is already {hit.status}")
     if hit.source == SANCTIONS:
-        if "csg.head" not in roles:
-            raise ProblemError(403, "FORBIDDEN", "only csg.head may clear a sanctions hit")
+        if HEAD not in roles:
+            raise KitErrors.FORBIDDEN("only csg.head may clear a sanctions hit")
         new_status = "cleared"
     else:
         new_status = "consulted"

@@ -29,3 +29,4 @@ def org_scope(principal: Principal) -> str | None:
     if principal.is_internal and principal.has_any(*INTERNAL):
         return None
     return principal.org
+ministers = require_roles(MINISTER)

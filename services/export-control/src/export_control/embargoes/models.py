@@ -1,0 +1,50 @@
+"""Versions of the embargo list and the exceptions recorded on applications."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from export_control.base import Base
+
+
+class EmbargoListVersion(Base):
+    """One row per version; a version's content is never changed (a change is a new version)."""
+
+    __tablename__ = "embargo_list_versions"
+
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now(), nullable=False)
+
+    __mapper_args__ = {"eager_defaults": True}
+
+
+class EmbargoException(Base):
+    """An exception the act itself provides, invoked for one application: the article, the
+    head's and the minister's sign-off. A grant in scope of a mandatory measure needs one,
+    fully signed, per measure."""
+
+    __tablename__ = "embargo_exceptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    list_version: Mapped[str] = mapped_column(ForeignKey("embargo_list_versions.version"),
+                                              nullable=False)
+    measure_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    legal_basis: Mapped[str] = mapped_column(Text, nullable=False)
+    article: Mapped[str] = mapped_column(String(100), nullable=False)
+    justification: Mapped[str] = mapped_column(Text, nullable=False)
+    head_signed_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    head_signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    minister_signed_by: Mapped[str | None] = mapped_column(String(200))
+    minister_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

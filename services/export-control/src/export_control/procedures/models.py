@@ -1,0 +1,34 @@
+"""Procedures beside licences (one table, the kind decides the workflow)."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from export_control.base import Base
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
+                                          default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
+    company_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+    licence_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licences.id"))
+    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    requested_on: Mapped[date] = mapped_column(Date, nullable=False)
+    # A verification request's reply target, a visit's planned day, an extension's new end.
+    due_on: Mapped[date | None] = mapped_column(Date)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    findings: Mapped[str | None] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now(), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
