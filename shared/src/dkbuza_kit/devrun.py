@@ -28,6 +28,8 @@ def _app_env(app: AppSpec, server_url: str, jwks_path: Path) -> dict[str, str]:
     env.setdefault(f"{app.env_prefix}DATABASE_URL", database_url(server_url, app.database))
     env.setdefault(f"{app.env_prefix}JWKS_PATH", str(jwks_path))
     env.setdefault(f"{app.env_prefix}LOG_JSON", "true")
+    # Local development: webhooks may reach a receiver on this machine (never in production).
+    env.setdefault(f"{app.env_prefix}WEBHOOK_ALLOW_LOOPBACK_HTTP", "true")
     if app is GATEWAY:
         for service in SERVICES:
             key = f"GATEWAY_UPSTREAM_{service.name.upper().replace('-', '_')}"

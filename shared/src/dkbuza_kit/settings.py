@@ -38,3 +38,6 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     # Worker: how often scheduled jobs are enqueued and the queue polled.
     worker_poll_seconds: float = 1.0
+    # Development only: webhooks to a receiver on this machine (127.0.0.1, ::1, localhost),
+    # over plain http too. Off, every target must be https at a public address.
+    webhook_allow_loopback_http: bool = False
