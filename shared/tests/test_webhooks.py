@@ -11,7 +11,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from dkbuza_kit.clock import FixedClock
 from dkbuza_kit.testing.receivers import Receiver
 from dkbuza_kit.webhooks import RETRY_SCHEDULE, deliver_pending, receives
-from dkbuza_kit.webhooks.rules import JITTER
+from dkbuza_kit.webhooks.rules import JITTER, forbidden_event_types, sees_all_orgs
 
 
 async def run_worker_once(harness, clock, targets):
@@ -114,3 +114,34 @@ async def test_unknown_event_type_and_bad_url_are_refused(client, harness):
                             json={"url": "ftp://example.org", "event_types": ["widget.created"]},
                             headers=headers)
     assert bad.status_code == 422 and bad.json()["code"] == "VALIDATION_ERROR"
+
+
+# A service where customs (sees every company) may read licence events only.
+ROLES = ("csg.applicant", "csg.officer", "csg.customs")
+READERS = {"licence.suspended": ROLES, "application.submitted": ("csg.applicant", "csg.officer")}
+
+
+@pytest.mark.parametrize(("roles", "internal", "types", "forbidden", "all_orgs"), [
+    ({"csg.customs"}, False, ["licence.suspended"], [], True),
+    ({"csg.customs"}, False, ["application.submitted"], ["application.submitted"], False),
+    ({"csg.customs"}, False, ["application.submitted", "licence.suspended"],
+     ["application.submitted"], True),
+    # Next to a company role the customs role widens only what it may read itself.
+    ({"csg.customs", "csg.applicant"}, False, ["application.submitted"], [], False),
+    ({"csg.customs", "csg.applicant"}, False, ["licence.suspended"], [], True),
+    ({"csg.applicant"}, False, ["licence.suspended", "application.submitted"], [], False),
+    ({"csg.officer"}, True, ["licence.suspended", "application.submitted"], [], True),
+    ({"csg.customs"}, True, ["application.submitted", "licence.suspended"],
+     ["application.submitted"], True),
+    ({"csg.customs"}, False, [], [], False),
+])
+def test_event_types_by_role_and_organisation_scope(roles, internal, types, forbidden, all_orgs):
+    assert forbidden_event_types(types, roles, READERS, ROLES) == forbidden
+    allowed = [t for t in types if t not in forbidden]
+    assert sees_all_orgs(allowed, roles, internal=internal, all_orgs_roles=("csg.customs",),
+                         event_roles=READERS, subscriber_roles=ROLES) is all_orgs
+
+
+def test_without_a_declaration_every_subscriber_role_reads_every_type():
+    assert forbidden_event_types(["x.y"], {"a"}, None, ("a", "b")) == []
+    assert forbidden_event_types(["x.y"], {"c"}, {"other.type": ("c",)}, ("a", "b")) == ["x.y"]

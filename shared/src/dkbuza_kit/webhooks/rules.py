@@ -76,8 +76,9 @@ def sees_all_orgs(requested: Iterable[str], roles: Collection[str], *, internal:
     cross-organisation roles may read it (the department's roles all are): a role that sees
     all organisations sees only the types it may read, even next to a company's own role."""
     wide = set(roles) if internal else set(roles) & set(all_orgs_roles)
-    return bool(wide) and all(event_readers(t, event_roles, subscriber_roles) & wide
-                              for t in requested)
+    types = list(requested)
+    return bool(wide and types) and all(event_readers(t, event_roles, subscriber_roles) & wide
+                                        for t in types)
 
 
 def new_secret() -> str:
