@@ -28,12 +28,12 @@ def _app_env(app: AppSpec, server_url: str, jwks_path: Path) -> dict[str, str]:
     env.setdefault(f"{app.env_prefix}DATABASE_URL", database_url(server_url, app.database))
     env.setdefault(f"{app.env_prefix}JWKS_PATH", str(jwks_path))
     env.setdefault(f"{app.env_prefix}LOG_JSON", "true")
-    # Local development: webhooks may reach a receiver on this machine (never in production).
-    env.setdefault(f"{app.env_prefix}WEBHOOK_ALLOW_LOOPBACK_HTTP", "true")
     if app is GATEWAY:
         for service in SERVICES:
             key = f"GATEWAY_UPSTREAM_{service.name.upper().replace('-', '_')}"
             env.setdefault(key, f"http://127.0.0.1:{service.port}")
+    else:  # local development: webhooks may reach a receiver on this machine
+        env.setdefault(f"{app.env_prefix}WEBHOOK_ALLOW_LOOPBACK_HTTP", "true")
     # The planning job reads other services' KPIs through the gateway.
     env.setdefault("PLANNING_GATEWAY_URL", f"http://127.0.0.1:{GATEWAY.port}")
     return env
