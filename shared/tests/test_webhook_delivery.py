@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from dkbuza_kit.clock import FixedClock, SystemClock
+from dkbuza_kit.jobs import TaskRegistry, worker_loop
 from dkbuza_kit.testing.receivers import Receiver
 from dkbuza_kit.webhooks import (
     MAX_ATTEMPTS,
@@ -18,6 +19,7 @@ from dkbuza_kit.webhooks import (
     Dispatcher,
     after_attempt,
     deliver_pending,
+    register_webhook_tasks,
 )
 from dkbuza_kit.webhooks.delivery import pick
 from dkbuza_kit.webhooks.rules import JITTER
@@ -223,3 +225,25 @@ async def test_bulk_replay_by_status_and_creation_window(client, harness, serve,
             "SELECT action FROM audit_events WHERE entity_type = 'webhook_subscription' "
             "ORDER BY id"))).all()
     assert audited == ["created", "deliveries_replayed", "deliveries_replayed"]
+
+
+async def test_the_worker_loop_runs_the_dispatcher_and_stops_cleanly(
+        client, harness, serve, dev_targets):
+    receiver = Receiver()
+    sub = await subscribe(client, harness, await serve(receiver))
+    await widgets(client, harness, 1)
+    registry = TaskRegistry()
+    register_webhook_tasks(registry)
+    stop = asyncio.Event()
+    dispatcher = Dispatcher(harness.sessionmaker, targets=dev_targets,
+                            options=DeliveryOptions(poll_seconds=0.1))
+    worker = asyncio.create_task(worker_loop(harness.sessionmaker, registry, poll_seconds=0.1,
+                                             companions=[dispatcher.run], stop=stop))
+
+    async def delivered() -> bool:
+        return [d["status"] for d in await deliveries(client, harness, sub)] == ["succeeded"]
+
+    await wait_until(delivered, within=5)
+    stop.set()
+    await asyncio.wait_for(worker, 5)
+    assert len(receiver.requests) == 1

@@ -146,17 +146,19 @@ async def purge_finished(session: AsyncSession, older_than: datetime) -> None:
 
 async def worker_loop(sessionmaker: async_sessionmaker[AsyncSession], registry: TaskRegistry,
                       *, clock: Clock | None = None, poll_seconds: float = 1.0,
-                      companions: Sequence[Companion] = ()) -> None:
-    """Run until SIGINT/SIGTERM; the job in progress (and each companion's work in
-    flight) finishes first."""
+                      companions: Sequence[Companion] = (),
+                      stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set); the job in progress (and each
+    companion's work in flight) finishes first."""
     clock = clock or SystemClock()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    if stop is None:  # the worker process: stopped by its signals
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):
+                pass
     log.info("worker_started", tasks=sorted(registry.tasks))
     running = [asyncio.create_task(companion(stop)) for companion in companions]
     while not stop.is_set():
