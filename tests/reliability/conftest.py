@@ -147,7 +147,7 @@ def launch(signing_key, tmp_path) -> Iterator[Callable[..., AppProcess]]:
         app = prepare_app(spec, server_url, signing_key.jwks_path, extra_env=extra_env,
                           log_path=tmp_path / f"{spec.name}-{len(launched)}.log")
         launched.append(app)
-        return start_app(app, 60) if start else app
+        return start_app(app, 180) if start else app
 
     yield _launch
     for app in launched:
@@ -200,7 +200,7 @@ def services(_service_processes) -> Iterator[dict[str, AppProcess]]:
     for app in _service_processes.values():
         resume(app)
         if app.process is None or app.process.poll() is not None:
-            start_app(app, 60)  # same port and database: the gateway's upstream again
+            start_app(app, 180)  # same port and database: the gateway's upstream again
 
 
 @pytest.fixture

@@ -392,7 +392,8 @@ async def test_kpis_headline_figures(client, harness, plan):
     kpis = {k["id"]: k for k in (await client.get(
         "/v1/kpis", headers=harness.headers("kpi.reader"))).json()}
     # on 2030-05-10 the current period is T2 (it started on 2030-05-01), nobody reported yet
-    assert kpis["status_reports_complete_pct"]["period"] == "2030-T2"
+    assert kpis["status_reports_complete_pct"]["period"] == {
+        "kind": "reporting_period", "start": "2030-05-01", "end": "2030-08-31", "label": "2030-T2"}
     assert kpis["status_reports_complete_pct"]["value"] == 0.0
     harness.app.state.clock = FixedClock(datetime(2030, 4, 10, tzinfo=UTC))
     kpis = {k["id"]: k for k in (await client.get(

@@ -13,12 +13,14 @@ from sqlalchemy import text
 from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import create_engine, create_sessionmaker
-from dkbuza_kit.kpis import KpiProvider, kpi_router
+from dkbuza_kit.kpi_history import KpiCollector, kpi_router
+from dkbuza_kit.kpis import KpiProvider
 from dkbuza_kit.logs import configure_logging
-from dkbuza_kit.metrics import render
+from dkbuza_kit.metrics import KPI_COLLECTORS, render
 from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from dkbuza_kit.migrations import head_revision
 from dkbuza_kit.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
+from dkbuza_kit.query import reject_unknown_query_parameters
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.webhooks import TargetPolicy, webhook_router
 
@@ -70,6 +72,12 @@ def create_app(
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        collector = None
+        if kpi_provider is not None:
+            collector = KpiCollector(settings.service_name, kpi_provider, app.state.sessionmaker,
+                                     lambda: app.state.clock, max_age=settings.kpi_gauge_cache_seconds)
+            KPI_COLLECTORS.add(collector)
+        app.state.kpi_collector = collector
         for hook in on_startup:
             await hook(app)
         try:
@@ -77,6 +85,8 @@ def create_app(
         finally:
             for hook in on_shutdown:
                 await hook(app)
+            if collector is not None:
+                KPI_COLLECTORS.remove(collector)
             await engine.dispose()
 
     app = FastAPI(
@@ -86,6 +96,7 @@ def create_app(
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         responses=PROBLEM_RESPONSES,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     # Set outside the lifespan so that tests can replace them before startup.
@@ -154,7 +165,10 @@ def health_router() -> APIRouter:
         return JSONResponse({"status": "ok", "database": "ok", "revision": current})
 
     @router.get("/metrics", name="metrics", response_class=Response)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        collector = getattr(request.app.state, "kpi_collector", None)
+        if collector is not None:
+            await collector.refresh()
         body, content_type = render()
         return Response(body, media_type=content_type)
 

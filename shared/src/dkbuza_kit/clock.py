@@ -1,10 +1,10 @@
 """The one source of "now": injectable so tests can set it."""
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -42,3 +42,7 @@ def today_brussels(clock: Clock) -> date:
 
 def get_clock(request: Request) -> Clock:
     return request.app.state.clock
+
+
+# Use as `clock: ClockDep` in an endpoint (tests set `app.state.clock`).
+ClockDep = Annotated[Clock, Depends(get_clock)]

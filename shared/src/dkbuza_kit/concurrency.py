@@ -1,8 +1,19 @@
-"""Optimistic concurrency: ETag from a resource version, If-Match required on writes."""
+"""Optimistic concurrency: ETag from a resource version, If-Match required on writes.
+
+The idiom for every If-Match route: `row = await lock_for_change(session, Model, id, request,
+what=...)`, change it, `bump_version(row)`, `set_etag(response, row.version)`. A stale write
+of an ORM model mapped with `version_id_col` (StaleDataError) also answers 412.
+"""
+
+from typing import Any, TypeVar
 
 from fastapi import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.errors import ErrorCode, KitErrors
 from dkbuza_kit.problems import ProblemError
+
+M = TypeVar("M")
 
 
 def etag(version: int) -> str:
@@ -25,3 +36,23 @@ def check_if_match(request: Request, current_version: int) -> None:
     raise ProblemError(412, "PRECONDITION_FAILED",
                        "the resource changed since it was read; fetch it again",
                        current_etag=etag(current_version))
+
+
+async def lock_for_change(session: AsyncSession, model: type[M], key: Any, request: Request,
+                          *, what: str, not_found: ErrorCode | None = None) -> M:
+    """The row, locked FOR UPDATE, after its If-Match was checked against the LOCKED version.
+
+    Check and write are one atomic step: a concurrent change with the same ETag waits on the row
+    lock and then sees the new version (412), so no update is lost. Bump the version when you
+    write (`bump_version`).
+    """
+    row = await session.get(model, key, with_for_update=True, populate_existing=True)
+    if row is None:
+        raise (not_found or KitErrors.NOT_FOUND)(f"{what} not found")
+    check_if_match(request, row.version)
+    return row
+
+
+def bump_version(row: Any) -> None:
+    """The representation changed: its ETag changes."""
+    row.version += 1

@@ -6,7 +6,7 @@ instead of a lost write behind a 2xx.
 """
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event
@@ -17,6 +17,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+
+from dkbuza_kit.errors import KitErrors
+
+M = TypeVar("M")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -88,3 +92,12 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # Use as `session: DbSession` in an endpoint.
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+async def get_or_404(session: AsyncSession, model: type[M], key: Any, *, what: str,
+                     error: Any = None) -> M:
+    """One row by primary key, or the catalogue's not-found problem (`error`, default NOT_FOUND)."""
+    row = await session.get(model, key)
+    if row is None:
+        raise (error or KitErrors.NOT_FOUND)(f"{what} not found")
+    return row

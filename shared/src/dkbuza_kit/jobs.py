@@ -175,13 +175,21 @@ async def worker_loop(sessionmaker: async_sessionmaker[AsyncSession], registry: 
     log.info("worker_stopped")
 
 
-def run_worker(settings, registry: TaskRegistry) -> None:
-    """The body of every `python -m <package>.worker`: the service's jobs plus webhook delivery."""
+def run_worker(settings, registry: TaskRegistry, *, kpi_provider=None) -> None:
+    """The body of every `python -m <package>.worker`: the service's jobs, webhook delivery and,
+    given the service's KPI provider, the daily KPI snapshot (`GET /v1/kpis/history`)."""
     from dkbuza_kit.db import create_engine, create_sessionmaker
+    from dkbuza_kit.kpi_history import register_kpi_snapshot_task
     from dkbuza_kit.logs import configure_logging
 
     configure_logging(settings.log_level, settings.log_json)
     register_webhook_tasks(registry)
+    if kpi_provider is not None and "kpis-daily-snapshot" not in registry.tasks:
+        register_kpi_snapshot_task(registry, kpi_provider)
+    if settings.worker_metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
 
     async def main() -> None:
         engine = create_engine(settings.database_url, pool_size=4, max_overflow=4)

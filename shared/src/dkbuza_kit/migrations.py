@@ -259,3 +259,26 @@ def downgrade_webhook_tables_v3() -> None:
     op.drop_index("ix_webhook_deliveries_due", table_name="webhook_deliveries")
     op.drop_column("webhook_deliveries", "lease_until")
     op.drop_column("webhook_deliveries", "lease_id")
+
+
+def create_kpi_snapshot_table_v1() -> None:
+    """Daily KPI snapshots (`dkbuza_kit.kpi_history.KpiSnapshot`), version 1. Frozen: a later
+    change of the table gets a new function and a new revision, never an edit here."""
+    op.create_table(
+        "kpi_snapshots",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("kpi_id", sa.String(200), nullable=False),
+        sa.Column("taken_on", sa.Date(), nullable=False),
+        sa.Column("value", sa.Float()),
+        sa.Column("target", sa.Float()),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("unit", sa.String(20), nullable=False),
+        sa.Column("period", postgresql.JSONB(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi_snapshots")),
+        sa.UniqueConstraint("kpi_id", "taken_on", name=op.f("uq_kpi_snapshots_kpi_id_taken_on")),
+    )
+
+
+def drop_kpi_snapshot_table_v1() -> None:
+    op.drop_table("kpi_snapshots")

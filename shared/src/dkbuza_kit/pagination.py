@@ -32,6 +32,13 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
 
+    @classmethod
+    def of(cls, items: list[Any], total: int, page: PageParams,
+           out: type[BaseModel] | None = None) -> "Page[Any]":
+        """A page body; `out` converts ORM rows (or mappings) to the item schema."""
+        converted = [out.model_validate(item) for item in items] if out else list(items)
+        return cls(items=converted, total=total, limit=page.limit, offset=page.offset)
+
 
 async def paginate(session: AsyncSession, stmt: Select[Any], page: PageParams,
                    *, scalars: bool = True) -> tuple[list[Any], int]:

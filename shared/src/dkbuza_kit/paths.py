@@ -14,7 +14,8 @@ def repo_root() -> Path:
 
 
 def data_dir() -> Path:
-    """`.data/` under the repository root unless DKBUZA_DATA_DIR says otherwise."""
-    path = Path(os.environ.get("DKBUZA_DATA_DIR") or repo_root() / ".data")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """`.data/` under the repository root unless DKBUZA_DATA_DIR says otherwise.
+
+    Only named here: whoever writes below it creates what it needs (reading settings must not
+    create directories as a side effect)."""
+    return Path(os.environ.get("DKBUZA_DATA_DIR") or repo_root() / ".data")

@@ -33,6 +33,8 @@ class ServiceSettings(BaseSettings):
     jwks_cache_seconds: int = 300
 
     max_body_bytes: int = 1_048_576
+    # KPI gauges on /metrics are computed at scrape time and reused for this long.
+    kpi_gauge_cache_seconds: float = 60.0
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = True
@@ -41,3 +43,6 @@ class ServiceSettings(BaseSettings):
     # Development only: webhooks to a receiver on this machine (127.0.0.1, ::1, localhost),
     # over plain http too. Off, every target must be https at a public address.
     webhook_allow_loopback_http: bool = False
+    # Worker: serve its own Prometheus metrics (jobs processed, KPI gauges) on this port.
+    worker_metrics_port: int | None = None
+    worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a pod, so Prometheus can scrape it

@@ -17,15 +17,19 @@ trigger from the dossiers' completion columns), so their cost does not grow with
 rows are sharded (up to 16 per key, see `stats.models`): every figure is a SUM over the shards.
 """
 
+from pathlib import Path
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund.norms import norm_table
 from disaster_fund.workflow import Phase
 from dkbuza_kit.clock import Clock, today_brussels
-from dkbuza_kit.kpis import Direction, Kpi, kpi
+from dkbuza_kit.kpis import Direction, Kpi, KpiPeriod, KpiTarget, KpiTargets, KpiUnit, kpi
 
 AT_RISK_DAYS = 60
+TARGETS = KpiTargets(Path(__file__).parent / "data" / "kpi_targets.json",
+                     "DISASTER_FUND_KPI_TARGETS_FILE")
 AGE_BANDS = (("age_0_90", 0, 90), ("age_91_180", 91, 180), ("age_181_365", 181, 365),
              ("age_over_365", 366, 1_000_000))
 AGE_BAND_LABELS = (("age_0_90", "0-90"), ("age_91_180", "91-180"), ("age_181_365", "181-365"),
@@ -61,6 +65,13 @@ STATS_PER_DISASTER = """
     FROM disaster_application_stats GROUP BY disaster_id"""
 
 
+def _norm_target(norm) -> KpiTarget | None:
+    if norm is None:
+        return None
+    return KpiTarget(value=norm, source="rule set regime_2019: phase norm (working value)",
+                     working_value=True)
+
+
 def _f(value):
     return None if value is None else round(float(value), 1)
 
@@ -68,7 +79,7 @@ def _f(value):
 async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     today = today_brussels(clock)
     now = clock.now()
-    period = f"as of {today.isoformat()}"
+    period = KpiPeriod.as_of(today)
     results: list[Kpi] = []
 
     per_disaster = (await session.execute(text(f"""
@@ -84,7 +95,8 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         id="applications_completed_within_1y_pct",
         title_nl="Aanvragen afgehandeld binnen één jaar na erkenning",
         title_en="Applications completed within one year after recognition",
-        unit="%", value=round(100 * on_time / counted, 1) if counted else None, target=90,
+        unit=KpiUnit.percent, value=round(100 * on_time / counted, 1) if counted else None,
+        target=TARGETS.get("applications_completed_within_1y_pct"),
         direction=Direction.higher_is_better, period=period, computed_at=now,
         breakdown=[{"disaster_id": str(r["id"]), "reference": r["reference"],
                     "on_time": r["on_time"], "submitted": r["counted"],
@@ -116,7 +128,7 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
             id=f"recognition_lead_time_{stat}_days",
             title_nl=f"Doorlooptijd erkenning ({label_nl}): einde ramp tot publicatie",
             title_en=f"Recognition lead time ({label_en}): event end to publication",
-            unit="days", value=_f(overall[stat]) if overall else None, target=None,
+            unit=KpiUnit.days, value=_f(overall[stat]) if overall else None, target=None,
             direction=Direction.lower_is_better, period=period, computed_at=now,
             breakdown=breakdown))
 
@@ -128,7 +140,8 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     results.append(kpi(
         id="recognition_to_payout_median_days",
         title_nl="Erkenning tot uitbetaling (mediaan)", title_en="Recognition to payout (median)",
-        unit="days", value=_f(weighted_percentile(histogram, 0.5)), target=365,
+        unit=KpiUnit.days, value=_f(weighted_percentile(histogram, 0.5)),
+        target=TARGETS.get("recognition_to_payout_median_days"),
         direction=Direction.lower_is_better, period=period, computed_at=now,
         breakdown=[{"paid_applications": sum(n for _, n in histogram),
                     "p90_days": _f(weighted_percentile(histogram, 0.9))}]))
@@ -149,7 +162,7 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         id="backlog_open_applications",
         title_nl="Achterstand: open aanvragen na de éénjaarsgrens",
         title_en="Backlog: open applications past the one-year mark",
-        unit="applications", value=backlog_count, target=0,
+        unit=KpiUnit.count, value=backlog_count, target=TARGETS.get("backlog_open_applications"),
         direction=Direction.lower_is_better, period=period, computed_at=now,
         breakdown=[{"age_band": label, "open_applications": int(bands[key])}
                    for key, label in AGE_BAND_LABELS]))
@@ -157,7 +170,7 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         id="applications_at_risk",
         title_nl="Open aanvragen met minder dan 60 dagen tot de éénjaarsgrens",
         title_en="Open applications with fewer than 60 days to the one-year mark",
-        unit="applications", value=at_risk_count, target=0,
+        unit=KpiUnit.count, value=at_risk_count, target=TARGETS.get("applications_at_risk"),
         direction=Direction.lower_is_better, period=period, computed_at=now))
 
     lead_times = (await session.execute(text("""
@@ -169,7 +182,7 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         results.append(kpi(
             id=f"dossier_lead_time_{key}_avg_days",
             title_nl=f"Doorlooptijd dossier ({nl}, gemiddeld)",
-            title_en=f"Dossier lead time ({en}, average)", unit="days",
+            title_en=f"Dossier lead time ({en}, average)", unit=KpiUnit.days,
             value=_f(lead_times[key]), target=None, direction=Direction.lower_is_better,
             period=period, computed_at=now,
             breakdown=[{"completed_applications": lead_times["n"]}]))
@@ -185,8 +198,9 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         results.append(kpi(
             id=f"dossier_lead_time_{phase.value}_net_avg_days",
             title_nl=f"Doorlooptijd fase {phase.value} (netto, gemiddeld)",
-            title_en=f"Lead time of phase {phase.value} (net, average)", unit="days",
-            value=_f(row["net"] / spans) if spans else None, target=norms.get(phase.value),
+            title_en=f"Lead time of phase {phase.value} (net, average)", unit=KpiUnit.days,
+            value=_f(row["net"] / spans) if spans else None,
+            target=_norm_target(norms.get(phase.value)),
             direction=Direction.lower_is_better, period=period, computed_at=now,
             breakdown=[{"completed_spans": spans,
                         "gross_avg_days": _f(row["gross"] / spans) if spans else None}]))

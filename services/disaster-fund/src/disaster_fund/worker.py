@@ -2,6 +2,7 @@
 acceptance of expert reports, finality of decisions) and webhook deliveries."""
 
 from disaster_fund.jobs import register
+from disaster_fund.kpis import compute_kpis
 from disaster_fund.settings import DisasterFundSettings
 from dkbuza_kit.jobs import TaskRegistry, run_worker
 
@@ -9,4 +10,4 @@ registry = register(TaskRegistry())
 
 
 if __name__ == "__main__":
-    run_worker(DisasterFundSettings(), registry)
+    run_worker(DisasterFundSettings(), registry, kpi_provider=compute_kpis)

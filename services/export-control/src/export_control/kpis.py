@@ -6,14 +6,17 @@ their track's indicative maximum come from the daily `open_turnaround_figures`.
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.clock import Clock, today_brussels
-from dkbuza_kit.kpis import Direction, Kpi, kpi
+from dkbuza_kit.kpis import Direction, Kpi, KpiPeriod, KpiTargets, KpiUnit, kpi
 
-PERIOD = "rolling 365 days"
+ROLLING_DAYS = 365
+TARGETS = KpiTargets(Path(__file__).parent / "data" / "kpi_targets.json",
+                     "EXPORT_CONTROL_KPI_TARGETS_FILE")
 
 TURNAROUND_SQL = text("""
 SELECT track,
@@ -52,7 +55,10 @@ SELECT count(*) FROM report_obligations WHERE status IN ('overdue', 'escalated')
 
 async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     now = clock.now()
-    rows = (await session.execute(TURNAROUND_SQL, {"since": now - timedelta(days=365)})
+    today = today_brussels(clock)
+    rolling = KpiPeriod.rolling(today - timedelta(days=ROLLING_DAYS - 1), today,
+                                f"{ROLLING_DAYS} dagen tot {today.isoformat()}")
+    rows = (await session.execute(TURNAROUND_SQL, {"since": now - timedelta(days=ROLLING_DAYS)})
             ).mappings().all()
     overall = next((r for r in rows if r["track"] is None and r["decided"]), None)
     per_track = [r for r in rows if r["track"] is not None]
@@ -61,39 +67,42 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         return [{"track": r["track"], "value": round(float(r[field]), 1),
                  "decided": r["decided"]} for r in per_track]
 
-    backlog = (await session.execute(BACKLOG_SQL, {"today": today_brussels(clock)})).mappings().all()
+    backlog = (await session.execute(BACKLOG_SQL, {"today": today})).mappings().all()
     overdue = await session.scalar(OVERDUE_SQL)
     open_rows = (await session.execute(OPEN_PAST_MAX_SQL)).mappings().all()
     open_total = next((r for r in open_rows if r["track"] is None), None)
     figures_as_of = open_total["as_of"] if open_total else None
-    common = {"period": PERIOD, "computed_at": now}
+    common = {"period": rolling, "computed_at": now}
     return [
         kpi(id="median_turnaround_working_days", title_nl="Mediane doorlooptijd (werkdagen)",
-            title_en="Median turnaround (working days)", unit="working_days",
-            value=overall["median"] if overall else None, target=30,
+            title_en="Median turnaround (working days)", unit=KpiUnit.working_days,
+            value=overall["median"] if overall else None,
+            target=TARGETS.get("median_turnaround_working_days"),
             direction=Direction.lower_is_better, breakdown=breakdown("median"), **common),
         kpi(id="decided_within_indicative_max_pct",
             title_nl="Beslist binnen de indicatieve maximumtermijn",
-            title_en="Decided within the indicative maximum", unit="percent",
-            value=overall["within_pct"] if overall else None, target=90,
+            title_en="Decided within the indicative maximum", unit=KpiUnit.percent,
+            value=overall["within_pct"] if overall else None,
+            target=TARGETS.get("decided_within_indicative_max_pct"),
             direction=Direction.higher_is_better, breakdown=breakdown("within_pct"), **common),
         kpi(id="decided_in_delegation_pct", title_nl="Aandeel beslist in delegatie",
-            title_en="Share decided in delegation", unit="percent",
+            title_en="Share decided in delegation", unit=KpiUnit.percent,
             value=overall["delegated_pct"] if overall else None, target=None,
             direction=Direction.higher_is_better, breakdown=breakdown("delegated_pct"), **common),
         kpi(id="open_backlog", title_nl="Openstaande aanvragen", title_en="Open applications",
-            unit="applications", value=sum(r["open"] for r in backlog), target=None,
-            direction=Direction.lower_is_better, period="now", computed_at=now,
+            unit=KpiUnit.count, value=sum(r["open"] for r in backlog), target=None,
+            direction=Direction.lower_is_better, period=KpiPeriod.as_of(today), computed_at=now,
             breakdown=[dict(r) for r in backlog]),
         kpi(id="overdue_transaction_reports", title_nl="Laattijdige transactierapporten",
-            title_en="Overdue transaction reports", unit="reports", value=overdue or 0,
-            target=0, direction=Direction.lower_is_better, period="now", computed_at=now),
+            title_en="Overdue transaction reports", unit=KpiUnit.count, value=overdue or 0,
+            target=TARGETS.get("overdue_transaction_reports"), direction=Direction.lower_is_better,
+            period=KpiPeriod.as_of(today), computed_at=now),
         kpi(id="open_past_indicative_max",
             title_nl="Openstaande aanvragen over de indicatieve termijn",
             title_en="Open applications past their track's indicative maximum",
-            unit="applications", value=open_total["past_max"] if open_total else 0, target=0,
-            direction=Direction.lower_is_better,
-            period=f"working days as of {figures_as_of}" if figures_as_of else "now",
+            unit=KpiUnit.count, value=open_total["past_max"] if open_total else 0,
+            target=TARGETS.get("open_past_indicative_max"), direction=Direction.lower_is_better,
+            period=KpiPeriod.as_of(figures_as_of or today),
             computed_at=now,
             breakdown=[{"track": r["track"], "value": r["past_max"], "open": r["open"]}
                        for r in open_rows if r["track"] is not None]),

@@ -10,6 +10,7 @@ import httpx
 
 from dkbuza_kit.jobs import TaskRegistry, run_worker
 from planning.indicators.kpi_sync import gateway_fetcher, record_kpi_measurements
+from planning.kpis import compute_kpis
 from planning.settings import PlanningSettings
 
 INDICATOR_KPIS_TASK = "record-indicator-kpis"
@@ -32,4 +33,4 @@ registry = build_registry()
 
 
 if __name__ == "__main__":
-    run_worker(PlanningSettings(), registry)
+    run_worker(PlanningSettings(), registry, kpi_provider=compute_kpis)

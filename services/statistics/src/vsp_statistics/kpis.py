@@ -20,16 +20,18 @@ breakdown by entity, periodicity and year of publication. Definitions (see `rele
 Where the programme sets no target, none is invented: the KPI reports its value only.
 """
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.clock import Clock, today_brussels
-from dkbuza_kit.kpis import Direction, Kpi, kpi
+from dkbuza_kit.kpis import Direction, Kpi, KpiPeriod, KpiTargets, KpiUnit, kpi
 from vsp_statistics.releases.announcement import EXACT_DAY_NOTICE_DAYS
 
-COLLABORATION_TARGET_PER_YEAR = 2
+TARGETS = KpiTargets(Path(__file__).parent / "data" / "kpi_targets.json",
+                     "STATISTICS_KPI_TARGETS_FILE")
 
 RELEASE_FACTS = text("""
 WITH published AS (
@@ -136,7 +138,8 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     today = today_brussels(clock)
     year = today.year
     now = clock.now()
-    period = str(year)
+    period = KpiPeriod.calendar_year(year, today)
+    cycle = str(year)
 
     groups = [dict(row._mapping) for row in
               await session.execute(RELEASE_FACTS, {"notice": EXACT_DAY_NOTICE_DAYS})]
@@ -151,62 +154,62 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
 
     figures: list[Kpi] = []
 
-    def add(id_: str, nl: str, en: str, unit: str, value: Any, *, target: Any = None,
+    def add(id_: str, nl: str, en: str, unit: KpiUnit, value: Any, *,
             direction: Direction = Direction.higher_is_better,
             rows: list[dict[str, Any]] | None = None) -> None:
         figures.append(kpi(id=id_, title_nl=nl, title_en=en, unit=unit, value=value,
-                           target=target, direction=direction, period=period,
+                           target=TARGETS.get(id_), direction=direction, period=period,
                            computed_at=now, breakdown=rows))
 
     lower = Direction.lower_is_better
     add("tp1_time_lag_first_results_days", "TP1 tijdigheid eerste resultaten",
-        "TP1 time lag of first results", "days", _mean(total("tp1_sum"), total("tp1_n")),
+        "TP1 time lag of first results", KpiUnit.days, _mean(total("tp1_sum"), total("tp1_n")),
         direction=lower, rows=breakdown(lambda g: _mean(g["tp1_sum"], g["tp1_n"])))
     add("tp2_time_lag_final_results_days", "TP2 tijdigheid definitieve resultaten",
-        "TP2 time lag of final results", "days", _mean(total("tp2_sum"), total("tp2_n")),
+        "TP2 time lag of final results", KpiUnit.days, _mean(total("tp2_sum"), total("tp2_n")),
         direction=lower, rows=breakdown(lambda g: _mean(g["tp2_sum"], g["tp2_n"])))
     add("tp3_punctuality_days", "TP3 stiptheid (t.o.v. geldende datum)",
-        "TP3 punctuality against the current target", "days",
+        "TP3 punctuality against the current target", KpiUnit.days,
         _mean(total("tp3_sum"), total("published")), direction=lower,
         rows=breakdown(lambda g: _mean(g["tp3_sum"], g["published"])))
     add("tp3_punctuality_first_announced_days", "TP3 stiptheid (t.o.v. eerst aangekondigde "
-        "datum)", "TP3 punctuality against the first announced target", "days",
+        "datum)", "TP3 punctuality against the first announced target", KpiUnit.days,
         _mean(total("tp3_strict_sum"), total("published")), direction=lower,
         rows=breakdown(lambda g: _mean(g["tp3_strict_sum"], g["published"])))
     add("punctuality_rate_pct", "Aandeel tijdige publicaties", "Share of releases on time",
-        "%", _ratio(total("punctual"), total("published")),
+        KpiUnit.percent, _ratio(total("punctual"), total("published")),
         rows=breakdown(lambda g: _ratio(g["punctual"], g["published"])))
     add("punctuality_rate_first_announced_pct", "Aandeel tijdig t.o.v. eerst aangekondigde "
-        "datum", "Share on time against the first announced target", "%",
+        "datum", "Share on time against the first announced target", KpiUnit.percent,
         _ratio(total("punctual_strict"), total("published")),
         rows=breakdown(lambda g: _ratio(g["punctual_strict"], g["published"])))
     add("pre_announcement_compliance_pct", "Aandeel met exacte datum minstens 4 weken vooraf",
-        "Share with the exact date announced at least 28 days ahead", "%",
-        _ratio(total("announced"), total("published")), target=100,
+        "Share with the exact date announced at least 28 days ahead", KpiUnit.percent,
+        _ratio(total("announced"), total("published")),
         rows=breakdown(lambda g: _ratio(g["announced"], g["published"])))
 
     overdue = (await session.execute(OVERDUE, {"today": today})).all()
-    add("releases_overdue", "Achterstallige publicaties", "Releases overdue", "releases",
-        sum(row.overdue for row in overdue), target=0, direction=lower,
+    add("releases_overdue", "Achterstallige publicaties", "Releases overdue", KpiUnit.count,
+        sum(row.overdue for row in overdue), direction=lower,
         rows=[{"entity": row.entity_code, "value": row.overdue} for row in overdue])
 
-    listing = (await session.execute(LIST_FIGURES, {"today": today, "cycle": period})).one()
+    listing = (await session.execute(LIST_FIGURES, {"today": today, "cycle": cycle})).one()
     add("self_assessment_coverage_pct", "Dekking zelfevaluaties",
-        "Self-assessment coverage", "%", _ratio(listing.assessed, listing.on_list))
-    scores = (await session.execute(SCORES, {"cycle": period})).all()
+        "Self-assessment coverage", KpiUnit.percent, _ratio(listing.assessed, listing.on_list))
+    scores = (await session.execute(SCORES, {"cycle": cycle})).all()
     overall = next((row for row in scores if row.principle is None), None)
     add("self_assessment_mean_score", "Gemiddelde score zelfevaluatie",
-        "Mean self-assessment score", "score 1-5",
+        "Mean self-assessment score", KpiUnit.score,
         round(float(overall.mean), 2) if overall and overall.mean is not None else None,
         rows=[{"principle": row.principle, "value": round(float(row.mean), 2),
                "scores": row.scores} for row in scores if row.principle is not None])
     add("open_data_share_pct", "Aandeel officiële statistieken als open data",
-        "Share of official statistics with open data", "%",
+        "Share of official statistics with open data", KpiUnit.percent,
         _ratio(listing.open_data, listing.on_list))
 
     execution = (await session.execute(EXECUTION, {"year": year})).one()
     add("work_programme_execution_pct", "Uitvoering werkprogramma (vastgelegde versie)",
-        "Work-programme execution against the fixed version", "%",
+        "Work-programme execution against the fixed version", KpiUnit.percent,
         _ratio(execution.fixed_done, execution.fixed_actions),
         rows=[{"part": "fixed_version", "actions": execution.fixed_actions,
                "completed": execution.fixed_done},
@@ -215,15 +218,14 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
 
     started = {row.year: row.started for row in await session.execute(COLLABORATIONS)}
     add("collaboration_projects_started", "Gestarte samenwerkingsprojecten",
-        "Collaboration projects started", "projects", started.get(year, 0),
-        target=COLLABORATION_TARGET_PER_YEAR,
+        "Collaboration projects started", KpiUnit.count, started.get(year, 0),
         rows=[{"year": y, "value": n} for y, n in sorted(started.items())])
 
     rvos = (await session.execute(RVOS)).one()
     add("rvos_advice_followed_up_pct", "Opgevolgde adviezen RVOS",
-        "RVOS advice followed up", "%", _ratio(rvos.answered, rvos.advice))
+        "RVOS advice followed up", KpiUnit.percent, _ratio(rvos.answered, rvos.advice))
     add("rvos_median_response_days", "Mediane antwoordtermijn RVOS-adviezen",
-        "Median response time to RVOS advice", "days",
+        "Median response time to RVOS advice", KpiUnit.days,
         None if rvos.median_days is None else round(float(rvos.median_days), 1),
         direction=lower)
     return figures

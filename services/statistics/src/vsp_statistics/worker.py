@@ -5,6 +5,7 @@ passed its target unpublished, see `releases/overdue.py`).
 """
 
 from dkbuza_kit.jobs import TaskRegistry, run_worker
+from vsp_statistics.kpis import compute_kpis
 from vsp_statistics.releases.overdue import (
     OVERDUE_CHECK_EVERY_SECONDS,
     OVERDUE_CHECK_TASK,
@@ -16,4 +17,4 @@ registry = TaskRegistry()
 registry.every(OVERDUE_CHECK_TASK, OVERDUE_CHECK_EVERY_SECONDS)(signal_overdue_releases)
 
 if __name__ == "__main__":
-    run_worker(VspStatisticsSettings(), registry)
+    run_worker(VspStatisticsSettings(), registry, kpi_provider=compute_kpis)

@@ -95,7 +95,8 @@ class ServiceHarness:
         url = database_url(server_url, database)
         try:
             await migrate(alembic_ini, url)
-            options = {"log_json": True, "log_level": "WARNING", **settings_overrides}
+            options = {"log_json": True, "log_level": "WARNING", "kpi_gauge_cache_seconds": 0,
+                       **settings_overrides}
             settings = settings_cls(database_url=url, jwks_path=str(key.jwks_path), **options)
             app = create_app(settings)
             async with LifespanManager(app) as manager:

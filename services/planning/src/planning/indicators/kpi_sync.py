@@ -93,6 +93,8 @@ def choose_measurement(source: str, answer: dict[str, Any],
     if value is None or not value.is_finite():
         return Skip("no_value", {"kpi": kpi_id, "value": figure.get("value")})
     period = figure.get("period")
+    if isinstance(period, dict):  # the KPI contract's structured period: keep its label
+        period = period.get("label")
     period = None if period is None else str(period)[:50]
     if latest is not None and latest == (value, period):
         return Skip("unchanged")
