@@ -213,8 +213,11 @@ async def test_bulk_replay_by_status_and_creation_window(client, harness, serve,
     assert (window.status_code, window.json()["replayed"]) == (202, 1)
     rest = await client.post(url, headers=owner, json={})           # default: the dead letters
     assert rest.json()["replayed"] == 2
-    bad = await client.post(url, headers=owner, json={"statuses": ["lost"]})
-    assert (bad.status_code, bad.json()["code"]) == (422, "VALIDATION_ERROR")
+    for bad_body in ({"statuses": ["lost"]}, {"statuses": []}, {"created_from": "2026-12-02"},
+                     {"created_from": "0001-01-01T00:00:00+01:00"}, {"limit": 5}):
+        bad = await client.post(url, headers=owner, json=bad_body)
+        assert bad.status_code == 422, bad_body
+        assert bad.json()["code"] in {"VALIDATION_ERROR", "INVALID_VALUE"}, bad_body
 
     await deliver_pending(harness.sessionmaker, FixedClock(datetime.now(UTC)),
                           targets=dev_targets)

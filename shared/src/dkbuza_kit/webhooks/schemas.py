@@ -2,10 +2,14 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
 
+from dkbuza_kit.types import BoundedDateTime
+
+# An instant with its offset, within the kit's calendar window (1900-2099).
+Instant = Annotated[AwareDatetime, BoundedDateTime]
 DeliveryStatus = Literal["pending", "succeeded", "dead_letter"]
 AttemptOutcome = Literal["sending", "delivered", "failed", "refused", "abandoned"]
 
@@ -58,9 +62,9 @@ class BulkReplayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     statuses: list[DeliveryStatus] = Field(default=["dead_letter"], min_length=1,
                                            description="replay deliveries in these states")
-    created_from: AwareDatetime | None = Field(None, description="deliveries created at or "
+    created_from: Instant | None = Field(None, description="deliveries created at or "
                                                                  "after this instant")
-    created_before: AwareDatetime | None = Field(None, description="... and before this one")
+    created_before: Instant | None = Field(None, description="... and before this one")
 
 
 class BulkReplayOut(BaseModel):
