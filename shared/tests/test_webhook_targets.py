@@ -13,7 +13,7 @@ from dkbuza_kit.audit import emit_event
 from dkbuza_kit.clock import FixedClock
 from dkbuza_kit.testing.receivers import Receiver
 from dkbuza_kit.webhooks import TargetPolicy, TargetRefused, WebhookSubscription, deliver_pending
-from dkbuza_kit.webhooks.targets import Unresolvable, is_public
+from dkbuza_kit.webhooks.targets import Unresolvable, is_public, system_resolver
 
 PUBLIC = "93.184.215.14"
 NOT_HTTPS, FORBIDDEN = "WEBHOOK_TARGET_NOT_HTTPS", "WEBHOOK_TARGET_FORBIDDEN_ADDRESS"
@@ -83,6 +83,17 @@ async def test_registration_policy(url, dev, refusal):
         assert refused.value.code == refusal
 
 
+@pytest.mark.parametrize("host", ["a" * 64 + ".partner.test", "a..partner.test"])
+async def test_an_invalid_host_name_is_refused_not_an_error(client, harness, host):
+    with pytest.raises(TargetRefused) as refused:
+        await system_resolver(host, 443)
+    assert refused.value.code == "WEBHOOK_TARGET_INVALID"
+    response = await client.post("/v1/webhook-subscriptions",
+                                 json={"url": f"https://{host}/h", "event_types": ["widget.created"]},
+                                 headers=harness.headers("kit.writer", org="0123456789"))
+    assert (response.status_code, response.json()["code"]) == (422, "WEBHOOK_TARGET_INVALID")
+
+
 @pytest.fixture
 def policy(harness):
     """Production policy (no development setting) with the test's DNS."""
@@ -95,7 +106,8 @@ def policy(harness):
 @pytest.mark.parametrize(("url", "code"), [
     ("http://127.0.0.1:8004/v1/releases", NOT_HTTPS), ("https://127.0.0.1/h", FORBIDDEN),
     ("https://10.0.0.1/h", FORBIDDEN), ("https://169.254.169.254/latest", FORBIDDEN),
-    ("https://[::1]/h", FORBIDDEN), ("https://internal.partner.test/h", FORBIDDEN)])
+    ("https://[::1]/h", FORBIDDEN), ("https://internal.partner.test/h", FORBIDDEN),
+    ("https://2130706433/h", FORBIDDEN), ("https://0x7f.1/h", FORBIDDEN)])  # 127.0.0.1 spelt
 async def test_registering_an_internal_target_is_refused(client, harness, policy, url, code):
     response = await client.post("/v1/webhook-subscriptions",
                                  json={"url": url, "event_types": ["widget.created"]},

@@ -37,6 +37,17 @@ class TargetRefused(Exception):
         self.detail = detail
 
 
+def invalid_host() -> TargetRefused:
+    return TargetRefused("WEBHOOK_TARGET_INVALID", "the webhook target's host name is not valid")
+
+
+def parse(raw_url: str) -> httpx.URL:
+    try:
+        return httpx.URL(raw_url)
+    except httpx.InvalidURL:
+        raise invalid_host() from None
+
+
 class Unresolvable(Exception):
     """The host has no address (yet)."""
 
@@ -48,6 +59,8 @@ async def system_resolver(host: str, port: int) -> list[str]:
             loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), RESOLVE_TIMEOUT_S)
     except (OSError, TimeoutError) as exc:
         raise Unresolvable(host) from exc
+    except (UnicodeError, ValueError) as exc:  # e.g. a label over 63 characters
+        raise invalid_host() from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -114,13 +127,13 @@ class TargetPolicy:
     async def check_registration(self, raw_url: str) -> None:
         """At registration a name that does not resolve yet is accepted: delivery checks it."""
         try:
-            await self.addresses(httpx.URL(raw_url))
+            await self.addresses(parse(raw_url))
         except Unresolvable:
             return
 
     async def pin(self, raw_url: str) -> PinnedTarget:
         """Check `raw_url` now and aim the request at the address checked."""
-        url = httpx.URL(raw_url)
+        url = parse(raw_url)
         address = (await self.addresses(url))[0]
         host_header = url.host if url.port is None else f"{url.host}:{url.port}"
         pinned = url.copy_with(host=str(address))
