@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import uvicorn
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import DeclarativeBase
 
 from dkbuza_kit.app import create_app
 from dkbuza_kit.audit import emit_event, record_audit
@@ -17,6 +18,9 @@ from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.documents.kinds import JPEG, PDF, PNG, TEXT, DocumentKind
+from dkbuza_kit.documents.models import DocumentMixin
+from dkbuza_kit.documents.router import documents_router
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.kpis import Direction, KpiPeriod, KpiUnit, kpi
 from dkbuza_kit.pagination import Page, Pagination, paginate
@@ -114,9 +118,38 @@ async def widget_kpis(session, clock):
                 period=KpiPeriod.since_start(today_brussels(clock)), computed_at=clock.now())]
 
 
+class KitAppBase(DeclarativeBase):
+    pass
+
+
+class WidgetDocument(DocumentMixin, KitAppBase):
+    __tablename__ = "documents"
+
+
+WIDGET_DOCUMENT_KINDS = {
+    "photo": DocumentKind("photo", "foto", frozenset({JPEG, PNG}), max_bytes=4096),
+    "statement": DocumentKind("statement", "verklaring", frozenset({PDF, TEXT})),
+}
+
+
+async def authorize_widget(session, principal, owner_id: str, write: bool) -> str | None:
+    """A widget's documents are visible to the organisation named like the widget."""
+    name = await session.scalar(sa.select(widgets.c.name).where(
+        widgets.c.id == int(owner_id) if owner_id.isdigit() else sa.false()))
+    if name is None or (name.startswith("org-") and name != f"org-{principal.org}"):
+        raise ProblemError(404, "WIDGET_NOT_FOUND", "widget not found")
+    if write and not principal.has_any("kit.writer"):
+        raise ProblemError(403, "FORBIDDEN", "requires kit.writer")
+    return principal.org
+
+
 def create_kit_app(settings: ServiceSettings):
     webhooks = webhook_router(event_types=["widget.created"], roles=["kit.writer"])
-    return create_app(settings, title="Kit test app", routers=[build_router(), webhooks],
+    documents = documents_router(owner_type="widget", path="/v1/widgets/{owner_id}/documents",
+                                 tag="widgets", name="widget-documents", model=WidgetDocument,
+                                 kinds=WIDGET_DOCUMENT_KINDS, authorize=authorize_widget)
+    return create_app(settings, title="Kit test app",
+                      routers=[build_router(), webhooks, documents],
                       kpi_provider=widget_kpis, alembic_ini=KIT_APP_INI, version="test")
 
 

@@ -1,4 +1,4 @@
-"""Revision 0210: customs' all-organisations subscriptions made before the per-type readers
+"""Revision 0260: customs' all-organisations subscriptions made before the per-type readers
 keep the licence events only (an application-only one is deactivated)."""
 
 import json
@@ -25,7 +25,7 @@ async def test_customs_subscriptions_are_narrowed_to_licence_events(pg_server_ur
     url = database_url(pg_server_url, name)
     engine = create_async_engine(url)
     try:
-        await migrate(ALEMBIC_INI, url, "0200")
+        await migrate(ALEMBIC_INI, url, "0250")
         async with engine.begin() as connection:
             for sub, (org, all_orgs, types) in SUBSCRIPTIONS.items():
                 await connection.execute(sa.text(

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.documents.storage import storage_from_settings
 from dkbuza_kit.kpi_history import KpiCollector, kpi_router
 from dkbuza_kit.kpis import KpiProvider
 from dkbuza_kit.logs import configure_logging
@@ -111,6 +112,7 @@ def create_app(
         algorithms=settings.jwt_algorithms,
     )
     app.state.head_revision = head_revision(alembic_ini) if alembic_ini else None
+    app.state.document_storage = storage_from_settings(settings)
 
     install_problem_handlers(app)
     app.include_router(health_router())
@@ -126,7 +128,8 @@ def create_app(
     for router in public_routers:
         app.include_router(router)
 
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       upload_max_bytes=settings.documents_max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -90,13 +90,21 @@ class _BodyTooLarge(StarletteHTTPException):
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """413 beyond `max_bytes`; document uploads (POST to a path ending in `/documents`) may use
+    up to `upload_max_bytes` (their kind then applies its own, lower limit)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
 
-    async def _reject(self, send: Send) -> None:
-        body = problem_bytes(413, "PAYLOAD_TOO_LARGE",
-                             f"request body exceeds {self.max_bytes} bytes")
+    def _limit(self, scope: Scope) -> int:
+        if scope.get("method") == "POST" and scope.get("path", "").endswith("/documents"):
+            return self.upload_max_bytes
+        return self.max_bytes
+
+    async def _reject(self, send: Send, limit: int) -> None:
+        body = problem_bytes(413, "PAYLOAD_TOO_LARGE", f"request body exceeds {limit} bytes")
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                                 (b"content-length", str(len(body)).encode())]})
@@ -106,9 +114,10 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         length = _header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._reject(send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._reject(send, limit)
             return
         received = 0
         response_started = False
@@ -118,8 +127,8 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge(self.max_bytes)
+                if received > limit:
+                    raise _BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -132,4 +141,4 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
-                await self._reject(send)
+                await self._reject(send, limit)

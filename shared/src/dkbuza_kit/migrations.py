@@ -282,3 +282,34 @@ def create_kpi_snapshot_table_v1() -> None:
 
 def drop_kpi_snapshot_table_v1() -> None:
     op.drop_table("kpi_snapshots")
+
+
+def create_documents_table_v1() -> None:
+    """A service's `documents` table (`dkbuza_kit.documents.models.DocumentMixin`), version 1.
+    Frozen like the other kit DDL: a change gets a new function and revision."""
+    op.create_table(
+        "documents",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("owner_type", sa.String(50), nullable=False),
+        sa.Column("owner_id", sa.String(100), nullable=False),
+        sa.Column("kind", sa.String(50), nullable=False),
+        sa.Column("filename", sa.String(255), nullable=False),
+        sa.Column("media_type", sa.String(100), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("storage_key", sa.String(200), nullable=False),
+        sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("uploaded_by", sa.String(200), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+        sa.Column("withdrawn_by", sa.String(200)),
+        sa.Column("withdrawal_reason", sa.Text()),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_documents")),
+        sa.UniqueConstraint("storage_key", name=op.f("uq_documents_storage_key")),
+    )
+    op.create_index("ix_documents_owner", "documents", ["owner_type", "owner_id"])
+
+
+def drop_documents_table_v1() -> None:
+    op.drop_table("documents")

@@ -4,7 +4,9 @@ Example: `class PlanningSettings(ServiceSettings)` with `env_prefix="PLANNING_"`
 `PLANNING_DATABASE_URL`, `PLANNING_JWKS_PATH`, ...
 """
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dkbuza_kit.paths import data_dir
@@ -33,6 +35,17 @@ class ServiceSettings(BaseSettings):
     jwks_cache_seconds: int = 300
 
     max_body_bytes: int = 1_048_576
+    # Document uploads (POST .../documents) may be larger; each kind has its own lower limit.
+    documents_max_body_bytes: int = 26_214_400
+    # Where documents live: "local" (documents_dir, default <data dir>/documents/<service>) or
+    # "s3" (an S3-compatible store: endpoint, bucket and credentials below).
+    documents_backend: Literal["local", "s3"] = "local"
+    documents_dir: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "dkbuza-documents"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_region: str | None = None
     # KPI gauges on /metrics are computed at scrape time and reused for this long.
     kpi_gauge_cache_seconds: float = 60.0
     cors_origins: list[str] = Field(default_factory=list)

@@ -11,6 +11,7 @@ EVENT_TYPES: tuple[str, ...] = (
     *REPORTER_EVENTS,
     *(f"application.{state.value}" for state in ApplicationState),
     "payment.executed",
+    "document.stored", "document.withdrawn", "decision_letter.generated",
 )
 
 # Every subscriber role may read every type: municipalities get their own dossiers' events

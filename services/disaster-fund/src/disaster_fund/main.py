@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from disaster_fund.applications.router import router as applications_router
 from disaster_fund.disasters.router import router as disasters_router
+from disaster_fund.documents.router import application_documents, letters, report_documents
 from disaster_fund.events import EVENT_READERS, EVENT_TYPES
 from disaster_fund.exports.router import router as exports_router
 from disaster_fund.kpis import compute_kpis
@@ -25,7 +26,8 @@ def create_app(settings: DisasterFundSettings | None = None) -> FastAPI:
         settings or DisasterFundSettings(),
         title="Disaster Fund (Vlaams Rampenfonds)",
         routers=[rules_router, disasters_router, reports_router, applications_router,
-                 payments_router, recoveries_router, exports_router],
+                 payments_router, recoveries_router, exports_router, application_documents,
+                 report_documents, letters],
         kpi_provider=compute_kpis,
         kpi_reader_roles=(HANDLER, MANAGER),
         # Municipalities hear of their own dossiers and reports; the department of all.

@@ -13,6 +13,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "denial_notice.granted_despite_denial",
     "infringement.opened",
     "transaction_report.discrepancy",
+    "document.stored", "document.withdrawn", "licence.document_generated",
+    "application.refusal_letter_generated",
 )
 
 

@@ -9,6 +9,8 @@ from export_control.access import APPLICANT, CUSTOMS, INTERNAL
 from export_control.applications.router import router as applications_router
 from export_control.compliance.router import router as compliance_router
 from export_control.customs.router import router as customs_router
+from export_control.documents.router import application_documents, licence_documents
+from export_control.documents.router import router as documents_router
 from export_control.events import EVENT_READERS, EVENT_TYPES
 from export_control.kpis import compute_kpis
 from export_control.licences.router import router as licences_router
@@ -19,8 +21,9 @@ from export_control.settings import ExportControlSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
-ROUTERS = [applications_router, routing_router, screening_router, licences_router,
-           customs_router, compliance_router, reports_router]
+ROUTERS = [documents_router, applications_router, routing_router, screening_router,
+           licences_router, customs_router, compliance_router, reports_router,
+           application_documents, licence_documents]
 
 
 def create_app(settings: ExportControlSettings | None = None) -> FastAPI:

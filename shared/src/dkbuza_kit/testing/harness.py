@@ -1,6 +1,7 @@
 """One app in-process (httpx ASGI transport, lifespan run) against its own migrated database."""
 
 import asyncio
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -96,6 +97,7 @@ class ServiceHarness:
         try:
             await migrate(alembic_ini, url)
             options = {"log_json": True, "log_level": "WARNING", "kpi_gauge_cache_seconds": 0,
+                       "documents_dir": tempfile.mkdtemp(prefix=f"dkbuza-{name}-documents-"),
                        **settings_overrides}
             settings = settings_cls(database_url=url, jwks_path=str(key.jwks_path), **options)
             app = create_app(settings)

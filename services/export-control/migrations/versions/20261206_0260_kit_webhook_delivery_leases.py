@@ -1,8 +1,8 @@
 """The kit's webhook tables, version 3: delivery leases, attempt outcomes, dead letters;
 and customs' existing subscriptions narrowed to the licence events it may read.
 
-Revision ID: 0210
-Revises: 0200
+Revision ID: 0260
+Revises: 0250
 Create Date: 2026-12-06
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from dkbuza_kit.migrations import downgrade_webhook_tables_v3, upgrade_webhook_tables_v3
 
-revision: str = "0210"
-down_revision: str | None = "0200"
+revision: str = "0260"
+down_revision: str | None = "0250"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

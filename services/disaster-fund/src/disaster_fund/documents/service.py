@@ -1,0 +1,91 @@
+"""Who may see and add documents (exactly as the dossier), and the decision letter."""
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disaster_fund import roles
+from disaster_fund.applications import service as applications
+from disaster_fund.applications.models import Application, Decision
+from disaster_fund.documents.kinds import DECISION_LETTER
+from disaster_fund.documents.letters import decision_letter
+from disaster_fund.documents.models import Document
+from disaster_fund.reports import service as reports
+from disaster_fund.rules.models import RuleSet
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.documents.service import store_document
+from dkbuza_kit.documents.storage import DocumentStorage
+from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
+
+WRITERS = (roles.CITIZEN, roles.MUNICIPALITY, *roles.STAFF)
+
+
+class DocumentErrors(ErrorCatalogue):
+    DECISION_NOT_FOUND = ErrorCode(404, "Decision version not found")
+
+
+def _owner_uuid(owner_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(owner_id)
+    except ValueError:
+        raise KitErrors.NOT_FOUND("not found") from None
+
+
+def _may_write(principal) -> None:
+    if not principal.has_any(*WRITERS):
+        raise KitErrors.FORBIDDEN("this role may read the dossier's documents only")
+
+
+async def authorize_application(session: AsyncSession, principal, owner_id: str,
+                                write: bool) -> str | None:
+    application = await applications.get(session, _owner_uuid(owner_id), principal)
+    if write:
+        _may_write(principal)
+    return application.applicant_org
+
+
+async def authorize_damage_report(session: AsyncSession, principal, owner_id: str,
+                                  write: bool) -> str | None:
+    report = await reports.get(session, _owner_uuid(owner_id), principal)
+    if write:
+        _may_write(principal)
+    return report.municipality_nis
+
+
+async def generate_decision_letter(session: AsyncSession, storage: DocumentStorage,
+                                   application: Application, version: int, *, actor,
+                                   today: date) -> Document:
+    """The letter of one decision version as a PDF document of the dossier (one per version:
+    asking again returns the letter already made), announced for delivery to the e-Box."""
+    decision = await session.scalar(select(Decision).where(
+        Decision.application_id == application.id, Decision.version == version))
+    if decision is None:
+        raise DocumentErrors.DECISION_NOT_FOUND(f"no decision version {version}")
+    existing = await session.scalar(select(Document).where(
+        Document.owner_type == "application", Document.owner_id == str(application.id),
+        Document.kind == DECISION_LETTER.name, Document.filename == _letter_name(decision)))
+    if existing is not None:
+        return existing
+    rule_set = await session.get(RuleSet, decision.rule_set_id)
+    content = decision_letter(application, decision, rule_set, today)
+
+    async def chunks():
+        yield content
+
+    document = await store_document(
+        session, storage, Document, owner_type="application", owner_id=str(application.id),
+        owner_org=application.applicant_org, kind=DECISION_LETTER,
+        filename=_letter_name(decision), declared_type="application/pdf", chunks=chunks(),
+        actor=actor, source="generated")
+    await emit_event(session, "decision_letter.generated", subject=application.id,
+                     org=application.applicant_org,
+                     data={"application_id": str(application.id), "decision_version": version,
+                           "document_id": str(document.id),
+                           "delivery": "e-Box (MAGDA document service) by an integration"})
+    return document
+
+
+def _letter_name(decision: Decision) -> str:
+    return f"beslissing-v{decision.version}.pdf"

@@ -1,0 +1,63 @@
+"""Documents of dossiers and decision letters: access exactly as the dossier, a citizen never
+sees another citizen's documents, the letter carries the decision's amount and appeal route."""
+
+import io
+
+from df_support import problem_code
+from pypdf import PdfReader
+
+PDF_HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+
+
+def upload(api, owner, kind, content, headers, filename="stuk"):
+    return api.client.post(f"/v1/applications/{owner}/documents", data={"kind": kind},
+                           files={"file": (filename, content, "application/octet-stream")},
+                           headers=headers)
+
+
+async def test_citizen_documents_are_their_own(api):
+    disaster = await api.published_disaster()
+    mine = await api.submit(disaster["id"], headers=api.citizen("citizen-1"))
+    stored = await upload(api, mine["id"], "photo", JPEG, api.citizen("citizen-1"), "keuken.jpg")
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["media_type"] == "image/jpeg"
+    other = api.citizen("citizen-2")
+    assert (await upload(api, mine["id"], "photo", JPEG, other)).status_code == 404
+    listed = await api.client.get(f"/v1/applications/{mine['id']}/documents", headers=other)
+    assert listed.status_code == 404
+    download = await api.client.get(
+        f"/v1/applications/{mine['id']}/documents/{stored.json()['id']}/content", headers=other)
+    assert download.status_code == 404
+    handler = await api.client.get(f"/v1/applications/{mine['id']}/documents",
+                                   headers=api.handler)
+    assert [d["kind"] for d in handler.json()] == ["photo"]
+
+
+async def test_a_pdf_is_not_a_photo(api):
+    disaster = await api.published_disaster()
+    application = await api.submit(disaster["id"])
+    refused = await upload(api, application["id"], "photo", PDF_HEADER, api.citizen())
+    assert (refused.status_code, problem_code(refused)) == (415, "DOCUMENT_TYPE_MISMATCH")
+
+
+async def test_decision_letter_reads_back(api):
+    disaster = await api.published_disaster()
+    application = await api.submit(disaster["id"], amount="25000.00")
+    await api.to_decided(application["id"], assessed="20500.00")
+    url = f"/v1/applications/{application['id']}/decisions/1/letter"
+    assert (await api.client.post(url, headers=api.citizen())).status_code == 403
+    letter = await api.client.post(url, headers=api.handler)
+    assert letter.status_code == 201, letter.text
+    again = await api.client.post(url, headers=api.handler)
+    assert again.json()["id"] == letter.json()["id"]  # one letter per decision version
+    content = await api.client.get(
+        f"/v1/applications/{application['id']}/documents/{letter.json()['id']}/content",
+        headers=api.citizen())
+    assert content.status_code == 200
+    text = PdfReader(io.BytesIO(content.content)).pages[0].extract_text()
+    assert "EUR 16.000,00" in text and "hof van beroep" in text
+    assert "maanden na ontvangst" in text and "regime_2019" in text
+    missing = await api.client.post(f"/v1/applications/{application['id']}/decisions/9/letter",
+                                    headers=api.handler)
+    assert problem_code(missing) == "DECISION_NOT_FOUND"
