@@ -11,7 +11,7 @@ from dkbuza_kit.postgres import database_url, drop_database, ensure_database
 from dkbuza_kit.testing.harness import migrate
 
 KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"
-BEFORE_V3 = "0200"
+BEFORE_V3 = "0004"
 
 LEGACY = [  # status_code, error as the old worker logged them
     (None, "ConnectError: [Errno 111] Connect call failed ('127.0.0.1', 8004)"),
