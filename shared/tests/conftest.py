@@ -1,11 +1,13 @@
 """A small app built with the kit, exercising each kit feature through HTTP."""
 
 import asyncio
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import pytest
 import sqlalchemy as sa
+import uvicorn
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import DeclarativeBase
@@ -25,7 +27,7 @@ from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.testing import ServiceHarness
-from dkbuza_kit.webhooks import webhook_router
+from dkbuza_kit.webhooks import TargetPolicy, webhook_router
 
 KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"
 widgets = sa.table("widgets", sa.column("id"), sa.column("name"), sa.column("version"))
@@ -166,3 +168,41 @@ async def harness(pg_server_url, signing_key):
 async def client(harness):
     await harness.reset()
     return harness.client
+
+
+# --- webhook receivers (real HTTP servers on loopback) ----------------------------------------
+
+@pytest.fixture
+async def serve():
+    """`await serve(receiver)` -> the URL of a uvicorn server on 127.0.0.1 running it."""
+    servers = []
+
+    async def start(app) -> str:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
+                                               timeout_graceful_shutdown=1))
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started:  # noqa: ASYNC110  (uvicorn exposes no started event)
+            await asyncio.sleep(0.01)
+        servers.append((app, server, task))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
+
+    yield start
+    for app, server, task in servers:
+        if hasattr(app, "release"):
+            app.release.set()
+        server.should_exit = True
+        await task
+
+
+DEV_TARGETS = TargetPolicy(allow_loopback_http=True)
+
+
+@pytest.fixture
+def dev_targets(harness):
+    """The development setting on (loopback receivers allowed), for this test only."""
+    previous = harness.app.state.webhook_targets
+    harness.app.state.webhook_targets = DEV_TARGETS
+    yield DEV_TARGETS
+    harness.app.state.webhook_targets = previous

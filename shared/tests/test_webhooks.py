@@ -1,67 +1,21 @@
 """Webhooks: signed deliveries, retries with backoff and a log, organisation scoping, replay,
 and events that exist if and only if their state change commits."""
 
-import asyncio
-import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.webhooks import deliver_due, fan_out, receives, retry_delay
+from dkbuza_kit.testing.receivers import Receiver
+from dkbuza_kit.webhooks import RETRY_SCHEDULE, deliver_pending, receives
+from dkbuza_kit.webhooks.rules import JITTER, forbidden_event_types, sees_all_orgs
 
 
-class Receiver:
-    """A real HTTP receiver that fails the first `failures` requests."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.failures = failures
-        self.requests: list[tuple[bytes, dict[str, str]]] = []
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        self.requests.append((body, {k.decode(): v.decode() for k, v in scope["headers"]}))
-        status = 500 if len(self.requests) <= self.failures else 204
-        await send({"type": "http.response.start", "status": status, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
-
-
-@pytest.fixture
-async def serve():
-    servers = []
-
-    async def start(app) -> str:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:  # noqa: ASYNC110  (uvicorn exposes no started event)
-            await asyncio.sleep(0.01)
-        servers.append((server, task))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
-
-    yield start
-    for server, task in servers:
-        server.should_exit = True
-        await task
-
-
-async def run_worker_once(harness, clock):
-    async with harness.sessionmaker() as session, session.begin():
-        await fan_out(session, {}, clock)
-    async with harness.sessionmaker() as session, session.begin():
-        await deliver_due(session, {}, clock)
+async def run_worker_once(harness, clock, targets):
+    await deliver_pending(harness.sessionmaker, clock, targets=targets)
 
 
 async def subscribe(client, harness, org, url):
@@ -72,7 +26,7 @@ async def subscribe(client, harness, org, url):
     return response.json()
 
 
-async def test_signed_retried_logged_scoped_and_replayable(client, harness, serve):
+async def test_signed_retried_logged_scoped_and_replayable(client, harness, serve, dev_targets):
     receiver_a, receiver_b = Receiver(failures=2), Receiver()
     sub_a = await subscribe(client, harness, "0123456789", await serve(receiver_a))
     await subscribe(client, harness, "0999999999", await serve(receiver_b))
@@ -81,13 +35,14 @@ async def test_signed_retried_logged_scoped_and_replayable(client, harness, serv
                                 headers=harness.headers("kit.writer", org="0123456789"))
     assert created.status_code == 201
 
-    clock = FixedClock(datetime.now(UTC))
-    await run_worker_once(harness, clock)          # attempt 1: 500
-    await run_worker_once(harness, clock)          # not due yet: nothing sent
+    # Started 3 minutes ago, so that the last signature is still within the 5-minute window.
+    clock = FixedClock(datetime.now(UTC) - timedelta(minutes=3))
+    await run_worker_once(harness, clock, dev_targets)  # attempt 1: 500
+    await run_worker_once(harness, clock, dev_targets)  # not due yet: nothing sent
     assert len(receiver_a.requests) == 1
-    for _ in range(2):                             # attempts 2 (500) and 3 (204)
-        clock.advance(seconds=retry_delay(4).total_seconds())
-        await run_worker_once(harness, clock)
+    for failed in (1, 2):                                # attempts 2 (500) and 3 (204)
+        clock.advance(seconds=RETRY_SCHEDULE[failed - 1].total_seconds() * (1 + JITTER))
+        await run_worker_once(harness, clock, dev_targets)
     assert len(receiver_a.requests) == 3
     assert receiver_b.requests == [], "another organisation's event leaked"
 
@@ -115,16 +70,9 @@ async def test_signed_retried_logged_scoped_and_replayable(client, harness, serv
         headers=harness.headers("kit.writer", org="0123456789"))
     assert replay.status_code == 202
     clock.set(datetime.now(UTC))
-    await run_worker_once(harness, clock)
+    await run_worker_once(harness, clock, dev_targets)
     assert len(receiver_a.requests) == 4
     assert receiver_a.requests[-1][1]["webhook-id"] in ids
-
-
-@pytest.mark.parametrize(("attempts", "low", "high"), [(1, 4, 6), (2, 8, 12), (3, 16, 24),
-                                                       (20, 2880, 4320)])
-def test_retry_delay_grows_exponentially_with_bounded_jitter(attempts, low, high):
-    for _ in range(20):
-        assert low <= retry_delay(attempts).total_seconds() <= high
 
 
 @pytest.mark.parametrize(("subscriber", "all_orgs", "event_org", "expected"), [
@@ -166,3 +114,34 @@ async def test_unknown_event_type_and_bad_url_are_refused(client, harness):
                             json={"url": "ftp://example.org", "event_types": ["widget.created"]},
                             headers=headers)
     assert bad.status_code == 422 and bad.json()["code"] == "VALIDATION_ERROR"
+
+
+# A service where customs (sees every company) may read licence events only.
+ROLES = ("csg.applicant", "csg.officer", "csg.customs")
+READERS = {"licence.suspended": ROLES, "application.submitted": ("csg.applicant", "csg.officer")}
+
+
+@pytest.mark.parametrize(("roles", "internal", "types", "forbidden", "all_orgs"), [
+    ({"csg.customs"}, False, ["licence.suspended"], [], True),
+    ({"csg.customs"}, False, ["application.submitted"], ["application.submitted"], False),
+    ({"csg.customs"}, False, ["application.submitted", "licence.suspended"],
+     ["application.submitted"], True),
+    # Next to a company role the customs role widens only what it may read itself.
+    ({"csg.customs", "csg.applicant"}, False, ["application.submitted"], [], False),
+    ({"csg.customs", "csg.applicant"}, False, ["licence.suspended"], [], True),
+    ({"csg.applicant"}, False, ["licence.suspended", "application.submitted"], [], False),
+    ({"csg.officer"}, True, ["licence.suspended", "application.submitted"], [], True),
+    ({"csg.customs"}, True, ["application.submitted", "licence.suspended"],
+     ["application.submitted"], True),
+    ({"csg.customs"}, False, [], [], False),
+])
+def test_event_types_by_role_and_organisation_scope(roles, internal, types, forbidden, all_orgs):
+    assert forbidden_event_types(types, roles, READERS, ROLES) == forbidden
+    allowed = [t for t in types if t not in forbidden]
+    assert sees_all_orgs(allowed, roles, internal=internal, all_orgs_roles=("csg.customs",),
+                         event_roles=READERS, subscriber_roles=ROLES) is all_orgs
+
+
+def test_without_a_declaration_every_subscriber_role_reads_every_type():
+    assert forbidden_event_types(["x.y"], {"a"}, None, ("a", "b")) == []
+    assert forbidden_event_types(["x.y"], {"c"}, {"other.type": ("c",)}, ("a", "b")) == ["x.y"]

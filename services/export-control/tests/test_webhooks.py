@@ -1,4 +1,5 @@
-"""Licence suspensions reach customs at once; a company only hears of its own licences."""
+"""Licence suspensions reach customs at once; a company only hears of its own licences;
+customs, which sees every company, hears of licences only (never of applications)."""
 
 from sqlalchemy import select
 
@@ -8,6 +9,16 @@ from export_control.events import EVENT_TYPES
 
 LINE_100 = [{"description": "Night-vision goggles", "control_entry": "ML15.a",
              "quantity": "100", "unit": "pieces", "value_eur": "1000.00"}]
+
+
+async def delivered_to(flow, event_type):
+    async with flow.h.sessionmaker() as session, session.begin():
+        await fan_out(session, {}, flow.h.app.state.clock)
+    async with flow.h.sessionmaker() as session:
+        return {str(x) for x in (await session.execute(
+            select(WebhookDelivery.subscription_id)
+            .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
+            .where(OutboxEvent.type == event_type))).scalars()}
 
 
 async def subscribe(flow, headers, types):
@@ -40,6 +51,27 @@ async def test_customs_receives_every_suspension_and_companies_only_their_own(fl
             .where(OutboxEvent.type == "licence.suspended"))).scalars())
     assert {str(x) for x in receivers} == {customs["id"], holder["id"]}
     assert stranger["id"] not in {str(x) for x in receivers}
+
+
+async def test_customs_cannot_subscribe_to_application_events(flow):
+    for types in (["application.submitted"], ["licence.suspended", "application.submitted"],
+                  ["infringement.opened"], ["denial_notice.consulted"]):
+        r = await flow.c.post("/v1/webhook-subscriptions", headers=flow.customs,
+                              json={"url": "https://hooks.example.org/in", "event_types": types})
+        assert (r.status_code, r.json()["code"]) == (403, "WEBHOOK_EVENT_TYPE_FORBIDDEN"), types
+        assert "licence.suspended" not in r.json()["forbidden_event_types"]
+    async with flow.h.sessionmaker() as session:
+        assert (await session.execute(select(WebhookSubscription.id))).all() == []
+
+
+async def test_customs_next_to_a_company_role_hears_only_of_its_own_applications(flow):
+    both = flow.h.headers("csg.applicant", "csg.customs", org="0999999999", sub="dual")
+    dual = await subscribe(flow, both, ["application.submitted"])
+    assert dual["all_orgs"] is False
+    officer = await subscribe(flow, flow.officer, ["application.submitted"])
+    assert officer["all_orgs"] is True
+    await flow.submitted()                           # another company's application
+    assert await delivered_to(flow, "application.submitted") == {officer["id"]}
 
 
 def test_every_event_type_is_declared():

@@ -1,6 +1,6 @@
 """The app factory: every DKBUZA app is built here, so all five behave the same at the edges."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from dkbuza_kit.problems import install_problem_handlers, problem_response
 from dkbuza_kit.query import accepts_any_query, reject_unknown_query_parameters
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.tracing import instrument_app, instrument_engine
-from dkbuza_kit.webhooks import webhook_router
+from dkbuza_kit.webhooks import TargetPolicy, webhook_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 
@@ -49,6 +49,7 @@ def create_app(
     webhook_events: Sequence[str] = (),
     webhook_roles: Sequence[str] = (),
     webhook_all_orgs_roles: Sequence[str] = (),
+    webhook_event_roles: Mapping[str, Collection[str]] | None = None,
     alembic_ini: Path | None = None,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
@@ -59,6 +60,9 @@ def create_app(
     `webhook_events` (the domain event types the service emits to its outbox) mounts
     `/v1/webhook-subscriptions` for callers holding one of `webhook_roles`; holders of
     `webhook_all_orgs_roles` (and the department) receive every organisation's events.
+    `webhook_event_roles` (event type -> roles) says which roles may receive each type, so a
+    role that sees all organisations gets only the types it may read (default: every
+    webhook role, every type).
     """
     configure_logging(settings.log_level, settings.log_json, service=settings.service_name)
 
@@ -101,6 +105,8 @@ def create_app(
     app.state.settings = settings
     # Set outside the lifespan so that tests can replace them before startup.
     app.state.clock = SystemClock()
+    app.state.webhook_targets = TargetPolicy(
+        allow_loopback_http=settings.webhook_allow_loopback_http)
     app.state.token_verifier = TokenVerifier(
         JwksProvider(path=settings.jwks_path, url=settings.jwks_url,
                      cache_seconds=settings.jwks_cache_seconds),
@@ -119,7 +125,8 @@ def create_app(
         protected.append(kpi_router(kpi_provider, reader_roles=kpi_reader_roles))
     if webhook_events:
         protected.append(webhook_router(event_types=webhook_events, roles=webhook_roles,
-                                        all_orgs_roles=webhook_all_orgs_roles))
+                                        all_orgs_roles=webhook_all_orgs_roles,
+                                        event_roles=webhook_event_roles))
     for router in protected:
         app.include_router(router, dependencies=[Depends(authenticate)])
     for router in public_routers:

@@ -40,6 +40,8 @@ def _app_env(app: AppSpec, server_url: str, jwks_path: Path,
         for service in SERVICES:
             key = f"GATEWAY_UPSTREAM_{service.name.upper().replace('-', '_')}"
             env.setdefault(key, f"http://127.0.0.1:{service.port}")
+    else:  # local development: webhooks may reach a receiver on this machine
+        env.setdefault(f"{app.env_prefix}WEBHOOK_ALLOW_LOOPBACK_HTTP", "true")
     # The planning job reads other services' KPIs through the gateway.
     env.setdefault("PLANNING_GATEWAY_URL", f"http://127.0.0.1:{GATEWAY.port}")
     return env

@@ -13,7 +13,7 @@ causes it. Here `enqueue` takes the caller's session: the job exists iff the cha
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,11 +27,14 @@ from dkbuza_kit.clock import Clock, SystemClock
 from dkbuza_kit.context import actor_var
 from dkbuza_kit.metrics import JOBS_PROCESSED
 from dkbuza_kit.models import Job
+from dkbuza_kit.webhooks import Dispatcher, TargetPolicy, register_webhook_tasks
 
 log = structlog.get_logger("dkbuza.jobs")
 
 # A task gets its own session (committed by the runner) and the job's payload.
 Task = Callable[[AsyncSession, dict[str, Any], Clock], Awaitable[None]]
+# A loop run next to the job queue until the stop event (the webhook dispatcher).
+Companion = Callable[[asyncio.Event], Awaitable[None]]
 
 
 @dataclass
@@ -142,17 +145,22 @@ async def purge_finished(session: AsyncSession, older_than: datetime) -> None:
 
 
 async def worker_loop(sessionmaker: async_sessionmaker[AsyncSession], registry: TaskRegistry,
-                      *, clock: Clock | None = None, poll_seconds: float = 1.0) -> None:
-    """Run until SIGINT/SIGTERM; the job in progress finishes first."""
+                      *, clock: Clock | None = None, poll_seconds: float = 1.0,
+                      companions: Sequence[Companion] = (),
+                      stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set); the job in progress (and each
+    companion's work in flight) finishes first."""
     clock = clock or SystemClock()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    if stop is None:  # the worker process: stopped by its signals
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):
+                pass
     log.info("worker_started", tasks=sorted(registry.tasks))
+    running = [asyncio.create_task(companion(stop)) for companion in companions]
     while not stop.is_set():
         try:
             await enqueue_schedules(sessionmaker, registry, clock)
@@ -163,6 +171,7 @@ async def worker_loop(sessionmaker: async_sessionmaker[AsyncSession], registry: 
             await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
         except TimeoutError:
             pass
+    await asyncio.gather(*running, return_exceptions=True)
     log.info("worker_stopped")
 
 
@@ -172,7 +181,6 @@ def run_worker(settings, registry: TaskRegistry, *, kpi_provider=None) -> None:
     from dkbuza_kit.db import create_engine, create_sessionmaker
     from dkbuza_kit.kpi_history import register_kpi_snapshot_task
     from dkbuza_kit.logs import configure_logging
-    from dkbuza_kit.webhooks import register_webhook_tasks
 
     configure_logging(settings.log_level, settings.log_json, service=settings.service_name)
     register_webhook_tasks(registry)
@@ -184,10 +192,13 @@ def run_worker(settings, registry: TaskRegistry, *, kpi_provider=None) -> None:
         start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
 
     async def main() -> None:
-        engine = create_engine(settings.database_url, pool_size=2, max_overflow=2)
+        engine = create_engine(settings.database_url, pool_size=4, max_overflow=4)
+        sessionmaker = create_sessionmaker(engine)
+        targets = TargetPolicy(allow_loopback_http=settings.webhook_allow_loopback_http)
+        dispatcher = Dispatcher(sessionmaker, targets=targets)
         try:
-            await worker_loop(create_sessionmaker(engine), registry,
-                              poll_seconds=settings.worker_poll_seconds)
+            await worker_loop(sessionmaker, registry, poll_seconds=settings.worker_poll_seconds,
+                              companions=[dispatcher.run])
         finally:
             await engine.dispose()
 

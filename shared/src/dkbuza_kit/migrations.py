@@ -250,6 +250,38 @@ def drop_webhook_tables() -> None:
     op.drop_table("webhook_subscriptions")
 
 
+def upgrade_webhook_tables_v3() -> None:
+    """Version 3 of the kit tables: delivery leases (claim, commit, send, record), attempt
+    outcomes written before the request, and the dead-letter state. Frozen: a later change
+    gets a version 4 function, so the migrations that call this one never change."""
+    op.add_column("webhook_deliveries", sa.Column("lease_id", sa.UUID()))
+    op.add_column("webhook_deliveries", sa.Column("lease_until", sa.DateTime(timezone=True)))
+    op.create_index("ix_webhook_deliveries_due", "webhook_deliveries",
+                    ["subscription_id", "next_attempt_at"],
+                    postgresql_where=sa.text("status = 'pending'"))
+    op.execute("UPDATE webhook_deliveries SET status = 'dead_letter' WHERE status = 'failed'")
+    op.add_column("webhook_attempts", sa.Column("outcome", sa.String(20), nullable=True))
+    op.add_column("webhook_attempts", sa.Column("completed_at", sa.DateTime(timezone=True)))
+    # The old log kept the transport's text; keep the class only (no port-scan detail).
+    op.execute("UPDATE webhook_attempts SET completed_at = attempted_at, "
+               "outcome = CASE WHEN error IS NULL THEN 'delivered' ELSE 'failed' END, "
+               "error = CASE WHEN error IS NULL THEN NULL WHEN status_code IS NULL "
+               "THEN 'network_error' ELSE 'unexpected_status' END")
+    op.alter_column("webhook_attempts", "outcome", nullable=False)
+    op.alter_column("webhook_attempts", "duration_ms", nullable=True)
+
+
+def downgrade_webhook_tables_v3() -> None:
+    op.execute("UPDATE webhook_attempts SET duration_ms = 0 WHERE duration_ms IS NULL")
+    op.alter_column("webhook_attempts", "duration_ms", nullable=False)
+    op.drop_column("webhook_attempts", "completed_at")
+    op.drop_column("webhook_attempts", "outcome")
+    op.execute("UPDATE webhook_deliveries SET status = 'failed' WHERE status = 'dead_letter'")
+    op.drop_index("ix_webhook_deliveries_due", table_name="webhook_deliveries")
+    op.drop_column("webhook_deliveries", "lease_until")
+    op.drop_column("webhook_deliveries", "lease_id")
+
+
 def create_kpi_snapshot_table_v1() -> None:
     """Daily KPI snapshots (`dkbuza_kit.kpi_history.KpiSnapshot`), version 1. Frozen: a later
     change of the table gets a new function and a new revision, never an edit here."""

@@ -61,6 +61,9 @@ class ServiceSettings(BaseSettings):
     otlp_endpoint: str | None = None
     # Worker: how often scheduled jobs are enqueued and the queue polled.
     worker_poll_seconds: float = 1.0
+    # Development only: webhooks to a receiver on this machine (127.0.0.1, ::1, localhost),
+    # over plain http too. Off, every target must be https at a public address.
+    webhook_allow_loopback_http: bool = False
     # Worker: serve its own Prometheus metrics (jobs processed, KPI gauges) on this port.
     worker_metrics_port: int | None = None
     worker_metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a pod, so Prometheus can scrape it

@@ -1,5 +1,6 @@
 """The domain event types this service writes to its outbox (and offers as webhooks)."""
 
+from disaster_fund.roles import HANDLER, MANAGER, MUNICIPALITY
 from disaster_fund.workflow import ApplicationState, DisasterState
 
 REPORTER_EVENTS = ("damage_report.disaster_recognised", "damage_report.application_window_opened",
@@ -12,3 +13,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "payment.executed",
     "document.stored", "document.withdrawn", "decision_letter.generated",
 )
+
+# Every subscriber role may read every type: municipalities get their own dossiers' events
+# (by organisation), the fund's staff everyone's.
+EVENT_READERS: dict[str, tuple[str, ...]] = {
+    t: (MUNICIPALITY, HANDLER, MANAGER) for t in EVENT_TYPES}

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from disaster_fund.applications.router import router as applications_router
 from disaster_fund.disasters.router import router as disasters_router
 from disaster_fund.documents.router import application_documents, letters, report_documents
-from disaster_fund.events import EVENT_TYPES
+from disaster_fund.events import EVENT_READERS, EVENT_TYPES
 from disaster_fund.exports.router import router as exports_router
 from disaster_fund.kpis import compute_kpis
 from disaster_fund.payments.router import recoveries_router
@@ -34,5 +34,6 @@ def create_app(settings: DisasterFundSettings | None = None) -> FastAPI:
         webhook_events=EVENT_TYPES,
         webhook_roles=(MUNICIPALITY, HANDLER, MANAGER),
         webhook_all_orgs_roles=(HANDLER, MANAGER),
+        webhook_event_roles=EVENT_READERS,
         alembic_ini=ALEMBIC_INI,
     )

@@ -1,5 +1,6 @@
 """The domain event types this service writes to its outbox (and offers as webhooks)."""
 
+from export_control.roles import APPLICANT, CUSTOMS, INTERNAL
 from export_control.applications.workflow import Status
 from export_control.licences.workflow import ACTIONS, ISSUED
 
@@ -18,3 +19,16 @@ EVENT_TYPES: tuple[str, ...] = (
     "document.stored", "document.withdrawn", "licence.document_generated",
     "application.refusal_letter_generated",
 )
+
+
+def event_readers(event_type: str) -> tuple[str, ...]:
+    """Who may receive an event type: customs reads licences only (it holds the customs
+    endpoints and nothing of applications or enforcement); screening hits are internal."""
+    if event_type.startswith("licence."):
+        return (APPLICANT, *INTERNAL, CUSTOMS)
+    if event_type.startswith("denial_notice."):
+        return INTERNAL
+    return (APPLICANT, *INTERNAL)
+
+
+EVENT_READERS: dict[str, tuple[str, ...]] = {t: event_readers(t) for t in EVENT_TYPES}

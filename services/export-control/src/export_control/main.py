@@ -12,7 +12,7 @@ from export_control.customs.router import router as customs_router
 from export_control.documents.router import application_documents, licence_documents
 from export_control.documents.router import router as documents_router
 from export_control.embargoes.router import router as embargoes_router
-from export_control.events import EVENT_TYPES
+from export_control.events import EVENT_READERS, EVENT_TYPES
 from export_control.kpis import compute_kpis
 from export_control.licences.router import router as licences_router
 from export_control.procedures.router import router as procedures_router
@@ -41,7 +41,9 @@ def create_app(settings: ExportControlSettings | None = None) -> FastAPI:
         kpi_reader_roles=INTERNAL,
         webhook_events=EVENT_TYPES,
         webhook_roles=(APPLICANT, *INTERNAL, CUSTOMS),
-        # Customs must hear of every suspension and revocation, whoever holds the licence.
+        # Customs must hear of every suspension and revocation, whoever holds the licence,
+        # and of nothing else (EVENT_READERS).
         webhook_all_orgs_roles=(CUSTOMS,),
+        webhook_event_roles=EVENT_READERS,
         alembic_ini=ALEMBIC_INI,
     )

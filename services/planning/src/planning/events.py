@@ -2,3 +2,7 @@
 
 EVENT_TYPES: tuple[str, ...] = ("report.submitted", "report.edited", "report.corrected",
                                 "period.closed")
+
+WEBHOOK_ROLES: tuple[str, ...] = ("planning.manager",)
+# Only the plan's managers subscribe; they may read every type.
+EVENT_READERS: dict[str, tuple[str, ...]] = {t: WEBHOOK_ROLES for t in EVENT_TYPES}

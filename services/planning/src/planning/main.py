@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
 from planning.audits.router import router as audits_router
-from planning.events import EVENT_TYPES
+from planning.events import EVENT_READERS, EVENT_TYPES, WEBHOOK_ROLES
 from planning.exports.router import router as exports_router
 from planning.indicators.router import router as indicators_router
 from planning.kpis import compute_kpis
@@ -28,6 +28,7 @@ def create_app(settings: PlanningSettings | None = None) -> FastAPI:
         kpi_provider=compute_kpis,
         kpi_reader_roles=("planning.reader", "planning.reporter", "planning.manager"),
         webhook_events=EVENT_TYPES,
-        webhook_roles=("planning.manager",),
+        webhook_roles=WEBHOOK_ROLES,
+        webhook_event_roles=EVENT_READERS,
         alembic_ini=ALEMBIC_INI,
     )

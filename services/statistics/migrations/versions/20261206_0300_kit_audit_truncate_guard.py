@@ -1,7 +1,7 @@
 """The kit's TRUNCATE guard on the audit trail (kit revision).
 
 Revision ID: 0300
-Revises: 0200
+Revises: 0210
 Create Date: 2026-12-06
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dkbuza_kit.migrations import create_truncate_guards, drop_truncate_guards
 
 revision: str = "0300"
-down_revision: str | None = "0200"
+down_revision: str | None = "0210"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

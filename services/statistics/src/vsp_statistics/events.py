@@ -1,5 +1,6 @@
 """The domain event types this service writes to its outbox (and offers as webhooks)."""
 
+from vsp_statistics.roles import ENTITY, STAFF
 from vsp_statistics.releases.workflow import ReleaseState
 
 EVENT_TYPES: tuple[str, ...] = (
@@ -8,3 +9,6 @@ EVENT_TYPES: tuple[str, ...] = (
     "release.rescheduled",
     "release.overdue",  # the daily check: past its target, not published (releases/overdue.py)
 )
+
+# Entities read their own releases' events (by organisation), the authority's staff all.
+EVENT_READERS: dict[str, tuple[str, ...]] = {t: (STAFF, ENTITY) for t in EVENT_TYPES}

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from dkbuza_kit.app import create_app as build_app
 from vsp_statistics.collaborations.router import router as collaborations_router
 from vsp_statistics.consultations.router import router as consultations_router
-from vsp_statistics.events import EVENT_TYPES
+from vsp_statistics.events import EVENT_READERS, EVENT_TYPES
 from vsp_statistics.kpis import compute_kpis
 from vsp_statistics.network.router import router as network_router
 from vsp_statistics.official_statistics.public_router import router as public_statistics_router
@@ -46,5 +46,6 @@ def create_app(settings: VspStatisticsSettings | None = None) -> FastAPI:
         kpi_reader_roles=(STAFF,),
         webhook_events=EVENT_TYPES,
         webhook_roles=(STAFF, ENTITY),
+        webhook_event_roles=EVENT_READERS,
         alembic_ini=ALEMBIC_INI,
     )
