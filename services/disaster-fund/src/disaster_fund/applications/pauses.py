@@ -1,0 +1,102 @@
+"""Pauses of the turnaround clock: only waits on the applicant stop it."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from disaster_fund import turnaround
+from disaster_fund.applications.journal import log_event
+from disaster_fund.applications.models import (
+    Application,
+    Pause,
+)
+from disaster_fund.applications.queries import (
+    pauses_of,
+)
+from disaster_fund.applications.schemas import (
+    PauseIn,
+)
+from disaster_fund.workflow import (
+    ApplicationState,
+)
+from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.problems import ProblemError
+
+A = ApplicationState
+
+
+async def open_pause(session: AsyncSession, application: Application, reason: str,
+                      at: datetime, actor: str, note: str | None = None) -> Pause:
+    pause = Pause(application_id=application.id, reason=reason, started_at=at, note=note,
+                  created_by=actor)
+    session.add(pause)
+    application.open_pause_started_at = at
+    await session.flush()
+    return pause
+
+
+def count_closed_pause(application: Application, start: datetime, end: datetime) -> None:
+    days = (brussels_date(end) - brussels_date(start)).days
+    application.paused_days += max(0, days)
+    if application.phase_entered_at is not None:
+        from_day = max(brussels_date(start), brussels_date(application.phase_entered_at))
+        application.phase_paused_days += max(0, (brussels_date(end) - from_day).days)
+
+
+async def close_open_pause(session: AsyncSession, application: Application, at: datetime) -> None:
+    pause = await session.scalar(select(Pause).where(Pause.application_id == application.id,
+                                                     Pause.ended_at.is_(None)))
+    if pause is None:
+        return
+    pause.ended_at = max(at, pause.started_at)
+    application.open_pause_started_at = None
+    count_closed_pause(application, pause.started_at, pause.ended_at)
+
+
+async def add_pause(session: AsyncSession, application: Application, body: PauseIn, actor: str,
+                    clock: Clock) -> Pause:
+    turnaround.check_pause_reason(body.reason)
+    if ApplicationState(application.state) in (A.paid, A.inadmissible, A.withdrawn):
+        raise ProblemError(409, "APPLICATION_CLOSED", "the dossier is closed")
+    now = clock.now()
+    start = body.started_at or now
+    if start > now or (body.ended_at is not None and body.ended_at > now):
+        raise ProblemError(422, "INVALID_PAUSE", "a pause cannot lie in the future")
+    if start < application.received_at:
+        raise ProblemError(422, "INVALID_PAUSE", "a pause cannot start before the application")
+    existing = [turnaround.PauseSpan(p.started_at, p.ended_at)
+                for p in await pauses_of(session, application.id)]
+    turnaround.check_no_overlap(existing, turnaround.PauseSpan(start, body.ended_at), now)
+    pause = await open_pause(session, application, body.reason, start, actor, body.note)
+    if body.ended_at is not None:
+        pause.ended_at = body.ended_at
+        application.open_pause_started_at = None
+        count_closed_pause(application, start, body.ended_at)
+    application.version += 1
+    await log_event(session, application, "pause_started", application.state, application.state, actor,
+               now, body.reason, {"pause_id": str(pause.id)})
+    return pause
+
+
+async def end_pause(session: AsyncSession, application: Application, pause_id: uuid.UUID,
+                    ended_at: datetime | None, actor: str, clock: Clock) -> Pause:
+    pause = await session.scalar(select(Pause).where(Pause.id == pause_id,
+                                                     Pause.application_id == application.id))
+    if pause is None:
+        raise ProblemError(404, "NOT_FOUND", "pause not found")
+    if pause.ended_at is not None:
+        raise ProblemError(409, "PAUSE_ALREADY_ENDED", "this pause has ended")
+    now = clock.now()
+    end = ended_at or now
+    if end <= pause.started_at or end > now:
+        raise ProblemError(422, "INVALID_PAUSE", "a pause ends after it starts and not in the future")
+    pause.ended_at = end
+    application.open_pause_started_at = None
+    count_closed_pause(application, pause.started_at, end)
+    application.version += 1
+    await log_event(session, application, "pause_ended", application.state, application.state, actor,
+               now, pause.reason, {"pause_id": str(pause.id)})
+    return pause
