@@ -22,6 +22,7 @@ from disaster_fund.applications.schemas import (
     JudgmentIn,
 )
 from disaster_fund.disasters import service as disasters
+from disaster_fund.errors import Errors
 from disaster_fund.payments.models import Payment
 from disaster_fund.workflow import (
     ApplicationState,
@@ -30,12 +31,13 @@ from disaster_fund.workflow import (
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.timeline import check_timeline
 
 
 async def ensure_no_open_appeal(session: AsyncSession, application: Application) -> None:
     if await open_appeal(session, application.id) is not None:
-        raise ProblemError(409, "APPEAL_PENDING", "an appeal against the decision is pending")
+        raise Errors.APPEAL_PENDING("an appeal against the decision is pending")
 
 
 async def lodge_appeal(session: AsyncSession, application: Application, body: AppealIn,
@@ -45,8 +47,8 @@ async def lodge_appeal(session: AsyncSession, application: Application, body: Ap
     disaster = await disasters.get(session, application.disaster_id)
     _, content = await rule_set_for(session, disaster)
     received = decision.received_on or brussels_date(decision.decided_at)
-    if body.lodged_on < received:
-        raise ProblemError(422, "INVALID_DATE", "an appeal cannot precede receipt of the decision")
+    check_timeline("lodged_on", body.lodged_on, now=clock.now(),
+                   follows=[("decision_received_on", received)])
     out_of_time = body.lodged_on > deadlines.term_end(received, content.appeal_months)
     now = clock.now()
     appeal = Appeal(application_id=application.id, decision_version=decision.version,
@@ -65,10 +67,12 @@ async def record_judgment(session: AsyncSession, application: Application, appea
     appeal = await session.scalar(select(Appeal).where(Appeal.id == appeal_id,
                                                        Appeal.application_id == application.id))
     if appeal is None:
-        raise ProblemError(404, "NOT_FOUND", "appeal not found")
+        raise KitErrors.NOT_FOUND("appeal not found")
     if appeal.status != "open":
-        raise ProblemError(409, "APPEAL_CLOSED", "the judgment was already recorded")
+        raise Errors.APPEAL_CLOSED("the judgment was already recorded")
     ensure_application_transition(ApplicationState(application.state), A.final)
+    check_timeline("judgment_on", body.judgment_on, now=clock.now(),
+                   follows=[("lodged_on", appeal.lodged_on)])
     previous = await current_decision(session, application)
     now = clock.now()
     decision = await add_decision(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import calculation, deadlines
+from disaster_fund.applications.expert_reports import ensure_excess_approved
 from disaster_fund.applications.lifecycle import A, change_state, complete
 from disaster_fund.applications.models import (
     Application,
@@ -15,6 +16,7 @@ from disaster_fund.applications.models import (
 )
 from disaster_fund.applications.queries import (
     current_decision,
+    latest_report,
     rule_set_for,
 )
 from disaster_fund.applications.schemas import (
@@ -22,6 +24,7 @@ from disaster_fund.applications.schemas import (
 )
 from disaster_fund.disasters import service as disasters
 from disaster_fund.disasters.models import Disaster
+from disaster_fund.errors import Errors
 from disaster_fund.rules import service as rules
 from disaster_fund.workflow import (
     ApplicationState,
@@ -32,7 +35,6 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import start_of_day
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.jobs import enqueue
-from dkbuza_kit.problems import ProblemError
 
 FINALITY_TASK = "decision-finality"
 
@@ -69,8 +71,8 @@ async def decide(session: AsyncSession, application: Application, body: Decision
     current = ApplicationState(application.state)
     ensure_application_transition(current, A.decided)
     if body.assessed_amount is not None and current is not A.rectifying:
-        raise ProblemError(422, "RECTIFICATION_ONLY",
-                           "a corrected damage amount is given in a rectification only")
+        raise Errors.RECTIFICATION_ONLY("a corrected damage amount is given in a rectification only")
+    ensure_excess_approved(await latest_report(session, application.id))
     disaster = await disasters.get(session, application.disaster_id)
     rule_set, content = await rule_set_for(session, disaster)
     inputs = calculation_input(application, disaster, body.assessed_amount)

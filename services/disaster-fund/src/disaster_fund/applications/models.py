@@ -155,6 +155,11 @@ class ExpertReport(Base):
     reaction: Mapped[str | None] = mapped_column(String(20))  # accepted|contested|deemed_accepted
     reacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # An amount far above the claim (rule set: expert_excess_ratio) needs a reason and the
+    # approval of a second handler before anything is decided on it.
+    excess_reason: Mapped[str | None] = mapped_column(Text)
+    excess_approved_by: Mapped[str | None] = mapped_column(String(200))
+    excess_approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Decision(Base):

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import turnaround
@@ -14,16 +14,19 @@ from disaster_fund.applications.models import (
 )
 from disaster_fund.applications.queries import (
     pauses_of,
+    state_entries,
 )
 from disaster_fund.applications.schemas import (
     PauseIn,
 )
+from disaster_fund.errors import Errors
+from disaster_fund.stats.models import PhaseDurationStats
 from disaster_fund.workflow import (
     ApplicationState,
 )
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
 
 A = ApplicationState
 
@@ -56,28 +59,48 @@ async def close_open_pause(session: AsyncSession, application: Application, at: 
     count_closed_pause(application, pause.started_at, pause.ended_at)
 
 
+async def discount_exited_phases(session: AsyncSession, application: Application,
+                                 start: datetime, end: datetime | None, now: datetime) -> None:
+    """A pause recorded after the fact may cover phases the dossier already left: their summed
+    net days (the per-phase KPI and dashboard) lose the overlap, as the turnaround does."""
+    if brussels_date(start) >= brussels_date(application.phase_entered_at or now):
+        return  # only the current phase is touched: counted in phase_paused_days
+    spans = turnaround.phase_spans(await state_entries(session, application), [], now)
+    pause = [turnaround.PauseSpan(start, end)]
+    for span in spans:
+        if span.left_on is None:
+            continue
+        overlap = turnaround.paused_days(span.entered_on, span.left_on, pause, span.left_on)
+        if overlap:
+            await session.execute(update(PhaseDurationStats).where(
+                PhaseDurationStats.disaster_id == application.disaster_id,
+                PhaseDurationStats.phase == span.phase,
+            ).values(net_days_sum=PhaseDurationStats.net_days_sum - overlap))
+
+
 async def add_pause(session: AsyncSession, application: Application, body: PauseIn, actor: str,
                     clock: Clock) -> Pause:
     turnaround.check_pause_reason(body.reason)
     if ApplicationState(application.state) in (A.paid, A.inadmissible, A.withdrawn):
-        raise ProblemError(409, "APPLICATION_CLOSED", "the dossier is closed")
+        raise Errors.APPLICATION_CLOSED("the dossier is closed")
     now = clock.now()
     start = body.started_at or now
     if start > now or (body.ended_at is not None and body.ended_at > now):
-        raise ProblemError(422, "INVALID_PAUSE", "a pause cannot lie in the future")
+        raise Errors.INVALID_PAUSE("a pause cannot lie in the future")
     if start < application.received_at:
-        raise ProblemError(422, "INVALID_PAUSE", "a pause cannot start before the application")
+        raise Errors.INVALID_PAUSE("a pause cannot start before the application")
     existing = [turnaround.PauseSpan(p.started_at, p.ended_at)
                 for p in await pauses_of(session, application.id)]
     turnaround.check_no_overlap(existing, turnaround.PauseSpan(start, body.ended_at), now)
     pause = await open_pause(session, application, body.reason, start, actor, body.note)
+    await discount_exited_phases(session, application, start, body.ended_at, now)
     if body.ended_at is not None:
         pause.ended_at = body.ended_at
         application.open_pause_started_at = None
         count_closed_pause(application, start, body.ended_at)
     application.version += 1
-    await log_event(session, application, "pause_started", application.state, application.state, actor,
-               now, body.reason, {"pause_id": str(pause.id)})
+    await log_event(session, application, "pause_started", application.state, application.state,
+                    actor, now, body.reason, {"pause_id": str(pause.id)})
     return pause
 
 
@@ -86,17 +109,17 @@ async def end_pause(session: AsyncSession, application: Application, pause_id: u
     pause = await session.scalar(select(Pause).where(Pause.id == pause_id,
                                                      Pause.application_id == application.id))
     if pause is None:
-        raise ProblemError(404, "NOT_FOUND", "pause not found")
+        raise KitErrors.NOT_FOUND("pause not found")
     if pause.ended_at is not None:
-        raise ProblemError(409, "PAUSE_ALREADY_ENDED", "this pause has ended")
+        raise Errors.PAUSE_ALREADY_ENDED("this pause has ended")
     now = clock.now()
     end = ended_at or now
     if end <= pause.started_at or end > now:
-        raise ProblemError(422, "INVALID_PAUSE", "a pause ends after it starts and not in the future")
+        raise Errors.INVALID_PAUSE("a pause ends after it starts and not in the future")
     pause.ended_at = end
     application.open_pause_started_at = None
     count_closed_pause(application, pause.started_at, end)
     application.version += 1
-    await log_event(session, application, "pause_ended", application.state, application.state, actor,
-               now, pause.reason, {"pause_id": str(pause.id)})
+    await log_event(session, application, "pause_ended", application.state, application.state,
+                    actor, now, pause.reason, {"pause_id": str(pause.id)})
     return pause

@@ -5,22 +5,24 @@ import uuid
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disaster_fund import roles
+from disaster_fund import roles, turnaround
 from disaster_fund.applications.models import (
     Appeal,
     Application,
+    ApplicationEvent,
     DamageItem,
     Decision,
     ExpertReport,
     Pause,
 )
 from disaster_fund.disasters.models import Disaster
+from disaster_fund.errors import Errors
 from disaster_fund.rules import service as rules
 from disaster_fund.workflow import (
     ApplicationState,
 )
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
 
 A = ApplicationState
 
@@ -46,7 +48,7 @@ async def get(session: AsyncSession, application_id: uuid.UUID, principal: Princ
         stmt = stmt.with_for_update()
     application = await session.scalar(stmt)
     if application is None:
-        raise ProblemError(404, "NOT_FOUND", "application not found")
+        raise KitErrors.NOT_FOUND("application not found")
     return application
 
 
@@ -81,7 +83,7 @@ async def current_decision(session: AsyncSession, application: Application) -> D
         Decision.application_id == application.id,
         Decision.version == application.decision_version))
     if decision is None:
-        raise ProblemError(409, "NO_DECISION", "the dossier has no decision yet")
+        raise Errors.NO_DECISION("the dossier has no decision yet")
     return decision
 
 
@@ -94,3 +96,18 @@ async def count_open(session: AsyncSession, disaster_id: uuid.UUID) -> int:
     return int(await session.scalar(select(func.count()).select_from(Application).where(
         Application.disaster_id == disaster_id, Application.completed_on.is_(None),
         Application.state.not_in([A.withdrawn.value, A.inadmissible.value]))) or 0)
+
+
+async def state_entries(session: AsyncSession,
+                        application: Application) -> list[turnaround.StateEntry]:
+    """The dossier's states with their entry moments; the clock starts at receipt (paper:
+    the receipt date, earlier than the submitted event)."""
+    events = (await session.scalars(select(ApplicationEvent).where(
+        ApplicationEvent.application_id == application.id,
+        ApplicationEvent.to_state.is_not(None),
+        ApplicationEvent.action.in_(["submitted", "transition"]))
+        .order_by(ApplicationEvent.occurred_at, ApplicationEvent.id))).all()
+    entries = [turnaround.StateEntry(e.occurred_at, e.to_state) for e in events]  # type: ignore[arg-type]
+    if entries and events[0].action == "submitted":
+        entries[0] = turnaround.StateEntry(application.received_at, entries[0].state)
+    return entries

@@ -36,9 +36,9 @@ from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 Applicant = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNICIPALITY,
@@ -199,6 +199,17 @@ async def list_expert_reports(application_id: uuid.UUID, session: DbSession,
     return [ExpertReportOut.model_validate(r) for r in rows]
 
 
+@router.post("/{application_id}/expert-reports/{report_id}/approval",
+             response_model=ExpertReportOut)
+async def approve_expert_excess(application_id: uuid.UUID, report_id: uuid.UUID,
+                                session: DbSession, principal: Staff,
+                                clock: ClockDep) -> ExpertReportOut:
+    """Four eyes on an expert amount far above the claim: a second handler approves it."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return ExpertReportOut.model_validate(
+        await service.approve_excess(session, application, report_id, principal, clock))
+
+
 @router.post("/{application_id}/decisions", response_model=DecisionOut, status_code=201)
 async def decide_application(application_id: uuid.UUID, body: DecisionIn, session: DbSession,
                              principal: Manager, clock: ClockDep) -> DecisionOut:
@@ -223,7 +234,7 @@ async def recompute_decision(application_id: uuid.UUID, version: VersionPath, se
     decision = next((d for d in await service.decisions_of(session, application_id)
                      if d.version == version), None)
     if decision is None:
-        raise ProblemError(404, "NOT_FOUND", "decision version not found")
+        raise KitErrors.NOT_FOUND("decision version not found")
     result = await service.recompute(session, decision)
     return RecomputationOut(
         version=decision.version, rule_set_id=decision.rule_set_id, stored_amount=decision.amount,

@@ -170,6 +170,9 @@ class ExpertReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     assessed_amount: NonNegativeMoney
     summary: str = Field(min_length=1, max_length=10000)
+    excess_reason: str | None = Field(default=None, max_length=2000, description=(
+        "required when the amount exceeds the claim by more than the rule set's "
+        "expert_excess_ratio; a second handler then approves it"))
 
 
 class ExpertReportOut(BaseModel):
@@ -182,6 +185,9 @@ class ExpertReportOut(BaseModel):
     reaction_deadline: date
     reaction: str | None
     reacted_at: datetime | None
+    excess_reason: str | None = None
+    excess_approved_by: str | None = None
+    excess_approved_at: datetime | None = None
 
 
 class DecisionIn(BaseModel):

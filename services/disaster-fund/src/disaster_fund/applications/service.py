@@ -17,6 +17,7 @@ from disaster_fund.applications.decisions import (
 )
 from disaster_fund.applications.expert_reports import (
     DEEMED_ACCEPTANCE_TASK,
+    approve_excess,
     deem_report_accepted,
     send_expert_report,
 )
@@ -46,10 +47,10 @@ from disaster_fund.applications.turnaround_report import turnaround_of
 
 __all__ = [
     "DEEMED_ACCEPTANCE_TASK", "FINALITY_TASK", "SUBMISSION_STATEMENT", "Submission", "add_pause",
-    "bulk_assign_expert", "calculation_input", "change_state", "check_scope", "complete",
-    "count_open", "current_decision", "decide", "decisions_of", "deem_report_accepted",
-    "end_pause", "finalise_after_term", "get", "insert_submission", "items_of", "latest_report",
-    "lock_in_order", "lodge_appeal", "open_appeal", "pauses_of", "prepare_submission", "recompute",
-    "record_judgment", "rule_set_for", "send_expert_report", "transition", "turnaround_of",
-    "visible",
+    "approve_excess", "bulk_assign_expert", "calculation_input", "change_state", "check_scope",
+    "complete", "count_open", "current_decision", "decide", "decisions_of",
+    "deem_report_accepted", "end_pause", "finalise_after_term", "get", "insert_submission",
+    "items_of", "latest_report", "lock_in_order", "lodge_appeal", "open_appeal", "pauses_of",
+    "prepare_submission", "recompute", "record_judgment", "rule_set_for", "send_expert_report",
+    "transition", "turnaround_of", "visible",
 ]

@@ -23,6 +23,7 @@ from disaster_fund.applications.schemas import (
     Channel,
 )
 from disaster_fund.disasters.models import Disaster
+from disaster_fund.errors import Errors
 from disaster_fund.municipalities import canonical_nis, canonical_one
 from disaster_fund.rules import service as rules
 from disaster_fund.workflow import (
@@ -34,8 +35,9 @@ from dkbuza_kit.audit import audit_row, outbox_row
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.models import AuditEvent, OutboxEvent
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.timeline import check_timeline
 
 A = ApplicationState
 
@@ -45,42 +47,55 @@ def _applicant(principal: Principal, body: ApplicationIn, municipality: str,
     """(applicant_sub, applicant_org, channel, received_at) by role; paper uses received_at."""
     if principal.has_any(*roles.STAFF):
         if not body.applicant_id or body.received_at is None:
-            raise ProblemError(422, "PAPER_APPLICATION_FIELDS_REQUIRED",
-                               "a handler registers a paper application: applicant_id and "
-                               "received_at are required")
+            raise Errors.PAPER_APPLICATION_FIELDS_REQUIRED(
+                "a handler registers a paper application: applicant_id and received_at are "
+                "required")
         if body.received_at.tzinfo is None:
-            raise ProblemError(422, "TIMEZONE_REQUIRED", "received_at needs a UTC offset")
-        if body.received_at > clock.now():
-            raise ProblemError(422, "INVALID_DATE", "received_at lies in the future")
+            raise Errors.TIMEZONE_REQUIRED("received_at needs a UTC offset")
         return body.applicant_id, None, Channel.paper, body.received_at
     if body.applicant_id or body.received_at:
-        raise ProblemError(422, "PAPER_FIELDS_NOT_ALLOWED",
-                           "applicant_id and received_at are for paper applications (handlers)")
+        raise Errors.PAPER_FIELDS_NOT_ALLOWED(
+            "applicant_id and received_at are for paper applications (handlers)")
     if principal.has_any(roles.MUNICIPALITY) and not principal.has_any(roles.CITIZEN):
         if body.category is not Category.public_domain:
-            raise ProblemError(422, "CATEGORY_NOT_ALLOWED",
-                               "a municipality applies for damage to its public domain")
+            raise Errors.CATEGORY_NOT_ALLOWED("a municipality applies for damage to its public domain")
         if canonical_nis(principal.org) != municipality:
-            raise ProblemError(403, "NOT_OWN_MUNICIPALITY",
-                               "a municipality applies for its own public domain only")
+            raise Errors.NOT_OWN_MUNICIPALITY("a municipality applies for its own public domain only")
         return principal.sub, principal.org, Channel.online, clock.now()
     if body.category is Category.public_domain:
-        raise ProblemError(422, "CATEGORY_NOT_ALLOWED",
-                           "public-domain damage is claimed by the municipality")
+        raise Errors.CATEGORY_NOT_ALLOWED("public-domain damage is claimed by the municipality")
     return principal.sub, None, Channel.online, clock.now()
+
+
+def check_facts(body: ApplicationIn, now: datetime) -> None:
+    """The application's own facts agree with each other and with time."""
+    if body.priority_requested and not (body.priority_reason or "").strip():
+        raise Errors.PRIORITY_REASON_REQUIRED(
+            "a priority request (financial hardship) states its reason")
+    if not body.insured and body.insurance_compensation > 0:
+        raise Errors.INSURANCE_INCONSISTENT(
+            "insurance compensation is given but the goods are declared not insured",
+            insurance_compensation=str(body.insurance_compensation))
+    for field in ("damage_date", "insurer_attest_received_on", "impediment_ended_on"):
+        check_timeline(field, getattr(body, field), now=now)
+
+
+def check_window_opened(disaster: Disaster, received_at: datetime, now: datetime) -> None:
+    """The application window opens with the publication in the Belgian State Gazette: a
+    (paper) application received earlier is refused, as is one received in the future."""
+    check_timeline("received_at", received_at, now=now,
+                   origin=("publication_date", disaster.publication_date))
 
 
 def check_scope(disaster: Disaster, municipality: str, damage_date: date) -> None:
     if disaster.state not in (DisasterState.published, DisasterState.closed):
-        raise ProblemError(422, "DISASTER_NOT_RECOGNISED",
-                           "applications open when the recognition is published in the "
-                           f"Belgian State Gazette (disaster is {disaster.state})")
+        raise Errors.DISASTER_NOT_RECOGNISED(
+            "applications open when the recognition is published in the Belgian State Gazette "
+            f"(disaster is {disaster.state})")
     in_area = municipality in (disaster.scope_municipalities or [])
     in_period = disaster.scope_period_start <= damage_date <= disaster.scope_period_end  # type: ignore[operator]
     if not (in_area and in_period):
-        raise ProblemError(
-            422, "OUTSIDE_RECOGNITION_SCOPE",
-            "the recognition covers municipalities "
+        raise Errors.OUTSIDE_RECOGNITION_SCOPE("the recognition covers municipalities "
             f"{', '.join(disaster.scope_municipalities or [])} from "
             f"{disaster.scope_period_start} to {disaster.scope_period_end}",
             in_municipalities=in_area, in_period=in_period,
@@ -158,20 +173,22 @@ async def prepare_submission(session: AsyncSession, body: ApplicationIn, princip
     found = (await session.execute(select(Disaster, rules.CATALOGUE_STAMP).where(
         Disaster.id == body.disaster_id))).one_or_none()
     if found is None:
-        raise ProblemError(404, "NOT_FOUND", "disaster not found")
+        raise KitErrors.NOT_FOUND("disaster not found")
     disaster, stamp = found
     municipality = canonical_one(body.municipality_nis)
     applicant_sub, applicant_org, channel, received_at = _applicant(principal, body, municipality,
                                                                     clock)
+    check_facts(body, clock.now())
     check_scope(disaster, municipality, body.damage_date)
+    check_window_opened(disaster, received_at, clock.now())
     content = rules.content_of(await rules.current_for_event(session, disaster.event_start, stamp))
     crop_rules = content.calculation_rules().crop_rules
     probe = calculation.CalculationInput(
         category=body.category.value, phenomenon=disaster.phenomenon, damage_date=body.damage_date,
         damage_amount=Decimal(0), crop_insurable_in_principle=body.crop_insurable_in_principle)
     if calculation.transitional_regime_ended(probe, crop_rules):
-        raise ProblemError(422, "TRANSITIONAL_REGIME_ENDED",
-                           "in-principle insurable crop damage is compensated only for damage up "
+        raise Errors.TRANSITIONAL_REGIME_ENDED(
+            "in-principle insurable crop damage is compensated only for damage up "
                            f"to {crop_rules.transitional_to} (transitional regime)")  # type: ignore[union-attr]
     timeliness = deadlines.check_application_timing(
         received_at, disaster.publication_date, content.windows(),  # type: ignore[arg-type]

@@ -1,31 +1,18 @@
 """A dossier's turnaround: phase spans gross and net of pauses, with its norm status."""
 
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import turnaround
-from disaster_fund.applications.models import (
-    Application,
-    ApplicationEvent,
-)
-from disaster_fund.applications.queries import (
-    pauses_of,
-)
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.queries import pauses_of, state_entries
 from disaster_fund.rules.schemas import RuleSetContent
 from dkbuza_kit.clock import Clock, today_brussels
 
 
 async def turnaround_of(session: AsyncSession, application: Application, content: RuleSetContent,
                         clock: Clock) -> dict:
-    events = (await session.scalars(select(ApplicationEvent).where(
-        ApplicationEvent.application_id == application.id,
-        ApplicationEvent.to_state.is_not(None),
-        ApplicationEvent.action.in_(["submitted", "transition"]))
-        .order_by(ApplicationEvent.occurred_at, ApplicationEvent.id))).all()
-    entries = [turnaround.StateEntry(e.occurred_at, e.to_state) for e in events]  # type: ignore[arg-type]
-    if entries and events[0].action == "submitted":  # the clock starts at receipt (paper: earlier)
-        entries[0] = turnaround.StateEntry(application.received_at, entries[0].state)
+    entries = await state_entries(session, application)
     pauses = [turnaround.PauseSpan(p.started_at, p.ended_at)
               for p in await pauses_of(session, application.id)]
     now = clock.now()

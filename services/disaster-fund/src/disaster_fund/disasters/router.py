@@ -23,6 +23,7 @@ from dkbuza_kit.clock import Clock, get_clock
 from dkbuza_kit.concurrency import check_if_match, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.types import Year
 
 router = APIRouter(prefix="/v1/disasters", tags=["disasters"])
 Reader = Annotated[Principal, Depends(require_roles(*roles.ANY_VRF, roles.KPI_READER))]
@@ -35,7 +36,7 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 async def list_disasters(
     session: DbSession, page: Pagination, _: Reader,
     state: Annotated[DisasterState | None, Query()] = None,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    year: Annotated[Year | None, Query()] = None,
 ) -> Page[DisasterOut]:
     stmt = select(Disaster).order_by(Disaster.event_start.desc(), Disaster.id)
     if state is not None:
@@ -86,18 +87,18 @@ async def transition_disaster(disaster_id: uuid.UUID, body: DisasterTransitionIn
 
 @router.post("/{disaster_id}/advice-requests", response_model=AdviceRequestOut, status_code=201)
 async def request_advice(disaster_id: uuid.UUID, body: AdviceRequestIn, session: DbSession,
-                         _: Manager) -> AdviceRequestOut:
+                         _: Manager, clock: ClockDep) -> AdviceRequestOut:
     disaster = await service.get(session, disaster_id, for_update=True)
     return AdviceRequestOut.model_validate(
-        await service.add_advice_request(session, disaster, body))
+        await service.add_advice_request(session, disaster, body, clock))
 
 
 @router.post("/{disaster_id}/advice-requests/{request_id}/receipt", response_model=AdviceRequestOut)
 async def receive_advice(disaster_id: uuid.UUID, request_id: uuid.UUID, body: AdviceReceivedIn,
-                         session: DbSession, _: Manager) -> AdviceRequestOut:
+                         session: DbSession, _: Manager, clock: ClockDep) -> AdviceRequestOut:
     disaster = await service.get(session, disaster_id, for_update=True)
     return AdviceRequestOut.model_validate(
-        await service.receive_advice(session, disaster, request_id, body))
+        await service.receive_advice(session, disaster, request_id, body, clock))
 
 
 @router.get("/{disaster_id}/dashboard", response_model=dashboard.Dashboard)

@@ -56,16 +56,39 @@ class DisasterPatch(BaseModel):
     municipalities: list[NisCode] | None = Field(default=None, min_length=1, max_length=400)
 
 
-class Criterion(BaseModel):
-    """A scientific or financial recognition criterion with its measured value and threshold."""
+class Comparison(StrEnum):
+    """How a measured value meets its threshold. Values (Dutch label): at_least (minstens de
+    drempel, e.g. rainfall), at_most (hoogstens de drempel, e.g. a rainfall deficit index)."""
+
+    at_least = "at_least"
+    at_most = "at_most"
+
+
+class CriterionIn(BaseModel):
+    """A scientific or financial recognition criterion: its measured value and threshold
+    (whether it is met is computed, never sent)."""
 
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(pattern="^(scientific|financial)$")
     name: str = Field(min_length=1, max_length=200)
     measured_value: Decimal = Field(max_digits=18, decimal_places=4)
     threshold: Decimal = Field(max_digits=18, decimal_places=4)
+    comparison: Comparison = Comparison.at_least
     unit: str = Field(max_length=40)
+
+
+class Criterion(CriterionIn):
+    model_config = ConfigDict(extra="ignore")
     met: bool
+
+
+def criterion_met(measured: Decimal, threshold: Decimal, comparison: Comparison) -> bool:
+    return measured >= threshold if comparison is Comparison.at_least else measured <= threshold
+
+
+def criterion_out(criterion: CriterionIn) -> Criterion:
+    return Criterion(**criterion.model_dump(), met=criterion_met(
+        criterion.measured_value, criterion.threshold, criterion.comparison))
 
 
 class DisasterTransitionIn(BaseModel):
@@ -73,7 +96,7 @@ class DisasterTransitionIn(BaseModel):
     to_state: DisasterState
     reason: str | None = Field(default=None, max_length=2000)
     on: Day | None = Field(default=None, description="date of the step (default: today)")
-    criteria: list[Criterion] | None = Field(default=None, max_length=50)
+    criteria: list[CriterionIn] | None = Field(default=None, max_length=50)
     decision_date: Day | None = None
     scope_municipalities: list[NisCode] | None = Field(default=None, max_length=400)
     scope_period_start: Day | None = None

@@ -25,6 +25,8 @@ class Payment(Base):
     ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ordered_by: Mapped[str] = mapped_column(String(200), nullable=False)
     executed_on: Mapped[date | None] = mapped_column(Date)
+    # Interest only: why it is due (judgment | late_payment).
+    interest_basis: Mapped[str | None] = mapped_column(String(20))
 
 
 class Recovery(Base):

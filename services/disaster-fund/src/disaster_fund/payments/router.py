@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from disaster_fund import roles
 from disaster_fund.applications.schemas import BulkItemResult, BulkResult
+from disaster_fund.errors import Errors
 from disaster_fund.payments import service
 from disaster_fund.payments.models import Payment, Recovery
 from disaster_fund.payments.schemas import (
@@ -13,6 +14,7 @@ from disaster_fund.payments.schemas import (
     ExecutionIn,
     PaymentIn,
     PaymentOut,
+    PaymentType,
     RecoveryIn,
     RecoveryOut,
     RecoveryState,
@@ -37,8 +39,15 @@ async def order_payment(body: PaymentIn, session: DbSession, idem: IdempotencyDe
     """Order the payment of a final decision: one per decision version and payment type."""
     if idem.replay is not None:
         return idem.replay
-    payment = await service.order(session, body.application_id, body.payment_type.value,
-                                  principal, clock)
+    if body.payment_type is PaymentType.interest:
+        payment = await service.order_interest(session, body, principal, clock)
+    else:
+        if body.amount is not None or body.interest_basis is not None:
+            raise Errors.AMOUNT_NOT_ALLOWED(
+                "a compensation pays the decided amount: amount and interest_basis are for "
+                "interest")
+        payment = await service.order(session, body.application_id, body.payment_type.value,
+                                      principal, clock)
     return await idem.respond(201, PaymentOut.model_validate(payment))
 
 

@@ -5,7 +5,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from disaster_fund.schema_types import Day
-from dkbuza_kit.types import Money, NonNegativeMoney
+from dkbuza_kit.types import Money, NonNegativeMoney, PositiveMoney
 
 
 class PaymentType(StrEnum):
@@ -16,10 +16,21 @@ class PaymentType(StrEnum):
     interest = "interest"
 
 
+class InterestBasis(StrEnum):
+    """Why interest is due. Values (Dutch label): judgment (gerechtelijke beslissing),
+    late_payment (laattijdige betaling)."""
+
+    judgment = "judgment"
+    late_payment = "late_payment"
+
+
 class PaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     application_id: uuid.UUID
     payment_type: PaymentType = PaymentType.compensation
+    amount: PositiveMoney | None = Field(default=None, description=(
+        "interest only: the interest amount (a compensation pays the decided amount)"))
+    interest_basis: InterestBasis | None = Field(default=None, description="interest only")
 
 
 class BulkPaymentIn(BaseModel):
@@ -44,6 +55,7 @@ class PaymentOut(BaseModel):
     ordered_at: datetime
     ordered_by: str
     executed_on: date | None
+    interest_basis: InterestBasis | None = None
 
 
 class RecoveryState(StrEnum):

@@ -1,8 +1,9 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from disaster_fund.schema_types import Day
 from dkbuza_kit.types import Money, NonNegativeMoney
 
 
@@ -15,6 +16,9 @@ class DamageReportIn(BaseModel):
     reporter_id: str | None = Field(
         default=None, min_length=1, max_length=200,
         description="only for handlers registering a report for someone (the person's id)")
+    received_on: Day | None = Field(
+        default=None, description="paper intake (handlers only): the day the paper report was "
+        "received; the report window is checked against it")
 
 
 class DamageReportOut(BaseModel):
@@ -30,3 +34,5 @@ class DamageReportOut(BaseModel):
     estimated_amount: Money | None
     filed_at: datetime
     filed_by: str
+    channel: str = Field(description="online (digitaal), paper (op papier ontvangen)")
+    received_on: date | None

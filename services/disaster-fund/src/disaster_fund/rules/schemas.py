@@ -9,7 +9,7 @@ from disaster_fund.calculation import Bracket, CalculationRules, CropRules
 from disaster_fund.deadlines import Windows
 from disaster_fund.schema_types import Day
 from disaster_fund.workflow import Phase
-from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.types import NonNegativeMoney, PositiveDayCount
 
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 
@@ -41,6 +41,32 @@ class CropRulesIn(BaseModel):
     hail_excluded: bool = True
 
 
+class RecognitionPhase(StrEnum):
+    """Phases of the recognition procedure that carry a norm (the disaster's state while it is
+    in them). Values (Dutch label): reporting (schademeldingen), investigation (onderzoek),
+    awaiting_advice (wacht op advies), assessed (criteria getoetst), submitted_to_government
+    (bij de Vlaamse Regering), recognised (erkend, wacht op publicatie)."""
+
+    reporting = "reporting"
+    investigation = "investigation"
+    awaiting_advice = "awaiting_advice"
+    assessed = "assessed"
+    submitted_to_government = "submitted_to_government"
+    recognised = "recognised"
+
+
+class LegalBasis(BaseModel):
+    """Where a regime comes from; `verified: false` marks a date not checked against the text."""
+
+    model_config = ConfigDict(extra="forbid")
+    instrument: str = Field(max_length=500)
+    gazette: str | None = Field(default=None, max_length=300)
+    implementing_order: str | None = Field(default=None, max_length=300)
+    applies_to_events_from: Day
+    verified: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
 class RuleSetContent(BaseModel):
     """Everything the rules need; values are data (seeded by a migration, versioned)."""
 
@@ -56,9 +82,20 @@ class RuleSetContent(BaseModel):
     franchise_public_domain: NonNegativeMoney
     brackets: list[BracketIn] = Field(min_length=1, max_length=50)
     crop_rules: CropRulesIn | None = None
-    phase_norms_days: dict[Phase, int]
+    # Norms are day counts (1..3660): a norm of -30 or 10^12 days is refused (422).
+    phase_norms_days: dict[Phase, PositiveDayCount]
     norm_warning_days: int = Field(ge=0, le=365)
     one_year_at_risk_days: int = Field(default=60, ge=0, le=365)
+    # An expert's amount above claimed total x this ratio needs a reason and a second handler.
+    expert_excess_ratio: Decimal = Field(default=Decimal("2.0"), ge=1, le=1000, max_digits=8,
+                                         decimal_places=2)
+    # Payment orders of at least this amount need a second person's approval (four eyes).
+    payment_approval_threshold: NonNegativeMoney | None = None
+    # Norms per recognition phase (state of the disaster), in days.
+    recognition_norms_days: dict[RecognitionPhase, PositiveDayCount] = Field(default_factory=dict)
+    # The keys above whose values no legal text fixes (shown as `working value`).
+    working_values: list[str] = Field(default_factory=list, max_length=50)
+    legal_basis: LegalBasis | None = None
 
     @model_validator(mode="after")
     def _brackets_contiguous(self) -> "RuleSetContent":
