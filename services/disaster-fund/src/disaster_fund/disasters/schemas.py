@@ -10,19 +10,28 @@ from disaster_fund.workflow import DisasterState
 
 
 class Phenomenon(StrEnum):
-    """Natural phenomenon of the disaster (natuurfenomeen van de ramp). Values (Dutch label):
-    storm (storm), heavy_rain (hevige regenval), flooding (overstroming), hail (hagel),
-    drought (droogte), frost (vorst), earthquake (aardbeving), landslide (aardverschuiving),
-    other (ander natuurfenomeen)."""
+    """Natural phenomenon of the disaster (natuurfenomeen van de ramp), after article 2, 2° and
+    3° of the decree of 5 April 2019. Values (Dutch label): earthquake (aardbeving), landslide
+    (aardverschuiving), subsidence (grondverzakking), flooding (overstroming), tornado
+    (tornado), hurricane (orkaan), volcanic_eruption (vulkaanuitbarsting), wildfire
+    (natuurbrand van natuurlijke oorsprong), frost (vorst), storm (storm en rukwinden), hail
+    (hagel), snow_ice_pressure (sneeuw- of ijsdruk), heavy_rain (hevige of aanhoudende regen),
+    drought (ernstige droogte), other (ander natuurfenomeen)."""
 
-    storm = "storm"
-    heavy_rain = "heavy_rain"
-    flooding = "flooding"
-    hail = "hail"
-    drought = "drought"
-    frost = "frost"
     earthquake = "earthquake"
     landslide = "landslide"
+    subsidence = "subsidence"
+    flooding = "flooding"
+    tornado = "tornado"
+    hurricane = "hurricane"
+    volcanic_eruption = "volcanic_eruption"
+    wildfire = "wildfire"
+    frost = "frost"
+    storm = "storm"
+    hail = "hail"
+    snow_ice_pressure = "snow_ice_pressure"
+    heavy_rain = "heavy_rain"
+    drought = "drought"
     other = "other"
 
 
