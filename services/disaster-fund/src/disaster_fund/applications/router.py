@@ -33,7 +33,7 @@ from disaster_fund.applications.schemas import (
 from disaster_fund.disasters import service as disasters
 from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import KitErrors
@@ -47,7 +47,6 @@ Reader = Annotated[Principal, Depends(require_roles(*roles.ANY_VRF))]
 Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
 Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
 Expert = Annotated[Principal, Depends(require_roles(roles.EXPERT))]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 VersionPath = Annotated[int, Path(ge=1, le=10_000)]
 
 
@@ -99,8 +98,7 @@ async def list_applications(
         if value is not None:
             stmt = stmt.where(column == (value.value if hasattr(value, "value") else value))
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[await _out(session, r, with_items=False) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of([await _out(session, r, with_items=False) for r in rows], total, page)
 
 
 @router.get("/norm-alerts", response_model=Page[NormAlertOut])
@@ -112,9 +110,9 @@ async def list_norm_alerts(
     """Open dossiers near (at_risk) or past (overdue) their current phase's norm (net days)."""
     rows, total = await norms.alerts(session, status, today_brussels(clock), page.limit,
                                      page.offset, disaster_id)
-    return Page(items=[NormAlertOut(**{k: v for k, v in r.items() if k in NormAlertOut.model_fields},
-                                    net_days_in_phase=r["net_days"], norm_days=r["norm"])
-                       for r in rows], total=total, limit=page.limit, offset=page.offset)
+    items = [NormAlertOut(**{k: v for k, v in r.items() if k in NormAlertOut.model_fields},
+                          net_days_in_phase=r["net_days"], norm_days=r["norm"]) for r in rows]
+    return Page.of(items, total, page)
 
 
 @router.post("/bulk/expert-assignment", response_model=BulkResult)

@@ -3,10 +3,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from disaster_fund.schema_types import Day, Moment
 from disaster_fund.workflow import ApplicationState
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
 
 
@@ -29,21 +30,18 @@ class Channel(StrEnum):
     paper = "paper"
 
 
-class DamageItemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DamageItemIn(InputModel):
     description: str = Field(min_length=1, max_length=500)
     claimed_amount: NonNegativeMoney = Field(le=1_000_000_000)
 
 
-class DamageItemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DamageItemOut(OutputModel):
     position: int
     description: str
     claimed_amount: Money
 
 
-class ApplicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ApplicationIn(InputModel):
     disaster_id: uuid.UUID
     municipality_nis: str = Field(pattern=r"^\d{5}$")
     damage_date: Day
@@ -67,8 +65,7 @@ class ApplicationIn(BaseModel):
     applicant_name: str | None = Field(default=None, max_length=300)
 
 
-class ApplicationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ApplicationOut(OutputModel):
     id: uuid.UUID
     disaster_id: uuid.UUID
     dossier_number: str | None
@@ -112,8 +109,7 @@ class ApplicationOut(BaseModel):
     items: list[DamageItemOut] = []
 
 
-class ApplicationTransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ApplicationTransitionIn(InputModel):
     to_state: ApplicationState
     reason: str | None = Field(default=None, max_length=2000)
     handler_sub: str | None = Field(default=None, max_length=200)
@@ -122,8 +118,7 @@ class ApplicationTransitionIn(BaseModel):
                             "received the decision (default today)")
 
 
-class BulkExpertAssignmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BulkExpertAssignmentIn(InputModel):
     application_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
     expert_sub: str = Field(min_length=1, max_length=200)
 
@@ -142,8 +137,7 @@ class BulkResult(BaseModel):
     results: list[BulkItemResult]
 
 
-class PauseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PauseIn(InputModel):
     reason: str = Field(min_length=1, max_length=60, description=(
         "waiting_for_documents (wacht op documenten), report_with_applicant (verslag bij de "
         "aanvrager), waiting_insurer_attest (wacht op verzekeringsattest); others are refused"))
@@ -152,13 +146,11 @@ class PauseIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class PauseEndIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PauseEndIn(InputModel):
     ended_at: Moment | None = None
 
 
-class PauseOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class PauseOut(OutputModel):
     id: uuid.UUID
     reason: str
     started_at: datetime
@@ -166,8 +158,7 @@ class PauseOut(BaseModel):
     note: str | None
 
 
-class ExpertReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExpertReportIn(InputModel):
     assessed_amount: NonNegativeMoney
     summary: str = Field(min_length=1, max_length=10000)
     excess_reason: str | None = Field(default=None, max_length=2000, description=(
@@ -175,8 +166,7 @@ class ExpertReportIn(BaseModel):
         "expert_excess_ratio; a second handler then approves it"))
 
 
-class ExpertReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ExpertReportOut(OutputModel):
     id: uuid.UUID
     expert_sub: str
     assessed_amount: Money
@@ -190,16 +180,14 @@ class ExpertReportOut(BaseModel):
     excess_approved_at: datetime | None = None
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(InputModel):
     reject_reason: str | None = Field(default=None, max_length=2000, description=(
         "a rejection (afwijzing): amount 0 with reason code REJECTED"))
     assessed_amount: NonNegativeMoney | None = Field(default=None, description=(
         "rectification: the corrected damage amount"))
 
 
-class DecisionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DecisionOut(OutputModel):
     id: uuid.UUID
     version: int
     kind: str
@@ -223,20 +211,17 @@ class RecomputationOut(BaseModel):
     identical: bool
 
 
-class AppealIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AppealIn(InputModel):
     lodged_on: Day
     reason: str | None = Field(default=None, max_length=5000)
 
 
-class JudgmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class JudgmentIn(InputModel):
     judgment_on: Day
     amount: NonNegativeMoney
 
 
-class AppealOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class AppealOut(OutputModel):
     id: uuid.UUID
     decision_version: int
     lodged_on: date

@@ -19,8 +19,8 @@ from disaster_fund.disasters.schemas import (
 )
 from disaster_fund.workflow import DisasterState
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.types import Year
@@ -29,7 +29,6 @@ router = APIRouter(prefix="/v1/disasters", tags=["disasters"])
 Reader = Annotated[Principal, Depends(require_roles(*roles.ANY_VRF, roles.KPI_READER))]
 Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
 DashboardReader = Annotated[Principal, Depends(require_roles(*roles.STAFF, roles.KPI_READER))]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 @router.get("", response_model=Page[DisasterOut])
@@ -45,7 +44,7 @@ async def list_disasters(
         stmt = stmt.where(Disaster.event_start.between(date(year, 1, 1), date(year, 12, 31)))
     rows, total = await paginate(session, stmt, page)
     items = [await service.to_out(session, d, with_advice=False) for d in rows]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(items, total, page)
 
 
 @router.post("", response_model=DisasterOut, status_code=201)
@@ -67,8 +66,7 @@ async def get_disaster(disaster_id: uuid.UUID, session: DbSession, _: Reader,
 @router.patch("/{disaster_id}", response_model=DisasterOut)
 async def update_disaster(disaster_id: uuid.UUID, body: DisasterPatch, request: Request,
                           session: DbSession, _: Manager, response: Response) -> DisasterOut:
-    disaster = await service.get(session, disaster_id, for_update=True)
-    check_if_match(request, disaster.version)
+    disaster = await lock_for_change(session, Disaster, disaster_id, request, what="disaster")
     await service.patch(session, disaster, body)
     set_etag(response, disaster.version)
     return await service.to_out(session, disaster)

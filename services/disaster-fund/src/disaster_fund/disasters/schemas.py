@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from disaster_fund.schema_types import Day
 from disaster_fund.workflow import DisasterState
+from dkbuza_kit.schemas import InputModel, OutputModel
 
 
 class Phenomenon(StrEnum):
@@ -50,8 +51,7 @@ class Institute(StrEnum):
 NisCode = str
 
 
-class DisasterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DisasterIn(InputModel):
     title: str = Field(min_length=1, max_length=300)
     phenomenon: Phenomenon
     event_start: Day
@@ -59,8 +59,7 @@ class DisasterIn(BaseModel):
     municipalities: list[NisCode] = Field(min_length=1, max_length=400)
 
 
-class DisasterPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DisasterPatch(InputModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     municipalities: list[NisCode] | None = Field(default=None, min_length=1, max_length=400)
 
@@ -73,11 +72,10 @@ class Comparison(StrEnum):
     at_most = "at_most"
 
 
-class CriterionIn(BaseModel):
+class CriterionIn(InputModel):
     """A scientific or financial recognition criterion: its measured value and threshold
     (whether it is met is computed, never sent)."""
 
-    model_config = ConfigDict(extra="forbid")
     kind: str = Field(pattern="^(scientific|financial)$")
     name: str = Field(min_length=1, max_length=200)
     measured_value: Decimal = Field(max_digits=18, decimal_places=4)
@@ -100,8 +98,7 @@ def criterion_out(criterion: CriterionIn) -> Criterion:
         criterion.measured_value, criterion.threshold, criterion.comparison))
 
 
-class DisasterTransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DisasterTransitionIn(InputModel):
     to_state: DisasterState
     reason: str | None = Field(default=None, max_length=2000)
     on: Day | None = Field(default=None, description="date of the step (default: today)")
@@ -113,20 +110,17 @@ class DisasterTransitionIn(BaseModel):
     publication_date: Day | None = None
 
 
-class AdviceRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AdviceRequestIn(InputModel):
     institute: Institute
     requested_on: Day
 
 
-class AdviceReceivedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AdviceReceivedIn(InputModel):
     received_on: Day
     summary: str | None = Field(default=None, max_length=5000)
 
 
-class AdviceRequestOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class AdviceRequestOut(OutputModel):
     id: uuid.UUID
     institute: Institute
     requested_on: date
@@ -141,8 +135,7 @@ class DerivedDeadlines(BaseModel):
     one_year_mark: date | None
 
 
-class DisasterOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DisasterOut(OutputModel):
     id: uuid.UUID
     reference: str
     title: str

@@ -21,7 +21,7 @@ from disaster_fund.payments.schemas import (
     RecoveryTransitionIn,
 )
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
@@ -30,7 +30,6 @@ router = APIRouter(prefix="/v1/payments", tags=["payments"])
 recoveries_router = APIRouter(prefix="/v1/recoveries", tags=["recoveries"])
 Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
 Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 @router.post("", response_model=PaymentOut, status_code=201)
@@ -72,8 +71,7 @@ async def list_payments(session: DbSession, page: Pagination, _: Staff,
     if state is not None:
         stmt = stmt.where(Payment.state == state)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[PaymentOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=PaymentOut)
 
 
 @router.get("/{payment_id}", response_model=PaymentOut)
@@ -110,8 +108,7 @@ async def list_recoveries(session: DbSession, page: Pagination, _: Staff,
     if state is not None:
         stmt = stmt.where(Recovery.state == state.value)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[RecoveryOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=RecoveryOut)
 
 
 @recoveries_router.post("/{recovery_id}/transitions", response_model=RecoveryOut)

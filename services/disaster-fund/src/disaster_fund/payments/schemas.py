@@ -2,9 +2,10 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from disaster_fund.schema_types import Day
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import Money, NonNegativeMoney, PositiveMoney
 
 
@@ -24,8 +25,7 @@ class InterestBasis(StrEnum):
     late_payment = "late_payment"
 
 
-class PaymentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PaymentIn(InputModel):
     application_id: uuid.UUID
     payment_type: PaymentType = PaymentType.compensation
     amount: PositiveMoney | None = Field(default=None, description=(
@@ -33,19 +33,16 @@ class PaymentIn(BaseModel):
     interest_basis: InterestBasis | None = Field(default=None, description="interest only")
 
 
-class BulkPaymentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BulkPaymentIn(InputModel):
     application_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
     payment_type: PaymentType = PaymentType.compensation
 
 
-class ExecutionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExecutionIn(InputModel):
     executed_on: Day | None = None
 
 
-class PaymentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class PaymentOut(OutputModel):
     id: uuid.UUID
     application_id: uuid.UUID
     decision_id: uuid.UUID
@@ -67,21 +64,18 @@ class RecoveryState(StrEnum):
     written_off = "written_off"
 
 
-class RecoveryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RecoveryIn(InputModel):
     application_id: uuid.UUID
     amount: NonNegativeMoney = Field(gt=0)
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class RecoveryTransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RecoveryTransitionIn(InputModel):
     to_state: RecoveryState
     on: Day | None = None
 
 
-class RecoveryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class RecoveryOut(OutputModel):
     id: uuid.UUID
     application_id: uuid.UUID
     amount: Money

@@ -9,7 +9,7 @@ from disaster_fund.reports import service
 from disaster_fund.reports.models import DamageReport
 from disaster_fund.reports.schemas import DamageReportIn, DamageReportOut
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
@@ -21,7 +21,7 @@ Reporter = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNIC
 
 @router.post("", response_model=DamageReportOut, status_code=201)
 async def file_damage_report(body: DamageReportIn, session: DbSession, idem: IdempotencyDep,
-                             principal: Reporter, clock: Annotated[Clock, Depends(get_clock)]):
+                             principal: Reporter, clock: ClockDep):
     """File a report within the report window; a second one answers 409 with the first's number."""
     if idem.replay is not None:
         return idem.replay
@@ -41,8 +41,7 @@ async def list_damage_reports(
     if municipality_nis is not None:
         stmt = stmt.where(DamageReport.municipality_nis == municipality_nis)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[DamageReportOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=DamageReportOut)
 
 
 @router.get("/{report_id}", response_model=DamageReportOut)

@@ -1,14 +1,14 @@
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from disaster_fund.schema_types import Day
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import Money, NonNegativeMoney
 
 
-class DamageReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DamageReportIn(InputModel):
     disaster_id: uuid.UUID
     municipality_nis: str = Field(min_length=5, max_length=5, pattern=r"^\d{5}$")
     description: str = Field(min_length=1, max_length=5000)
@@ -21,8 +21,7 @@ class DamageReportIn(BaseModel):
         "received; the report window is checked against it")
 
 
-class DamageReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DamageReportOut(OutputModel):
     id: uuid.UUID
     number: str
     disaster_id: uuid.UUID

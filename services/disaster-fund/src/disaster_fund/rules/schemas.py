@@ -3,12 +3,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from disaster_fund.calculation import Bracket, CalculationRules, CropRules
 from disaster_fund.deadlines import Windows
 from disaster_fund.schema_types import Day
 from disaster_fund.workflow import Phase
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import NonNegativeMoney, PositiveDayCount
 
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
@@ -23,15 +24,13 @@ class Regime(StrEnum):
     regime_2019 = "regime_2019"
 
 
-class BracketIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BracketIn(InputModel):
     lower: NonNegativeMoney
     upper: NonNegativeMoney | None = None
     rate: Rate
 
 
-class CropRulesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CropRulesIn(InputModel):
     transitional_from: Day
     transitional_to: Day
     min_insured_share: Rate
@@ -55,10 +54,9 @@ class RecognitionPhase(StrEnum):
     recognised = "recognised"
 
 
-class LegalBasis(BaseModel):
+class LegalBasis(InputModel):
     """Where a regime comes from; `verified: false` marks a date not checked against the text."""
 
-    model_config = ConfigDict(extra="forbid")
     instrument: str = Field(max_length=500)
     gazette: str | None = Field(default=None, max_length=300)
     implementing_order: str | None = Field(default=None, max_length=300)
@@ -67,10 +65,9 @@ class LegalBasis(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class RuleSetContent(BaseModel):
+class RuleSetContent(InputModel):
     """Everything the rules need; values are data (seeded by a migration, versioned)."""
 
-    model_config = ConfigDict(extra="forbid")
     report_window_days: int = Field(ge=1, le=365)
     application_months_after_publication_month: int = Field(ge=1, le=24)
     late_months_after_publication: int = Field(ge=1, le=60)
@@ -135,8 +132,7 @@ class RuleSetContent(BaseModel):
         )
 
 
-class RuleSetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RuleSetIn(InputModel):
     regime: Regime
     applies_from: Day
     applies_to: Day | None = None
@@ -144,8 +140,7 @@ class RuleSetIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class RuleSetOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class RuleSetOut(OutputModel):
     id: int
     regime: Regime
     version: int
