@@ -54,6 +54,9 @@ class Errors(ErrorCatalogue):
     EXCESS_APPROVAL_NOT_NEEDED = ErrorCode(409, "This report needs no approval")
     SECOND_HANDLER_REQUIRED = ErrorCode(
         403, "The approval comes from another handler than the dossier's")
+    # Corrections and payees
+    CORRECTION_NOT_ALLOWED = ErrorCode(409, "This fact can no longer be corrected here")
+    PAYEE_INCONSISTENT = ErrorCode(422, "The payee does not fit the dossier")
     # Decisions and appeals
     NO_DECISION = ErrorCode(409, "The dossier has no decision yet")
     RECTIFICATION_ONLY = ErrorCode(422, "A corrected damage amount is given in a rectification")
@@ -67,6 +70,9 @@ class Errors(ErrorCatalogue):
     INTEREST_AMOUNT_REQUIRED = ErrorCode(422, "An interest payment states its amount")
     AMOUNT_NOT_ALLOWED = ErrorCode(422, "A compensation pays the decided amount")
     INTEREST_NOT_DUE = ErrorCode(409, "Interest is due after a judgment or a late payment only")
+    PAYMENT_NOT_APPROVED = ErrorCode(409, "The payment order awaits a second person's approval")
+    PAYMENT_APPROVAL_NOT_NEEDED = ErrorCode(409, "This payment order needs no (further) approval")
+    SECOND_PERSON_REQUIRED = ErrorCode(403, "The approval comes from another person")
     NOTHING_PAID = ErrorCode(409, "Only paid dossiers can be recovered from")
     RECOVERY_EXCEEDS_PAID = ErrorCode(422, "Recoveries would exceed the paid amount")
     # Legacy date codes, kept for clients (new checks use the kit's time rules).

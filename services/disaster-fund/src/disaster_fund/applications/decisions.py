@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import calculation, deadlines
@@ -56,6 +56,10 @@ async def add_decision(session: AsyncSession, application: Application, *, kind:
                         rule_set_id: int, amount: Decimal, reason_code: str | None, inputs: dict,
                         breakdown: dict, actor: str, at: datetime) -> Decision:
     version = (application.decision_version or 0) + 1
+    if application.decision_version is not None:
+        await session.execute(update(Decision).where(
+            Decision.application_id == application.id,
+            Decision.version == application.decision_version).values(superseded_at=at))
     decision = Decision(application_id=application.id, version=version, kind=kind,
                         rule_set_id=rule_set_id, amount=amount, reason_code=reason_code,
                         inputs=inputs, breakdown=breakdown, decided_at=at, decided_by=actor)

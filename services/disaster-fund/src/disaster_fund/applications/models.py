@@ -50,6 +50,12 @@ class Application(Base):
     applicant_sub: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     applicant_org: Mapped[str | None] = mapped_column(String(100), index=True)
     applicant_name: Mapped[str | None] = mapped_column(String(300))
+    # Correctable facts (PATCH with If-Match): contact and payee (who is paid, on which IBAN).
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+    payee_kind: Mapped[str | None] = mapped_column(String(20))  # applicant|representative|insurer
+    payee_name: Mapped[str | None] = mapped_column(String(300))
+    payee_iban: Mapped[str | None] = mapped_column(String(34))
     channel: Mapped[str] = mapped_column(String(10), nullable=False)  # online | paper
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     received_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -181,6 +187,9 @@ class Decision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     decided_by: Mapped[str] = mapped_column(String(200), nullable=False)
     received_on: Mapped[date | None] = mapped_column(Date)
+    # Set when a later version (correction, rectification, judgment) replaced this one.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
 
 
 class Appeal(Base):

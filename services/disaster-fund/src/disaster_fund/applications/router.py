@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from disaster_fund import norms, roles
@@ -10,6 +10,7 @@ from disaster_fund.applications.models import Appeal, Application, ExpertReport
 from disaster_fund.applications.schemas import (
     AppealIn,
     AppealOut,
+    ApplicationCorrectionIn,
     ApplicationIn,
     ApplicationOut,
     ApplicationTransitionIn,
@@ -31,12 +32,13 @@ from disaster_fund.applications.schemas import (
     TurnaroundOut,
 )
 from disaster_fund.disasters import service as disasters
+from disaster_fund.errors import Errors
 from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import ClockDep, today_brussels
-from dkbuza_kit.concurrency import set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 
@@ -129,6 +131,23 @@ async def assign_expert_in_bulk(body: BulkExpertAssignmentIn, session: DbSession
 async def get_application(application_id: uuid.UUID, session: DbSession, principal: Reader,
                           response: Response) -> ApplicationOut:
     application = await service.get(session, application_id, principal)
+    set_etag(response, application.version)
+    return await _out(session, application)
+
+
+@router.patch("/{application_id}", response_model=ApplicationOut,
+              responses=responses(Errors.APPLICATION_CLOSED, Errors.INSURANCE_INCONSISTENT,
+                                  Errors.PAYEE_INCONSISTENT, Errors.CORRECTION_NOT_ALLOWED,
+                                  KitErrors.NOT_FOUND, KitErrors.INVALID_IBAN,
+                                  KitErrors.DATE_IN_FUTURE, *IF_MATCH_ERRORS, *AUTH_ERRORS))
+async def correct_application(application_id: uuid.UUID, body: ApplicationCorrectionIn,
+                              request: Request, session: DbSession, principal: Staff,
+                              clock: ClockDep, response: Response) -> ApplicationOut:
+    """Correct facts after submission (insurance payout, contact, payee); If-Match required.
+    A changed amount after a decision yields a new decision version."""
+    application = await lock_for_change(session, Application, application_id, request,
+                                        what="application")
+    await service.correct(session, application, body, principal, clock)
     set_etag(response, application.version)
     return await _out(session, application)
 

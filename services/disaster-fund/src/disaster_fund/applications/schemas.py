@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 
 from disaster_fund.schema_types import Day, Moment
 from disaster_fund.workflow import ApplicationState
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.refdata import Iban
+from dkbuza_kit.schemas import InputModel, OutputModel, PatchModel
 from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
 
 
@@ -106,7 +107,41 @@ class ApplicationOut(OutputModel):
     completion_kind: str | None
     completed_on_time: bool | None
     phase: str | None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    payee_kind: str | None = None
+    payee_name: str | None = None
+    payee_iban: str | None = None
     items: list[DamageItemOut] = []
+
+
+class PayeeKind(StrEnum):
+    """Who receives the payment. Values (Dutch label): applicant (aanvrager), representative
+    (vertegenwoordiger), insurer (verzekeraar, voor rekening van de verzekerde)."""
+
+    applicant = "applicant"
+    representative = "representative"
+    insurer = "insurer"
+
+
+class PayeeIn(InputModel):
+    kind: PayeeKind
+    name: str = Field(min_length=1, max_length=300)
+    iban: Iban
+
+
+class ApplicationCorrectionIn(PatchModel):
+    """Facts that may be corrected after submission (audited; a changed amount after a
+    decision yields a new decision version)."""
+
+    insured: bool | None = None
+    insurer_name: str | None = Field(default=None, max_length=200)
+    insurance_compensation: NonNegativeMoney | None = None
+    insurer_attest_received_on: Day | None = None
+    contact_email: str | None = Field(default=None, max_length=200,
+                                      pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_phone: str | None = Field(default=None, max_length=50, pattern=r"^[+0-9 ()./-]{6,50}$")
+    payee: PayeeIn | None = None
 
 
 class ApplicationTransitionIn(InputModel):
@@ -199,6 +234,7 @@ class DecisionOut(OutputModel):
     decided_at: datetime
     decided_by: str
     received_on: date | None
+    superseded_at: datetime | None = None
 
 
 class RecomputationOut(BaseModel):

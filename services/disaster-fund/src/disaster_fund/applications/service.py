@@ -8,6 +8,7 @@ routers, the payments, the jobs and the demo):
 """
 
 from disaster_fund.applications.appeals import lodge_appeal, record_judgment
+from disaster_fund.applications.corrections import correct
 from disaster_fund.applications.decisions import (
     FINALITY_TASK,
     calculation_input,
@@ -21,6 +22,7 @@ from disaster_fund.applications.expert_reports import (
     deem_report_accepted,
     send_expert_report,
 )
+from disaster_fund.applications.journal import log_event
 from disaster_fund.applications.lifecycle import change_state, complete, lock_in_order
 from disaster_fund.applications.pauses import add_pause, end_pause
 from disaster_fund.applications.queries import (
@@ -48,9 +50,10 @@ from disaster_fund.applications.turnaround_report import turnaround_of
 __all__ = [
     "DEEMED_ACCEPTANCE_TASK", "FINALITY_TASK", "SUBMISSION_STATEMENT", "Submission", "add_pause",
     "approve_excess", "bulk_assign_expert", "calculation_input", "change_state", "check_scope",
+    "correct",
     "complete", "count_open", "current_decision", "decide", "decisions_of",
     "deem_report_accepted", "end_pause", "finalise_after_term", "get", "insert_submission",
-    "items_of", "latest_report", "lock_in_order", "lodge_appeal", "open_appeal", "pauses_of",
+    "items_of", "latest_report", "lock_in_order", "log_event", "lodge_appeal", "open_appeal", "pauses_of",
     "prepare_submission", "recompute", "record_judgment", "rule_set_for", "send_expert_report",
     "transition", "turnaround_of", "visible",
 ]

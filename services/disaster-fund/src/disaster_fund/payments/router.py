@@ -7,7 +7,7 @@ from sqlalchemy import select
 from disaster_fund import roles
 from disaster_fund.applications.schemas import BulkItemResult, BulkResult
 from disaster_fund.errors import Errors
-from disaster_fund.payments import service
+from disaster_fund.payments import four_eyes, service
 from disaster_fund.payments.models import Payment, Recovery
 from disaster_fund.payments.schemas import (
     BulkPaymentIn,
@@ -77,6 +77,14 @@ async def list_payments(session: DbSession, page: Pagination, _: Staff,
 @router.get("/{payment_id}", response_model=PaymentOut)
 async def get_payment(payment_id: uuid.UUID, session: DbSession, _: Staff) -> PaymentOut:
     return PaymentOut.model_validate(await service.get(session, payment_id))
+
+
+@router.post("/{payment_id}/approval", response_model=PaymentOut)
+async def approve_payment(payment_id: uuid.UUID, session: DbSession, principal: Staff,
+                          clock: ClockDep) -> PaymentOut:
+    """Four eyes: a second handler or a manager approves an order above the threshold."""
+    payment = await service.get(session, payment_id, for_update=True)
+    return PaymentOut.model_validate(await four_eyes.approve(session, payment, principal, clock))
 
 
 @router.post("/{payment_id}/execution", response_model=PaymentOut)

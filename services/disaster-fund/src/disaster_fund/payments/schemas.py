@@ -53,6 +53,11 @@ class PaymentOut(OutputModel):
     ordered_by: str
     executed_on: date | None
     interest_basis: InterestBasis | None = None
+    payee_name: str | None = None
+    payee_iban: str | None = None
+    needs_approval: bool = False
+    approved_by: str | None = None
+    approved_at: datetime | None = None
 
 
 class RecoveryState(StrEnum):

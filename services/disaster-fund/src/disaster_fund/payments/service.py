@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disaster_fund.applications import service as applications
 from disaster_fund.applications.journal import log_event
 from disaster_fund.errors import Errors
+from disaster_fund.payments import four_eyes
 from disaster_fund.payments.models import Payment, Recovery
 from disaster_fund.payments.schemas import (
     InterestBasis,
@@ -53,7 +54,8 @@ async def order(session: AsyncSession, application_id: uuid.UUID, payment_type: 
     now = clock.now()
     payment = Payment(application_id=application.id, decision_id=decision.id,
                       payment_type=payment_type, amount=decision.amount, state="ordered",
-                      ordered_at=now, ordered_by=principal.sub)
+                      ordered_at=now, ordered_by=principal.sub,
+                      **await four_eyes.order_fields(session, application, decision.amount))
     session.add(payment)
     await session.flush()
     await applications.change_state(session, application, A.payment_ordered, actor=principal.sub,
@@ -85,7 +87,8 @@ async def order_interest(session: AsyncSession, body: PaymentIn, principal: Prin
     payment = Payment(application_id=application.id, decision_id=decision.id,
                       payment_type="interest", amount=body.amount, state="ordered",
                       ordered_at=now, ordered_by=principal.sub,
-                      interest_basis=body.interest_basis.value)
+                      interest_basis=body.interest_basis.value,
+                      **await four_eyes.order_fields(session, application, body.amount))
     session.add(payment)
     await session.flush()
     application.version += 1
@@ -141,6 +144,7 @@ async def execute(session: AsyncSession, payment: Payment, executed_on, principa
         raise Errors.PAYMENT_NOT_ORDERED(f"the payment is {payment.state}")
     if await applications.open_appeal(session, application.id) is not None:
         raise Errors.APPEAL_PENDING("an appeal blocks payment")
+    four_eyes.ensure_approved(payment)
     now = clock.now()
     if payment.payment_type == "interest":
         return await _execute_interest(session, application, payment, executed_on, principal, now)
