@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from disaster_fund.disasters import watch
 from disaster_fund.norms import norm_table
 from disaster_fund.workflow import Phase
 from dkbuza_kit.clock import Clock, today_brussels
@@ -248,6 +249,34 @@ async def phase_lead_times(ctx: Ctx) -> list[Kpi]:
             for phase in Phase]
 
 
+async def recognition_backlog(ctx: Ctx) -> Kpi:
+    """Events whose current recognition phase lasts longer than its norm (rule set)."""
+    phases = await watch.recognition_phases(ctx.session, ctx.today)
+    overdue = [p for p in phases if p["status"] == "overdue"]
+    return kpi(
+        id="recognition_backlog_events",
+        title_nl="Erkenningsachterstand: rampen voorbij de norm van hun fase",
+        title_en="Recognition backlog: events past the norm of their phase",
+        unit=KpiUnit.count, value=len(overdue), target=TARGETS.get("recognition_backlog_events"),
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
+        breakdown=[{"disaster_id": str(p["disaster_id"]), "reference": p["reference"],
+                    "state": p["state"], "days_in_phase": p["days_in_phase"],
+                    "norm_days": p["norm_days"]} for p in overdue])
+
+
+async def publication_to_last_dossier(ctx: Ctx) -> Kpi:
+    """Median days from publication to the last dossier completed, per finished disaster."""
+    rows = await watch.publication_to_last_dossier(ctx.session)
+    histogram = sorted((r["days"], 1) for r in rows)
+    return kpi(
+        id="publication_to_last_dossier_median_days",
+        title_nl="Publicatie tot laatste afgehandelde dossier (mediaan per ramp)",
+        title_en="Publication to last dossier completed (median per disaster)",
+        unit=KpiUnit.days, value=_f(weighted_percentile(histogram, 0.5)), target=None,
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
+        breakdown=rows)
+
+
 async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     today = today_brussels(clock)
     ctx = Ctx(session, today, clock.now(), KpiPeriod.as_of(today))
@@ -264,4 +293,6 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         dossier_lead_time(ctx, sums, "gross"),
         dossier_lead_time(ctx, sums, "net"),
         *await phase_lead_times(ctx),
+        await recognition_backlog(ctx),
+        await publication_to_last_dossier(ctx),
     ]

@@ -6,20 +6,22 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from disaster_fund import dashboard, roles
-from disaster_fund.disasters import service
+from disaster_fund.disasters import service, watch
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.disasters.schemas import (
     AdviceReceivedIn,
     AdviceRequestIn,
     AdviceRequestOut,
+    DamageReportSummaryOut,
     DisasterIn,
     DisasterOut,
     DisasterPatch,
     DisasterTransitionIn,
+    RecognitionPhaseOut,
 )
 from disaster_fund.workflow import DisasterState
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page, Pagination, paginate
@@ -45,6 +47,17 @@ async def list_disasters(
     rows, total = await paginate(session, stmt, page)
     items = [await service.to_out(session, d, with_advice=False) for d in rows]
     return Page.of(items, total, page)
+
+
+@router.get("/recognition-alerts", response_model=list[RecognitionPhaseOut])
+async def list_recognition_alerts(session: DbSession, clock: ClockDep, _: DashboardReader,
+                                  status: Annotated[str | None, Query(
+                                      pattern="^(overdue|ok|no_norm)$")] = None,
+                                  ) -> list[RecognitionPhaseOut]:
+    """Disasters in their recognition procedure with days in phase against the phase norm
+    (the overview's alerts: `status=overdue`)."""
+    phases = await watch.recognition_phases(session, today_brussels(clock))
+    return [RecognitionPhaseOut(**p) for p in phases if status is None or p["status"] == status]
 
 
 @router.post("", response_model=DisasterOut, status_code=201)
@@ -97,6 +110,15 @@ async def receive_advice(disaster_id: uuid.UUID, request_id: uuid.UUID, body: Ad
     disaster = await service.get(session, disaster_id, for_update=True)
     return AdviceRequestOut.model_validate(
         await service.receive_advice(session, disaster, request_id, body, clock))
+
+
+@router.get("/{disaster_id}/damage-report-summary", response_model=DamageReportSummaryOut)
+async def get_damage_report_summary(disaster_id: uuid.UUID, session: DbSession,
+                                    _: DashboardReader) -> DamageReportSummaryOut:
+    """Damage reports per municipality (count, estimated amounts) next to the financial
+    criterion, to support the recognition."""
+    disaster = await service.get(session, disaster_id)
+    return DamageReportSummaryOut(**await watch.damage_report_summary(session, disaster))
 
 
 @router.get("/{disaster_id}/dashboard", response_model=dashboard.Dashboard)

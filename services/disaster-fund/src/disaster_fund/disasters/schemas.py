@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from disaster_fund.schema_types import Day
 from disaster_fund.workflow import DisasterState
 from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import Money
 
 
 class Phenomenon(StrEnum):
@@ -160,3 +161,31 @@ class DisasterOut(OutputModel):
     state_changed_at: datetime
     deadlines: DerivedDeadlines
     advice_requests: list[AdviceRequestOut] = []
+
+
+class RecognitionPhaseOut(OutputModel):
+    disaster_id: uuid.UUID
+    reference: str
+    title: str
+    state: DisasterState
+    phase_entered_on: date
+    days_in_phase: int
+    norm_days: int | None
+    working_value: bool = Field(description="the norm is a working value of the rule set")
+    status: str = Field(description="overdue (voorbij de norm), ok, no_norm (geen norm)")
+
+
+class MunicipalityReportsOut(OutputModel):
+    municipality_nis: str
+    reports: int
+    with_estimate: int
+    estimated_total: Money
+
+
+class DamageReportSummaryOut(OutputModel):
+    disaster_id: uuid.UUID
+    reference: str
+    municipalities: list[MunicipalityReportsOut]
+    reports: int
+    estimated_total: Money
+    financial_criteria: list[Criterion]
