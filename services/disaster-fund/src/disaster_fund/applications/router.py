@@ -5,11 +5,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from disaster_fund import norms, roles
-from disaster_fund.applications import service
+from disaster_fund.applications import oversight, service, work_list
 from disaster_fund.applications.models import Appeal, Application, ExpertReport
 from disaster_fund.applications.schemas import (
     AppealIn,
     AppealOut,
+    AppealReportRow,
     ApplicationCorrectionIn,
     ApplicationIn,
     ApplicationOut,
@@ -21,6 +22,7 @@ from disaster_fund.applications.schemas import (
     DamageItemOut,
     DecisionIn,
     DecisionOut,
+    ExpertFollowUpOut,
     ExpertReportIn,
     ExpertReportOut,
     JudgmentIn,
@@ -33,7 +35,7 @@ from disaster_fund.applications.schemas import (
 )
 from disaster_fund.disasters import service as disasters
 from disaster_fund.errors import Errors
-from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import ApplicationState, Phase
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
@@ -83,22 +85,29 @@ async def submit_application(body: ApplicationIn, session: DbSession, idem: Idem
 
 @router.get("", response_model=Page[ApplicationOut])
 async def list_applications(
-    session: DbSession, page: Pagination, principal: Reader,
+    session: DbSession, page: Pagination, principal: Reader, clock: ClockDep,
     disaster_id: Annotated[uuid.UUID | None, Query()] = None,
     state: Annotated[ApplicationState | None, Query()] = None,
     category: Annotated[Category | None, Query()] = None,
     municipality_nis: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
     expert_sub: Annotated[str | None, Query(max_length=200)] = None,
     late: Annotated[bool | None, Query()] = None,
+    mine: Annotated[bool, Query(description="my dossiers (handler; an expert: assigned)")] = False,
+    priority: Annotated[bool | None, Query(description="priority requests only")] = None,
+    phase: Annotated[Phase | None, Query()] = None,
+    norm_status: Annotated[str | None, Query(pattern="^(at_risk|overdue)$")] = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=100,
+                                   description="dossier number or applicant (name or id)")] = None,
 ) -> Page[ApplicationOut]:
-    stmt = service.visible(select(Application), principal).order_by(
-        Application.received_at, Application.id)
-    filters = {Application.disaster_id: disaster_id, Application.category: category,
-               Application.state: state, Application.municipality_nis: municipality_nis,
-               Application.expert_sub: expert_sub, Application.is_late: late}
-    for column, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(column == (value.value if hasattr(value, "value") else value))
+    """The work list: priority dossiers first, then by receipt."""
+    filters = work_list.WorkListFilter(
+        mine=mine, priority=priority, phase=phase.value if phase else None,
+        norm_status=norm_status, q=q, columns=(
+            (Application.disaster_id, disaster_id), (Application.category, category and category.value),
+            (Application.state, state and state.value),
+            (Application.municipality_nis, municipality_nis),
+            (Application.expert_sub, expert_sub), (Application.is_late, late)))
+    stmt = await work_list.statement(session, principal, filters, today_brussels(clock))
     rows, total = await paginate(session, stmt, page)
     return Page.of([await _out(session, r, with_items=False) for r in rows], total, page)
 
@@ -115,6 +124,21 @@ async def list_norm_alerts(
     items = [NormAlertOut(**{k: v for k, v in r.items() if k in NormAlertOut.model_fields},
                           net_days_in_phase=r["net_days"], norm_days=r["norm"]) for r in rows]
     return Page.of(items, total, page)
+
+
+@router.get("/reports/experts", response_model=list[ExpertFollowUpOut])
+async def expert_follow_up_report(session: DbSession, _: Staff,
+                                  clock: ClockDep) -> list[ExpertFollowUpOut]:
+    """Follow-up of the external experts: workload, lead time to the report, overdue."""
+    return [ExpertFollowUpOut(**row)
+            for row in await oversight.expert_follow_up(session, today_brussels(clock))]
+
+
+@router.get("/reports/appeals", response_model=Page[AppealReportRow])
+async def appeals_report(session: DbSession, page: Pagination, _: Staff) -> Page[AppealReportRow]:
+    """Appeals and court cases across dossiers, newest first."""
+    rows, total = await oversight.appeals_report(session, page.limit, page.offset)
+    return Page.of(rows, total, page, out=AppealReportRow)
 
 
 @router.post("/bulk/expert-assignment", response_model=BulkResult)

@@ -298,3 +298,25 @@ class NormAlertOut(BaseModel):
     net_days_in_phase: int
     norm_days: int
     status: str
+
+
+class ExpertFollowUpOut(OutputModel):
+    expert_sub: str
+    dossiers: int
+    open_assignments: int
+    reports_sent: int
+    overdue: int = Field(description="open assignments past the expertise norm")
+    lead_time_avg_days: float | None = Field(description="assignment to first report")
+
+
+class AppealReportRow(OutputModel):
+    appeal_id: uuid.UUID
+    application_id: uuid.UUID
+    dossier_number: str | None
+    reference: str
+    decision_version: int
+    lodged_on: date
+    out_of_time: bool
+    status: str
+    judgment_on: date | None
+    judgment_amount: Money | None
