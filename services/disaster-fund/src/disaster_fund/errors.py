@@ -54,6 +54,9 @@ class Errors(ErrorCatalogue):
     EXCESS_APPROVAL_NOT_NEEDED = ErrorCode(409, "This report needs no approval")
     SECOND_HANDLER_REQUIRED = ErrorCode(
         403, "The approval comes from another handler than the dossier's")
+    # History import
+    HISTORY_INCONSISTENT = ErrorCode(422, "A historic dossier's facts do not agree")
+    DOSSIER_NUMBER_TAKEN = ErrorCode(409, "A dossier number is already in use")
     # Corrections and payees
     CORRECTION_NOT_ALLOWED = ErrorCode(409, "This fact can no longer be corrected here")
     PAYEE_INCONSISTENT = ErrorCode(422, "The payee does not fit the dossier")

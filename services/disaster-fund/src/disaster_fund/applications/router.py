@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from disaster_fund import norms, roles
-from disaster_fund.applications import oversight, service, work_list
+from disaster_fund.applications import history, oversight, service, work_list
 from disaster_fund.applications.models import Appeal, Application, ExpertReport
 from disaster_fund.applications.schemas import (
     AppealIn,
@@ -25,6 +25,8 @@ from disaster_fund.applications.schemas import (
     ExpertFollowUpOut,
     ExpertReportIn,
     ExpertReportOut,
+    HistoryImportIn,
+    HistoryImportOut,
     JudgmentIn,
     NormAlertOut,
     PauseEndIn,
@@ -124,6 +126,18 @@ async def list_norm_alerts(
     items = [NormAlertOut(**{k: v for k, v in r.items() if k in NormAlertOut.model_fields},
                           net_days_in_phase=r["net_days"], norm_days=r["norm"]) for r in rows]
     return Page.of(items, total, page)
+
+
+@router.post("/history", response_model=HistoryImportOut, status_code=201,
+             responses=responses(Errors.HISTORY_INCONSISTENT, Errors.DOSSIER_NUMBER_TAKEN,
+                                 Errors.DISASTER_NOT_RECOGNISED, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_ORIGIN,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
+async def import_history(body: HistoryImportIn, session: DbSession, principal: Manager,
+                         clock: ClockDep) -> HistoryImportOut:
+    """Record the past: historic dossiers with their dates, all or nothing (audited)."""
+    rows = await history.import_history(session, body.dossiers, principal, clock)
+    return HistoryImportOut(imported=len(rows), application_ids=[r.id for r in rows])
 
 
 @router.get("/reports/experts", response_model=list[ExpertFollowUpOut])

@@ -320,3 +320,41 @@ class AppealReportRow(OutputModel):
     status: str
     judgment_on: date | None
     judgment_amount: Money | None
+
+
+class CompletionKind(StrEnum):
+    """How a historic dossier ended. Values (Dutch label): paid (uitbetaald), rejected
+    (afgewezen of EUR 0), inadmissible (onontvankelijk), withdrawn (ingetrokken)."""
+
+    paid = "paid"
+    rejected = "rejected"
+    inadmissible = "inadmissible"
+    withdrawn = "withdrawn"
+
+
+class HistoricDossierIn(InputModel):
+    """A dossier handled before this service, with its dates (history import)."""
+
+    disaster_id: uuid.UUID
+    dossier_number: str = Field(min_length=1, max_length=30)
+    applicant_id: str = Field(min_length=1, max_length=200)
+    applicant_name: str | None = Field(default=None, max_length=300)
+    municipality_nis: str = Field(pattern=r"^\d{5}$")
+    damage_date: Day
+    category: Category
+    items: list[DamageItemIn] = Field(min_length=1, max_length=200)
+    received_on: Day
+    completion_kind: CompletionKind
+    completed_on: Day = Field(description="completion (or withdrawal) date")
+    decided_amount: NonNegativeMoney | None = None
+    paid_amount: NonNegativeMoney = 0  # type: ignore[assignment]
+    first_paid_on: Day | None = None
+
+
+class HistoryImportIn(InputModel):
+    dossiers: list[HistoricDossierIn] = Field(min_length=1, max_length=500)
+
+
+class HistoryImportOut(OutputModel):
+    imported: int
+    application_ids: list[uuid.UUID]
