@@ -104,3 +104,28 @@ async def test_small_payment_orders_need_no_second_person(api, client):
     assert payment["needs_approval"] is False
     approval = await client.post(f"/v1/payments/{payment['id']}/approval", headers=api.manager)
     assert problem_code(approval) == "PAYMENT_APPROVAL_NOT_NEEDED"
+
+
+async def test_sampled_decisions_get_a_recorded_review_by_a_second_person(api, client):
+    listing = (await client.get("/v1/rule-sets", headers=api.manager)).json()
+    items = listing["items"] if isinstance(listing, dict) else listing
+    base = next(r for r in items if r["regime"] == "regime_2019")
+    assert base["content"]["review_sample_share"] == "0.05"
+    added = await client.post("/v1/rule-sets", headers=api.manager, json={
+        "regime": "regime_2019", "applies_from": "2020-01-01",
+        "content": {**base["content"], "review_sample_share": "1"}})
+    assert added.status_code == 201, added.text
+    disaster = await api.published_disaster()
+    application = await api.submit(disaster["id"])
+    decision = await api.to_decided(application["id"])
+    assert decision["review_selected"] is True
+    url = f"/v1/applications/{application['id']}/decisions/1/review"
+    own = await client.post(url, headers=api.manager, json={"outcome": "confirmed"})
+    assert own.status_code == 403 and problem_code(own) == "SECOND_PERSON_REQUIRED"
+    other = api.h("vrf.manager", sub="manager-2")
+    reviewed = await client.post(url, headers=other, json={"outcome": "confirmed", "note": "ok"})
+    assert reviewed.status_code == 200, reviewed.text
+    assert (reviewed.json()["review_outcome"], reviewed.json()["reviewed_by"]) == \
+        ("confirmed", "manager-2")
+    again = await client.post(url, headers=other, json={"outcome": "to_rectify"})
+    assert problem_code(again) == "REVIEW_NOT_OPEN"

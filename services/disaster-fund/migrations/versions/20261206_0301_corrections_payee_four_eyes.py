@@ -1,5 +1,5 @@
-"""Corrections of a dossier's facts (contact, payee), superseded decision versions, payee and
-four-eyes approval on payments.
+"""Corrections of a dossier's facts (contact, payee), superseded decision versions, the sampled
+review of decisions, payee and four-eyes approval on payments.
 
 Revision ID: 0301
 Revises: 0300
@@ -24,6 +24,17 @@ def upgrade() -> None:
     for name, length in APPLICATION_COLUMNS:
         op.add_column("applications", sa.Column(name, sa.String(length)))
     op.add_column("decisions", sa.Column("superseded_at", sa.DateTime(timezone=True)))
+    op.add_column("decisions", sa.Column("review_selected", sa.Boolean(), nullable=False,
+                                         server_default="false"))
+    op.add_column("decisions", sa.Column("review_outcome", sa.String(20)))
+    op.add_column("decisions", sa.Column("review_note", sa.Text()))
+    op.add_column("decisions", sa.Column("reviewed_by", sa.String(200)))
+    op.add_column("decisions", sa.Column("reviewed_at", sa.DateTime(timezone=True)))
+    # The share of decisions sampled for review: a working value of the seeded rule sets.
+    op.execute("UPDATE rule_sets SET content = content || "
+               "'{\"review_sample_share\": \"0.05\"}'::jsonb || jsonb_build_object("
+               "'working_values', (content->'working_values') || '[\"review_sample_share\"]'::jsonb)"
+               " WHERE created_by = 'migration'")
     op.add_column("payments", sa.Column("payee_name", sa.String(300)))
     op.add_column("payments", sa.Column("payee_iban", sa.String(34)))
     op.add_column("payments", sa.Column("needs_approval", sa.Boolean(), nullable=False,
@@ -35,6 +46,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in ("approved_at", "approved_by", "needs_approval", "payee_iban", "payee_name"):
         op.drop_column("payments", name)
-    op.drop_column("decisions", "superseded_at")
+    for name in ("reviewed_at", "reviewed_by", "review_note", "review_outcome",
+                 "review_selected", "superseded_at"):
+        op.drop_column("decisions", name)
+    op.execute("UPDATE rule_sets SET content = content - 'review_sample_share' "
+               "WHERE created_by = 'migration'")
     for name, _ in reversed(APPLICATION_COLUMNS):
         op.drop_column("applications", name)

@@ -63,6 +63,7 @@ class Errors(ErrorCatalogue):
     # Decisions and appeals
     NO_DECISION = ErrorCode(409, "The dossier has no decision yet")
     RECTIFICATION_ONLY = ErrorCode(422, "A corrected damage amount is given in a rectification")
+    REVIEW_NOT_OPEN = ErrorCode(409, "This decision is not open for review")
     APPEAL_PENDING = ErrorCode(409, "An appeal against the decision is pending")
     APPEAL_CLOSED = ErrorCode(409, "The judgment was already recorded")
     # Payments and recoveries

@@ -19,6 +19,7 @@ from disaster_fund.applications.queries import (
     latest_report,
     rule_set_for,
 )
+from disaster_fund.applications.review import drawn_for_review
 from disaster_fund.applications.schemas import (
     DecisionIn,
 )
@@ -90,6 +91,8 @@ async def decide(session: AsyncSession, application: Application, body: Decision
         session, application, kind="rectification" if current is A.rectifying else "initial",
         rule_set_id=rule_set.id, amount=result.amount, reason_code=result.reason_code,
         inputs=inputs.to_json(), breakdown=result.breakdown(), actor=principal.sub, at=now)
+    decision.review_selected = drawn_for_review(application.id, decision.version,
+                                                content.review_sample_share)
     if body.assessed_amount is not None:
         application.assessed_amount = body.assessed_amount
     await change_state(session, application, A.decided, actor=principal.sub, at=now,

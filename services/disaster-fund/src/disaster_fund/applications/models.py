@@ -189,6 +189,12 @@ class Decision(Base):
     received_on: Mapped[date | None] = mapped_column(Date)
     # Set when a later version (correction, rectification, judgment) replaced this one.
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Sampled quality review (rule set: review_sample_share) and its recorded outcome.
+    review_selected: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    review_outcome: Mapped[str | None] = mapped_column(String(20))  # confirmed | to_rectify
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from disaster_fund import norms, roles
-from disaster_fund.applications import history, oversight, service, work_list
+from disaster_fund.applications import history, oversight, review, service, work_list
 from disaster_fund.applications.models import Appeal, Application, ExpertReport
 from disaster_fund.applications.schemas import (
     AppealIn,
@@ -22,6 +22,7 @@ from disaster_fund.applications.schemas import (
     DamageItemOut,
     DecisionIn,
     DecisionOut,
+    DecisionReviewIn,
     ExpertFollowUpOut,
     ExpertReportIn,
     ExpertReportOut,
@@ -299,6 +300,15 @@ async def recompute_decision(application_id: uuid.UUID, version: VersionPath, se
                    and (decision.kind == "judgment" or decision.reason_code == "REJECTED"
                         or result.breakdown() == decision.breakdown)),
     )
+
+
+@router.post("/{application_id}/decisions/{version}/review", response_model=DecisionOut)
+async def review_decision(application_id: uuid.UUID, version: VersionPath, body: DecisionReviewIn,
+                          session: DbSession, principal: Manager, clock: ClockDep) -> DecisionOut:
+    """Record the outcome of the sampled review of a decision (a second manager)."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return DecisionOut.model_validate(await review.record_review(
+        session, application, version, body, principal, clock))
 
 
 @router.post("/{application_id}/appeals", response_model=AppealOut, status_code=201)

@@ -235,6 +235,9 @@ class DecisionOut(OutputModel):
     decided_by: str
     received_on: date | None
     superseded_at: datetime | None = None
+    review_selected: bool = False
+    review_outcome: str | None = None
+    reviewed_by: str | None = None
 
 
 class RecomputationOut(BaseModel):
@@ -358,3 +361,16 @@ class HistoryImportIn(InputModel):
 class HistoryImportOut(OutputModel):
     imported: int
     application_ids: list[uuid.UUID]
+
+
+class ReviewOutcome(StrEnum):
+    """Outcome of the sampled review of a decision. Values (Dutch label): confirmed
+    (bevestigd), to_rectify (recht te zetten)."""
+
+    confirmed = "confirmed"
+    to_rectify = "to_rectify"
+
+
+class DecisionReviewIn(InputModel):
+    outcome: ReviewOutcome
+    note: str | None = Field(default=None, max_length=2000)

@@ -88,6 +88,8 @@ class RuleSetContent(InputModel):
                                          decimal_places=2)
     # Payment orders of at least this amount need a second person's approval (four eyes).
     payment_approval_threshold: NonNegativeMoney | None = None
+    # Share of decisions drawn for a quality review by a second person (0..1).
+    review_sample_share: Rate = Decimal("0")
     # Norms per recognition phase (state of the disaster), in days.
     recognition_norms_days: dict[RecognitionPhase, PositiveDayCount] = Field(default_factory=dict)
     # The keys above whose values no legal text fixes (shown as `working value`).
