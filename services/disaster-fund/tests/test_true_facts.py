@@ -366,3 +366,48 @@ async def test_paper_damage_report_received_on_day_60_typed_on_day_75(api, clien
                                json={**body, "reporter_id": "burger-11", "received_on": "2024-08-20"})
     assert problem_code(future) == "DATE_IN_FUTURE"
     assert await count(harness, "SELECT count(*) FROM damage_reports") == 1
+
+
+async def test_advice_judgment_and_recovery_dates_follow_their_steps(api, client, harness):
+    disaster = await api.create_disaster()
+    did = disaster["id"]
+    await api.move(did, "investigation", on="2024-06-10")
+    await api.move(did, "awaiting_advice")
+    url = f"/v1/disasters/{did}/advice-requests"
+    early = await client.post(url, headers=api.manager,
+                              json={"institute": "kmi", "requested_on": "2024-06-01"})
+    assert problem_code(early) == "DATE_BEFORE_PREDECESSOR"
+    future = await client.post(url, headers=api.manager,
+                               json={"institute": "kmi", "requested_on": "2099-06-01"})
+    assert problem_code(future) == "DATE_IN_FUTURE"
+    advice = (await client.post(url, headers=api.manager,
+                                json={"institute": "kmi", "requested_on": "2024-06-12"})).json()
+    receipt = await client.post(f"{url}/{advice['id']}/receipt", headers=api.manager,
+                                json={"received_on": "2024-06-11"})
+    assert problem_code(receipt) == "DATE_BEFORE_PREDECESSOR"
+    assert await count(harness, "SELECT count(*) FROM advice_requests") == 1
+
+    published = await api.published_disaster()
+    application = await api.submit(published["id"])
+    aid = application["id"]
+    await api.to_decided(aid)
+    await api.step(aid, "decision_notified", on="2024-10-01")
+    appeal = (await client.post(f"/v1/applications/{aid}/appeals", headers=api.handler,
+                                json={"lodged_on": "2024-10-01"})).json()
+    judgment_url = f"/v1/applications/{aid}/appeals/{appeal['id']}/judgment"
+    before = await client.post(judgment_url, headers=api.manager,
+                               json={"judgment_on": "2024-09-30", "amount": "100.00"})
+    assert problem_code(before) == "DATE_BEFORE_PREDECESSOR"
+    assert (await client.post(judgment_url, headers=api.manager, json={
+        "judgment_on": "2024-10-01", "amount": "9000.00"})).status_code == 200
+    payment = (await client.post("/v1/payments", headers=api.manager,
+                                 json={"application_id": aid})).json()
+    await client.post(f"/v1/payments/{payment['id']}/execution", headers=api.manager, json={})
+    recovery = (await client.post("/v1/recoveries", headers=api.manager, json={
+        "application_id": aid, "amount": "100.00", "reason": "verzekering"})).json()
+    settle = await client.post(f"/v1/recoveries/{recovery['id']}/transitions",
+                               headers=api.manager, json={"to_state": "settled",
+                                                          "on": "2099-01-01"})
+    assert problem_code(settle) == "DATE_IN_FUTURE"
+    assert (await client.get(f"/v1/recoveries?application_id={aid}", headers=api.manager)
+            ).json()["items"][0]["state"] == "open"
