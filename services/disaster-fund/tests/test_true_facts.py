@@ -411,3 +411,17 @@ async def test_advice_judgment_and_recovery_dates_follow_their_steps(api, client
     assert problem_code(settle) == "DATE_IN_FUTURE"
     assert (await client.get(f"/v1/recoveries?application_id={aid}", headers=api.manager)
             ).json()["items"][0]["state"] == "open"
+
+
+async def test_pause_dates_follow_the_receipt_and_never_lie_ahead(api, client, harness):
+    disaster = await api.published_disaster()
+    application = await api.submit(disaster["id"])   # received 2024-10-01T12:00Z
+    url = f"/v1/applications/{application['id']}/pauses"
+    early = await client.post(url, headers=api.handler, json={
+        "reason": "waiting_insurer_attest", "started_at": "2024-09-01T10:00:00Z"})
+    assert early.status_code == 422 and problem_code(early) == "DATE_BEFORE_ORIGIN"
+    ahead = await client.post(url, headers=api.handler, json={
+        "reason": "waiting_insurer_attest", "started_at": "2024-10-01T12:00:00Z",
+        "ended_at": "2024-12-01T10:00:00Z"})
+    assert problem_code(ahead) == "DATE_IN_FUTURE"
+    assert await count(harness, "SELECT count(*) FROM pauses") == 0

@@ -27,6 +27,7 @@ from disaster_fund.workflow import (
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.timeline import check_timeline
 
 A = ApplicationState
 
@@ -85,10 +86,10 @@ async def add_pause(session: AsyncSession, application: Application, body: Pause
         raise Errors.APPLICATION_CLOSED("the dossier is closed")
     now = clock.now()
     start = body.started_at or now
-    if start > now or (body.ended_at is not None and body.ended_at > now):
-        raise Errors.INVALID_PAUSE("a pause cannot lie in the future")
-    if start < application.received_at:
-        raise Errors.INVALID_PAUSE("a pause cannot start before the application")
+    check_timeline("started_at", start, now=now,
+                   origin=("received_at", application.received_at))
+    check_timeline("ended_at", body.ended_at, now=now,
+                   follows=[("started_at", start)])
     existing = [turnaround.PauseSpan(p.started_at, p.ended_at)
                 for p in await pauses_of(session, application.id)]
     turnaround.check_no_overlap(existing, turnaround.PauseSpan(start, body.ended_at), now)
@@ -114,8 +115,10 @@ async def end_pause(session: AsyncSession, application: Application, pause_id: u
         raise Errors.PAUSE_ALREADY_ENDED("this pause has ended")
     now = clock.now()
     end = ended_at or now
-    if end <= pause.started_at or end > now:
-        raise Errors.INVALID_PAUSE("a pause ends after it starts and not in the future")
+    check_timeline("ended_at", end, now=now,
+                   follows=[("started_at", pause.started_at)])
+    if end <= pause.started_at:
+        raise Errors.INVALID_PAUSE("a pause ends after it starts")
     pause.ended_at = end
     application.open_pause_started_at = None
     count_closed_pause(application, pause.started_at, end)
