@@ -71,7 +71,15 @@ def _appeal_out(appeal: Appeal) -> AppealOut:
     return out
 
 
-@router.post("", response_model=ApplicationOut, status_code=201)
+@router.post("", response_model=ApplicationOut, status_code=201,
+             responses=responses(Errors.DISASTER_NOT_RECOGNISED, Errors.OUTSIDE_RECOGNITION_SCOPE,
+                                 Errors.APPLICATION_DEADLINE_PASSED, Errors.TRANSITIONAL_REGIME_ENDED,
+                                 Errors.PAPER_APPLICATION_FIELDS_REQUIRED,
+                                 Errors.PAPER_FIELDS_NOT_ALLOWED, Errors.CATEGORY_NOT_ALLOWED,
+                                 Errors.NOT_OWN_MUNICIPALITY, Errors.PRIORITY_REASON_REQUIRED,
+                                 Errors.INSURANCE_INCONSISTENT, Errors.UNKNOWN_MUNICIPALITY,
+                                 KitErrors.NOT_FOUND, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_ORIGIN, *AUTH_ERRORS))
 async def submit_application(body: ApplicationIn, session: DbSession, idem: IdempotencyDep,
                              principal: Applicant, clock: ClockDep):
     """Submit online (applicant) or register a paper application (handler, with received_at)."""
@@ -191,7 +199,11 @@ async def correct_application(application_id: uuid.UUID, body: ApplicationCorrec
     return await _out(session, application)
 
 
-@router.post("/{application_id}/transitions", response_model=ApplicationOut)
+@router.post("/{application_id}/transitions", response_model=ApplicationOut,
+             responses=responses(KitErrors.ILLEGAL_TRANSITION, KitErrors.NOT_FOUND,
+                                 Errors.REASON_REQUIRED, Errors.EXPERT_REQUIRED, Errors.NO_EXPERT_REPORT,
+                                 Errors.NO_DECISION, Errors.APPEAL_PENDING, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
 async def transition_application(application_id: uuid.UUID, body: ApplicationTransitionIn,
                                  session: DbSession, principal: Reader, clock: ClockDep,
                                  response: Response) -> ApplicationOut:
@@ -209,7 +221,11 @@ async def list_pauses(application_id: uuid.UUID, session: DbSession,
     return [PauseOut.model_validate(p) for p in await service.pauses_of(session, application_id)]
 
 
-@router.post("/{application_id}/pauses", response_model=PauseOut, status_code=201)
+@router.post("/{application_id}/pauses", response_model=PauseOut, status_code=201,
+             responses=responses(Errors.PAUSE_REASON_NOT_ALLOWED, Errors.APPLICATION_CLOSED,
+                                 Errors.PAUSE_OVERLAP, Errors.INVALID_PAUSE, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_BEFORE_ORIGIN, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
 async def start_pause(application_id: uuid.UUID, body: PauseIn, session: DbSession,
                       principal: Staff, clock: ClockDep) -> PauseOut:
     """Pause the clock for a wait on the applicant (other reasons: 422 PAUSE_REASON_NOT_ALLOWED)."""
@@ -218,7 +234,10 @@ async def start_pause(application_id: uuid.UUID, body: PauseIn, session: DbSessi
         await service.add_pause(session, application, body, principal.sub, clock))
 
 
-@router.post("/{application_id}/pauses/{pause_id}/end", response_model=PauseOut)
+@router.post("/{application_id}/pauses/{pause_id}/end", response_model=PauseOut,
+             responses=responses(Errors.PAUSE_ALREADY_ENDED, Errors.INVALID_PAUSE, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
+                                 *AUTH_ERRORS))
 async def end_pause(application_id: uuid.UUID, pause_id: uuid.UUID, body: PauseEndIn,
                     session: DbSession, principal: Staff, clock: ClockDep) -> PauseOut:
     application = await service.get(session, application_id, principal, for_update=True)
@@ -236,7 +255,9 @@ async def get_turnaround(application_id: uuid.UUID, session: DbSession, principa
     return TurnaroundOut(**await service.turnaround_of(session, application, content, clock))
 
 
-@router.post("/{application_id}/expert-reports", response_model=ExpertReportOut, status_code=201)
+@router.post("/{application_id}/expert-reports", response_model=ExpertReportOut, status_code=201,
+             responses=responses(Errors.EXCESS_REASON_REQUIRED, KitErrors.ILLEGAL_TRANSITION,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def send_expert_report(application_id: uuid.UUID, body: ExpertReportIn, session: DbSession,
                              principal: Expert, clock: ClockDep) -> ExpertReportOut:
     """The assigned expert's report, sent to the applicant (1 month to react; silence = accepted)."""
@@ -255,8 +276,9 @@ async def list_expert_reports(application_id: uuid.UUID, session: DbSession,
     return [ExpertReportOut.model_validate(r) for r in rows]
 
 
-@router.post("/{application_id}/expert-reports/{report_id}/approval",
-             response_model=ExpertReportOut)
+@router.post("/{application_id}/expert-reports/{report_id}/approval", response_model=ExpertReportOut,
+             responses=responses(Errors.EXCESS_APPROVAL_NOT_NEEDED, Errors.SECOND_HANDLER_REQUIRED,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def approve_expert_excess(application_id: uuid.UUID, report_id: uuid.UUID,
                                 session: DbSession, principal: Staff,
                                 clock: ClockDep) -> ExpertReportOut:
@@ -266,7 +288,9 @@ async def approve_expert_excess(application_id: uuid.UUID, report_id: uuid.UUID,
         await service.approve_excess(session, application, report_id, principal, clock))
 
 
-@router.post("/{application_id}/decisions", response_model=DecisionOut, status_code=201)
+@router.post("/{application_id}/decisions", response_model=DecisionOut, status_code=201,
+             responses=responses(Errors.RECTIFICATION_ONLY, Errors.EXCESS_NOT_APPROVED,
+                                 KitErrors.ILLEGAL_TRANSITION, KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def decide_application(application_id: uuid.UUID, body: DecisionIn, session: DbSession,
                              principal: Manager, clock: ClockDep) -> DecisionOut:
     """Compute a decision version with the applicable rule set (stored with the decision)."""
@@ -302,7 +326,9 @@ async def recompute_decision(application_id: uuid.UUID, version: VersionPath, se
     )
 
 
-@router.post("/{application_id}/decisions/{version}/review", response_model=DecisionOut)
+@router.post("/{application_id}/decisions/{version}/review", response_model=DecisionOut,
+             responses=responses(Errors.REVIEW_NOT_OPEN, Errors.SECOND_PERSON_REQUIRED,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def review_decision(application_id: uuid.UUID, version: VersionPath, body: DecisionReviewIn,
                           session: DbSession, principal: Manager, clock: ClockDep) -> DecisionOut:
     """Record the outcome of the sampled review of a decision (a second manager)."""
@@ -311,7 +337,10 @@ async def review_decision(application_id: uuid.UUID, version: VersionPath, body:
         session, application, version, body, principal, clock))
 
 
-@router.post("/{application_id}/appeals", response_model=AppealOut, status_code=201)
+@router.post("/{application_id}/appeals", response_model=AppealOut, status_code=201,
+             responses=responses(Errors.NO_DECISION, KitErrors.ILLEGAL_TRANSITION, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
+                                 *AUTH_ERRORS))
 async def lodge_appeal(application_id: uuid.UUID, body: AppealIn, session: DbSession,
                        principal: Staff, clock: ClockDep) -> AppealOut:
     """Record an appeal at the Court of Appeal; after the term it is flagged OUT_OF_TIME."""
@@ -328,7 +357,10 @@ async def list_appeals(application_id: uuid.UUID, session: DbSession,
     return [_appeal_out(a) for a in rows]
 
 
-@router.post("/{application_id}/appeals/{appeal_id}/judgment", response_model=AppealOut)
+@router.post("/{application_id}/appeals/{appeal_id}/judgment", response_model=AppealOut,
+             responses=responses(Errors.APPEAL_CLOSED, Errors.NO_DECISION, KitErrors.ILLEGAL_TRANSITION,
+                                 KitErrors.NOT_FOUND, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
 async def record_judgment(application_id: uuid.UUID, appeal_id: uuid.UUID, body: JudgmentIn,
                           session: DbSession, principal: Manager, clock: ClockDep) -> AppealOut:
     """The court's amount becomes a new decision version, final at once."""

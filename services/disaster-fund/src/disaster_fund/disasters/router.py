@@ -19,11 +19,13 @@ from disaster_fund.disasters.schemas import (
     DisasterTransitionIn,
     RecognitionPhaseOut,
 )
+from disaster_fund.errors import Errors
 from disaster_fund.workflow import DisasterState
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.types import Year
 
@@ -60,7 +62,10 @@ async def list_recognition_alerts(session: DbSession, clock: ClockDep, _: Dashbo
     return [RecognitionPhaseOut(**p) for p in phases if status is None or p["status"] == status]
 
 
-@router.post("", response_model=DisasterOut, status_code=201)
+@router.post("", response_model=DisasterOut, status_code=201,
+             responses=responses(Errors.EVENT_BEFORE_FLEMISH_COMPETENCE, Errors.REGIME_NOT_SUPPORTED,
+                                 Errors.UNKNOWN_MUNICIPALITY, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.PERIOD_INVERTED, *AUTH_ERRORS))
 async def create_disaster(body: DisasterIn, session: DbSession, clock: ClockDep, _: Manager,
                           response: Response) -> DisasterOut:
     disaster = await service.create(session, body, clock)
@@ -76,7 +81,9 @@ async def get_disaster(disaster_id: uuid.UUID, session: DbSession, _: Reader,
     return await service.to_out(session, disaster)
 
 
-@router.patch("/{disaster_id}", response_model=DisasterOut)
+@router.patch("/{disaster_id}", response_model=DisasterOut,
+              responses=responses(Errors.DISASTER_LOCKED, Errors.UNKNOWN_MUNICIPALITY,
+                                  KitErrors.NOT_FOUND, *IF_MATCH_ERRORS, *AUTH_ERRORS))
 async def update_disaster(disaster_id: uuid.UUID, body: DisasterPatch, request: Request,
                           session: DbSession, _: Manager, response: Response) -> DisasterOut:
     disaster = await lock_for_change(session, Disaster, disaster_id, request, what="disaster")
@@ -85,7 +92,14 @@ async def update_disaster(disaster_id: uuid.UUID, body: DisasterPatch, request: 
     return await service.to_out(session, disaster)
 
 
-@router.post("/{disaster_id}/transitions", response_model=DisasterOut)
+@router.post("/{disaster_id}/transitions", response_model=DisasterOut,
+             responses=responses(KitErrors.ILLEGAL_TRANSITION, Errors.CRITERIA_REQUIRED,
+                                 Errors.ADVICE_PENDING, Errors.PUBLICATION_DATE_REQUIRED,
+                                 Errors.REASON_REQUIRED, Errors.APPLICATIONS_OPEN,
+                                 Errors.SCOPE_NOT_IN_DISASTER, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_BEFORE_ORIGIN, KitErrors.PERIOD_INVERTED,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
+                                 *AUTH_ERRORS))
 async def transition_disaster(disaster_id: uuid.UUID, body: DisasterTransitionIn,
                               session: DbSession, clock: ClockDep, _: Manager,
                               response: Response) -> DisasterOut:
@@ -96,7 +110,10 @@ async def transition_disaster(disaster_id: uuid.UUID, body: DisasterTransitionIn
     return await service.to_out(session, disaster)
 
 
-@router.post("/{disaster_id}/advice-requests", response_model=AdviceRequestOut, status_code=201)
+@router.post("/{disaster_id}/advice-requests", response_model=AdviceRequestOut, status_code=201,
+             responses=responses(KitErrors.ILLEGAL_TRANSITION, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_BEFORE_ORIGIN, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
 async def request_advice(disaster_id: uuid.UUID, body: AdviceRequestIn, session: DbSession,
                          _: Manager, clock: ClockDep) -> AdviceRequestOut:
     disaster = await service.get(session, disaster_id, for_update=True)
@@ -104,7 +121,10 @@ async def request_advice(disaster_id: uuid.UUID, body: AdviceRequestIn, session:
         await service.add_advice_request(session, disaster, body, clock))
 
 
-@router.post("/{disaster_id}/advice-requests/{request_id}/receipt", response_model=AdviceRequestOut)
+@router.post("/{disaster_id}/advice-requests/{request_id}/receipt", response_model=AdviceRequestOut,
+             responses=responses(Errors.ADVICE_ALREADY_RECEIVED, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
+                                 *AUTH_ERRORS))
 async def receive_advice(disaster_id: uuid.UUID, request_id: uuid.UUID, body: AdviceReceivedIn,
                          session: DbSession, _: Manager, clock: ClockDep) -> AdviceRequestOut:
     disaster = await service.get(session, disaster_id, for_update=True)

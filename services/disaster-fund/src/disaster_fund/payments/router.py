@@ -23,6 +23,7 @@ from disaster_fund.payments.schemas import (
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 
@@ -32,7 +33,11 @@ Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
 Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
 
 
-@router.post("", response_model=PaymentOut, status_code=201)
+@router.post("", response_model=PaymentOut, status_code=201,
+             responses=responses(Errors.NO_DECISION, Errors.PAYMENT_EXISTS, Errors.APPEAL_PENDING,
+                                 Errors.DECISION_NOT_FINAL, Errors.NOTHING_TO_PAY,
+                                 Errors.INTEREST_AMOUNT_REQUIRED, Errors.INTEREST_NOT_DUE,
+                                 Errors.AMOUNT_NOT_ALLOWED, KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def order_payment(body: PaymentIn, session: DbSession, idem: IdempotencyDep,
                         principal: Staff, clock: ClockDep):
     """Order the payment of a final decision: one per decision version and payment type."""
@@ -79,7 +84,9 @@ async def get_payment(payment_id: uuid.UUID, session: DbSession, _: Staff) -> Pa
     return PaymentOut.model_validate(await service.get(session, payment_id))
 
 
-@router.post("/{payment_id}/approval", response_model=PaymentOut)
+@router.post("/{payment_id}/approval", response_model=PaymentOut,
+             responses=responses(Errors.PAYMENT_APPROVAL_NOT_NEEDED, Errors.SECOND_PERSON_REQUIRED,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def approve_payment(payment_id: uuid.UUID, session: DbSession, principal: Staff,
                           clock: ClockDep) -> PaymentOut:
     """Four eyes: a second handler or a manager approves an order above the threshold."""
@@ -87,7 +94,10 @@ async def approve_payment(payment_id: uuid.UUID, session: DbSession, principal: 
     return PaymentOut.model_validate(await four_eyes.approve(session, payment, principal, clock))
 
 
-@router.post("/{payment_id}/execution", response_model=PaymentOut)
+@router.post("/{payment_id}/execution", response_model=PaymentOut,
+             responses=responses(Errors.PAYMENT_NOT_ORDERED, Errors.PAYMENT_NOT_APPROVED,
+                                 Errors.APPEAL_PENDING, KitErrors.NOT_FOUND, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
 async def execute_payment(payment_id: uuid.UUID, body: ExecutionIn, session: DbSession,
                           principal: Manager, clock: ClockDep) -> PaymentOut:
     """Record that the payment was executed: the dossier is paid (and completed)."""
