@@ -1,6 +1,6 @@
 """Helpers shared by the disaster-fund tests (a uniquely named module: tests run in importlib mode)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from dkbuza_kit.clock import FixedClock
 
@@ -44,8 +44,16 @@ class Api:
     def expert(self, sub="expert-1"):
         return self.h("vrf.expert", org="expert-bureau", sub=sub)
 
+    def ensure_now_after(self, day: date) -> None:
+        """Facts are recorded after they happen: move the test clock past `day` if needed."""
+        clock = self.harness.app.state.clock
+        if clock.now() < at(day.year, day.month, day.day, 23):
+            next_day = day + timedelta(days=1)
+            set_now(self.harness, at(next_day.year, next_day.month, next_day.day))
+
     async def create_disaster(self, *, event_start=date(2024, 6, 1), event_end=date(2024, 6, 3),
                               municipalities=("44021", "44086"), phenomenon="flooding"):
+        self.ensure_now_after(event_end)
         response = await self.client.post("/v1/disasters", headers=self.manager, json={
             "title": "Overstromingen juni", "phenomenon": phenomenon,
             "event_start": event_start.isoformat(), "event_end": event_end.isoformat(),
@@ -63,12 +71,15 @@ class Api:
                                  scope=None, **kwargs):
         disaster = await self.create_disaster(**kwargs)
         did = disaster["id"]
+        event_end = date.fromisoformat(disaster["event_end"])
+        self.ensure_now_after(publication)
+        submitted_on = min(event_end + timedelta(days=59), decision)
         steps = [
-            ("investigation", {"on": "2024-06-10"}),
-            ("assessed", {"on": "2024-07-01", "criteria": [
+            ("investigation", {"on": (event_end + timedelta(days=7)).isoformat()}),
+            ("assessed", {"on": (event_end + timedelta(days=28)).isoformat(), "criteria": [
                 {"kind": "scientific", "name": "rainfall 24h", "measured_value": "92.5",
-                 "threshold": "60", "unit": "mm", "met": True}]}),
-            ("submitted_to_government", {"on": "2024-08-01"}),
+                 "threshold": "60", "unit": "mm"}]}),
+            ("submitted_to_government", {"on": submitted_on.isoformat()}),
             ("recognised", {"decision_date": decision.isoformat(),
                             **({"scope_municipalities": scope} if scope else {})}),
             ("published", {"publication_date": publication.isoformat()}),
@@ -89,6 +100,8 @@ class Api:
         return response.json()
 
     async def step(self, application_id, to_state, headers=None, expect=200, **extra):
+        if "on" in extra:  # recorded on the day it happened (or later)
+            self.ensure_now_after(date.fromisoformat(extra["on"]) - timedelta(days=1))
         response = await self.client.post(f"/v1/applications/{application_id}/transitions",
                                           headers=headers or self.handler,
                                           json={"to_state": to_state, **extra})

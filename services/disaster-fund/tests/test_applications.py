@@ -1,6 +1,6 @@
 """Application guards, the dossier lifecycle, jobs, decisions, appeals and object rules."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from df_support import at, problem_code, set_now
 from sqlalchemy import text
@@ -234,7 +234,8 @@ async def test_decisions_through_the_api_franchise_and_public_domain(api, client
         decision = await api.to_decided(application["id"], assessed=assessed)
         assert (decision["amount"], decision["reason_code"]) == (amount, reason), sub
     ghent = api.h("vrf.municipality", org="44021", sub="gent")
-    public = await api.submit(disaster["id"], headers=ghent, category="public_domain")
+    public = await api.submit(disaster["id"], headers=ghent, category="public_domain",
+                              amount="22500.00")
     decision = await api.to_decided(public["id"], assessed="22500.00")
     assert decision["amount"] == "9000.00"       # 22500 - 12500 = 10000 -> 9000
     crops = await api.submit(disaster["id"], headers=api.citizen("farmer"),
@@ -276,6 +277,7 @@ async def test_appeal_blocks_payment_and_out_of_time_flag(api, client):
     await api.to_decided(application["id"])
     await api.step(application["id"], "decision_notified", on="2024-11-04")
     url = f"/v1/applications/{application['id']}/appeals"
+    api.ensure_now_after(date(2024, 12, 4) - timedelta(days=1))
     appeal = await client.post(url, headers=api.handler, json={"lodged_on": "2024-12-04"})
     assert appeal.status_code == 201 and appeal.json()["flags"] == []   # last day of the term
     blocked = await client.post("/v1/payments", headers=api.manager,
@@ -283,6 +285,7 @@ async def test_appeal_blocks_payment_and_out_of_time_flag(api, client):
     assert blocked.status_code == 409 and problem_code(blocked) == "APPEAL_PENDING"
     final = await api.step(application["id"], "final", expect=409)
     assert final["code"] in ("ILLEGAL_TRANSITION", "APPEAL_PENDING")
+    api.ensure_now_after(date(2025, 3, 1) - timedelta(days=1))
     judged = await client.post(f"{url}/{appeal.json()['id']}/judgment", headers=api.manager,
                                json={"judgment_on": "2025-03-01", "amount": "9000.00"})
     assert judged.status_code == 200 and judged.json()["status"] == "judged"
@@ -290,6 +293,7 @@ async def test_appeal_blocks_payment_and_out_of_time_flag(api, client):
     assert current["state"] == "final" and current["decision_version"] == 2
     assert current["decided_amount"] == "9000.00"
     # A late appeal against the final judgment version is recorded with OUT_OF_TIME.
+    api.ensure_now_after(date(2025, 6, 1) - timedelta(days=1))
     late = await client.post(url, headers=api.handler, json={"lodged_on": "2025-06-01"})
     assert late.status_code == 201 and late.json()["flags"] == ["OUT_OF_TIME"]
     blocked = await client.post("/v1/payments", headers=api.manager,
@@ -329,6 +333,7 @@ async def test_full_lifecycle_payment_and_recovery(api, client):
     await api.step(aid, "final", reason="agreed")
     payment = await client.post("/v1/payments", headers=api.manager, json={"application_id": aid})
     assert payment.status_code == 201
+    api.ensure_now_after(date(2024, 12, 10) - timedelta(days=1))
     executed = await client.post(f"/v1/payments/{payment.json()['id']}/execution",
                                  headers=api.manager, json={"executed_on": "2024-12-10"})
     assert executed.status_code == 200 and executed.json()["state"] == "executed"

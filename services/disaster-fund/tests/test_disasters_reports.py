@@ -18,7 +18,7 @@ async def test_recognition_procedure_with_advice_criteria_and_derived_deadlines(
                                json={"institute": "kmi", "requested_on": "2024-06-11"})
     assert advice.status_code == 201, advice.text
     criteria = [{"kind": "scientific", "name": "rain", "measured_value": "80", "threshold": "60",
-                 "unit": "mm", "met": True}]
+                 "unit": "mm"}]
     pending = await api.move(did, "assessed", criteria=criteria)
     assert pending.status_code == 409 and problem_code(pending) == "ADVICE_PENDING"
     no_criteria = await api.move(did, "assessed")
@@ -33,9 +33,9 @@ async def test_recognition_procedure_with_advice_criteria_and_derived_deadlines(
                                 scope_municipalities=["44021"])
     assert recognised.status_code == 200
     early = await api.move(did, "published", publication_date="2024-09-01")
-    assert problem_code(early) == "INVALID_DATE"
+    assert problem_code(early) == "DATE_BEFORE_PREDECESSOR"
     published = await api.move(did, "published", publication_date="2021-07-13")
-    assert problem_code(published) == "INVALID_DATE"
+    assert problem_code(published) == "DATE_BEFORE_PREDECESSOR"
     published = await api.move(did, "published", publication_date="2024-09-16")
     body = published.json()
     assert body["state"] == "published"
@@ -78,7 +78,7 @@ async def test_merged_municipality_codes_map_to_the_new_code_and_unknown_are_ref
     backwards = await client.post("/v1/disasters", headers=api.manager, json={
         "title": "x", "phenomenon": "storm", "event_start": "2024-01-05", "event_end": "2024-01-02",
         "municipalities": ["44021"]})
-    assert problem_code(backwards) == "INVALID_PERIOD"
+    assert problem_code(backwards) == "PERIOD_INVERTED"
 
 
 async def test_only_managers_run_the_procedure(api, client):
@@ -170,8 +170,8 @@ async def test_reporters_are_notified_when_the_disaster_is_recognised(api, clien
     set_now(harness, at(2024, 10, 1))
     for state, extra in [("investigation", {}), ("assessed", {"criteria": [
             {"kind": "financial", "name": "damage", "measured_value": "1", "threshold": "1",
-             "unit": "MEUR", "met": True}]}), ("submitted_to_government", {}),
-            ("recognised", {"decision_date": "2024-09-02"})]:
+             "unit": "MEUR"}]}), ("submitted_to_government", {}),
+            ("recognised", {"decision_date": "2024-10-01"})]:
         assert (await api.move(disaster["id"], state, **extra)).status_code == 200
     async with harness.sessionmaker() as session:
         notified = (await session.execute(text(

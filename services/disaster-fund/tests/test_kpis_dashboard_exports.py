@@ -4,7 +4,7 @@ plus the same figures produced through the API, bulk operations and the demo dat
 import csv
 import io
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -192,6 +192,7 @@ async def test_dashboard_through_the_api_recovery_does_not_uncomplete(api, clien
     await api.to_final(paid["id"])
     payment = (await client.post("/v1/payments", headers=api.manager,
                                  json={"application_id": paid["id"]})).json()
+    api.ensure_now_after(date(2024, 12, 10) - timedelta(days=1))
     await client.post(f"/v1/payments/{payment['id']}/execution", headers=api.manager,
                       json={"executed_on": "2024-12-10"})
     withdrawn = await api.submit(disaster["id"], headers=api.citizen("w"))

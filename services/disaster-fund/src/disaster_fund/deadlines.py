@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from disaster_fund.errors import Errors
 from dkbuza_kit.calendar import brussels_date, end_of_day
 from dkbuza_kit.dates import add_months, end_of_nth_month_after, within_months_after
-from dkbuza_kit.problems import ProblemError
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,7 @@ class Timeliness(StrEnum):
 def check_report_filing(filed_at: datetime, event_end: date, windows: Windows) -> None:
     deadline = report_deadline(event_end, windows)
     if not is_by(filed_at, deadline):
-        raise ProblemError(
-            422, "REPORT_WINDOW_CLOSED",
-            f"damage reports were accepted until {deadline.isoformat()} "
+        raise Errors.REPORT_WINDOW_CLOSED(f"damage reports were accepted until {deadline.isoformat()} "
             f"({windows.report_window_days} days after the event ended on {event_end.isoformat()})",
             report_deadline=deadline.isoformat(),
         )
@@ -101,15 +99,14 @@ def check_application_timing(
               f"State Gazette on {published_on.isoformat()})")
     extra = {"deadline": deadline.isoformat(), "publication_date": published_on.isoformat()}
     if impediment_ended_on is None or not (late_motivation or "").strip():
-        raise ProblemError(422, "APPLICATION_DEADLINE_PASSED",
-                           detail + "; a late application needs a motivation and the date the "
+        raise Errors.APPLICATION_DEADLINE_PASSED(
+            detail + "; a late application needs a motivation and the date the "
                            "impediment ended", **extra)
     received_on = brussels_date(received_at)
     latest = min(late_deadline(published_on, windows),
                  impediment_deadline(impediment_ended_on, windows))
     if impediment_ended_on > received_on or received_on > latest:
-        raise ProblemError(
-            422, "APPLICATION_DEADLINE_PASSED",
+        raise Errors.APPLICATION_DEADLINE_PASSED(
             detail + f"; the late window closed on {latest.isoformat()} (1 year after publication "
             f"and 3 months after the impediment ended on {impediment_ended_on.isoformat()})",
             late_deadline=latest.isoformat(), **extra,

@@ -92,7 +92,7 @@ def _disaster_row(spec: dict[str, Any], regime: str) -> dict[str, Any]:
                    scope_period_start=spec["event_start"], scope_period_end=spec["event_end"])
     if spec.get("assessed_on"):
         row["criteria"] = [{"kind": "scientific", "name": "neerslag 24u", "measured_value": "95",
-                            "threshold": "60", "unit": "mm", "met": True}]
+                            "threshold": "60", "unit": "mm"}]
     return row
 
 

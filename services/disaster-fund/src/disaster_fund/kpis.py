@@ -17,11 +17,14 @@ trigger from the dossiers' completion columns), so their cost does not grow with
 rows are sharded (up to 16 per key, see `stats.models`): every figure is a SUM over the shards.
 """
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from disaster_fund.disasters import watch
 from disaster_fund.norms import norm_table
 from disaster_fund.workflow import Phase
 from dkbuza_kit.clock import Clock, today_brussels
@@ -76,35 +79,29 @@ def _f(value):
     return None if value is None else round(float(value), 1)
 
 
-async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
-    today = today_brussels(clock)
-    now = clock.now()
-    period = KpiPeriod.as_of(today)
-    results: list[Kpi] = []
+@dataclass(frozen=True)
+class Ctx:
+    """What every KPI function shares: the session, the day and the period."""
 
-    per_disaster = (await session.execute(text(f"""
+    session: AsyncSession
+    today: date
+    now: datetime
+    period: KpiPeriod
+
+
+# --- shared SQL ---------------------------------------------------------------------------------
+
+async def per_disaster_completion(ctx: Ctx) -> list:
+    return list((await ctx.session.execute(text(f"""
         SELECT d.id, d.reference, s.one_year_mark, s.completed_on_time AS on_time,
                s.submitted - s.withdrawn AS counted
         FROM ({STATS_PER_DISASTER}) s JOIN disasters d ON d.id = s.disaster_id
         WHERE s.submitted > s.withdrawn
-        ORDER BY d.publication_date, d.reference"""))).mappings().all()
-    passed = [r for r in per_disaster if r["one_year_mark"] < today]
-    on_time = sum(r["on_time"] for r in passed)
-    counted = sum(r["counted"] for r in passed)
-    results.append(kpi(
-        id="applications_completed_within_1y_pct",
-        title_nl="Aanvragen afgehandeld binnen één jaar na erkenning",
-        title_en="Applications completed within one year after recognition",
-        unit=KpiUnit.percent, value=round(100 * on_time / counted, 1) if counted else None,
-        target=TARGETS.get("applications_completed_within_1y_pct"),
-        direction=Direction.higher_is_better, period=period, computed_at=now,
-        breakdown=[{"disaster_id": str(r["id"]), "reference": r["reference"],
-                    "on_time": r["on_time"], "submitted": r["counted"],
-                    "pct": round(100 * r["on_time"] / r["counted"], 1),
-                    "one_year_mark_passed": r["one_year_mark"] < today} for r in per_disaster],
-    ))
+        ORDER BY d.publication_date, d.reference"""))).mappings().all())
 
-    lead = (await session.execute(text("""
+
+async def recognition_lead_rows(ctx: Ctx) -> list:
+    return list((await ctx.session.execute(text("""
         SELECT extract(year FROM event_end)::int AS year, count(*) AS n,
           percentile_cont(0.5) WITHIN GROUP (ORDER BY publication_date - event_end) AS median,
           percentile_cont(0.9) WITHIN GROUP (ORDER BY publication_date - event_end) AS p90,
@@ -116,92 +113,186 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
             ORDER BY publication_date - recognition_decision_date) AS publication
         FROM disasters WHERE publication_date IS NOT NULL
         GROUP BY ROLLUP (extract(year FROM event_end)::int)
-        ORDER BY year NULLS FIRST"""))).mappings().all()
+        ORDER BY year NULLS FIRST"""))).mappings().all())
+
+
+async def open_per_disaster(ctx: Ctx) -> list:
+    return list((await ctx.session.execute(text(f"""
+        SELECT s.disaster_id, s.one_year_mark, s.submitted - s.withdrawn - s.completed AS open
+        FROM ({STATS_PER_DISASTER}) s"""))).mappings().all())
+
+
+async def lead_time_sums(ctx: Ctx):
+    return (await ctx.session.execute(text("""
+        SELECT sum(lead_gross_sum)::numeric / nullif(sum(completed), 0) AS gross,
+               sum(lead_net_sum)::numeric / nullif(sum(completed), 0) AS net,
+               coalesce(sum(completed), 0) AS n
+        FROM disaster_application_stats"""))).mappings().one()
+
+
+# --- one function per KPI ---------------------------------------------------------------------
+
+def completed_within_1y(ctx: Ctx, per_disaster: list) -> Kpi:
+    passed = [r for r in per_disaster if r["one_year_mark"] < ctx.today]
+    on_time = sum(r["on_time"] for r in passed)
+    counted = sum(r["counted"] for r in passed)
+    return kpi(
+        id="applications_completed_within_1y_pct",
+        title_nl="Aanvragen afgehandeld binnen één jaar na erkenning",
+        title_en="Applications completed within one year after recognition",
+        unit=KpiUnit.percent, value=round(100 * on_time / counted, 1) if counted else None,
+        target=TARGETS.get("applications_completed_within_1y_pct"),
+        direction=Direction.higher_is_better, period=ctx.period, computed_at=ctx.now,
+        breakdown=[{"disaster_id": str(r["id"]), "reference": r["reference"],
+                    "on_time": r["on_time"], "submitted": r["counted"],
+                    "pct": round(100 * r["on_time"] / r["counted"], 1),
+                    "one_year_mark_passed": r["one_year_mark"] < ctx.today} for r in per_disaster])
+
+
+def recognition_lead_time(ctx: Ctx, lead: list, stat: str) -> Kpi:
+    """`stat` median or p90 of publication date - event end, per event-end year."""
     overall = next((r for r in lead if r["year"] is None), None)
     breakdown = [{"year": r["year"], "disasters": r["n"], "median_days": _f(r["median"]),
                   "p90_days": _f(r["p90"]), "investigation_median_days": _f(r["investigation"]),
                   "government_median_days": _f(r["government"]),
                   "publication_median_days": _f(r["publication"])}
                  for r in lead if r["year"] is not None]
-    for stat, label_nl, label_en in (("median", "mediaan", "median"), ("p90", "P90", "P90")):
-        results.append(kpi(
-            id=f"recognition_lead_time_{stat}_days",
-            title_nl=f"Doorlooptijd erkenning ({label_nl}): einde ramp tot publicatie",
-            title_en=f"Recognition lead time ({label_en}): event end to publication",
-            unit=KpiUnit.days, value=_f(overall[stat]) if overall else None, target=None,
-            direction=Direction.lower_is_better, period=period, computed_at=now,
-            breakdown=breakdown))
+    label_nl, label_en = {"median": ("mediaan", "median"), "p90": ("P90", "P90")}[stat]
+    return kpi(
+        id=f"recognition_lead_time_{stat}_days",
+        title_nl=f"Doorlooptijd erkenning ({label_nl}): einde ramp tot publicatie",
+        title_en=f"Recognition lead time ({label_en}): event end to publication",
+        unit=KpiUnit.days, value=_f(overall[stat]) if overall else None, target=None,
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
+        breakdown=breakdown)
 
-    payout_days = (await session.execute(text("""
+
+async def recognition_to_payout(ctx: Ctx) -> Kpi:
+    payout_days = (await ctx.session.execute(text("""
         SELECT p.first_paid_on - d.publication_date AS days, sum(p.paid_count) AS n
         FROM payouts_by_day p JOIN disasters d ON d.id = p.disaster_id
         GROUP BY 1 HAVING sum(p.paid_count) > 0 ORDER BY 1"""))).all()
     histogram = [(int(days), int(n)) for days, n in payout_days]
-    results.append(kpi(
+    return kpi(
         id="recognition_to_payout_median_days",
         title_nl="Erkenning tot uitbetaling (mediaan)", title_en="Recognition to payout (median)",
         unit=KpiUnit.days, value=_f(weighted_percentile(histogram, 0.5)),
         target=TARGETS.get("recognition_to_payout_median_days"),
-        direction=Direction.lower_is_better, period=period, computed_at=now,
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
         breakdown=[{"paid_applications": sum(n for _, n in histogram),
-                    "p90_days": _f(weighted_percentile(histogram, 0.9))}]))
+                    "p90_days": _f(weighted_percentile(histogram, 0.9))}])
 
-    open_rows = (await session.execute(text(f"""
-        SELECT s.disaster_id, s.one_year_mark, s.submitted - s.withdrawn - s.completed AS open
-        FROM ({STATS_PER_DISASTER}) s"""))).mappings().all()
-    backlog_count = sum(r["open"] for r in open_rows if r["one_year_mark"] < today)
-    at_risk_count = sum(r["open"] for r in open_rows
-                        if 0 <= (r["one_year_mark"] - today).days < AT_RISK_DAYS)
+
+async def backlog(ctx: Ctx, open_rows: list) -> Kpi:
     band_sums = ", ".join(
         f"coalesce(sum(open_count) FILTER (WHERE CAST(:today AS date) - received_on "
         f"BETWEEN {low} AND {high}), 0) AS {key}" for key, low, high in AGE_BANDS)
-    bands = (await session.execute(
+    bands = (await ctx.session.execute(
         text(f"SELECT {band_sums} FROM open_applications_by_day"),  # shard rows may be < 0
-        {"today": today})).mappings().one()
-    results.append(kpi(
+        {"today": ctx.today})).mappings().one()
+    return kpi(
         id="backlog_open_applications",
         title_nl="Achterstand: open aanvragen na de éénjaarsgrens",
         title_en="Backlog: open applications past the one-year mark",
-        unit=KpiUnit.count, value=backlog_count, target=TARGETS.get("backlog_open_applications"),
-        direction=Direction.lower_is_better, period=period, computed_at=now,
+        unit=KpiUnit.count,
+        value=sum(r["open"] for r in open_rows if r["one_year_mark"] < ctx.today),
+        target=TARGETS.get("backlog_open_applications"),
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
         breakdown=[{"age_band": label, "open_applications": int(bands[key])}
-                   for key, label in AGE_BAND_LABELS]))
-    results.append(kpi(
+                   for key, label in AGE_BAND_LABELS])
+
+
+def at_risk(ctx: Ctx, open_rows: list) -> Kpi:
+    return kpi(
         id="applications_at_risk",
         title_nl="Open aanvragen met minder dan 60 dagen tot de éénjaarsgrens",
         title_en="Open applications with fewer than 60 days to the one-year mark",
-        unit=KpiUnit.count, value=at_risk_count, target=TARGETS.get("applications_at_risk"),
-        direction=Direction.lower_is_better, period=period, computed_at=now))
+        unit=KpiUnit.count,
+        value=sum(r["open"] for r in open_rows
+                  if 0 <= (r["one_year_mark"] - ctx.today).days < AT_RISK_DAYS),
+        target=TARGETS.get("applications_at_risk"),
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now)
 
-    lead_times = (await session.execute(text("""
-        SELECT sum(lead_gross_sum)::numeric / nullif(sum(completed), 0) AS gross,
-               sum(lead_net_sum)::numeric / nullif(sum(completed), 0) AS net,
-               coalesce(sum(completed), 0) AS n
-        FROM disaster_application_stats"""))).mappings().one()
-    for key, nl, en in (("gross", "bruto", "gross"), ("net", "netto", "net")):
-        results.append(kpi(
-            id=f"dossier_lead_time_{key}_avg_days",
-            title_nl=f"Doorlooptijd dossier ({nl}, gemiddeld)",
-            title_en=f"Dossier lead time ({en}, average)", unit=KpiUnit.days,
-            value=_f(lead_times[key]), target=None, direction=Direction.lower_is_better,
-            period=period, computed_at=now,
-            breakdown=[{"completed_applications": lead_times["n"]}]))
-    phase_rows = (await session.execute(text("""
+
+def dossier_lead_time(ctx: Ctx, sums, key: str) -> Kpi:
+    """`key` gross or net: receipt to completion, average over completed dossiers."""
+    nl, en = {"gross": ("bruto", "gross"), "net": ("netto", "net")}[key]
+    return kpi(
+        id=f"dossier_lead_time_{key}_avg_days",
+        title_nl=f"Doorlooptijd dossier ({nl}, gemiddeld)",
+        title_en=f"Dossier lead time ({en}, average)", unit=KpiUnit.days,
+        value=_f(sums[key]), target=None, direction=Direction.lower_is_better,
+        period=ctx.period, computed_at=ctx.now,
+        breakdown=[{"completed_applications": sums["n"]}])
+
+
+def phase_lead_time(ctx: Ctx, phase: Phase, row, norm) -> Kpi:
+    spans = int(row["spans"]) if row else 0
+    return kpi(
+        id=f"dossier_lead_time_{phase.value}_net_avg_days",
+        title_nl=f"Doorlooptijd fase {phase.value} (netto, gemiddeld)",
+        title_en=f"Lead time of phase {phase.value} (net, average)", unit=KpiUnit.days,
+        value=_f(row["net"] / spans) if spans else None, target=_norm_target(norm),
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
+        breakdown=[{"completed_spans": spans,
+                    "gross_avg_days": _f(row["gross"] / spans) if spans else None}])
+
+
+async def phase_lead_times(ctx: Ctx) -> list[Kpi]:
+    phase_rows = (await ctx.session.execute(text("""
         SELECT phase, sum(spans) AS spans, sum(gross_days_sum) AS gross, sum(net_days_sum) AS net
         FROM phase_duration_stats GROUP BY phase"""))).mappings().all()
     by_phase = {row["phase"]: row for row in phase_rows}
-    norms = {row["phase"]: row["norm"] for row in await norm_table(session)
+    norms = {row["phase"]: row["norm"] for row in await norm_table(ctx.session)
              if row["regime"] == "regime_2019"}
-    for phase in Phase:
-        row = by_phase.get(phase.value)
-        spans = int(row["spans"]) if row else 0
-        results.append(kpi(
-            id=f"dossier_lead_time_{phase.value}_net_avg_days",
-            title_nl=f"Doorlooptijd fase {phase.value} (netto, gemiddeld)",
-            title_en=f"Lead time of phase {phase.value} (net, average)", unit=KpiUnit.days,
-            value=_f(row["net"] / spans) if spans else None,
-            target=_norm_target(norms.get(phase.value)),
-            direction=Direction.lower_is_better, period=period, computed_at=now,
-            breakdown=[{"completed_spans": spans,
-                        "gross_avg_days": _f(row["gross"] / spans) if spans else None}]))
-    return results
+    return [phase_lead_time(ctx, phase, by_phase.get(phase.value), norms.get(phase.value))
+            for phase in Phase]
+
+
+async def recognition_backlog(ctx: Ctx) -> Kpi:
+    """Events whose current recognition phase lasts longer than its norm (rule set)."""
+    phases = await watch.recognition_phases(ctx.session, ctx.today)
+    overdue = [p for p in phases if p["status"] == "overdue"]
+    return kpi(
+        id="recognition_backlog_events",
+        title_nl="Erkenningsachterstand: rampen voorbij de norm van hun fase",
+        title_en="Recognition backlog: events past the norm of their phase",
+        unit=KpiUnit.count, value=len(overdue), target=TARGETS.get("recognition_backlog_events"),
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
+        breakdown=[{"disaster_id": str(p["disaster_id"]), "reference": p["reference"],
+                    "state": p["state"], "days_in_phase": p["days_in_phase"],
+                    "norm_days": p["norm_days"]} for p in overdue])
+
+
+async def publication_to_last_dossier(ctx: Ctx) -> Kpi:
+    """Median days from publication to the last dossier completed, per finished disaster."""
+    rows = await watch.publication_to_last_dossier(ctx.session)
+    histogram = sorted((r["days"], 1) for r in rows)
+    return kpi(
+        id="publication_to_last_dossier_median_days",
+        title_nl="Publicatie tot laatste afgehandelde dossier (mediaan per ramp)",
+        title_en="Publication to last dossier completed (median per disaster)",
+        unit=KpiUnit.days, value=_f(weighted_percentile(histogram, 0.5)), target=None,
+        direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
+        breakdown=rows)
+
+
+async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
+    today = today_brussels(clock)
+    ctx = Ctx(session, today, clock.now(), KpiPeriod.as_of(today))
+    lead = await recognition_lead_rows(ctx)
+    open_rows = await open_per_disaster(ctx)
+    sums = await lead_time_sums(ctx)
+    return [
+        completed_within_1y(ctx, await per_disaster_completion(ctx)),
+        recognition_lead_time(ctx, lead, "median"),
+        recognition_lead_time(ctx, lead, "p90"),
+        await recognition_to_payout(ctx),
+        await backlog(ctx, open_rows),
+        at_risk(ctx, open_rows),
+        dossier_lead_time(ctx, sums, "gross"),
+        dossier_lead_time(ctx, sums, "net"),
+        *await phase_lead_times(ctx),
+        await recognition_backlog(ctx),
+        await publication_to_last_dossier(ctx),
+    ]

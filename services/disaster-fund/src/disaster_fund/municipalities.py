@@ -8,7 +8,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from dkbuza_kit.problems import ProblemError
+from disaster_fund.errors import Errors
 
 
 @lru_cache(maxsize=1)
@@ -43,9 +43,7 @@ def canonical_list(codes: list[str], field: str = "municipalities") -> list[str]
         elif current not in result:
             result.append(current)
     if unknown:
-        raise ProblemError(
-            422, "UNKNOWN_MUNICIPALITY",
-            f"not a Flemish municipality NIS code: {', '.join(unknown)}",
+        raise Errors.UNKNOWN_MUNICIPALITY(f"not a Flemish municipality NIS code: {', '.join(unknown)}",
             errors=[{"loc": ["body", field], "msg": f"unknown NIS code {c}", "type": "value_error"}
                     for c in unknown],
         )

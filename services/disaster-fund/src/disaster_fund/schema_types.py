@@ -1,13 +1,27 @@
 """Input field types shared by the schemas: bounded legal dates and aware timestamps.
 
-Dates are bounded so that month arithmetic on them (deadlines, one-year marks) can never leave
-the calendar and turn bad input into a server error.
+Every date a client sends lies in the kit's calendar window (1900-01-01..2099-12-31), so month
+arithmetic on it (deadlines, one-year marks) can never leave the calendar; whether the date is
+TRUE (not in the future, after the step it follows) is checked by `dkbuza_kit.timeline`.
 """
 
-from datetime import date
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic_core import PydanticCustomError
 
-Day = Annotated[date, Field(ge=date(1950, 1, 1), le=date(2199, 12, 31))]
-Moment = AwareDatetime
+from dkbuza_kit.types import DATE_MAX, DATE_MIN, BoundedDate, in_date_window
+
+
+def _moment_in_window(value):
+    if not in_date_window(value):
+        raise PydanticCustomError(
+            "date_out_of_window", "the date must lie between {min} and {max}",
+            {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat(), "value": str(value)})
+    return value
+
+
+Day = BoundedDate
+Moment = Annotated[AwareDatetime, AfterValidator(_moment_in_window),
+                   Field(json_schema_extra={"x-minimum": DATE_MIN.isoformat(),
+                                            "x-maximum": DATE_MAX.isoformat()})]

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from disaster_fund.errors import Errors
 from disaster_fund.workflow import PHASE_OF_STATE, ApplicationState, Phase
 from dkbuza_kit.calendar import brussels_date
-from dkbuza_kit.problems import ProblemError
 
 
 class PauseReason(StrEnum):
@@ -58,8 +58,7 @@ class Norm:
 
 def check_pause_reason(reason: str) -> None:
     if reason not in ALLOWED_PAUSE_REASONS:
-        raise ProblemError(
-            422, "PAUSE_REASON_NOT_ALLOWED",
+        raise Errors.PAUSE_REASON_NOT_ALLOWED(
             f"only waits on the applicant pause the clock ({', '.join(sorted(ALLOWED_PAUSE_REASONS))})",
             allowed=sorted(ALLOWED_PAUSE_REASONS),
         )
@@ -75,10 +74,10 @@ def overlaps(a: PauseSpan, b: PauseSpan, now: datetime) -> bool:
 
 def check_no_overlap(existing: list[PauseSpan], new: PauseSpan, now: datetime) -> None:
     if new.end is not None and new.end <= new.start:
-        raise ProblemError(422, "INVALID_PAUSE", "a pause must end after it starts")
+        raise Errors.INVALID_PAUSE("a pause must end after it starts")
     for pause in existing:
         if overlaps(pause, new, now):
-            raise ProblemError(409, "PAUSE_OVERLAP", "pauses of one dossier cannot overlap")
+            raise Errors.PAUSE_OVERLAP("pauses of one dossier cannot overlap")
 
 
 def _overlap_days(start: date, end: date, pause_start: date, pause_end: date) -> int:

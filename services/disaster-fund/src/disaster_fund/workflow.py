@@ -6,7 +6,7 @@ returned so that a client can show them).
 
 from enum import StrEnum
 
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.statemachine import TransitionTable
 
 
 class DisasterState(StrEnum):
@@ -130,20 +130,13 @@ PHASE_OF_STATE: dict[ApplicationState, Phase | None] = {
 }
 
 
-def ensure_transition(table: dict, current: StrEnum, target: StrEnum, entity: str) -> None:
-    allowed = table.get(current, frozenset())
-    if target not in allowed:
-        raise ProblemError(
-            409, "ILLEGAL_TRANSITION",
-            f"{entity} cannot go from {current.value} to {target.value}",
-            from_state=current.value, to_state=target.value,
-            allowed=sorted(state.value for state in allowed),
-        )
+DISASTER_FLOW = TransitionTable("disaster", DISASTER_TRANSITIONS)
+APPLICATION_FLOW = TransitionTable("application", APPLICATION_TRANSITIONS)
 
 
 def ensure_disaster_transition(current: DisasterState, target: DisasterState) -> None:
-    ensure_transition(DISASTER_TRANSITIONS, current, target, "a disaster")
+    DISASTER_FLOW.check(current, target)
 
 
 def ensure_application_transition(current: ApplicationState, target: ApplicationState) -> None:
-    ensure_transition(APPLICATION_TRANSITIONS, current, target, "an application")
+    APPLICATION_FLOW.check(current, target)

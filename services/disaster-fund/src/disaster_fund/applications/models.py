@@ -50,6 +50,12 @@ class Application(Base):
     applicant_sub: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     applicant_org: Mapped[str | None] = mapped_column(String(100), index=True)
     applicant_name: Mapped[str | None] = mapped_column(String(300))
+    # Correctable facts (PATCH with If-Match): contact and payee (who is paid, on which IBAN).
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+    payee_kind: Mapped[str | None] = mapped_column(String(20))  # applicant|representative|insurer
+    payee_name: Mapped[str | None] = mapped_column(String(300))
+    payee_iban: Mapped[str | None] = mapped_column(String(34))
     channel: Mapped[str] = mapped_column(String(10), nullable=False)  # online | paper
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     received_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -155,6 +161,11 @@ class ExpertReport(Base):
     reaction: Mapped[str | None] = mapped_column(String(20))  # accepted|contested|deemed_accepted
     reacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # An amount far above the claim (rule set: expert_excess_ratio) needs a reason and the
+    # approval of a second handler before anything is decided on it.
+    excess_reason: Mapped[str | None] = mapped_column(Text)
+    excess_approved_by: Mapped[str | None] = mapped_column(String(200))
+    excess_approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Decision(Base):
@@ -176,6 +187,15 @@ class Decision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     decided_by: Mapped[str] = mapped_column(String(200), nullable=False)
     received_on: Mapped[date | None] = mapped_column(Date)
+    # Set when a later version (correction, rectification, judgment) replaced this one.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Sampled quality review (rule set: review_sample_share) and its recorded outcome.
+    review_selected: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    review_outcome: Mapped[str | None] = mapped_column(String(20))  # confirmed | to_rectify
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
 
 
 class Appeal(Base):

@@ -1,15 +1,17 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 
 from disaster_fund import norms, roles
-from disaster_fund.applications import service
+from disaster_fund.applications import history, oversight, review, service, work_list
 from disaster_fund.applications.models import Appeal, Application, ExpertReport
 from disaster_fund.applications.schemas import (
     AppealIn,
     AppealOut,
+    AppealReportRow,
+    ApplicationCorrectionIn,
     ApplicationIn,
     ApplicationOut,
     ApplicationTransitionIn,
@@ -20,8 +22,12 @@ from disaster_fund.applications.schemas import (
     DamageItemOut,
     DecisionIn,
     DecisionOut,
+    DecisionReviewIn,
+    ExpertFollowUpOut,
     ExpertReportIn,
     ExpertReportOut,
+    HistoryImportIn,
+    HistoryImportOut,
     JudgmentIn,
     NormAlertOut,
     PauseEndIn,
@@ -31,15 +37,16 @@ from disaster_fund.applications.schemas import (
     TurnaroundOut,
 )
 from disaster_fund.disasters import service as disasters
-from disaster_fund.workflow import ApplicationState
+from disaster_fund.errors import Errors
+from disaster_fund.workflow import ApplicationState, Phase
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
-from dkbuza_kit.concurrency import set_etag
+from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 Applicant = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNICIPALITY,
@@ -48,7 +55,6 @@ Reader = Annotated[Principal, Depends(require_roles(*roles.ANY_VRF))]
 Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
 Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
 Expert = Annotated[Principal, Depends(require_roles(roles.EXPERT))]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 VersionPath = Annotated[int, Path(ge=1, le=10_000)]
 
 
@@ -66,7 +72,15 @@ def _appeal_out(appeal: Appeal) -> AppealOut:
     return out
 
 
-@router.post("", response_model=ApplicationOut, status_code=201)
+@router.post("", response_model=ApplicationOut, status_code=201,
+             responses=responses(Errors.DISASTER_NOT_RECOGNISED, Errors.OUTSIDE_RECOGNITION_SCOPE,
+                                 Errors.APPLICATION_DEADLINE_PASSED, Errors.TRANSITIONAL_REGIME_ENDED,
+                                 Errors.PAPER_APPLICATION_FIELDS_REQUIRED,
+                                 Errors.PAPER_FIELDS_NOT_ALLOWED, Errors.CATEGORY_NOT_ALLOWED,
+                                 Errors.NOT_OWN_MUNICIPALITY, Errors.PRIORITY_REASON_REQUIRED,
+                                 Errors.INSURANCE_INCONSISTENT, Errors.UNKNOWN_MUNICIPALITY,
+                                 KitErrors.NOT_FOUND, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_ORIGIN, *AUTH_ERRORS))
 async def submit_application(body: ApplicationIn, session: DbSession, idem: IdempotencyDep,
                              principal: Applicant, clock: ClockDep):
     """Submit online (applicant) or register a paper application (handler, with received_at)."""
@@ -83,25 +97,31 @@ async def submit_application(body: ApplicationIn, session: DbSession, idem: Idem
 
 @router.get("", response_model=Page[ApplicationOut])
 async def list_applications(
-    session: DbSession, page: Pagination, principal: Reader,
+    session: DbSession, page: Pagination, principal: Reader, clock: ClockDep,
     disaster_id: Annotated[uuid.UUID | None, Query()] = None,
     state: Annotated[ApplicationState | None, Query()] = None,
     category: Annotated[Category | None, Query()] = None,
     municipality_nis: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
     expert_sub: Annotated[str | None, Query(max_length=200)] = None,
     late: Annotated[bool | None, Query()] = None,
+    mine: Annotated[bool, Query(description="my dossiers (handler; an expert: assigned)")] = False,
+    priority: Annotated[bool | None, Query(description="priority requests only")] = None,
+    phase: Annotated[Phase | None, Query()] = None,
+    norm_status: Annotated[str | None, Query(pattern="^(at_risk|overdue)$")] = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=100,
+                                   description="dossier number or applicant (name or id)")] = None,
 ) -> Page[ApplicationOut]:
-    stmt = service.visible(select(Application), principal).order_by(
-        Application.received_at, Application.id)
-    filters = {Application.disaster_id: disaster_id, Application.category: category,
-               Application.state: state, Application.municipality_nis: municipality_nis,
-               Application.expert_sub: expert_sub, Application.is_late: late}
-    for column, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(column == (value.value if hasattr(value, "value") else value))
+    """The work list: priority dossiers first, then by receipt."""
+    filters = work_list.WorkListFilter(
+        mine=mine, priority=priority, phase=phase.value if phase else None,
+        norm_status=norm_status, q=q, columns=(
+            (Application.disaster_id, disaster_id), (Application.category, category and category.value),
+            (Application.state, state and state.value),
+            (Application.municipality_nis, municipality_nis),
+            (Application.expert_sub, expert_sub), (Application.is_late, late)))
+    stmt = await work_list.statement(session, principal, filters, today_brussels(clock))
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[await _out(session, r, with_items=False) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of([await _out(session, r, with_items=False) for r in rows], total, page)
 
 
 @router.get("/norm-alerts", response_model=Page[NormAlertOut])
@@ -113,9 +133,36 @@ async def list_norm_alerts(
     """Open dossiers near (at_risk) or past (overdue) their current phase's norm (net days)."""
     rows, total = await norms.alerts(session, status, today_brussels(clock), page.limit,
                                      page.offset, disaster_id)
-    return Page(items=[NormAlertOut(**{k: v for k, v in r.items() if k in NormAlertOut.model_fields},
-                                    net_days_in_phase=r["net_days"], norm_days=r["norm"])
-                       for r in rows], total=total, limit=page.limit, offset=page.offset)
+    items = [NormAlertOut(**{k: v for k, v in r.items() if k in NormAlertOut.model_fields},
+                          net_days_in_phase=r["net_days"], norm_days=r["norm"]) for r in rows]
+    return Page.of(items, total, page)
+
+
+@router.post("/history", response_model=HistoryImportOut, status_code=201,
+             responses=responses(Errors.HISTORY_INCONSISTENT, Errors.DOSSIER_NUMBER_TAKEN,
+                                 Errors.DISASTER_NOT_RECOGNISED, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_ORIGIN,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
+async def import_history(body: HistoryImportIn, session: DbSession, principal: Manager,
+                         clock: ClockDep) -> HistoryImportOut:
+    """Record the past: historic dossiers with their dates, all or nothing (audited)."""
+    rows = await history.import_history(session, body.dossiers, principal, clock)
+    return HistoryImportOut(imported=len(rows), application_ids=[r.id for r in rows])
+
+
+@router.get("/reports/experts", response_model=list[ExpertFollowUpOut])
+async def expert_follow_up_report(session: DbSession, _: Staff,
+                                  clock: ClockDep) -> list[ExpertFollowUpOut]:
+    """Follow-up of the external experts: workload, lead time to the report, overdue."""
+    return [ExpertFollowUpOut(**row)
+            for row in await oversight.expert_follow_up(session, today_brussels(clock))]
+
+
+@router.get("/reports/appeals", response_model=Page[AppealReportRow])
+async def appeals_report(session: DbSession, page: Pagination, _: Staff) -> Page[AppealReportRow]:
+    """Appeals and court cases across dossiers, newest first."""
+    rows, total = await oversight.appeals_report(session, page.limit, page.offset)
+    return Page.of(rows, total, page, out=AppealReportRow)
 
 
 @router.post("/bulk/expert-assignment", response_model=BulkResult)
@@ -136,7 +183,30 @@ async def get_application(application_id: uuid.UUID, session: DbSession, princip
     return await _out(session, application)
 
 
-@router.post("/{application_id}/transitions", response_model=ApplicationOut, dependencies=[RETURNS_ETAG])
+@router.patch("/{application_id}", response_model=ApplicationOut,
+              responses=responses(Errors.APPLICATION_CLOSED, Errors.INSURANCE_INCONSISTENT,
+                                  Errors.PAYEE_INCONSISTENT, Errors.CORRECTION_NOT_ALLOWED,
+                                  KitErrors.NOT_FOUND, KitErrors.INVALID_IBAN,
+                                  KitErrors.DATE_IN_FUTURE, *IF_MATCH_ERRORS, *AUTH_ERRORS),
+              dependencies=[RETURNS_ETAG])
+async def correct_application(application_id: uuid.UUID, body: ApplicationCorrectionIn,
+                              request: Request, session: DbSession, principal: Staff,
+                              clock: ClockDep, response: Response) -> ApplicationOut:
+    """Correct facts after submission (insurance payout, contact, payee); If-Match required.
+    A changed amount after a decision yields a new decision version."""
+    application = await lock_for_change(session, Application, application_id, request,
+                                        what="application")
+    await service.correct(session, application, body, principal, clock)
+    set_etag(response, application.version)
+    return await _out(session, application)
+
+
+@router.post("/{application_id}/transitions", response_model=ApplicationOut,
+             responses=responses(KitErrors.ILLEGAL_TRANSITION, KitErrors.NOT_FOUND,
+                                 Errors.REASON_REQUIRED, Errors.EXPERT_REQUIRED, Errors.NO_EXPERT_REPORT,
+                                 Errors.NO_DECISION, Errors.APPEAL_PENDING, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS),
+             dependencies=[RETURNS_ETAG])
 async def transition_application(application_id: uuid.UUID, body: ApplicationTransitionIn,
                                  session: DbSession, principal: Reader, clock: ClockDep,
                                  response: Response) -> ApplicationOut:
@@ -154,7 +224,11 @@ async def list_pauses(application_id: uuid.UUID, session: DbSession,
     return [PauseOut.model_validate(p) for p in await service.pauses_of(session, application_id)]
 
 
-@router.post("/{application_id}/pauses", response_model=PauseOut, status_code=201)
+@router.post("/{application_id}/pauses", response_model=PauseOut, status_code=201,
+             responses=responses(Errors.PAUSE_REASON_NOT_ALLOWED, Errors.APPLICATION_CLOSED,
+                                 Errors.PAUSE_OVERLAP, Errors.INVALID_PAUSE, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_BEFORE_ORIGIN, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
 async def start_pause(application_id: uuid.UUID, body: PauseIn, session: DbSession,
                       principal: Staff, clock: ClockDep) -> PauseOut:
     """Pause the clock for a wait on the applicant (other reasons: 422 PAUSE_REASON_NOT_ALLOWED)."""
@@ -163,7 +237,10 @@ async def start_pause(application_id: uuid.UUID, body: PauseIn, session: DbSessi
         await service.add_pause(session, application, body, principal.sub, clock))
 
 
-@router.post("/{application_id}/pauses/{pause_id}/end", response_model=PauseOut)
+@router.post("/{application_id}/pauses/{pause_id}/end", response_model=PauseOut,
+             responses=responses(Errors.PAUSE_ALREADY_ENDED, Errors.INVALID_PAUSE, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
+                                 *AUTH_ERRORS))
 async def end_pause(application_id: uuid.UUID, pause_id: uuid.UUID, body: PauseEndIn,
                     session: DbSession, principal: Staff, clock: ClockDep) -> PauseOut:
     application = await service.get(session, application_id, principal, for_update=True)
@@ -181,7 +258,9 @@ async def get_turnaround(application_id: uuid.UUID, session: DbSession, principa
     return TurnaroundOut(**await service.turnaround_of(session, application, content, clock))
 
 
-@router.post("/{application_id}/expert-reports", response_model=ExpertReportOut, status_code=201)
+@router.post("/{application_id}/expert-reports", response_model=ExpertReportOut, status_code=201,
+             responses=responses(Errors.EXCESS_REASON_REQUIRED, KitErrors.ILLEGAL_TRANSITION,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def send_expert_report(application_id: uuid.UUID, body: ExpertReportIn, session: DbSession,
                              principal: Expert, clock: ClockDep) -> ExpertReportOut:
     """The assigned expert's report, sent to the applicant (1 month to react; silence = accepted)."""
@@ -200,7 +279,21 @@ async def list_expert_reports(application_id: uuid.UUID, session: DbSession,
     return [ExpertReportOut.model_validate(r) for r in rows]
 
 
-@router.post("/{application_id}/decisions", response_model=DecisionOut, status_code=201)
+@router.post("/{application_id}/expert-reports/{report_id}/approval", response_model=ExpertReportOut,
+             responses=responses(Errors.EXCESS_APPROVAL_NOT_NEEDED, Errors.SECOND_HANDLER_REQUIRED,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
+async def approve_expert_excess(application_id: uuid.UUID, report_id: uuid.UUID,
+                                session: DbSession, principal: Staff,
+                                clock: ClockDep) -> ExpertReportOut:
+    """Four eyes on an expert amount far above the claim: a second handler approves it."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return ExpertReportOut.model_validate(
+        await service.approve_excess(session, application, report_id, principal, clock))
+
+
+@router.post("/{application_id}/decisions", response_model=DecisionOut, status_code=201,
+             responses=responses(Errors.RECTIFICATION_ONLY, Errors.EXCESS_NOT_APPROVED,
+                                 KitErrors.ILLEGAL_TRANSITION, KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def decide_application(application_id: uuid.UUID, body: DecisionIn, session: DbSession,
                              principal: Manager, clock: ClockDep) -> DecisionOut:
     """Compute a decision version with the applicable rule set (stored with the decision)."""
@@ -224,7 +317,7 @@ async def recompute_decision(application_id: uuid.UUID, version: VersionPath, se
     decision = next((d for d in await service.decisions_of(session, application_id)
                      if d.version == version), None)
     if decision is None:
-        raise ProblemError(404, "NOT_FOUND", "decision version not found")
+        raise KitErrors.NOT_FOUND("decision version not found")
     result = await service.recompute(session, decision)
     return RecomputationOut(
         version=decision.version, rule_set_id=decision.rule_set_id, stored_amount=decision.amount,
@@ -236,7 +329,21 @@ async def recompute_decision(application_id: uuid.UUID, version: VersionPath, se
     )
 
 
-@router.post("/{application_id}/appeals", response_model=AppealOut, status_code=201)
+@router.post("/{application_id}/decisions/{version}/review", response_model=DecisionOut,
+             responses=responses(Errors.REVIEW_NOT_OPEN, Errors.SECOND_PERSON_REQUIRED,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
+async def review_decision(application_id: uuid.UUID, version: VersionPath, body: DecisionReviewIn,
+                          session: DbSession, principal: Manager, clock: ClockDep) -> DecisionOut:
+    """Record the outcome of the sampled review of a decision (a second manager)."""
+    application = await service.get(session, application_id, principal, for_update=True)
+    return DecisionOut.model_validate(await review.record_review(
+        session, application, version, body, principal, clock))
+
+
+@router.post("/{application_id}/appeals", response_model=AppealOut, status_code=201,
+             responses=responses(Errors.NO_DECISION, KitErrors.ILLEGAL_TRANSITION, KitErrors.NOT_FOUND,
+                                 KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
+                                 *AUTH_ERRORS))
 async def lodge_appeal(application_id: uuid.UUID, body: AppealIn, session: DbSession,
                        principal: Staff, clock: ClockDep) -> AppealOut:
     """Record an appeal at the Court of Appeal; after the term it is flagged OUT_OF_TIME."""
@@ -253,7 +360,10 @@ async def list_appeals(application_id: uuid.UUID, session: DbSession,
     return [_appeal_out(a) for a in rows]
 
 
-@router.post("/{application_id}/appeals/{appeal_id}/judgment", response_model=AppealOut)
+@router.post("/{application_id}/appeals/{appeal_id}/judgment", response_model=AppealOut,
+             responses=responses(Errors.APPEAL_CLOSED, Errors.NO_DECISION, KitErrors.ILLEGAL_TRANSITION,
+                                 KitErrors.NOT_FOUND, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
 async def record_judgment(application_id: uuid.UUID, appeal_id: uuid.UUID, body: JudgmentIn,
                           session: DbSession, principal: Manager, clock: ClockDep) -> AppealOut:
     """The court's amount becomes a new decision version, final at once."""

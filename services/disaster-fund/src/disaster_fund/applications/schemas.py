@@ -4,10 +4,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from disaster_fund.schema_types import Day, Moment
 from disaster_fund.workflow import ApplicationState
+from dkbuza_kit.refdata import Iban
+from dkbuza_kit.schemas import InputModel, OutputModel, PatchModel
 from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
 
 
@@ -30,21 +32,18 @@ class Channel(StrEnum):
     paper = "paper"
 
 
-class DamageItemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DamageItemIn(InputModel):
     description: str = Field(min_length=1, max_length=500)
     claimed_amount: NonNegativeMoney = Field(le=1_000_000_000)
 
 
-class DamageItemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DamageItemOut(OutputModel):
     position: int
     description: str
     claimed_amount: Money
 
 
-class ApplicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ApplicationIn(InputModel):
     disaster_id: uuid.UUID
     municipality_nis: str = Field(pattern=r"^\d{5}$")
     damage_date: Day
@@ -68,8 +67,7 @@ class ApplicationIn(BaseModel):
     applicant_name: str | None = Field(default=None, max_length=300)
 
 
-class ApplicationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ApplicationOut(OutputModel):
     id: uuid.UUID
     disaster_id: uuid.UUID
     dossier_number: str | None
@@ -110,11 +108,44 @@ class ApplicationOut(BaseModel):
     completion_kind: str | None
     completed_on_time: bool | None
     phase: str | None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    payee_kind: str | None = None
+    payee_name: str | None = None
+    payee_iban: str | None = None
     items: list[DamageItemOut] = []
 
 
-class ApplicationTransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PayeeKind(StrEnum):
+    """Who receives the payment. Values (Dutch label): applicant (aanvrager), representative
+    (vertegenwoordiger), insurer (verzekeraar, voor rekening van de verzekerde)."""
+
+    applicant = "applicant"
+    representative = "representative"
+    insurer = "insurer"
+
+
+class PayeeIn(InputModel):
+    kind: PayeeKind
+    name: str = Field(min_length=1, max_length=300)
+    iban: Iban
+
+
+class ApplicationCorrectionIn(PatchModel):
+    """Facts that may be corrected after submission (audited; a changed amount after a
+    decision yields a new decision version)."""
+
+    insured: bool | None = None
+    insurer_name: str | None = Field(default=None, max_length=200)
+    insurance_compensation: NonNegativeMoney | None = None
+    insurer_attest_received_on: Day | None = None
+    contact_email: str | None = Field(default=None, max_length=200,
+                                      pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    contact_phone: str | None = Field(default=None, max_length=50, pattern=r"^[+0-9 ()./-]{6,50}$")
+    payee: PayeeIn | None = None
+
+
+class ApplicationTransitionIn(InputModel):
     to_state: ApplicationState
     reason: str | None = Field(default=None, max_length=2000)
     handler_sub: str | None = Field(default=None, max_length=200)
@@ -123,8 +154,7 @@ class ApplicationTransitionIn(BaseModel):
                             "received the decision (default today)")
 
 
-class BulkExpertAssignmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BulkExpertAssignmentIn(InputModel):
     application_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
     expert_sub: str = Field(min_length=1, max_length=200)
 
@@ -143,8 +173,7 @@ class BulkResult(BaseModel):
     results: list[BulkItemResult]
 
 
-class PauseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PauseIn(InputModel):
     reason: str = Field(min_length=1, max_length=60, description=(
         "waiting_for_documents (wacht op documenten), report_with_applicant (verslag bij de "
         "aanvrager), waiting_insurer_attest (wacht op verzekeringsattest); others are refused"))
@@ -153,13 +182,11 @@ class PauseIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class PauseEndIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PauseEndIn(InputModel):
     ended_at: Moment | None = None
 
 
-class PauseOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class PauseOut(OutputModel):
     id: uuid.UUID
     reason: str
     started_at: datetime
@@ -167,14 +194,15 @@ class PauseOut(BaseModel):
     note: str | None
 
 
-class ExpertReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExpertReportIn(InputModel):
     assessed_amount: NonNegativeMoney
     summary: str = Field(min_length=1, max_length=10000)
+    excess_reason: str | None = Field(default=None, max_length=2000, description=(
+        "required when the amount exceeds the claim by more than the rule set's "
+        "expert_excess_ratio; a second handler then approves it"))
 
 
-class ExpertReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ExpertReportOut(OutputModel):
     id: uuid.UUID
     expert_sub: str
     assessed_amount: Money
@@ -183,18 +211,19 @@ class ExpertReportOut(BaseModel):
     reaction_deadline: date
     reaction: str | None
     reacted_at: datetime | None
+    excess_reason: str | None = None
+    excess_approved_by: str | None = None
+    excess_approved_at: datetime | None = None
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(InputModel):
     reject_reason: str | None = Field(default=None, max_length=2000, description=(
         "a rejection (afwijzing): amount 0 with reason code REJECTED"))
     assessed_amount: NonNegativeMoney | None = Field(default=None, description=(
         "rectification: the corrected damage amount"))
 
 
-class DecisionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DecisionOut(OutputModel):
     id: uuid.UUID
     version: int
     kind: str
@@ -206,6 +235,10 @@ class DecisionOut(BaseModel):
     decided_at: datetime
     decided_by: str
     received_on: date | None
+    superseded_at: datetime | None = None
+    review_selected: bool = False
+    review_outcome: str | None = None
+    reviewed_by: str | None = None
 
 
 class RecomputationOut(BaseModel):
@@ -218,20 +251,17 @@ class RecomputationOut(BaseModel):
     identical: bool
 
 
-class AppealIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AppealIn(InputModel):
     lodged_on: Day
     reason: str | None = Field(default=None, max_length=5000)
 
 
-class JudgmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class JudgmentIn(InputModel):
     judgment_on: Day
     amount: NonNegativeMoney
 
 
-class AppealOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class AppealOut(OutputModel):
     id: uuid.UUID
     decision_version: int
     lodged_on: date
@@ -272,3 +302,76 @@ class NormAlertOut(BaseModel):
     net_days_in_phase: int
     norm_days: int
     status: str
+
+
+class ExpertFollowUpOut(OutputModel):
+    expert_sub: str
+    dossiers: int
+    open_assignments: int
+    reports_sent: int
+    overdue: int = Field(description="open assignments past the expertise norm")
+    lead_time_avg_days: float | None = Field(description="assignment to first report")
+
+
+class AppealReportRow(OutputModel):
+    appeal_id: uuid.UUID
+    application_id: uuid.UUID
+    dossier_number: str | None
+    reference: str
+    decision_version: int
+    lodged_on: date
+    out_of_time: bool
+    status: str
+    judgment_on: date | None
+    judgment_amount: Money | None
+
+
+class CompletionKind(StrEnum):
+    """How a historic dossier ended. Values (Dutch label): paid (uitbetaald), rejected
+    (afgewezen of EUR 0), inadmissible (onontvankelijk), withdrawn (ingetrokken)."""
+
+    paid = "paid"
+    rejected = "rejected"
+    inadmissible = "inadmissible"
+    withdrawn = "withdrawn"
+
+
+class HistoricDossierIn(InputModel):
+    """A dossier handled before this service, with its dates (history import)."""
+
+    disaster_id: uuid.UUID
+    dossier_number: str = Field(min_length=1, max_length=30)
+    applicant_id: str = Field(min_length=1, max_length=200)
+    applicant_name: str | None = Field(default=None, max_length=300)
+    municipality_nis: str = Field(pattern=r"^\d{5}$")
+    damage_date: Day
+    category: Category
+    items: list[DamageItemIn] = Field(min_length=1, max_length=200)
+    received_on: Day
+    completion_kind: CompletionKind
+    completed_on: Day = Field(description="completion (or withdrawal) date")
+    decided_amount: NonNegativeMoney | None = None
+    paid_amount: NonNegativeMoney = 0  # type: ignore[assignment]
+    first_paid_on: Day | None = None
+
+
+class HistoryImportIn(InputModel):
+    dossiers: list[HistoricDossierIn] = Field(min_length=1, max_length=500)
+
+
+class HistoryImportOut(OutputModel):
+    imported: int
+    application_ids: list[uuid.UUID]
+
+
+class ReviewOutcome(StrEnum):
+    """Outcome of the sampled review of a decision. Values (Dutch label): confirmed
+    (bevestigd), to_rectify (recht te zetten)."""
+
+    confirmed = "confirmed"
+    to_rectify = "to_rectify"
+
+
+class DecisionReviewIn(InputModel):
+    outcome: ReviewOutcome
+    note: str | None = Field(default=None, max_length=2000)

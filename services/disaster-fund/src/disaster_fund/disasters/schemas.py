@@ -7,22 +7,33 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from disaster_fund.schema_types import Day
 from disaster_fund.workflow import DisasterState
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import Money
 
 
 class Phenomenon(StrEnum):
-    """Natural phenomenon of the disaster (natuurfenomeen van de ramp). Values (Dutch label):
-    storm (storm), heavy_rain (hevige regenval), flooding (overstroming), hail (hagel),
-    drought (droogte), frost (vorst), earthquake (aardbeving), landslide (aardverschuiving),
-    other (ander natuurfenomeen)."""
+    """Natural phenomenon of the disaster (natuurfenomeen van de ramp), after article 2, 2° and
+    3° of the decree of 5 April 2019. Values (Dutch label): earthquake (aardbeving), landslide
+    (aardverschuiving), subsidence (grondverzakking), flooding (overstroming), tornado
+    (tornado), hurricane (orkaan), volcanic_eruption (vulkaanuitbarsting), wildfire
+    (natuurbrand van natuurlijke oorsprong), frost (vorst), storm (storm en rukwinden), hail
+    (hagel), snow_ice_pressure (sneeuw- of ijsdruk), heavy_rain (hevige of aanhoudende regen),
+    drought (ernstige droogte), other (ander natuurfenomeen)."""
 
-    storm = "storm"
-    heavy_rain = "heavy_rain"
-    flooding = "flooding"
-    hail = "hail"
-    drought = "drought"
-    frost = "frost"
     earthquake = "earthquake"
     landslide = "landslide"
+    subsidence = "subsidence"
+    flooding = "flooding"
+    tornado = "tornado"
+    hurricane = "hurricane"
+    volcanic_eruption = "volcanic_eruption"
+    wildfire = "wildfire"
+    frost = "frost"
+    storm = "storm"
+    hail = "hail"
+    snow_ice_pressure = "snow_ice_pressure"
+    heavy_rain = "heavy_rain"
+    drought = "drought"
     other = "other"
 
 
@@ -41,8 +52,7 @@ class Institute(StrEnum):
 NisCode = str
 
 
-class DisasterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DisasterIn(InputModel):
     title: str = Field(min_length=1, max_length=300)
     phenomenon: Phenomenon
     event_start: Day
@@ -50,30 +60,50 @@ class DisasterIn(BaseModel):
     municipalities: list[NisCode] = Field(min_length=1, max_length=400)
 
 
-class DisasterPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DisasterPatch(InputModel):
     title: str | None = Field(default=None, min_length=1, max_length=300)
     municipalities: list[NisCode] | None = Field(default=None, min_length=1, max_length=400)
 
 
-class Criterion(BaseModel):
-    """A scientific or financial recognition criterion with its measured value and threshold."""
+class Comparison(StrEnum):
+    """How a measured value meets its threshold. Values (Dutch label): at_least (minstens de
+    drempel, e.g. rainfall), at_most (hoogstens de drempel, e.g. a rainfall deficit index)."""
 
-    model_config = ConfigDict(extra="forbid")
+    at_least = "at_least"
+    at_most = "at_most"
+
+
+class CriterionIn(InputModel):
+    """A scientific or financial recognition criterion: its measured value and threshold
+    (whether it is met is computed, never sent)."""
+
     kind: str = Field(pattern="^(scientific|financial)$")
     name: str = Field(min_length=1, max_length=200)
     measured_value: Decimal = Field(max_digits=18, decimal_places=4)
     threshold: Decimal = Field(max_digits=18, decimal_places=4)
+    comparison: Comparison = Comparison.at_least
     unit: str = Field(max_length=40)
+
+
+class Criterion(CriterionIn):
+    model_config = ConfigDict(extra="ignore")
     met: bool
 
 
-class DisasterTransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def criterion_met(measured: Decimal, threshold: Decimal, comparison: Comparison) -> bool:
+    return measured >= threshold if comparison is Comparison.at_least else measured <= threshold
+
+
+def criterion_out(criterion: CriterionIn) -> Criterion:
+    return Criterion(**criterion.model_dump(), met=criterion_met(
+        criterion.measured_value, criterion.threshold, criterion.comparison))
+
+
+class DisasterTransitionIn(InputModel):
     to_state: DisasterState
     reason: str | None = Field(default=None, max_length=2000)
     on: Day | None = Field(default=None, description="date of the step (default: today)")
-    criteria: list[Criterion] | None = Field(default=None, max_length=50)
+    criteria: list[CriterionIn] | None = Field(default=None, max_length=50)
     decision_date: Day | None = None
     scope_municipalities: list[NisCode] | None = Field(default=None, max_length=400)
     scope_period_start: Day | None = None
@@ -81,20 +111,17 @@ class DisasterTransitionIn(BaseModel):
     publication_date: Day | None = None
 
 
-class AdviceRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AdviceRequestIn(InputModel):
     institute: Institute
     requested_on: Day
 
 
-class AdviceReceivedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AdviceReceivedIn(InputModel):
     received_on: Day
     summary: str | None = Field(default=None, max_length=5000)
 
 
-class AdviceRequestOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class AdviceRequestOut(OutputModel):
     id: uuid.UUID
     institute: Institute
     requested_on: date
@@ -109,8 +136,7 @@ class DerivedDeadlines(BaseModel):
     one_year_mark: date | None
 
 
-class DisasterOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DisasterOut(OutputModel):
     id: uuid.UUID
     reference: str
     title: str
@@ -135,3 +161,31 @@ class DisasterOut(BaseModel):
     state_changed_at: datetime
     deadlines: DerivedDeadlines
     advice_requests: list[AdviceRequestOut] = []
+
+
+class RecognitionPhaseOut(OutputModel):
+    disaster_id: uuid.UUID
+    reference: str
+    title: str
+    state: DisasterState
+    phase_entered_on: date
+    days_in_phase: int
+    norm_days: int | None
+    working_value: bool = Field(description="the norm is a working value of the rule set")
+    status: str = Field(description="overdue (voorbij de norm), ok, no_norm (geen norm)")
+
+
+class MunicipalityReportsOut(OutputModel):
+    municipality_nis: str
+    reports: int
+    with_estimate: int
+    estimated_total: Money
+
+
+class DamageReportSummaryOut(OutputModel):
+    disaster_id: uuid.UUID
+    reference: str
+    municipalities: list[MunicipalityReportsOut]
+    reports: int
+    estimated_total: Money
+    financial_criteria: list[Criterion]

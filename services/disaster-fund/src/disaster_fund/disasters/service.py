@@ -17,7 +17,9 @@ from disaster_fund.disasters.schemas import (
     DisasterOut,
     DisasterPatch,
     DisasterTransitionIn,
+    criterion_out,
 )
+from disaster_fund.errors import Errors
 from disaster_fund.municipalities import canonical_list
 from disaster_fund.numbering import next_number
 from disaster_fund.rules import service as rules
@@ -28,7 +30,9 @@ from disaster_fund.workflow import (
 )
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.clock import Clock, today_brussels
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.statemachine import illegal_transition
+from dkbuza_kit.timeline import Bound, check_period, check_timeline
 
 S = DisasterState
 
@@ -39,7 +43,7 @@ async def get(session: AsyncSession, disaster_id: uuid.UUID, *, for_update: bool
         stmt = stmt.with_for_update()
     disaster = await session.scalar(stmt)
     if disaster is None:
-        raise ProblemError(404, "NOT_FOUND", "disaster not found")
+        raise KitErrors.NOT_FOUND("disaster not found")
     return disaster
 
 
@@ -71,13 +75,25 @@ async def to_out(session: AsyncSession, disaster: Disaster, *, with_advice: bool
     return out
 
 
-def _check_period(start: date, end: date) -> None:
-    if end < start:
-        raise ProblemError(422, "INVALID_PERIOD", "the event ends before it starts")
+# Disaster compensation became a Flemish competence on 1 July 2014 (sixth state reform, special
+# law of 6 January 2014); earlier events are the federal disaster fund's.
+FLEMISH_COMPETENCE_FROM = date(2014, 7, 1)
+
+
+def check_event_dates(start: date, end: date, now) -> None:
+    """An event happened (not in the future), ends after it starts, and is Flemish."""
+    check_timeline("event_start", start, now=now)
+    check_timeline("event_end", end, now=now)
+    check_period("event_start", start, "event_end", end)
+    if start < FLEMISH_COMPETENCE_FROM:
+        raise Errors.EVENT_BEFORE_FLEMISH_COMPETENCE(
+            f"events before {FLEMISH_COMPETENCE_FROM.isoformat()} fall under the federal law of "
+            "12 July 1976 and the federal disaster fund", event_start=start.isoformat(),
+            competence_from=FLEMISH_COMPETENCE_FROM.isoformat())
 
 
 async def create(session: AsyncSession, body: DisasterIn, clock: Clock) -> Disaster:
-    _check_period(body.event_start, body.event_end)
+    check_event_dates(body.event_start, body.event_end, clock.now())
     rule_set = await rules.current_for_event(session, body.event_start)
     disaster = Disaster(
         reference=await next_number(session, "RAMP", body.event_start.year, width=3),
@@ -95,7 +111,7 @@ async def create(session: AsyncSession, body: DisasterIn, clock: Clock) -> Disas
 
 async def patch(session: AsyncSession, disaster: Disaster, body: DisasterPatch) -> Disaster:
     if disaster.state not in (S.reporting, S.investigation, S.awaiting_advice):
-        raise ProblemError(409, "DISASTER_LOCKED", "the disaster can no longer be edited")
+        raise Errors.DISASTER_LOCKED("the disaster can no longer be edited")
     changes = body.model_dump(exclude_unset=True)
     if "title" in changes and body.title is not None:
         disaster.title = body.title
@@ -107,51 +123,36 @@ async def patch(session: AsyncSession, disaster: Disaster, body: DisasterPatch) 
     return disaster
 
 
+def step_date(disaster: Disaster, body: DisasterTransitionIn, today: date) -> tuple[str, date]:
+    """(field, date) of a procedure step: the decision or publication date where it has one."""
+    if body.to_state is S.recognised and body.decision_date is not None:
+        return "decision_date", body.decision_date
+    if body.to_state is S.published and body.publication_date is not None:
+        return "publication_date", body.publication_date
+    return "on", body.on or today
+
+
+def step_predecessors(disaster: Disaster, target: DisasterState) -> list[Bound]:
+    """The earlier steps of the procedure that a step's date may not precede."""
+    reached = [("investigation_started_on", disaster.investigation_started_on),
+               ("assessed_on", disaster.assessed_on),
+               ("submitted_to_government_on", disaster.submitted_to_government_on),
+               ("recognition_decision_date", disaster.recognition_decision_date),
+               ("publication_date", disaster.publication_date)]
+    return [bound for bound in reached if bound[1] is not None] if target is not S.investigation else []
+
+
 async def transition(session: AsyncSession, disaster: Disaster, body: DisasterTransitionIn,
                      clock: Clock) -> Disaster:
     current, target = DisasterState(disaster.state), body.to_state
     ensure_disaster_transition(current, target)
-    on = body.on or today_brussels(clock)
-    match target:
-        case S.investigation:
-            disaster.investigation_started_on = disaster.investigation_started_on or on
-        case S.assessed:
-            if not body.criteria:
-                raise ProblemError(422, "CRITERIA_REQUIRED",
-                                   "the measured values and thresholds of the criteria are required")
-            pending = await session.scalar(select(func.count()).select_from(AdviceRequest).where(
-                AdviceRequest.disaster_id == disaster.id, AdviceRequest.received_on.is_(None)))
-            if pending:
-                raise ProblemError(409, "ADVICE_PENDING", f"{pending} advice request(s) not answered")
-            disaster.criteria = [c.model_dump(mode="json") for c in body.criteria]
-            disaster.assessed_on = on
-        case S.submitted_to_government:
-            disaster.submitted_to_government_on = on
-        case S.recognised:
-            await _recognise(session, disaster, body, on)
-        case S.published:
-            if body.publication_date is None:
-                raise ProblemError(422, "PUBLICATION_DATE_REQUIRED",
-                                   "the Belgian State Gazette publication date is required")
-            if body.publication_date < disaster.recognition_decision_date:  # type: ignore[operator]
-                raise ProblemError(422, "INVALID_DATE",
-                                   "publication cannot precede the recognition decision")
-            disaster.publication_date = body.publication_date
-            await _notify_reporters(session, disaster, "damage_report.application_window_opened")
-        case S.not_recognised:
-            if not (body.reason or "").strip():
-                raise ProblemError(422, "REASON_REQUIRED", "a reason is required")
-            disaster.not_recognised_reason = body.reason
-            await _notify_reporters(session, disaster, "damage_report.disaster_not_recognised")
-        case S.closed:
-            open_count = await session.scalar(select(func.count()).select_from(Application).where(
-                Application.disaster_id == disaster.id,
-                Application.state.not_in([s.value for s in TERMINAL_APPLICATION_STATES]),
-                Application.completed_on.is_(None)))
-            if open_count:
-                raise ProblemError(409, "APPLICATIONS_OPEN",
-                                   f"{open_count} application(s) are not terminal yet")
-            disaster.closed_on = on
+    if target is S.published and body.publication_date is None:
+        raise Errors.PUBLICATION_DATE_REQUIRED(
+            "the Belgian State Gazette publication date is required")
+    field, on = step_date(disaster, body, today_brussels(clock))
+    check_timeline(field, on, now=clock.now(), follows=step_predecessors(disaster, target),
+                   origin=("event_start", disaster.event_start))
+    await _apply_step(session, disaster, body, on)
     disaster.state = target.value
     disaster.version += 1
     disaster.state_changed_at = clock.now()
@@ -162,18 +163,61 @@ async def transition(session: AsyncSession, disaster: Disaster, body: DisasterTr
     return disaster
 
 
+async def _apply_step(session: AsyncSession, disaster: Disaster, body: DisasterTransitionIn,
+                      on: date) -> None:
+    match body.to_state:
+        case S.investigation:
+            disaster.investigation_started_on = disaster.investigation_started_on or on
+        case S.assessed:
+            await _assess(session, disaster, body, on)
+        case S.submitted_to_government:
+            disaster.submitted_to_government_on = on
+        case S.recognised:
+            await _recognise(session, disaster, body, on)
+        case S.published:
+            disaster.publication_date = on
+            await _notify_reporters(session, disaster, "damage_report.application_window_opened")
+        case S.not_recognised:
+            if not (body.reason or "").strip():
+                raise Errors.REASON_REQUIRED("a reason is required")
+            disaster.not_recognised_reason = body.reason
+            await _notify_reporters(session, disaster, "damage_report.disaster_not_recognised")
+        case S.closed:
+            open_count = await session.scalar(select(func.count()).select_from(Application).where(
+                Application.disaster_id == disaster.id,
+                Application.state.not_in([s.value for s in TERMINAL_APPLICATION_STATES]),
+                Application.completed_on.is_(None)))
+            if open_count:
+                raise Errors.APPLICATIONS_OPEN(f"{open_count} application(s) are not terminal yet")
+            disaster.closed_on = on
+
+
+async def _assess(session: AsyncSession, disaster: Disaster, body: DisasterTransitionIn,
+                  on: date) -> None:
+    if not body.criteria:
+        raise Errors.CRITERIA_REQUIRED(
+            "the measured values and thresholds of the criteria are required")
+    pending = await session.scalar(select(func.count()).select_from(AdviceRequest).where(
+        AdviceRequest.disaster_id == disaster.id, AdviceRequest.received_on.is_(None)))
+    if pending:
+        raise Errors.ADVICE_PENDING(f"{pending} advice request(s) not answered")
+    # `met` is computed from the measured value and the threshold, never taken from the client.
+    disaster.criteria = [criterion_out(c).model_dump(mode="json") for c in body.criteria]
+    disaster.assessed_on = on
+
+
 async def _recognise(session: AsyncSession, disaster: Disaster, body: DisasterTransitionIn,
                      on: date) -> None:
     scope = canonical_list(body.scope_municipalities or disaster.municipalities,
                            "scope_municipalities")
     outside = [code for code in scope if code not in disaster.municipalities]
     if outside:
-        raise ProblemError(422, "SCOPE_NOT_IN_DISASTER",
-                           f"municipalities not affected by this disaster: {', '.join(outside)}")
+        raise Errors.SCOPE_NOT_IN_DISASTER(
+            f"municipalities not affected by this disaster: {', '.join(outside)}")
     start = body.scope_period_start or disaster.event_start
     end = body.scope_period_end or disaster.event_end
-    _check_period(start, end)
-    disaster.recognition_decision_date = body.decision_date or on
+    check_period("scope_period_start", start, "scope_period_end", end)
+    disaster.recognition_decision_date = on
     disaster.scope_municipalities = scope
     disaster.scope_period_start = start
     disaster.scope_period_end = end
@@ -193,10 +237,13 @@ async def _notify_reporters(session: AsyncSession, disaster: Disaster, event_typ
 
 
 async def add_advice_request(session: AsyncSession, disaster: Disaster,
-                             body: AdviceRequestIn) -> AdviceRequest:
+                             body: AdviceRequestIn, clock: Clock) -> AdviceRequest:
     if disaster.state not in (S.investigation, S.awaiting_advice):
-        raise ProblemError(409, "ILLEGAL_TRANSITION",
-                           "advice is requested during investigation only")
+        raise illegal_transition("disaster", disaster.state, "advice_requested",
+                                 detail="advice is requested during investigation only")
+    check_timeline("requested_on", body.requested_on, now=clock.now(),
+                   follows=[("investigation_started_on", disaster.investigation_started_on)],
+                   origin=("event_start", disaster.event_start))
     request = AdviceRequest(disaster_id=disaster.id, institute=body.institute.value,
                             requested_on=body.requested_on)
     session.add(request)
@@ -207,15 +254,15 @@ async def add_advice_request(session: AsyncSession, disaster: Disaster,
 
 
 async def receive_advice(session: AsyncSession, disaster: Disaster, request_id: uuid.UUID,
-                         body: AdviceReceivedIn) -> AdviceRequest:
+                         body: AdviceReceivedIn, clock: Clock) -> AdviceRequest:
     request = await session.scalar(select(AdviceRequest).where(
         AdviceRequest.id == request_id, AdviceRequest.disaster_id == disaster.id))
     if request is None:
-        raise ProblemError(404, "NOT_FOUND", "advice request not found")
+        raise KitErrors.NOT_FOUND("advice request not found")
     if request.received_on is not None:
-        raise ProblemError(409, "ADVICE_ALREADY_RECEIVED", "this advice was already received")
-    if body.received_on < request.requested_on:
-        raise ProblemError(422, "INVALID_DATE", "advice cannot be received before it was requested")
+        raise Errors.ADVICE_ALREADY_RECEIVED("this advice was already received")
+    check_timeline("received_on", body.received_on, now=clock.now(),
+                   follows=[("requested_on", request.requested_on)])
     request.received_on = body.received_on
     request.summary = body.summary
     await record_audit(session, entity_type="disaster", entity_id=disaster.id,

@@ -18,7 +18,7 @@ from disaster_fund.disasters import service as disasters
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.exports import FILE_RESPONSES, FormatPath, export_response
 
@@ -28,7 +28,8 @@ DashboardReader = Annotated[Principal, Depends(require_roles(*roles.STAFF, roles
 
 APPLICATION_COLUMNS = (
     ("dossier_number", Application.dossier_number), ("application_id", Application.id),
-    ("disaster_reference", Disaster.reference), ("state", Application.state),
+    ("disaster_reference", Disaster.reference), ("disaster_title", Disaster.title),
+    ("state", Application.state),
     ("category", Application.category), ("municipality_nis", Application.municipality_nis),
     ("channel", Application.channel), ("received_on", Application.received_on),
     ("is_late", Application.is_late), ("claimed_total", Application.claimed_total),
@@ -69,7 +70,7 @@ async def export_applications(
 @router.get("/disasters/{disaster_id}/dashboard.{fmt}", response_class=StreamingResponse,
             responses=FILE_RESPONSES)
 async def export_dashboard(disaster_id: uuid.UUID, fmt: FormatPath, session: DbSession,
-                           clock: Annotated[Clock, Depends(get_clock)],
+                           clock: ClockDep,
                            _: DashboardReader) -> StreamingResponse:
     """The per-disaster dashboard as key/value rows, for the cabinet."""
     disaster = await disasters.get(session, disaster_id)

@@ -2,7 +2,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +25,15 @@ class Payment(Base):
     ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ordered_by: Mapped[str] = mapped_column(String(200), nullable=False)
     executed_on: Mapped[date | None] = mapped_column(Date)
+    # Interest only: why it is due (judgment | late_payment).
+    interest_basis: Mapped[str | None] = mapped_column(String(20))
+    # Who is paid (snapshot of the dossier's payee when ordered).
+    payee_name: Mapped[str | None] = mapped_column(String(300))
+    payee_iban: Mapped[str | None] = mapped_column(String(34))
+    # Four eyes: orders from the rule set's payment_approval_threshold need a second person.
+    needs_approval: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Recovery(Base):

@@ -6,21 +6,24 @@ from sqlalchemy import select
 
 from disaster_fund import roles
 from disaster_fund.applications.schemas import BulkItemResult, BulkResult
-from disaster_fund.payments import service
+from disaster_fund.errors import Errors
+from disaster_fund.payments import four_eyes, service
 from disaster_fund.payments.models import Payment, Recovery
 from disaster_fund.payments.schemas import (
     BulkPaymentIn,
     ExecutionIn,
     PaymentIn,
     PaymentOut,
+    PaymentType,
     RecoveryIn,
     RecoveryOut,
     RecoveryState,
     RecoveryTransitionIn,
 )
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 
@@ -28,17 +31,27 @@ router = APIRouter(prefix="/v1/payments", tags=["payments"])
 recoveries_router = APIRouter(prefix="/v1/recoveries", tags=["recoveries"])
 Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
 Manager = Annotated[Principal, Depends(require_roles(roles.MANAGER))]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-@router.post("", response_model=PaymentOut, status_code=201)
+@router.post("", response_model=PaymentOut, status_code=201,
+             responses=responses(Errors.NO_DECISION, Errors.PAYMENT_EXISTS, Errors.APPEAL_PENDING,
+                                 Errors.DECISION_NOT_FINAL, Errors.NOTHING_TO_PAY,
+                                 Errors.INTEREST_AMOUNT_REQUIRED, Errors.INTEREST_NOT_DUE,
+                                 Errors.AMOUNT_NOT_ALLOWED, KitErrors.NOT_FOUND, *AUTH_ERRORS))
 async def order_payment(body: PaymentIn, session: DbSession, idem: IdempotencyDep,
                         principal: Staff, clock: ClockDep):
     """Order the payment of a final decision: one per decision version and payment type."""
     if idem.replay is not None:
         return idem.replay
-    payment = await service.order(session, body.application_id, body.payment_type.value,
-                                  principal, clock)
+    if body.payment_type is PaymentType.interest:
+        payment = await service.order_interest(session, body, principal, clock)
+    else:
+        if body.amount is not None or body.interest_basis is not None:
+            raise Errors.AMOUNT_NOT_ALLOWED(
+                "a compensation pays the decided amount: amount and interest_basis are for "
+                "interest")
+        payment = await service.order(session, body.application_id, body.payment_type.value,
+                                      principal, clock)
     return await idem.respond(201, PaymentOut.model_validate(payment))
 
 
@@ -63,8 +76,7 @@ async def list_payments(session: DbSession, page: Pagination, _: Staff,
     if state is not None:
         stmt = stmt.where(Payment.state == state)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[PaymentOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=PaymentOut)
 
 
 @router.get("/{payment_id}", response_model=PaymentOut)
@@ -72,7 +84,20 @@ async def get_payment(payment_id: uuid.UUID, session: DbSession, _: Staff) -> Pa
     return PaymentOut.model_validate(await service.get(session, payment_id))
 
 
-@router.post("/{payment_id}/execution", response_model=PaymentOut)
+@router.post("/{payment_id}/approval", response_model=PaymentOut,
+             responses=responses(Errors.PAYMENT_APPROVAL_NOT_NEEDED, Errors.SECOND_PERSON_REQUIRED,
+                                 KitErrors.NOT_FOUND, *AUTH_ERRORS))
+async def approve_payment(payment_id: uuid.UUID, session: DbSession, principal: Staff,
+                          clock: ClockDep) -> PaymentOut:
+    """Four eyes: a second handler or a manager approves an order above the threshold."""
+    payment = await service.get(session, payment_id, for_update=True)
+    return PaymentOut.model_validate(await four_eyes.approve(session, payment, principal, clock))
+
+
+@router.post("/{payment_id}/execution", response_model=PaymentOut,
+             responses=responses(Errors.PAYMENT_NOT_ORDERED, Errors.PAYMENT_NOT_APPROVED,
+                                 Errors.APPEAL_PENDING, KitErrors.NOT_FOUND, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS))
 async def execute_payment(payment_id: uuid.UUID, body: ExecutionIn, session: DbSession,
                           principal: Manager, clock: ClockDep) -> PaymentOut:
     """Record that the payment was executed: the dossier is paid (and completed)."""
@@ -101,8 +126,7 @@ async def list_recoveries(session: DbSession, page: Pagination, _: Staff,
     if state is not None:
         stmt = stmt.where(Recovery.state == state.value)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[RecoveryOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=RecoveryOut)
 
 
 @recoveries_router.post("/{recovery_id}/transitions", response_model=RecoveryOut)

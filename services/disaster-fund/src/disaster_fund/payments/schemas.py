@@ -2,10 +2,11 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from disaster_fund.schema_types import Day
-from dkbuza_kit.types import Money, NonNegativeMoney
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import Money, NonNegativeMoney, PositiveMoney
 
 
 class PaymentType(StrEnum):
@@ -16,25 +17,32 @@ class PaymentType(StrEnum):
     interest = "interest"
 
 
-class PaymentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InterestBasis(StrEnum):
+    """Why interest is due. Values (Dutch label): judgment (gerechtelijke beslissing),
+    late_payment (laattijdige betaling)."""
+
+    judgment = "judgment"
+    late_payment = "late_payment"
+
+
+class PaymentIn(InputModel):
     application_id: uuid.UUID
     payment_type: PaymentType = PaymentType.compensation
+    amount: PositiveMoney | None = Field(default=None, description=(
+        "interest only: the interest amount (a compensation pays the decided amount)"))
+    interest_basis: InterestBasis | None = Field(default=None, description="interest only")
 
 
-class BulkPaymentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BulkPaymentIn(InputModel):
     application_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
     payment_type: PaymentType = PaymentType.compensation
 
 
-class ExecutionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExecutionIn(InputModel):
     executed_on: Day | None = None
 
 
-class PaymentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class PaymentOut(OutputModel):
     id: uuid.UUID
     application_id: uuid.UUID
     decision_id: uuid.UUID
@@ -44,6 +52,12 @@ class PaymentOut(BaseModel):
     ordered_at: datetime
     ordered_by: str
     executed_on: date | None
+    interest_basis: InterestBasis | None = None
+    payee_name: str | None = None
+    payee_iban: str | None = None
+    needs_approval: bool = False
+    approved_by: str | None = None
+    approved_at: datetime | None = None
 
 
 class RecoveryState(StrEnum):
@@ -55,21 +69,18 @@ class RecoveryState(StrEnum):
     written_off = "written_off"
 
 
-class RecoveryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RecoveryIn(InputModel):
     application_id: uuid.UUID
     amount: NonNegativeMoney = Field(gt=0)
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class RecoveryTransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RecoveryTransitionIn(InputModel):
     to_state: RecoveryState
     on: Day | None = None
 
 
-class RecoveryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class RecoveryOut(OutputModel):
     id: uuid.UUID
     application_id: uuid.UUID
     amount: Money

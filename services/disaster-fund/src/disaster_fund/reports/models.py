@@ -1,8 +1,8 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,3 +28,6 @@ class DamageReport(Base):
     estimated_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     filed_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Paper intake: the day the paper report was received (what the report window uses).
+    channel: Mapped[str] = mapped_column(String(10), nullable=False, server_default="online")
+    received_on: Mapped[date | None] = mapped_column(Date)

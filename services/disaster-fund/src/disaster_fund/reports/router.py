@@ -5,12 +5,14 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from disaster_fund import roles
+from disaster_fund.errors import Errors
 from disaster_fund.reports import service
 from disaster_fund.reports.models import DamageReport
 from disaster_fund.reports.schemas import DamageReportIn, DamageReportOut
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page, Pagination, paginate
 
@@ -19,9 +21,15 @@ Reporter = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNIC
                                                       *roles.STAFF))]
 
 
-@router.post("", response_model=DamageReportOut, status_code=201)
+@router.post("", response_model=DamageReportOut, status_code=201,
+             responses=responses(Errors.DISASTER_CLOSED, Errors.REPORT_WINDOW_CLOSED,
+                                 Errors.REPORTER_REQUIRED, Errors.REPORTER_NOT_ALLOWED,
+                                 Errors.PAPER_FIELDS_NOT_ALLOWED, Errors.DUPLICATE_DAMAGE_REPORT,
+                                 Errors.NOT_OWN_MUNICIPALITY, Errors.UNKNOWN_MUNICIPALITY,
+                                 KitErrors.NOT_FOUND, KitErrors.DATE_IN_FUTURE,
+                                 KitErrors.DATE_BEFORE_ORIGIN, *AUTH_ERRORS))
 async def file_damage_report(body: DamageReportIn, session: DbSession, idem: IdempotencyDep,
-                             principal: Reporter, clock: Annotated[Clock, Depends(get_clock)]):
+                             principal: Reporter, clock: ClockDep):
     """File a report within the report window; a second one answers 409 with the first's number."""
     if idem.replay is not None:
         return idem.replay
@@ -41,8 +49,7 @@ async def list_damage_reports(
     if municipality_nis is not None:
         stmt = stmt.where(DamageReport.municipality_nis == municipality_nis)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[DamageReportOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=DamageReportOut)
 
 
 @router.get("/{report_id}", response_model=DamageReportOut)

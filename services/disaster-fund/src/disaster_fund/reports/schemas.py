@@ -1,13 +1,14 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from disaster_fund.schema_types import Day
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import Money, NonNegativeMoney
 
 
-class DamageReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DamageReportIn(InputModel):
     disaster_id: uuid.UUID
     municipality_nis: str = Field(min_length=5, max_length=5, pattern=r"^\d{5}$")
     description: str = Field(min_length=1, max_length=5000)
@@ -15,10 +16,12 @@ class DamageReportIn(BaseModel):
     reporter_id: str | None = Field(
         default=None, min_length=1, max_length=200,
         description="only for handlers registering a report for someone (the person's id)")
+    received_on: Day | None = Field(
+        default=None, description="paper intake (handlers only): the day the paper report was "
+        "received; the report window is checked against it")
 
 
-class DamageReportOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class DamageReportOut(OutputModel):
     id: uuid.UUID
     number: str
     disaster_id: uuid.UUID
@@ -30,3 +33,5 @@ class DamageReportOut(BaseModel):
     estimated_amount: Money | None
     filed_at: datetime
     filed_by: str
+    channel: str = Field(description="online (digitaal), paper (op papier ontvangen)")
+    received_on: date | None

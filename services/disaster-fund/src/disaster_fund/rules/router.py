@@ -23,8 +23,7 @@ async def list_rule_sets(session: DbSession, page: Pagination, _: Reader,
     if regime is not None:
         stmt = stmt.where(RuleSet.regime == regime.value)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=[RuleSetOut.model_validate(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page, out=RuleSetOut)
 
 
 @router.get("/{rule_set_id}", response_model=RuleSetOut)

@@ -3,13 +3,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from disaster_fund.calculation import Bracket, CalculationRules, CropRules
 from disaster_fund.deadlines import Windows
 from disaster_fund.schema_types import Day
 from disaster_fund.workflow import Phase
-from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import NonNegativeMoney, PositiveDayCount
 
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 
@@ -23,15 +24,13 @@ class Regime(StrEnum):
     regime_2019 = "regime_2019"
 
 
-class BracketIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BracketIn(InputModel):
     lower: NonNegativeMoney
     upper: NonNegativeMoney | None = None
     rate: Rate
 
 
-class CropRulesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CropRulesIn(InputModel):
     transitional_from: Day
     transitional_to: Day
     min_insured_share: Rate
@@ -41,10 +40,34 @@ class CropRulesIn(BaseModel):
     hail_excluded: bool = True
 
 
-class RuleSetContent(BaseModel):
+class RecognitionPhase(StrEnum):
+    """Phases of the recognition procedure that carry a norm (the disaster's state while it is
+    in them). Values (Dutch label): reporting (schademeldingen), investigation (onderzoek),
+    awaiting_advice (wacht op advies), assessed (criteria getoetst), submitted_to_government
+    (bij de Vlaamse Regering), recognised (erkend, wacht op publicatie)."""
+
+    reporting = "reporting"
+    investigation = "investigation"
+    awaiting_advice = "awaiting_advice"
+    assessed = "assessed"
+    submitted_to_government = "submitted_to_government"
+    recognised = "recognised"
+
+
+class LegalBasis(InputModel):
+    """Where a regime comes from; `verified: false` marks a date not checked against the text."""
+
+    instrument: str = Field(max_length=500)
+    gazette: str | None = Field(default=None, max_length=300)
+    implementing_order: str | None = Field(default=None, max_length=300)
+    applies_to_events_from: Day
+    verified: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class RuleSetContent(InputModel):
     """Everything the rules need; values are data (seeded by a migration, versioned)."""
 
-    model_config = ConfigDict(extra="forbid")
     report_window_days: int = Field(ge=1, le=365)
     application_months_after_publication_month: int = Field(ge=1, le=24)
     late_months_after_publication: int = Field(ge=1, le=60)
@@ -56,9 +79,22 @@ class RuleSetContent(BaseModel):
     franchise_public_domain: NonNegativeMoney
     brackets: list[BracketIn] = Field(min_length=1, max_length=50)
     crop_rules: CropRulesIn | None = None
-    phase_norms_days: dict[Phase, int]
+    # Norms are day counts (1..3660): a norm of -30 or 10^12 days is refused (422).
+    phase_norms_days: dict[Phase, PositiveDayCount]
     norm_warning_days: int = Field(ge=0, le=365)
     one_year_at_risk_days: int = Field(default=60, ge=0, le=365)
+    # An expert's amount above claimed total x this ratio needs a reason and a second handler.
+    expert_excess_ratio: Decimal = Field(default=Decimal("2.0"), ge=1, le=1000, max_digits=8,
+                                         decimal_places=2)
+    # Payment orders of at least this amount need a second person's approval (four eyes).
+    payment_approval_threshold: NonNegativeMoney | None = None
+    # Share of decisions drawn for a quality review by a second person (0..1).
+    review_sample_share: Rate = Decimal("0")
+    # Norms per recognition phase (state of the disaster), in days.
+    recognition_norms_days: dict[RecognitionPhase, PositiveDayCount] = Field(default_factory=dict)
+    # The keys above whose values no legal text fixes (shown as `working value`).
+    working_values: list[str] = Field(default_factory=list, max_length=50)
+    legal_basis: LegalBasis | None = None
 
     @model_validator(mode="after")
     def _brackets_contiguous(self) -> "RuleSetContent":
@@ -98,8 +134,7 @@ class RuleSetContent(BaseModel):
         )
 
 
-class RuleSetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RuleSetIn(InputModel):
     regime: Regime
     applies_from: Day
     applies_to: Day | None = None
@@ -107,8 +142,7 @@ class RuleSetIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class RuleSetOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class RuleSetOut(OutputModel):
     id: int
     regime: Regime
     version: int

@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from disaster_fund.errors import Errors
 from disaster_fund.rules.models import RuleSet
 from disaster_fund.rules.schemas import RuleSetContent, RuleSetIn
 from dkbuza_kit.audit import record_audit
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.errors import KitErrors
 
 # Versions never change once written, so their parsed content can be cached by id.
 _parsed: dict[int, RuleSetContent] = {}
@@ -70,20 +71,23 @@ async def current_for_event(session: AsyncSession, event_start: date,
                   if v.applies_from <= event_start
                   and (v.applies_to is None or v.applies_to >= event_start)]
     if not applicable:
-        raise ProblemError(422, "NO_RULE_SET", f"no rule set applies to events of {event_start}")
+        raise Errors.REGIME_NOT_SUPPORTED(
+            f"no rule set applies to events of {event_start}: events from 1 July 2014 until the "
+            "2016 decree applied fall under the federal law of 12 July 1976, which this "
+            "service does not compute", event_start=event_start.isoformat())
     return max(applicable, key=lambda v: (v.version, v.id))
 
 
 async def get(session: AsyncSession, rule_set_id: int) -> RuleSet:
     rule_set = await session.get(RuleSet, rule_set_id)
     if rule_set is None:
-        raise ProblemError(404, "NOT_FOUND", "rule set not found")
+        raise KitErrors.NOT_FOUND("rule set not found")
     return rule_set
 
 
 async def add_version(session: AsyncSession, body: RuleSetIn, actor: str) -> RuleSet:
     if body.applies_to is not None and body.applies_to < body.applies_from:
-        raise ProblemError(422, "INVALID_PERIOD", "applies_to is before applies_from")
+        raise Errors.INVALID_PERIOD("applies_to is before applies_from")
     # Serialise version numbering per regime (two managers adding at once).
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
                           {"key": f"rule_sets:{body.regime.value}"})
