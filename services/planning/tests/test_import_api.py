@@ -20,7 +20,9 @@ async def test_import_real_plan_and_reimport(client, harness):
     assert report["counts"]["operational_goals"] == 32
     assert report["counts"]["initiatives"] == 173
     assert report["counts"]["audit_recommendations"] == 3
-    assert report["review"]["counts_match"] is True
+    # The document prints 206 in total but lists 205 titles: honestly no match.
+    assert (report["review"]["printed_total"], report["review"]["listed_total"]) == (206, 205)
+    assert report["review"]["counts_match"] is False
     assert report["review"]["counts"] == {"on_track": 151, "done": 39, "attention_needed": 13,
                                           "action_needed": 2}
     assert all(w["line"] > 0 for w in report["warnings"])
@@ -35,7 +37,8 @@ async def test_import_real_plan_and_reimport(client, harness):
     search = await client.get("/v1/initiatives", params={"q": "Errerahuis"}, headers=reader)
     assert [i["code"] for i in search.json()["items"]] == ["1.12-07"]
     reviews = (await client.get("/v1/reviews", headers=reader)).json()["items"]
-    assert reviews[0]["year"] == 2024 and reviews[0]["counts_match"] is True
+    assert reviews[0]["year"] == 2024 and reviews[0]["counts_match"] is False
+    assert (reviews[0]["printed_total"], reviews[0]["listed_total"]) == (206, 205)
     audits = (await client.get("/v1/audit-recommendations", headers=reader)).json()["items"]
     assert [(a["code"], a["original_target_date"], a["status"]) for a in audits] == [
         ("A02", "2025-09-30", "open"), ("A04", "2025-10-01", "open"),

@@ -9,6 +9,7 @@ from planning.plans.models import (
     OperationalGoal,
     Plan,
     PolicyField,
+    ResultMilestone,
     StrategicGoal,
 )
 from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
@@ -17,6 +18,6 @@ from planning.reviews.models import Review, ReviewItem
 __all__ = [
     "AuditRecommendation", "AuditRecommendationPostponement", "Base", "ExpectedResult",
     "Indicator", "IndicatorMeasurement", "Initiative", "OperationalGoal", "Plan", "PolicyField",
-    "ReportingPeriod", "Review", "ReviewItem", "StatusReport", "StatusReportEntry",
+    "ReportingPeriod", "ResultMilestone", "Review", "ReviewItem", "StatusReport", "StatusReportEntry",
     "StrategicGoal",
 ]

@@ -31,6 +31,29 @@ class ResultState(StrEnum):
     dropped = "dropped"
 
 
+class ResultTiming(StrEnum):
+    """dated = met termijn, continuous = continu proces (geen termijn), undated = zonder termijn."""
+
+    dated = "dated"
+    continuous = "continuous"
+    undated = "undated"
+
+
+class DuePrecision(StrEnum):
+    """How precisely the plan prints a due: day (dag), day_range (dagen), month (maand),
+    quarter (kwartaal), quarter_range (kwartalen), half_year (jaarhelft), year (jaar),
+    year_range (jaren)."""
+
+    day = "day"
+    day_range = "day_range"
+    month = "month"
+    quarter = "quarter"
+    quarter_range = "quarter_range"
+    half_year = "half_year"
+    year = "year"
+    year_range = "year_range"
+
+
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -109,7 +132,12 @@ class ExpectedResultOut(Out):
     initiative_id: int
     position: int
     text: str
-    due: str | None = Field(None, description="partial date: 2025, 2025-Q2, 2025-05, 2025-05-09")
+    timing: ResultTiming
+    due: str | None = Field(None, description="as printed: 2025, 2025/2029, 2025-H1, 2025-Q2, "
+                                              "2025-Q1/2025-Q2, 2025-05, 2025-05-09")
+    due_precision: DuePrecision | None
+    due_first: date | None
+    due_last: date | None
     state: ResultState
     achieved_on: date | None
     dropped_reason: str | None
@@ -128,12 +156,42 @@ class ImportWarning(BaseModel):
     message: str
 
 
+class DueMomentOut(BaseModel):
+    printed: str = Field(description="the fragment of the plan it was read from, or `heading`")
+    due: str
+    precision: DuePrecision
+
+
+class ResultDueReading(BaseModel):
+    line: int
+    text: str = Field(description="the result's text (first 120 characters)")
+    timing: ResultTiming
+    due: str | None
+    precision: DuePrecision | None
+    moments: list[DueMomentOut]
+    context: list[str] = Field(description="dates before the plan year: context, not dues")
+
+
+class NotUnderstoodDate(BaseModel):
+    line: int
+    fragment: str
+    text: str
+
+
+class DueReport(BaseModel):
+    counts: dict[str, int] = Field(description="results, dated, continuous, undated, "
+                                               "with_milestones, not_understood")
+    results: list[ResultDueReading]
+    not_understood: list[NotUnderstoodDate]
+
+
 class ImportReport(BaseModel):
     plan_id: int
     year: int
     replaced: bool
     counts: dict[str, int]
     review: dict[str, Any] | None
+    dues: DueReport
     warnings: list[ImportWarning]
 
 

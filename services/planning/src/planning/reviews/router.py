@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +12,7 @@ from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import not_found
 from planning.reporting.rules import STATUSES
 from planning.reviews.models import Review, ReviewItem
+from planning.reviews.rules import review_summary
 from planning.roles import Reader
 
 router = APIRouter(tags=["reviews"])
@@ -24,7 +25,9 @@ class ReviewOut(BaseModel):
     printed_total: int | None
     printed_counts: dict[str, int]
     counts: dict[str, int]
-    counts_match: bool
+    listed_total: int = Field(description="titles listed in the look-back (sum of `counts`)")
+    counts_match: bool = Field(description="per-status counts AND the printed total agree "
+                                           "with the titles listed")
 
 
 class ReviewItemOut(BaseModel):
@@ -47,8 +50,7 @@ async def _out(session: AsyncSession, review: Review) -> ReviewOut:
     counts = await review_counts(session, review.id)
     printed = {k: int(v) for k, v in (review.printed_counts or {}).items()}
     return ReviewOut(id=review.id, plan_id=review.plan_id, year=review.year,
-                     printed_total=review.printed_total, printed_counts=printed, counts=counts,
-                     counts_match=all(counts.get(k, 0) == v for k, v in printed.items()))
+                     **review_summary(review.printed_total, printed, counts))
 
 
 @router.get("/v1/reviews", response_model=Page[ReviewOut])
