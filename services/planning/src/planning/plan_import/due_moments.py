@@ -245,18 +245,19 @@ def _read_inline(text: str, year: int, plan_year: int, reading: DueReading,
     remaining = text
     for kind, pattern in _INLINE:
         for match in list(pattern.finditer(remaining)):
+            fragment = match.group(0)
+            start, end = match.span()
+            remaining = remaining[:start] + " " * (end - start) + remaining[end:]
             try:
                 moment = _inline_moment(kind, match, year)
-            except ValueError:
-                continue  # e.g. "31 februari 2025": left for the not-understood list
-            fragment = match.group(0)
+            except ValueError:  # "31 februari 2025": looks like a date, is none
+                reading.not_understood.append(fragment)
+                continue
             if moment.last.year < plan_year or (marker and moment.first.year > marker.last.year):
                 reading.context.append(fragment)
             else:
                 reading.understood.append((fragment, moment))
                 reading.moments.append(moment)
-            start, end = match.span()
-            remaining = remaining[:start] + " " * (end - start) + remaining[end:]
     reading.not_understood.extend(m.group(0) for m in DATE_LOOKING.finditer(remaining))
 
 

@@ -107,30 +107,34 @@ def _is_heading(text: str, plan_year: int) -> bool:
     return bool(moments) and not rest.strip()
 
 
-def _chunks(results: list[tuple[int, str]], plan_year: int) -> list[tuple[int, list[str]]]:
-    chunks: list[tuple[int, list[str]]] = []
+def _chunks(results: list[tuple[int, str]], plan_year: int
+            ) -> list[tuple[int, list[str], bool]]:
+    """(line, lines, opened by a bullet) per chunk."""
+    chunks: list[tuple[int, list[str], bool]] = []
     for number, line in results:
         if is_blank(line):
-            chunks.append((number, []))
+            chunks.append((number, [], False))
             continue
         bullet = BULLET.match(line)
         if bullet:
-            chunks.append((number, [line[bullet.end():]]))
+            chunks.append((number, [line[bullet.end():]], True))
         elif chunks and chunks[-1][1] and not opens_dated_item(line, plan_year):
             chunks[-1][1].append(line)
         else:
-            chunks.append((number, [line]))
+            chunks.append((number, [line], False))
     return chunks
 
 
 def _items(results: list[tuple[int, str]], plan_year: int) -> list[tuple[int, str]]:
-    """Chunks as texts; a chunk continuing the previous sentence across a blank is merged."""
+    """Chunks as texts; a chunk continuing the previous sentence across a blank is merged
+    (a bulleted chunk never continues: it is an item of its own)."""
     items: list[tuple[int, str]] = []
-    for number, chunk in _chunks(results, plan_year):
+    for number, chunk, bulleted in _chunks(results, plan_year):
         text = join_lines(chunk)
         if not text:
             continue
-        if (items and text[:1].islower() and not items[-1][1].endswith((".", ";", ":"))
+        if (items and not bulleted and text[:1].islower()
+                and not items[-1][1].endswith((".", ";", ":"))
                 and not _is_heading(items[-1][1], plan_year)
                 and not opens_dated_item(text, plan_year)):
             items[-1] = (items[-1][0], join_lines([items[-1][1], text]))
