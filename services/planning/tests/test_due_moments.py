@@ -71,7 +71,8 @@ FORMS = [
      "inventaris 2024: eerste jaarhelft 2025",
      ["2025-H1"], "half_year", "2025-01-01", "2025-06-30"),
     ("Lombardije: voorbereidingen treffen voor het opstellen van een MoU die tijdens een "
-     "werkbezoek in de 2de helft van 2025 kan ondertekend worden", ["2025-H2"], "half_year", "2025-07-01", "2025-12-31"),
+     "werkbezoek in de 2de helft van 2025 kan ondertekend worden", ["2025-H2"], "half_year",
+     "2025-07-01", "2025-12-31"),
     ("We organiseren in het najaar van 2025 de vijfde Heerlijk Helderdag.", ["2025-H2"],
      "half_year", "2025-07-01", "2025-12-31"),
     ("Evaluatie VSDO IV (incl. aanbeveling naar volgende regeerperiode toe): voorjaar 2025.",

@@ -313,7 +313,9 @@ async def test_results_on_time_and_overdue_days(client, harness, plan):
                        json={"state": "achieved", "achieved_on": "2030-07-01"})
     rate = (await client.get("/v1/expected-results/on-time-rate", params={"plan_year": 2030},
                              headers=manager)).json()
-    assert rate == {"achieved_with_due": 2, "achieved_on_time": 1, "on_time_pct": "50.0"}
+    # due by now (due period ended before 2030-10-15): alfa Q1, beta Q2, alfa Q3 (open)
+    assert rate == {"due_by_now": 3, "achieved_with_due": 2, "achieved_on_time": 1,
+                    "open_overdue": 1, "on_time_pct": "33.3"}
     # open: alfa Q3 (ends 2030-09-30) -> 15 days overdue on 2030-10-15; delta Q4 not yet due
     overdue = (await client.get("/v1/expected-results/overdue", headers=manager)).json()
     assert [(o["initiative_code"], o["due"], o["days_overdue"]) for o in overdue["items"]] == [
@@ -321,6 +323,22 @@ async def test_results_on_time_and_overdue_days(client, harness, plan):
     flagged = (await client.get("/v1/initiatives", params={"overdue": "true"},
                                 headers=manager)).json()
     assert [i["code"] for i in flagged["items"]] == ["1.1-01"]
+
+
+async def test_on_time_kpi_counts_overdue_results_not_only_achieved_ones(client, harness, plan):
+    """0 achieved and 2 overdue is 0 %, not `no_data` (issue 16)."""
+    harness.app.state.clock = FixedClock(datetime(2030, 7, 15, 12, tzinfo=UTC))
+    kpis = {k["id"]: k for k in (await client.get(
+        "/v1/kpis", headers=harness.headers("kpi.reader"))).json()}
+    on_time = kpis["results_achieved_on_time_pct"]
+    assert (on_time["value"], on_time["status"]) == (0.0, "missed")
+    assert on_time["breakdown"] == [{"due_by_now": 2, "achieved_on_time": 0, "achieved_late": 0,
+                                     "open_overdue": 2}]
+    assert kpis["results_overdue"]["value"] == 2
+    harness.app.state.clock = FixedClock(datetime(2030, 2, 1, 12, tzinfo=UTC))
+    kpis = {k["id"]: k for k in (await client.get(
+        "/v1/kpis", headers=harness.headers("kpi.reader"))).json()}
+    assert kpis["results_achieved_on_time_pct"]["status"] == "no_data"  # nothing due yet
 
 
 async def test_indicators_and_audit_recommendations(client, harness, plan):

@@ -67,13 +67,16 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
         title_en="Initiatives delayed or needing action", unit=KpiUnit.count, value=problems,
         target=None, direction=Direction.lower_is_better, period=period_of_reports, computed_at=now))
 
-    on_time = await queries.on_time_rate(session, None)
+    on_time = await queries.on_time_rate(session, None, today)
     figures.append(kpi(
         id="results_achieved_on_time_pct", title_nl="Beoogde resultaten tijdig behaald",
-        title_en="Expected results achieved within their due period", unit=KpiUnit.percent,
-        value=on_time.on_time_pct, target=TARGETS.get("results_achieved_on_time_pct"),
-        direction=Direction.higher_is_better,
-        period=KpiPeriod.calendar_year(today.year, today), computed_at=now))
+        title_en="Expected results due by now achieved within their due period",
+        unit=KpiUnit.percent, value=on_time.on_time_pct,
+        target=TARGETS.get("results_achieved_on_time_pct"), direction=Direction.higher_is_better,
+        period=as_of, computed_at=now,
+        breakdown=[{"due_by_now": on_time.due_by_now, "achieved_on_time": on_time.achieved_on_time,
+                    "achieved_late": on_time.achieved_with_due - on_time.achieved_on_time,
+                    "open_overdue": on_time.open_overdue}]))
     overdue = await session.scalar(select(func.count()).select_from(
         queries.overdue_query(None, today).order_by(None).subquery()))
     figures.append(kpi(

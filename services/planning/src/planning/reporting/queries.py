@@ -117,19 +117,23 @@ def _results_scope(plan_year: int | None):
     return stmt.where(Plan.year == plan_year) if plan_year is not None else stmt
 
 
-async def on_time_rate(session: AsyncSession, plan_year: int | None) -> OnTimeRate:
-    """Achieved results with a due moment: share achieved within (by the end of) it."""
+async def on_time_rate(session: AsyncSession, plan_year: int | None, today: date) -> OnTimeRate:
+    """Results due by now (their due period ended before today; dropped ones left out): the
+    share achieved by the end of the due period. 0 achieved of 70 due is 0 %, not "no data"."""
+    achieved = ExpectedResult.state == "achieved"
     stmt = (select(func.count(),
-                   func.count().filter(ExpectedResult.achieved_on <= ExpectedResult.due_last))
+                   func.count().filter(achieved, ExpectedResult.achieved_on <= ExpectedResult.due_last),
+                   func.count().filter(achieved),
+                   func.count().filter(ExpectedResult.state == "open"))
             .select_from(ExpectedResult)
             .join(Initiative, Initiative.id == ExpectedResult.initiative_id)
             .join(Plan, Plan.id == Initiative.plan_id)
-            .where(ExpectedResult.state == "achieved", ExpectedResult.due_last.is_not(None)))
+            .where(ExpectedResult.state != "dropped", ExpectedResult.due_last < today))
     if plan_year is not None:
         stmt = stmt.where(Plan.year == plan_year)
-    total, on_time = (int(v) for v in (await session.execute(stmt)).one())
-    return OnTimeRate(achieved_with_due=total, achieved_on_time=on_time,
-                      on_time_pct=percentage(on_time, total))
+    due, on_time, achieved_count, open_count = (int(v) for v in (await session.execute(stmt)).one())
+    return OnTimeRate(due_by_now=due, achieved_with_due=achieved_count, achieved_on_time=on_time,
+                      open_overdue=open_count, on_time_pct=percentage(on_time, due))
 
 
 def overdue_query(plan_year: int | None, today: date):

@@ -122,9 +122,10 @@ async def list_overdue_results(session: DbSession, _: Reader, page: Pagination, 
 
 
 @router.get("/v1/expected-results/on-time-rate", response_model=OnTimeRate)
-async def get_on_time_rate(session: DbSession, _: Reader,
+async def get_on_time_rate(session: DbSession, _: Reader, clock: ClockDep,
                            plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
-    return await queries.on_time_rate(session, plan_year)
+    """Of the results due by now, the share achieved within their due period."""
+    return await queries.on_time_rate(session, plan_year, today_brussels(clock))
 
 
 @router.post("/v1/status-reports", response_model=ReportOut, status_code=201)

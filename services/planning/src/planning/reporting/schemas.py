@@ -123,9 +123,13 @@ class OverdueResult(BaseModel):
 
 
 class OnTimeRate(BaseModel):
-    achieved_with_due: int
-    achieved_on_time: int
-    on_time_pct: Decimal | None
+    due_by_now: int = Field(description="results whose due period ended before today "
+                                        "(dropped results left out)")
+    achieved_with_due: int = Field(description="of those, achieved (on time or late)")
+    achieved_on_time: int = Field(description="of those, achieved by the end of the due period")
+    open_overdue: int = Field(description="of those, still open")
+    on_time_pct: Decimal | None = Field(description="achieved_on_time / due_by_now; null only "
+                                                    "when nothing is due yet")
 
 
 class Deterioration(BaseModel):
