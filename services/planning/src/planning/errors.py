@@ -16,7 +16,6 @@ class Errors(ErrorCatalogue):
     NOT_YOUR_TEAM = ErrorCode(403, "The initiative belongs to another team")
     FIELD_NOT_NULLABLE = ErrorCode(422, "This field cannot be emptied")
     ACHIEVED_DATE_REQUIRED = ErrorCode(422, "An achieved result needs its date")
-    ACHIEVED_DATE_IN_FUTURE = ErrorCode(422, "The achieved date lies in the future")
     DROP_REASON_REQUIRED = ErrorCode(422, "A dropped result needs a reason")
     DUE_INVALID = ErrorCode(422, "Not a due moment")
     # reporting

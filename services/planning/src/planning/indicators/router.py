@@ -4,10 +4,13 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from dkbuza_kit.audit import record_audit
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError, not_found
+from planning.errors import Errors
+from planning.indicators import service
 from planning.indicators.models import Indicator, IndicatorMeasurement
 from planning.indicators.schemas import (
     IndicatorIn,
@@ -69,25 +72,15 @@ async def get_indicator(indicator_id: int, session: DbSession, _: Reader,
     return indicator
 
 
-@router.patch("/v1/indicators/{indicator_id}", response_model=IndicatorOut)
+@router.patch("/v1/indicators/{indicator_id}", response_model=IndicatorOut,
+              responses=responses(Errors.INDICATOR_NOT_FOUND, Errors.FIELD_NOT_NULLABLE,
+                                  Errors.INDICATOR_LINK_INVALID, *IF_MATCH_ERRORS, *AUTH_ERRORS))
 async def update_indicator(indicator_id: int, body: IndicatorPatch, request: Request,
                            response: Response, session: DbSession, _: Manager) -> IndicatorOut:
     """Set unit, baseline, target, direction, links or source (If-Match required)."""
-    indicator = await session.get(Indicator, indicator_id)
-    if indicator is None:
-        raise not_found("indicator", "INDICATOR_NOT_FOUND")
-    check_if_match(request, indicator.version)
-    changes = body.model_dump(exclude_unset=True)
-    if changes.get("title", "") is None or changes.get("source", "") is None:
-        raise ProblemError(422, "FIELD_NOT_NULLABLE", "title and source cannot be cleared")
-    await check_links(session, indicator.plan_id,
-                      {name: value for name, value in changes.items() if name in LINKS})
-    for name, value in changes.items():
-        setattr(indicator, name, value)
-    indicator.version += 1
-    await session.flush()
-    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
-                       action="updated", data=body.model_dump(exclude_unset=True, mode="json"))
+    indicator = await lock_for_change(session, Indicator, indicator_id, request,
+                                      what="indicator", not_found=Errors.INDICATOR_NOT_FOUND)
+    await service.update_indicator(session, indicator, body)
     result = await _read(session, indicator.id)
     set_etag(response, result.version)
     return result

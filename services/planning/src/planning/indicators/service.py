@@ -5,8 +5,11 @@ from decimal import Decimal
 from sqlalchemy import Numeric, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.concurrency import bump_version
+from planning.errors import Errors
 from planning.indicators.models import Indicator, IndicatorMeasurement
+from planning.indicators.schemas import IndicatorPatch
 from planning.plans.models import Initiative, OperationalGoal, PolicyField
 
 LINKS = {"policy_field_id": PolicyField, "operational_goal_id": OperationalGoal,
@@ -58,6 +61,23 @@ async def check_links(session: AsyncSession, plan_id: int, links: dict[str, int 
         model = LINKS[name]
         if value is not None and await session.scalar(
                 select(model.id).where(model.id == value, model.plan_id == plan_id)) is None:
-            raise ProblemError(422, "INDICATOR_LINK_INVALID",
-                               f"{name} {value} is not part of the indicator's plan",
-                               errors=[{"field": name, "message": "not in this plan"}])
+            raise Errors.INDICATOR_LINK_INVALID(
+                f"{name} {value} is not part of the indicator's plan",
+                errors=[{"field": name, "message": "not in this plan"}])
+
+
+async def update_indicator(session: AsyncSession, indicator: Indicator,
+                           body: IndicatorPatch) -> Indicator:
+    """Apply a patch to a locked indicator, audited."""
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("title", "") is None or changes.get("source", "") is None:
+        raise Errors.FIELD_NOT_NULLABLE("title and source cannot be cleared")
+    await check_links(session, indicator.plan_id,
+                      {name: value for name, value in changes.items() if name in LINKS})
+    for name, value in changes.items():
+        setattr(indicator, name, value)
+    bump_version(indicator)
+    await session.flush()
+    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
+                       action="updated", data=body.model_dump(exclude_unset=True, mode="json"))
+    return indicator

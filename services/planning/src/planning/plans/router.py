@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
+from planning.errors import Errors
 from planning.plan_import.service import decode_and_parse, import_plan
 from planning.plans import service
 from planning.plans.filters import InitiativeFilterParams, initiatives_query
@@ -177,12 +179,13 @@ async def get_initiative(initiative_id: int, session: DbSession, _: Reader,
     return initiative
 
 
-@router.patch("/v1/initiatives/{initiative_id}", response_model=InitiativeOut)
+@router.patch("/v1/initiatives/{initiative_id}", response_model=InitiativeOut,
+              responses=responses(Errors.INITIATIVE_NOT_FOUND, *IF_MATCH_ERRORS, *AUTH_ERRORS))
 async def update_initiative(initiative_id: int, body: InitiativePatch, request: Request,
                             response: Response, session: DbSession, _: Manager) -> Initiative:
     """Owner team, partners, tags, kind, archived flag (If-Match required)."""
-    initiative = await service.get_or_404(session, Initiative, initiative_id, "initiative")
-    check_if_match(request, initiative.version)
+    initiative = await lock_for_change(session, Initiative, initiative_id, request,
+                                       what="initiative", not_found=Errors.INITIATIVE_NOT_FOUND)
     await service.update_initiative(session, initiative, body)
     set_etag(response, initiative.version)
     return initiative
@@ -204,17 +207,21 @@ async def list_expected_results(
     return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut)
+@router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut,
+              responses=responses(Errors.EXPECTED_RESULT_NOT_FOUND, Errors.NOT_YOUR_TEAM,
+                                  Errors.ACHIEVED_DATE_REQUIRED, KitErrors.DATE_IN_FUTURE,
+                                  Errors.DROP_REASON_REQUIRED, *IF_MATCH_ERRORS, *AUTH_ERRORS))
 async def update_expected_result(result_id: int, body: ExpectedResultPatch, request: Request,
                                  response: Response, session: DbSession,
                                  principal: ReporterOrManager, clock: ClockDep) -> ExpectedResult:
     """Mark a result achieved (with date) or dropped (with reason), or reopen it.
 
     If-Match required: the ETag is `"<version>"` of the result as listed."""
-    result = await service.get_or_404(session, ExpectedResult, result_id, "expected result")
+    result = await lock_for_change(session, ExpectedResult, result_id, request,
+                                   what="expected result",
+                                   not_found=Errors.EXPECTED_RESULT_NOT_FOUND)
     initiative = await session.get(Initiative, result.initiative_id)
     ensure_team_access(principal, initiative.owner_team if initiative else None)
-    check_if_match(request, result.version)
-    changed = await service.change_result_state(session, result, body, today_brussels(clock))
+    changed = await service.change_result_state(session, result, body, clock)
     set_etag(response, changed.version)
     return changed

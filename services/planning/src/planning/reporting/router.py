@@ -6,10 +6,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import not_found
+from planning.errors import Errors
 from planning.plans.filters import InitiativeFilterParams
 from planning.plans.models import Plan
 from planning.reporting import queries, service
@@ -156,13 +158,17 @@ async def get_status_report(report_id: int, session: DbSession, _: Reader, respo
     return report
 
 
-@router.put("/v1/status-reports/{report_id}", response_model=ReportOut)
+@router.put("/v1/status-reports/{report_id}", response_model=ReportOut,
+            responses=responses(Errors.STATUS_REPORT_NOT_FOUND, Errors.PERIOD_CLOSED,
+                                Errors.NOT_YOUR_TEAM, Errors.EXPLANATION_REQUIRED,
+                                Errors.CORRECTIVE_ACTION_REQUIRED, Errors.RESULTS_NOT_FINISHED,
+                                *IF_MATCH_ERRORS, *AUTH_ERRORS))
 async def update_status_report(report_id: int, body: ReportUpdate, request: Request,
                                response: Response, session: DbSession,
                                principal: ReporterOrManager, clock: ClockDep):
     """Edit while the period is open (If-Match); 409 once the period is closed."""
-    report = await report_or_404(session, report_id)
-    check_if_match(request, report.version)
+    report = await lock_for_change(session, StatusReport, report_id, request,
+                                   what="status report", not_found=Errors.STATUS_REPORT_NOT_FOUND)
     await service.update_report(session, report, body, principal, clock.now())
     set_etag(response, report.version)
     return report

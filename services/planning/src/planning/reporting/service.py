@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
+from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.problems import ProblemError, not_found
 from planning.plans.models import ExpectedResult, Initiative
 from planning.plans.service import plan_by_year
@@ -157,4 +158,4 @@ def _apply(report: StatusReport, body: ReportUpdate, now: datetime) -> None:
     report.explanation = body.explanation
     report.corrective_action = body.corrective_action
     report.updated_at = now
-    report.version += 1
+    bump_version(report)
