@@ -98,3 +98,14 @@ async def test_cli_import_is_the_same_import(client, harness):
     listed = await client.get("/v1/initiatives", params={"plan_year": 2025},
                               headers=harness.headers("planning.reader"))
     assert listed.json()["total"] == 173
+
+
+async def test_source_filename_is_only_the_base_name(client, harness):
+    manager = harness.headers("planning.manager")
+    for sent in ("C:\\Users\\jan.peeters\\Documents\\ondernemingsplan-2025.txt",
+                 "/home/jan/plannen/ondernemingsplan-2025.txt"):
+        response = await client.post("/v1/plans/import", params={"replace": "true"},
+                                     files=upload(PLAN_BYTES, sent), headers=manager)
+        assert response.status_code == 201, response.text
+        plans = (await client.get("/v1/plans", headers=harness.headers("planning.reader"))).json()
+        assert [p["source_filename"] for p in plans["items"]] == ["ondernemingsplan-2025.txt"]

@@ -1,68 +1,46 @@
 """Exports of the status overview (XLSX / CSV) with the same filters as `GET /v1/initiatives`.
 
-Rows are streamed from the database in chunks (server-side cursor) so memory stays flat.
+Rendered by the kit's exports (`dkbuza_kit.exports`): a text a reporter typed that starts with
+=, +, - or @ is written as text, never as a formula.
 """
 
-import csv
-import io
 from typing import Annotated, Literal
 
-import xlsxwriter
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.problems import ProblemError
-from planning.plans.filters import InitiativeFilterParams, initiatives_query
-from planning.plans.models import Initiative
+from dkbuza_kit.errors import AUTH_ERRORS, responses
+from dkbuza_kit.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, XlsxBook, csv_line
+from planning.errors import Errors
+from planning.exports.service import HEADER, status_overview_rows
+from planning.plans.filters import InitiativeFilterParams
 from planning.roles import Reader
 
 router = APIRouter(tags=["exports"])
-HEADER = ["code", "title", "kind", "operational_goal", "strategic_goal", "policy_field",
-          "owner_team", "status", "explanation", "corrective_action", "reported_at"]
-
-
-def _row(mapping) -> list:
-    initiative: Initiative = mapping[Initiative]
-    reported = mapping["reported_at"]
-    return [initiative.code, initiative.title, initiative.kind, mapping["od_code"],
-            mapping["sd_code"], mapping["pf_number"], initiative.owner_team or "",
-            mapping["status"], mapping["explanation"] or "", mapping["corrective_action"] or "",
-            reported.isoformat() if reported else ""]
 
 
 @router.get("/v1/exports/status-overview", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-"
-                                         "officedocument.spreadsheetml.sheet": {}}}})
+            responses={200: {"content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}},
+                       **responses(Errors.PERIOD_REQUIRED, *AUTH_ERRORS)})
 async def export_status_overview(
-    session: DbSession, _: Reader, filters: InitiativeFilterParams,
-    clock: Annotated[Clock, Depends(get_clock)],
+    session: DbSession, _: Reader, filters: InitiativeFilterParams, clock: ClockDep,
     format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
 ) -> Response:
     """The status overview of a period (`period` is required), one row per initiative."""
     if filters.period is None:
-        raise ProblemError(422, "PERIOD_REQUIRED", "the status overview needs a period")
-    stmt = initiatives_query(filters, today_brussels(clock))
-    result = await session.stream(stmt.execution_options(yield_per=500))
+        raise Errors.PERIOD_REQUIRED("the status overview needs a period")
+    rows = status_overview_rows(session, filters, today_brussels(clock))
     name = f"status-overview-{filters.period}"
     if format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(HEADER)
-        async for row in result.mappings():
-            writer.writerow(_row(row))
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+        lines = [csv_line(HEADER)]
+        lines.extend([csv_line(row) async for row in rows])
+        return Response("".join(lines), media_type=CSV_MEDIA_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {"in_memory": True, "constant_memory": True})
-    sheet = workbook.add_worksheet("Status")
-    sheet.write_row(0, 0, HEADER)
-    index = 0
-    async for row in result.mappings():
-        index += 1
-        sheet.write_row(index, 0, _row(row))
-    workbook.close()
-    return Response(output.getvalue(),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    book = XlsxBook()
+    sheet = book.sheet("Status", HEADER)
+    async for row in rows:
+        sheet.write(row)
+    return Response(book.finish(), media_type=XLSX_MEDIA_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

@@ -1,13 +1,14 @@
 """HTTP for plans, the import, and the tree (policy fields, SDs, ODs, initiatives, results)."""
 
+import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from sqlalchemy import func, select
 
 from dkbuza_kit.audit import record_audit
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
@@ -44,7 +45,14 @@ from planning.reporting.models import StatusReport
 from planning.roles import Manager, Reader, ReporterOrManager, ensure_team_access
 
 router = APIRouter(tags=["plans"])
-ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def base_name(filename: str | None) -> str | None:
+    """Only the file's own name is kept: a client's directories (`C:\\Users\\...`, `/home/...`)
+    are not ours to store or show."""
+    return re.split(r"[\\/]", filename)[-1] or None if filename else None
+
+
 MAX_UPLOAD_BYTES = 5_000_000
 
 
@@ -60,7 +68,7 @@ async def import_plan_file(
     if len(data) > MAX_UPLOAD_BYTES:
         raise ProblemError(413, "PAYLOAD_TOO_LARGE", "the plan file is too large")
     parsed = decode_and_parse(data)
-    report = await import_plan(session, parsed, replace=replace, filename=file.filename)
+    report = await import_plan(session, parsed, replace=replace, filename=base_name(file.filename))
     return ImportReport.model_validate(report)
 
 

@@ -2,10 +2,10 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
+from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
@@ -34,7 +34,6 @@ from planning.reporting.schemas import (
 from planning.roles import Manager, Reader, ReporterOrManager
 
 router = APIRouter(tags=["reporting"])
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 async def period_or_404(session, period_id: int) -> ReportingPeriod:
