@@ -21,8 +21,6 @@ class Errors(ErrorCatalogue):
     # reporting
     PERIOD_NOT_FOUND = ErrorCode(404, "No such reporting period")
     PERIOD_REQUIRED = ErrorCode(422, "A reporting period is required")
-    PERIOD_ENDS_BEFORE_START = ErrorCode(422, "The period ends before it starts")
-    DEADLINE_BEFORE_START = ErrorCode(422, "The reporting deadline lies before the period")
     PERIOD_EXISTS = ErrorCode(409, "The period exists")
     PERIOD_CLOSED = ErrorCode(409, "The period is closed")
     PERIOD_OPEN = ErrorCode(409, "The period is open")
@@ -42,5 +40,4 @@ class Errors(ErrorCatalogue):
     AUDIT_RECOMMENDATION_IMPLEMENTED = ErrorCode(409, "The recommendation is implemented")
     POSTPONEMENT_NOT_LATER = ErrorCode(422, "A postponement must move the date later")
     IMPLEMENTED_DATE_REQUIRED = ErrorCode(422, "An implemented recommendation needs its date")
-    IMPLEMENTED_DATE_IN_FUTURE = ErrorCode(422, "The implemented date lies in the future")
     REVIEW_NOT_FOUND = ErrorCode(404, "No such look-back")

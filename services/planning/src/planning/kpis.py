@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.clock import Clock, today_brussels
 from dkbuza_kit.kpis import Direction, Kpi, KpiPeriod, KpiTargets, KpiUnit, kpi
-from planning.audits.router import audit_summary
+from planning.audits.service import audit_summary
 from planning.indicators.service import average_progress
 from planning.plans.filters import InitiativeFilters
 from planning.reporting import queries

@@ -4,9 +4,10 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from dkbuza_kit.audit import record_audit
+from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError, not_found
 from planning.errors import Errors
@@ -87,18 +88,13 @@ async def update_indicator(indicator_id: int, body: IndicatorPatch, request: Req
 
 
 @router.post("/v1/indicators/{indicator_id}/measurements", response_model=MeasurementOut,
-             status_code=201)
+             status_code=201, responses=responses(Errors.INDICATOR_NOT_FOUND,
+                                                  KitErrors.DATE_IN_FUTURE,
+                                                  KitErrors.VALIDATION_ERROR, *AUTH_ERRORS))
 async def add_measurement(indicator_id: int, body: MeasurementIn, session: DbSession,
-                          _: Manager) -> IndicatorMeasurement:
-    if await session.get(Indicator, indicator_id) is None:
-        raise not_found("indicator", "INDICATOR_NOT_FOUND")
-    measurement = IndicatorMeasurement(indicator_id=indicator_id, value=body.value,
-                                       measured_on=body.measured_on, period=body.period,
-                                       note=body.note, source="manual")
-    session.add(measurement)
-    await session.flush()
-    await session.refresh(measurement)
-    return measurement
+                          _: Manager, clock: ClockDep) -> IndicatorMeasurement:
+    """A manual measurement; its date is not in the future."""
+    return await service.add_manual_measurement(session, indicator_id, body, clock)
 
 
 @router.get("/v1/indicators/{indicator_id}/measurements", response_model=Page[MeasurementOut])

@@ -4,6 +4,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dkbuza_kit.types import BoundedDate
+
 
 class IndicatorDirection(StrEnum):
     """increasing = stijgend (hoger is beter), decreasing = dalend (lager is beter)."""
@@ -76,7 +78,7 @@ class IndicatorOut(BaseModel):
 class MeasurementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     value: Decimal = Field(max_digits=18, decimal_places=3)
-    measured_on: date
+    measured_on: BoundedDate = Field(description="not in the future")
     period: str | None = Field(None, max_length=50)
     note: str | None = Field(None, max_length=2000)
 

@@ -6,10 +6,13 @@ from sqlalchemy import Numeric, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
+from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.timeline import check_timeline
 from planning.errors import Errors
 from planning.indicators.models import Indicator, IndicatorMeasurement
-from planning.indicators.schemas import IndicatorPatch
+from planning.indicators.schemas import IndicatorPatch, MeasurementIn
 from planning.plans.models import Initiative, OperationalGoal, PolicyField
 
 LINKS = {"policy_field_id": PolicyField, "operational_goal_id": OperationalGoal,
@@ -81,3 +84,20 @@ async def update_indicator(session: AsyncSession, indicator: Indicator,
     await record_audit(session, entity_type="indicator", entity_id=indicator.id,
                        action="updated", data=body.model_dump(exclude_unset=True, mode="json"))
     return indicator
+
+
+async def add_manual_measurement(session: AsyncSession, indicator_id: int, body: MeasurementIn,
+                                 clock: Clock) -> IndicatorMeasurement:
+    await get_or_404(session, Indicator, indicator_id, what="indicator",
+                     error=Errors.INDICATOR_NOT_FOUND)
+    check_timeline("measured_on", body.measured_on, now=clock.now())
+    measurement = IndicatorMeasurement(indicator_id=indicator_id, value=body.value,
+                                       measured_on=body.measured_on, period=body.period,
+                                       note=body.note, source="manual")
+    session.add(measurement)
+    await session.flush()
+    await record_audit(session, entity_type="indicator", entity_id=indicator_id,
+                       action="measurement_recorded",
+                       data={"value": str(body.value), "measured_on": body.measured_on.isoformat()})
+    await session.refresh(measurement)
+    return measurement

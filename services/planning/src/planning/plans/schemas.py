@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dkbuza_kit.types import BoundedDate
+
 
 class PlanState(StrEnum):
     """draft = ontwerp, adopted = goedgekeurd, closed = afgesloten."""
@@ -147,7 +149,8 @@ class ExpectedResultOut(Out):
 class ExpectedResultPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     state: ResultState
-    achieved_on: date | None = None
+    achieved_on: BoundedDate | None = Field(None, description="not in the future, not before "
+                                                              "the plan was drafted")
     dropped_reason: str | None = Field(None, max_length=2000)
 
 

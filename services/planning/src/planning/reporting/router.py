@@ -8,7 +8,7 @@ from sqlalchemy import select
 from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import not_found
 from planning.errors import Errors
@@ -50,9 +50,14 @@ async def report_or_404(session, report_id: int) -> StatusReport:
     return report
 
 
-@router.post("/v1/reporting-periods", response_model=PeriodOut, status_code=201)
-async def create_reporting_period(body: PeriodIn, session: DbSession, _: Manager):
-    return await service.create_period(session, body)
+@router.post("/v1/reporting-periods", response_model=PeriodOut, status_code=201,
+             responses=responses(Errors.PLAN_NOT_FOUND, Errors.PERIOD_EXISTS,
+                                 KitErrors.PERIOD_INVERTED, KitErrors.DATE_BEFORE_ORIGIN,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, KitErrors.VALIDATION_ERROR,
+                                 *AUTH_ERRORS))
+async def create_reporting_period(body: PeriodIn, session: DbSession, _: Manager,
+                                  clock: ClockDep):
+    return await service.create_period(session, body, clock.now())
 
 
 @router.get("/v1/reporting-periods", response_model=Page[PeriodOut])

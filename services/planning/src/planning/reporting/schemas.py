@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dkbuza_kit.types import BoundedDate
+
 
 class ReportStatus(StrEnum):
     """on_track = op schema, attention_needed = vertraging/aandacht nodig,
@@ -25,9 +27,9 @@ class PeriodIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plan_year: int = Field(ge=2000, le=2100)
     code: str = Field(min_length=1, max_length=20, examples=["2025-T1"])
-    starts_on: date
-    ends_on: date
-    report_deadline: date
+    starts_on: BoundedDate = Field(description="planned; not before the plan was drafted")
+    ends_on: BoundedDate
+    report_deadline: BoundedDate = Field(description="not before starts_on")
 
 
 class PeriodOut(Out):

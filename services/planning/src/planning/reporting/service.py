@@ -10,20 +10,22 @@ from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.problems import ProblemError, not_found
+from dkbuza_kit.timeline import check_period, check_timeline
 from planning.plans.models import ExpectedResult, Initiative
-from planning.plans.service import plan_by_year
+from planning.plans.service import plan_by_year, plan_drafting_start
 from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
 from planning.reporting.rules import report_errors
 from planning.reporting.schemas import PeriodIn, ReportCorrection, ReportIn, ReportUpdate
 from planning.roles import ensure_team_access
 
 
-async def create_period(session: AsyncSession, body: PeriodIn) -> ReportingPeriod:
-    if body.ends_on < body.starts_on:
-        raise ProblemError(422, "PERIOD_ENDS_BEFORE_START", "ends_on is before starts_on")
-    if body.report_deadline < body.starts_on:
-        raise ProblemError(422, "DEADLINE_BEFORE_START", "report_deadline is before starts_on")
+async def create_period(session: AsyncSession, body: PeriodIn, now: datetime) -> ReportingPeriod:
     plan = await plan_by_year(session, body.plan_year)
+    check_period("starts_on", body.starts_on, "ends_on", body.ends_on)
+    check_timeline("starts_on", body.starts_on, now=now, allow_future=True,
+                   origin=("plan_drafting_start", plan_drafting_start(plan.year)))
+    check_timeline("report_deadline", body.report_deadline, now=now, allow_future=True,
+                   follows=[("starts_on", body.starts_on)])
     exists = await session.scalar(select(ReportingPeriod.id).where(
         ReportingPeriod.plan_id == plan.id, ReportingPeriod.code == body.code))
     if exists is not None:
