@@ -1,7 +1,7 @@
 """HTTP for plans, the import, and the tree (policy fields, SDs, ODs, initiatives, results)."""
 
-import re
 from datetime import datetime
+from pathlib import PureWindowsPath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
@@ -13,7 +13,6 @@ from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
 from planning.errors import Errors
 from planning.plan_import.service import decode_and_parse, import_plan
 from planning.plans import service
@@ -47,12 +46,6 @@ from planning.roles import Manager, Reader, ReporterOrManager, ensure_team_acces
 router = APIRouter(tags=["plans"])
 
 
-def base_name(filename: str | None) -> str | None:
-    """Only the file's own name is kept: a client's directories (`C:\\Users\\...`, `/home/...`)
-    are not ours to store or show."""
-    return re.split(r"[\\/]", filename)[-1] or None if filename else None
-
-
 MAX_UPLOAD_BYTES = 5_000_000
 
 
@@ -66,9 +59,10 @@ async def import_plan_file(
     """Import a plan text export: all-or-nothing; 409 when the year exists without replace."""
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ProblemError(413, "PAYLOAD_TOO_LARGE", "the plan file is too large")
+        raise Errors.PAYLOAD_TOO_LARGE("the plan file is too large")
     parsed = decode_and_parse(data)
-    report = await import_plan(session, parsed, replace=replace, filename=base_name(file.filename))
+    report = await import_plan(session, parsed, replace=replace,
+                               filename=PureWindowsPath(file.filename or "").name or None)
     return ImportReport.model_validate(report)
 
 
