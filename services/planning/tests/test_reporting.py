@@ -344,6 +344,6 @@ async def test_plan_tree_with_status_in_period(client, harness, plan):
     unknown_period = await client.get(f"/v1/plans/{plan_id}/tree", headers=reader,
                                       params={"period": "2030-T9"})
     assert unknown_period.status_code == 422
-    assert unknown_period.json()["code"] == "PERIOD_NOT_FOUND"
+    assert unknown_period.json()["code"] == "UNKNOWN_PERIOD"
     assert (await client.get("/v1/plans/999999/tree", headers=reader)).status_code == 404
     assert (await client.get(f"/v1/plans/{plan_id}/tree")).status_code == 401

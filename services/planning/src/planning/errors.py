@@ -21,6 +21,7 @@ class Errors(ErrorCatalogue):
     # reporting
     PERIOD_NOT_FOUND = ErrorCode(404, "No such reporting period")
     PERIOD_REQUIRED = ErrorCode(422, "A reporting period is required")
+    UNKNOWN_PERIOD = ErrorCode(422, "The plan has no reporting period with this code")
     PERIOD_EXISTS = ErrorCode(409, "The period exists")
     PERIOD_CLOSED = ErrorCode(409, "The period is closed")
     PERIOD_OPEN = ErrorCode(409, "The period is open")

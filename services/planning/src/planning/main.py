@@ -13,6 +13,7 @@ from planning.kpis import compute_kpis
 from planning.plans.router import router as plans_router
 from planning.reporting.router import router as reporting_router
 from planning.reviews.router import router as reviews_router
+from planning.roles import MANAGER, READER, REPORTER
 from planning.settings import PlanningSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
@@ -26,8 +27,8 @@ def create_app(settings: PlanningSettings | None = None) -> FastAPI:
         routers=[plans_router, reporting_router, indicators_router, audits_router,
                  reviews_router, exports_router],
         kpi_provider=compute_kpis,
-        kpi_reader_roles=("planning.reader", "planning.reporter", "planning.manager"),
+        kpi_reader_roles=(READER, REPORTER, MANAGER),
         webhook_events=EVENT_TYPES,
-        webhook_roles=("planning.manager",),
+        webhook_roles=(MANAGER,),
         alembic_ini=ALEMBIC_INI,
     )

@@ -9,7 +9,6 @@ from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError, not_found
 from planning.errors import Errors
 from planning.indicators import service
 from planning.indicators.models import Indicator, IndicatorMeasurement
@@ -39,7 +38,7 @@ async def create_indicator(body: IndicatorIn, session: DbSession, _: Manager) ->
     plan = await plan_by_year(session, body.plan_year)
     if await session.scalar(select(Indicator.id).where(Indicator.plan_id == plan.id,
                                                        Indicator.code == body.code)):
-        raise ProblemError(409, "INDICATOR_EXISTS", f"indicator {body.code} exists")
+        raise Errors.INDICATOR_EXISTS(f"indicator {body.code} exists")
     await check_links(session, plan.id, {name: getattr(body, name) for name in LINKS})
     indicator = Indicator(plan_id=plan.id, **body.model_dump(exclude={"plan_year"}, mode="json"))
     indicator.baseline, indicator.target = body.baseline, body.target
@@ -54,7 +53,7 @@ async def _read(session, indicator_id: int) -> IndicatorOut:
     row = (await session.execute(indicators_with_progress()
                                  .where(Indicator.id == indicator_id))).one_or_none()
     if row is None:
-        raise not_found("indicator", "INDICATOR_NOT_FOUND")
+        raise Errors.INDICATOR_NOT_FOUND("indicator not found")
     return _out(row)
 
 
@@ -62,7 +61,7 @@ async def _read(session, indicator_id: int) -> IndicatorOut:
 async def list_indicators(session: DbSession, _: Reader, page: Pagination) -> Page[IndicatorOut]:
     stmt = indicators_with_progress().order_by(Indicator.code, Indicator.id)
     rows, total = await paginate(session, stmt, page, scalars=False)
-    return Page(items=[_out(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return Page.of([_out(r) for r in rows], total, page)
 
 
 @router.get("/v1/indicators/{indicator_id}", response_model=IndicatorOut)
@@ -103,4 +102,4 @@ async def list_measurements(indicator_id: int, session: DbSession, _: Reader,
     stmt = (select(IndicatorMeasurement).where(IndicatorMeasurement.indicator_id == indicator_id)
             .order_by(IndicatorMeasurement.measured_on, IndicatorMeasurement.id))
     rows, total = await paginate(session, stmt, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from sqlalchemy import func, select
 
-from dkbuza_kit.audit import record_audit
 from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
-from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import DbSession, get_or_404
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from planning.errors import Errors
@@ -69,12 +68,12 @@ async def import_plan_file(
 @router.get("/v1/plans", response_model=Page[PlanOut])
 async def list_plans(session: DbSession, _: Reader, page: Pagination) -> Page[PlanOut]:
     rows, total = await paginate(session, select(Plan).order_by(Plan.year), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/plans/{plan_id}", response_model=PlanOut)
 async def get_plan(plan_id: int, session: DbSession, _: Reader) -> Plan:
-    return await service.get_or_404(session, Plan, plan_id, "plan")
+    return await get_or_404(session, Plan, plan_id, what="plan", error=Errors.PLAN_NOT_FOUND)
 
 
 @router.get("/v1/plans/{plan_id}/tree", response_model=PlanTree)
@@ -87,19 +86,18 @@ async def get_plan_tree(
 ) -> PlanTree:
     """Policy fields > SDs > ODs > initiatives, each initiative with its status in the period
     and its expected results counted per state."""
-    plan = await service.get_or_404(session, Plan, plan_id, "plan")
+    plan = await get_or_404(session, Plan, plan_id, what="plan", error=Errors.PLAN_NOT_FOUND)
     return await plan_tree(session, plan, period_code=period, include_archived=include_archived,
                            today=today_brussels(clock))
 
 
-@router.patch("/v1/plans/{plan_id}", response_model=PlanOut)
+@router.patch("/v1/plans/{plan_id}", response_model=PlanOut,
+              responses=responses(Errors.PLAN_NOT_FOUND, KitErrors.ILLEGAL_TRANSITION,
+                                  *AUTH_ERRORS))
 async def update_plan(plan_id: int, body: PlanPatch, session: DbSession, _: Manager) -> Plan:
-    plan = await service.get_or_404(session, Plan, plan_id, "plan")
-    before = plan.state
-    plan.state = body.state.value
-    await record_audit(session, entity_type="plan", entity_id=plan.id, action="state_changed",
-                       from_state=before, to_state=plan.state)
-    return plan
+    """Adopt (draft -> adopted), close (adopted -> closed) or reopen (closed -> adopted)."""
+    plan = await get_or_404(session, Plan, plan_id, what="plan", error=Errors.PLAN_NOT_FOUND)
+    return await service.change_plan_state(session, plan, body.state)
 
 
 @router.get("/v1/policy-fields", response_model=Page[PolicyFieldOut])
@@ -110,7 +108,7 @@ async def list_policy_fields(session: DbSession, _: Reader, page: Pagination,
     if plan_year is not None:
         stmt = stmt.where(Plan.year == plan_year)
     rows, total = await paginate(session, stmt.order_by(Plan.year, PolicyField.number), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/strategic-goals", response_model=Page[StrategicGoalOut])
@@ -127,7 +125,7 @@ async def list_strategic_goals(
         stmt = stmt.where(PolicyField.number == policy_field)
     stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/operational-goals", response_model=Page[OperationalGoalOut])
@@ -146,7 +144,7 @@ async def list_operational_goals(
     stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position,
                          OperationalGoal.position)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/initiatives", response_model=Page[InitiativeListItem])
@@ -170,13 +168,14 @@ async def list_initiatives(session: DbSession, _: Reader, page: Pagination,
              "status_in_period": mapping.get("status"),
              "days_since_last_report": (today - last.date()).days if last else None})
         items.append(item)
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(items, total, page)
 
 
 @router.get("/v1/initiatives/{initiative_id}", response_model=InitiativeOut)
 async def get_initiative(initiative_id: int, session: DbSession, _: Reader,
                          response: Response) -> Initiative:
-    initiative = await service.get_or_404(session, Initiative, initiative_id, "initiative")
+    initiative = await get_or_404(session, Initiative, initiative_id, what="initiative",
+                                  error=Errors.INITIATIVE_NOT_FOUND)
     set_etag(response, initiative.version)
     return initiative
 
@@ -206,7 +205,7 @@ async def list_expected_results(
         stmt = stmt.where(ExpectedResult.state == state)
     stmt = stmt.order_by(ExpectedResult.initiative_id, ExpectedResult.position)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut,

@@ -8,24 +8,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
-from dkbuza_kit.problems import not_found
+from dkbuza_kit.statemachine import TransitionTable
 from dkbuza_kit.timeline import check_timeline
 from planning.errors import Errors
 from planning.plans.models import ExpectedResult, Initiative, Plan
-from planning.plans.schemas import ExpectedResultPatch, InitiativePatch, ResultState
+from planning.plans.schemas import ExpectedResultPatch, InitiativePatch, PlanState, ResultState
+
+PLAN_STATES = TransitionTable("plan", {
+    PlanState.draft: {PlanState.adopted},
+    PlanState.adopted: {PlanState.closed},
+    PlanState.closed: {PlanState.adopted},  # reopened to correct the year's last reports
+})
 
 
-async def get_or_404(session: AsyncSession, model, object_id: int, what: str):
-    row = await session.get(model, object_id)
-    if row is None:
-        raise not_found(what)
-    return row
+async def change_plan_state(session: AsyncSession, plan: Plan, state: PlanState) -> Plan:
+    before = plan.state
+    PLAN_STATES.check(before, state)
+    plan.state = state.value
+    await record_audit(session, entity_type="plan", entity_id=plan.id, action="state_changed",
+                       from_state=before, to_state=plan.state)
+    return plan
 
 
 async def plan_by_year(session: AsyncSession, year: int) -> Plan:
     plan = await session.scalar(select(Plan).where(Plan.year == year))
     if plan is None:
-        raise not_found(f"plan {year}", "PLAN_NOT_FOUND")
+        raise Errors.PLAN_NOT_FOUND(f"plan {year} not found")
     return plan
 
 

@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
-from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import DbSession, get_or_404
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import not_found
 from planning.errors import Errors
 from planning.plans.filters import InitiativeFilterParams
 from planning.plans.models import Plan
@@ -37,17 +36,13 @@ router = APIRouter(tags=["reporting"])
 
 
 async def period_or_404(session, period_id: int) -> ReportingPeriod:
-    period = await session.get(ReportingPeriod, period_id)
-    if period is None:
-        raise not_found("reporting period", "PERIOD_NOT_FOUND")
-    return period
+    return await get_or_404(session, ReportingPeriod, period_id, what="reporting period",
+                            error=Errors.PERIOD_NOT_FOUND)
 
 
 async def report_or_404(session, report_id: int) -> StatusReport:
-    report = await session.get(StatusReport, report_id)
-    if report is None:
-        raise not_found("status report", "STATUS_REPORT_NOT_FOUND")
-    return report
+    return await get_or_404(session, StatusReport, report_id, what="status report",
+                            error=Errors.STATUS_REPORT_NOT_FOUND)
 
 
 @router.post("/v1/reporting-periods", response_model=PeriodOut, status_code=201,
@@ -68,7 +63,7 @@ async def list_reporting_periods(session: DbSession, _: Reader, page: Pagination
         stmt = stmt.where(Plan.year == plan_year)
     rows, total = await paginate(session, stmt.order_by(ReportingPeriod.starts_on,
                                                         ReportingPeriod.id), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/reporting-periods/{period_id}", response_model=PeriodOut)
@@ -123,8 +118,7 @@ async def list_overdue_results(session: DbSession, _: Reader, page: Pagination, 
     """Open results past the last day of their due period, with the days overdue."""
     stmt = queries.overdue_query(plan_year, today_brussels(clock))
     rows, total = await paginate(session, stmt, page, scalars=False)
-    return Page(items=[queries.overdue_item(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of([queries.overdue_item(r) for r in rows], total, page)
 
 
 @router.get("/v1/expected-results/on-time-rate", response_model=OnTimeRate)
@@ -152,7 +146,7 @@ async def list_status_reports(session: DbSession, _: Reader, page: Pagination,
     if initiative_id is not None:
         stmt = stmt.where(StatusReport.initiative_id == initiative_id)
     rows, total = await paginate(session, stmt.order_by(StatusReport.id), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/status-reports/{report_id}", response_model=ReportOut)

@@ -7,9 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import DbSession, get_or_404
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import not_found
+from planning.errors import Errors
 from planning.reporting.rules import STATUSES
 from planning.reviews.models import Review, ReviewItem
 from planning.reviews.rules import review_summary
@@ -56,15 +56,13 @@ async def _out(session: AsyncSession, review: Review) -> ReviewOut:
 @router.get("/v1/reviews", response_model=Page[ReviewOut])
 async def list_reviews(session: DbSession, _: Reader, page: Pagination):
     rows, total = await paginate(session, select(Review).order_by(Review.year, Review.id), page)
-    return Page(items=[await _out(session, r) for r in rows], total=total, limit=page.limit,
-                offset=page.offset)
+    return Page.of([await _out(session, r) for r in rows], total, page)
 
 
 @router.get("/v1/reviews/{review_id}", response_model=ReviewOut)
 async def get_review(review_id: int, session: DbSession, _: Reader):
-    review = await session.get(Review, review_id)
-    if review is None:
-        raise not_found("review", "REVIEW_NOT_FOUND")
+    review = await get_or_404(session, Review, review_id, what="review",
+                              error=Errors.REVIEW_NOT_FOUND)
     return await _out(session, review)
 
 
@@ -78,4 +76,4 @@ async def list_review_items(
     if final_status is not None:
         stmt = stmt.where(ReviewItem.final_status == final_status)
     rows, total = await paginate(session, stmt.order_by(ReviewItem.position), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
