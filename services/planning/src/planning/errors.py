@@ -18,6 +18,8 @@ class Errors(ErrorCatalogue):
     ACHIEVED_DATE_REQUIRED = ErrorCode(422, "An achieved result needs its date")
     DROP_REASON_REQUIRED = ErrorCode(422, "A dropped result needs a reason")
     DUE_INVALID = ErrorCode(422, "Not a due moment")
+    MILESTONE_NOT_FOUND = ErrorCode(404, "No such milestone of this result")
+    OPERATIONAL_GOAL_NOT_FOUND = ErrorCode(404, "No such operational goal")
     # reporting
     PERIOD_NOT_FOUND = ErrorCode(404, "No such reporting period")
     PERIOD_REQUIRED = ErrorCode(422, "A reporting period is required")

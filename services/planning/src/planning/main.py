@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
+from planning.amendments.router import router as amendments_router
 from planning.audits.router import router as audits_router
 from planning.events import EVENT_TYPES
 from planning.exports.router import router as exports_router
@@ -24,7 +25,7 @@ def create_app(settings: PlanningSettings | None = None) -> FastAPI:
         settings or PlanningSettings(),
         title="Planning (ondernemingsplan)",
         description="The department's business plan: goals, initiatives, status reports, KPIs.",
-        routers=[plans_router, reporting_router, indicators_router, audits_router,
+        routers=[plans_router, amendments_router, reporting_router, indicators_router, audits_router,
                  reviews_router, exports_router],
         kpi_provider=compute_kpis,
         kpi_reader_roles=(READER, REPORTER, MANAGER),

@@ -4,6 +4,7 @@ from planning.audits.models import AuditRecommendation, AuditRecommendationPostp
 from planning.base import Base
 from planning.indicators.models import Indicator, IndicatorMeasurement
 from planning.plans.models import (
+    DueChange,
     ExpectedResult,
     Initiative,
     OperationalGoal,
@@ -12,12 +13,17 @@ from planning.plans.models import (
     ResultMilestone,
     StrategicGoal,
 )
-from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
+from planning.reporting.models import (
+    ReportComment,
+    ReportingPeriod,
+    StatusReport,
+    StatusReportEntry,
+)
 from planning.reviews.models import Review, ReviewItem
 
 __all__ = [
-    "AuditRecommendation", "AuditRecommendationPostponement", "Base", "ExpectedResult",
+    "AuditRecommendation", "AuditRecommendationPostponement", "Base", "DueChange", "ExpectedResult",
     "Indicator", "IndicatorMeasurement", "Initiative", "OperationalGoal", "Plan", "PolicyField",
-    "ReportingPeriod", "ResultMilestone", "Review", "ReviewItem", "StatusReport", "StatusReportEntry",
-    "StrategicGoal",
+    "ReportComment", "ReportingPeriod", "ResultMilestone", "Review", "ReviewItem", "StatusReport",
+    "StatusReportEntry", "StrategicGoal",
 ]

@@ -102,6 +102,7 @@ def result_row(initiative_id: int, position: int, parsed: ParsedResult) -> Expec
     return ExpectedResult(
         initiative_id=initiative_id, position=position, text=parsed.text,
         timing=parsed.reading.kind, due=str(due) if due else None,
+        original_due=str(due) if due else None,
         due_precision=due.precision if due else None, due_first=due.first if due else None,
         due_last=due.last if due else None, state="open")
 
@@ -115,6 +116,7 @@ async def _write_results(session: AsyncSession,
     await session.flush()
     session.add_all([
         ResultMilestone(result_id=row.id, position=n, label=label, due=str(moment),
+                        original_due=str(moment),
                         due_precision=moment.precision, due_first=moment.first,
                         due_last=moment.last)
         for parsed, row in results if len(parsed.reading.moments) > 1

@@ -104,7 +104,8 @@ def initiatives_query(filters: InitiativeFilters, today: date) -> Select:
         stmt = stmt.where(Initiative.archived.is_(False))
     if filters.overdue is not None:
         late = exists().where(ExpectedResult.initiative_id == Initiative.id,
-                              ExpectedResult.state == "open", ExpectedResult.due_last < today)
+                              ExpectedResult.state == "open", ExpectedResult.due_last < today,
+                              ExpectedResult.archived.is_(False))
         stmt = stmt.where(late if filters.overdue else ~late)
     if filters.q:
         document = func.to_tsvector("dutch", Initiative.title + " " + Initiative.description)

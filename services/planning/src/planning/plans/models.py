@@ -87,6 +87,9 @@ class Initiative(Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer)
     source_line: Mapped[int | None] = mapped_column(Integer)
+    # Added during the year (after the plan was adopted), not printed in the plan.
+    added_after_adoption: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default="false")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -106,6 +109,11 @@ class ExpectedResult(Base):
     due_precision: Mapped[str | None] = mapped_column(String(20))
     due_first: Mapped[date | None] = mapped_column(Date)
     due_last: Mapped[date | None] = mapped_column(Date, index=True)
+    # The due as the plan printed it; a manager's change never overwrites it (see due_changes).
+    original_due: Mapped[str | None] = mapped_column(String(24))
+    added_after_adoption: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default="false")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     state: Mapped[str] = mapped_column(String(20), default="open")  # open/achieved/dropped
     achieved_on: Mapped[date | None] = mapped_column(Date)
     dropped_reason: Mapped[str | None] = mapped_column(Text)
@@ -127,3 +135,21 @@ class ResultMilestone(Base):
     due_precision: Mapped[str] = mapped_column(String(20))
     due_first: Mapped[date] = mapped_column(Date)
     due_last: Mapped[date] = mapped_column(Date, index=True)
+    original_due: Mapped[str | None] = mapped_column(String(24))
+
+
+class DueChange(Base):
+    """A manager's change of a result's (or milestone's) due, with the reason: the history."""
+
+    __tablename__ = "due_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("expected_results.id", ondelete="CASCADE"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("result_milestones.id", ondelete="CASCADE"))
+    from_due: Mapped[str | None] = mapped_column(String(24))
+    to_due: Mapped[str | None] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -110,6 +110,7 @@ class InitiativeOut(Out):
     partners: list[str]
     tags: list[str]
     archived: bool
+    added_after_adoption: bool
     version: int
 
 
@@ -140,6 +141,10 @@ class ExpectedResultOut(Out):
     due_precision: DuePrecision | None
     due_first: date | None
     due_last: date | None
+    original_due: str | None = Field(description="the due as the plan printed it (kept when a "
+                                                  "manager changes the due)")
+    added_after_adoption: bool
+    archived: bool
     state: ResultState
     achieved_on: date | None
     dropped_reason: str | None

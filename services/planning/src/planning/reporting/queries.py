@@ -128,7 +128,8 @@ async def on_time_rate(session: AsyncSession, plan_year: int | None, today: date
             .select_from(ExpectedResult)
             .join(Initiative, Initiative.id == ExpectedResult.initiative_id)
             .join(Plan, Plan.id == Initiative.plan_id)
-            .where(ExpectedResult.state != "dropped", ExpectedResult.due_last < today))
+            .where(ExpectedResult.state != "dropped", ExpectedResult.archived.is_(False),
+                   ExpectedResult.due_last < today))
     if plan_year is not None:
         stmt = stmt.where(Plan.year == plan_year)
     due, on_time, achieved_count, open_count = (int(v) for v in (await session.execute(stmt)).one())
@@ -139,7 +140,8 @@ async def on_time_rate(session: AsyncSession, plan_year: int | None, today: date
 def overdue_query(plan_year: int | None, today: date):
     days = (literal(today) - ExpectedResult.due_last).label("days_overdue")
     return (_results_scope(plan_year).add_columns(days)
-            .where(ExpectedResult.state == "open", ExpectedResult.due_last < today)
+            .where(ExpectedResult.state == "open", ExpectedResult.archived.is_(False),
+                   ExpectedResult.due_last < today)
             .order_by(ExpectedResult.due_last, ExpectedResult.id))
 
 
