@@ -93,6 +93,12 @@ async def test_milestones_are_kept_and_changed_one_by_one(client, harness):
                                    headers=manager)).json()
     assert [(m["label"], m["due"]) for m in milestones] == [("Q2 + Q4", "2031-Q2"),
                                                            ("Q2 + Q4", "2031-Q4")]
+    # the overdue list uses every due: on 2031-08-01 the Q2 milestone is 32 days past
+    harness.app.state.clock = FixedClock(datetime(2031, 8, 1, 12, tzinfo=UTC))
+    overdue = (await client.get("/v1/expected-results/overdue", headers=manager,
+                                params={"plan_year": 2031})).json()["items"]
+    assert [(o["id"], o["due"], o["milestone"], o["days_overdue"]) for o in overdue] == [
+        (result["id"], "2031-Q2", "Q2 + Q4", 32)]
     changed = await client.post(f"/v1/expected-results/{result['id']}/due",
                                 headers={**manager, "If-Match": '"1"'},
                                 json={"due": "2031-Q3", "milestone_id": milestones[0]["id"],

@@ -115,8 +115,9 @@ async def get_deteriorations(period_id: int, session: DbSession, _: Reader,
 @router.get("/v1/expected-results/overdue", response_model=Page[OverdueResult])
 async def list_overdue_results(session: DbSession, _: Reader, page: Pagination, clock: ClockDep,
                                plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
-    """Open results past the last day of their due period, with the days overdue."""
-    stmt = queries.overdue_query(plan_year, today_brussels(clock))
+    """Every passed due of an open result (its own due or a milestone on the way), with the
+    days overdue from the last day of the due period."""
+    stmt = queries.overdue_list_query(plan_year, today_brussels(clock))
     rows, total = await paginate(session, stmt, page, scalars=False)
     return Page.of([queries.overdue_item(r) for r in rows], total, page)
 

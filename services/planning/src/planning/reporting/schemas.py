@@ -121,7 +121,10 @@ class OverdueResult(BaseModel):
     initiative_code: str
     text: str
     due: str
-    days_overdue: int
+    days_overdue: int = Field(description="days since the last day of the due period")
+    milestone_id: int | None = Field(None, description="set when a milestone of the open "
+                                                       "result is past, not the result itself")
+    milestone: str | None = Field(None, description="the milestone as printed (\"Q2 + Q4\")")
 
 
 class OnTimeRate(BaseModel):
