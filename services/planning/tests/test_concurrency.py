@@ -57,3 +57,33 @@ async def test_expected_result_patch_no_lost_update(client, harness, plan):
         statuses, responses = await race(client, "PATCH", url, manager, bodies, etag)
         assert statuses == [200, 412], (round_, [r.text for r in responses])
         etag = next(r for r in responses if r.status_code == 200).headers["ETag"]
+
+
+async def test_acknowledgement_no_lost_update(client, harness, plan):
+    submitted = await client.post("/v1/status-reports", headers=plan["manager"], json={
+        "initiative_id": plan["ini"]["1.1-02"], "period_id": plan["periods"]["2030-T2"],
+        "status": "on_track"})
+    url = f"/v1/status-reports/{submitted.json()['id']}"
+    etag = submitted.headers["ETag"]
+    for round_ in range(ROUNDS):
+        statuses, responses = await race(client, "POST", f"{url}/acknowledgement",
+                                         plan["manager"], [None, None], etag)
+        assert statuses == [200, 412], (round_, [r.text for r in responses])
+        etag = next(r for r in responses if r.status_code == 200).headers["ETag"]
+
+
+async def test_due_change_and_archive_no_lost_update(client, harness, plan):
+    manager = plan["manager"]
+    result = (await client.get("/v1/expected-results", headers=manager,
+                               params={"initiative_id": plan["ini"]["1.1-02"]})).json()["items"][0]
+    url = f"/v1/expected-results/{result['id']}"
+    etag = f'"{result["version"]}"'
+    for round_ in range(ROUNDS):
+        bodies = [{"due": "2030-Q3", "reason": f"reden {round_}"},
+                  {"due": "2030-Q4", "reason": "andere reden"}]
+        statuses, responses = await race(client, "POST", f"{url}/due", manager, bodies, etag)
+        assert statuses == [200, 412], (round_, [r.text for r in responses])
+        etag = next(r for r in responses if r.status_code == 200).headers["ETag"]
+    statuses, _ = await race(client, "POST", f"{url}/archive", manager,
+                             [{"reason": "een"}, {"reason": "twee"}], etag)
+    assert statuses == [200, 412]

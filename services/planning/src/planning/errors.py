@@ -32,6 +32,7 @@ class Errors(ErrorCatalogue):
     STATUS_REPORT_EXISTS = ErrorCode(409, "The initiative has a report for this period")
     EXPLANATION_REQUIRED = ErrorCode(422, "This status needs an explanation")
     CORRECTIVE_ACTION_REQUIRED = ErrorCode(422, "This status needs a proposed corrective action")
+    COMMENT_NOT_FOUND = ErrorCode(404, "No such comment on this report")
     RESULTS_NOT_FINISHED = ErrorCode(422, "Done needs every result achieved or dropped")
     # indicators
     INDICATOR_NOT_FOUND = ErrorCode(404, "No such indicator")

@@ -9,6 +9,7 @@ from planning.amendments.router import router as amendments_router
 from planning.audits.router import router as audits_router
 from planning.events import EVENT_TYPES
 from planning.exports.router import router as exports_router
+from planning.feedback.router import router as feedback_router
 from planning.indicators.router import router as indicators_router
 from planning.kpis import compute_kpis
 from planning.plans.router import router as plans_router
@@ -25,8 +26,8 @@ def create_app(settings: PlanningSettings | None = None) -> FastAPI:
         settings or PlanningSettings(),
         title="Planning (ondernemingsplan)",
         description="The department's business plan: goals, initiatives, status reports, KPIs.",
-        routers=[plans_router, amendments_router, reporting_router, indicators_router, audits_router,
-                 reviews_router, exports_router],
+        routers=[plans_router, amendments_router, reporting_router, feedback_router,
+                 indicators_router, audits_router, reviews_router, exports_router],
         kpi_provider=compute_kpis,
         kpi_reader_roles=(READER, REPORTER, MANAGER),
         webhook_events=EVENT_TYPES,

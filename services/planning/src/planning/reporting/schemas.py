@@ -74,6 +74,10 @@ class ReportOut(Out):
     first_reported_at: datetime
     updated_at: datetime
     corrected: bool
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    acknowledged_version: int | None = Field(
+        description="the version a manager acknowledged; below `version`: edited since")
     version: int
 
 
