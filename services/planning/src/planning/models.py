@@ -14,6 +14,7 @@ from planning.plans.models import (
     StrategicGoal,
 )
 from planning.reporting.models import (
+    PeriodReminder,
     ReportComment,
     ReportingPeriod,
     StatusReport,
@@ -23,7 +24,8 @@ from planning.reviews.models import Review, ReviewItem
 
 __all__ = [
     "AuditRecommendation", "AuditRecommendationPostponement", "Base", "DueChange", "ExpectedResult",
-    "Indicator", "IndicatorMeasurement", "Initiative", "OperationalGoal", "Plan", "PolicyField",
+    "Indicator", "IndicatorMeasurement", "Initiative", "OperationalGoal", "PeriodReminder", "Plan",
+    "PolicyField",
     "ReportComment", "ReportingPeriod", "ResultMilestone", "Review", "ReviewItem", "StatusReport",
     "StatusReportEntry", "StrategicGoal",
 ]

@@ -88,3 +88,17 @@ class ReportComment(Base):
     author: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PeriodReminder(Base):
+    """A reminder sent to a team that had not reported a few days before the deadline (once)."""
+
+    __tablename__ = "period_reminders"
+    __table_args__ = (UniqueConstraint("period_id", "team"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_periods.id", ondelete="CASCADE"), index=True)
+    team: Mapped[str] = mapped_column(String(100))  # "" = initiatives without an owner team
+    initiatives: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
