@@ -45,3 +45,4 @@ class Errors(ErrorCatalogue):
     POSTPONEMENT_NOT_LATER = ErrorCode(422, "A postponement must move the date later")
     IMPLEMENTED_DATE_REQUIRED = ErrorCode(422, "An implemented recommendation needs its date")
     REVIEW_NOT_FOUND = ErrorCode(404, "No such look-back")
+    REVIEW_EXISTS = ErrorCode(409, "The year has an imported look-back")
