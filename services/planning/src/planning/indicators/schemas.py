@@ -27,6 +27,8 @@ class IndicatorIn(BaseModel):
     baseline: Decimal | None = Field(None, max_digits=18, decimal_places=3,
                                      description="unset while the plan has not fixed it")
     target: Decimal | None = Field(None, max_digits=18, decimal_places=3)
+    target_source: str | None = Field(None, max_length=300,
+                                      description="the document that fixes the target")
     direction: IndicatorDirection | None = None
     policy_field_id: int | None = None
     operational_goal_id: int | None = None
@@ -45,6 +47,8 @@ class IndicatorPatch(BaseModel):
     unit: str | None = Field(None, min_length=1, max_length=50)
     baseline: Decimal | None = Field(None, max_digits=18, decimal_places=3)
     target: Decimal | None = Field(None, max_digits=18, decimal_places=3)
+    target_source: str | None = Field(None, max_length=300,
+                                      description="the document that fixes the target")
     direction: IndicatorDirection | None = None
     policy_field_id: int | None = None
     operational_goal_id: int | None = None
@@ -62,6 +66,7 @@ class IndicatorOut(BaseModel):
     unit: str | None
     baseline: Decimal | None
     target: Decimal | None
+    target_source: str | None = Field(None, description="the document that fixes the target")
     direction: IndicatorDirection | None
     policy_field_id: int | None
     operational_goal_id: int | None

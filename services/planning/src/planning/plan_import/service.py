@@ -9,6 +9,7 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.dates import PartialDate
 from planning.audits.models import AuditRecommendation
 from planning.errors import Errors
+from planning.indicators.links import apply_links
 from planning.indicators.models import Indicator
 from planning.plan_import.parsed import ParsedInitiative, ParsedPlan, ParsedResult, ParsedReview
 from planning.plan_import.parser import PlanParseError, parse_plan
@@ -151,6 +152,8 @@ async def _write_indicators_and_audits(session: AsyncSession, plan: Plan, parsed
                                description=item.description, source="manual",
                                policy_field_id=field_ids.get(item.policy_field))
                      for item in parsed.indicators])
+    await session.flush()
+    await apply_links(session, plan.id)
     known = set((await session.scalars(select(AuditRecommendation.code))).all())
     for rec in parsed.audit_recommendations:
         if rec.code in known:
