@@ -38,6 +38,9 @@ class Errors(ErrorCatalogue):
     INDICATOR_NOT_FOUND = ErrorCode(404, "No such indicator")
     INDICATOR_EXISTS = ErrorCode(409, "The indicator exists")
     INDICATOR_LINK_INVALID = ErrorCode(422, "The indicator link is not valid")
+    # resources
+    RESOURCES_NOT_FOUND = ErrorCode(404, "No such resources record")
+    RESOURCES_EXIST = ErrorCode(409, "The initiative has resources for this period")
     # audit recommendations and reviews
     AUDIT_RECOMMENDATION_NOT_FOUND = ErrorCode(404, "No such audit recommendation")
     AUDIT_RECOMMENDATION_EXISTS = ErrorCode(409, "The audit recommendation exists")

@@ -14,6 +14,7 @@ from planning.indicators.router import router as indicators_router
 from planning.kpis import compute_kpis
 from planning.plans.router import router as plans_router
 from planning.reporting.router import router as reporting_router
+from planning.resources.router import router as resources_router
 from planning.reviews.router import router as reviews_router
 from planning.roles import MANAGER, READER, REPORTER
 from planning.settings import PlanningSettings
@@ -27,7 +28,8 @@ def create_app(settings: PlanningSettings | None = None) -> FastAPI:
         title="Planning (ondernemingsplan)",
         description="The department's business plan: goals, initiatives, status reports, KPIs.",
         routers=[plans_router, amendments_router, reporting_router, feedback_router,
-                 indicators_router, audits_router, reviews_router, exports_router],
+                 indicators_router, audits_router, reviews_router, exports_router,
+                 resources_router],
         kpi_provider=compute_kpis,
         kpi_reader_roles=(READER, REPORTER, MANAGER),
         webhook_events=EVENT_TYPES,

@@ -20,12 +20,13 @@ from planning.reporting.models import (
     StatusReport,
     StatusReportEntry,
 )
+from planning.resources.models import InitiativeResources
 from planning.reviews.models import Review, ReviewItem
 
 __all__ = [
     "AuditRecommendation", "AuditRecommendationPostponement", "Base", "DueChange", "ExpectedResult",
-    "Indicator", "IndicatorMeasurement", "Initiative", "OperationalGoal", "PeriodReminder", "Plan",
-    "PolicyField",
+    "Indicator", "IndicatorMeasurement", "Initiative", "InitiativeResources", "OperationalGoal",
+    "PeriodReminder", "Plan", "PolicyField",
     "ReportComment", "ReportingPeriod", "ResultMilestone", "Review", "ReviewItem", "StatusReport",
     "StatusReportEntry", "StrategicGoal",
 ]
