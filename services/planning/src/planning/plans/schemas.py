@@ -5,8 +5,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import BoundedDate
 
 
@@ -56,8 +57,7 @@ class DuePrecision(StrEnum):
     year_range = "year_range"
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+Out = OutputModel  # the resources below are built from ORM rows
 
 
 class PlanOut(Out):
@@ -69,8 +69,7 @@ class PlanOut(Out):
     imported_at: datetime
 
 
-class PlanPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PlanPatch(InputModel):
     state: PlanState
 
 
@@ -121,8 +120,7 @@ class InitiativeListItem(InitiativeOut):
     days_since_last_report: int | None = Field(None, description="staleness (dagen)")
 
 
-class InitiativePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InitiativePatch(InputModel):
     owner_team: str | None = Field(None, max_length=100)
     partners: list[str] | None = None
     tags: list[str] | None = None
@@ -151,8 +149,7 @@ class ExpectedResultOut(Out):
     version: int
 
 
-class ExpectedResultPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExpectedResultPatch(InputModel):
     state: ResultState
     achieved_on: BoundedDate | None = Field(None, description="not in the future, not before "
                                                               "the plan was drafted")

@@ -4,8 +4,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import BoundedDate
 
 
@@ -19,12 +20,10 @@ class ReportStatus(StrEnum):
     done = "done"
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+Out = OutputModel  # the resources below are built from ORM rows
 
 
-class PeriodIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PeriodIn(InputModel):
     plan_year: int = Field(ge=2000, le=2100)
     code: str = Field(min_length=1, max_length=20, examples=["2025-T1"])
     starts_on: BoundedDate = Field(description="planned; not before the plan was drafted")
@@ -43,8 +42,7 @@ class PeriodOut(Out):
     closed_at: datetime | None
 
 
-class ReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReportIn(InputModel):
     initiative_id: int
     period_id: int
     status: ReportStatus
@@ -52,8 +50,7 @@ class ReportIn(BaseModel):
     corrective_action: str | None = Field(None, max_length=5000)
 
 
-class ReportUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReportUpdate(InputModel):
     status: ReportStatus
     explanation: str | None = Field(None, max_length=5000)
     corrective_action: str | None = Field(None, max_length=5000)

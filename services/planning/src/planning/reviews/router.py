@@ -3,14 +3,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.db import DbSession, get_or_404
 from dkbuza_kit.errors import AUTH_ERRORS, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import InputModel, OutputModel
 from dkbuza_kit.types import Year
 from planning.errors import Errors
 from planning.reporting.rules import NOT_REPORTED, STATUSES
@@ -44,8 +44,7 @@ class ReviewComparison(BaseModel):
     only_in_other: list[str]
 
 
-class ReviewItemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ReviewItemOut(OutputModel):
     id: int
     position: int
     title: str
