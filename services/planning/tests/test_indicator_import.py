@@ -76,8 +76,14 @@ async def test_import_creates_the_indicators_per_policy_field(client, harness):
         "/v1/policy-fields", headers=manager)).json()["items"]}
     payout = next(i for i in listed["items"] if i["code"] == "PI 4.1")
     assert fields[payout["policy_field_id"]] == 4
+    # linked at import to the service that measures it; the plan prints no target: none set
     assert (payout["source"], payout["unit"], payout["target"], payout["valid_target"],
-            payout["progress_pct"]) == ("manual", None, None, False, None)
+            payout["progress_pct"]) == ("disaster-fund:recognition_to_payout_median_days",
+                                        "dagen", None, False, None)
+    linked = {i["code"]: i["source"] for i in listed["items"] if i["source"] != "manual"}
+    assert linked == {"PI 1.2": "export-control:decided_within_indicative_max_pct",
+                      "PI 3.4": "statistics:work_programme_execution_pct",
+                      "PI 4.1": "disaster-fund:recognition_to_payout_median_days"}
 
 
 async def test_demo_links_indicators_to_the_disaster_fund_kpis(client, harness):

@@ -16,6 +16,7 @@ from dkbuza_kit.models import Job
 from planning import worker
 from planning.indicators.kpi_sync import KpiReading, Skip, choose_measurement, kpi_index, kpi_token
 from planning.indicators.models import Indicator, IndicatorMeasurement
+from planning.plan_import.source import default_plan_file
 from planning.plans.models import Plan
 from planning.settings import PlanningSettings
 
@@ -91,9 +92,10 @@ async def indicators(client, harness) -> dict[str, int]:
 async def run_job(harness, registry, at: datetime) -> Job:
     clock = FixedClock(at)
     await enqueue_schedules(harness.sessionmaker, registry, clock)
-    assert await run_due_jobs(harness.sessionmaker, registry, clock) == 1
+    assert await run_due_jobs(harness.sessionmaker, registry, clock) >= 1  # + the reminders
     async with harness.sessionmaker() as session:
-        return await session.scalar(select(Job).order_by(Job.id.desc()).limit(1))
+        return await session.scalar(select(Job).where(Job.task == worker.INDICATOR_KPIS_TASK)
+                                    .order_by(Job.id.desc()).limit(1))
 
 
 async def measurements(harness, indicator_id: int) -> list[IndicatorMeasurement]:
@@ -211,3 +213,31 @@ async def test_the_token_is_the_configured_one_else_a_short_lived_kpi_reader(
     # A service trusting the key accepts it on its KPI endpoint.
     answer = await client.get("/v1/kpis", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
+
+
+async def test_the_imported_plans_linked_indicators_receive_measurements(
+        client, harness, registry, gateway):
+    """Issue 16, point 5: the licences, VSP and payout indicators of the 2025 plan are linked at
+    import to the services that measure them and are fed by the job."""
+    imported = await client.post("/v1/plans/import", headers=harness.headers("planning.manager"),
+                                 files={"file": ("plan.txt", default_plan_file().read_bytes())})
+    assert imported.status_code == 201, imported.text
+    gateway.figures = {
+        ("export-control", "decided_within_indicative_max_pct"): (92.5, "2025-05"),
+        ("statistics", "work_programme_execution_pct"): (40.0, "2025"),
+        ("disaster-fund", "recognition_to_payout_median_days"): (211, "as of 2025-06-02"),
+    }
+    await run_job(harness, registry, START)
+    async with harness.sessionmaker() as session:
+        fed = dict((await session.execute(
+            select(Indicator.code, IndicatorMeasurement.value)
+            .join(IndicatorMeasurement, IndicatorMeasurement.indicator_id == Indicator.id)
+            .order_by(Indicator.code))).all())
+    assert fed == {"PI 1.2": Decimal("92.500"), "PI 3.4": Decimal("40.000"),
+                   "PI 4.1": Decimal("211.000")}
+    kpis = {k["code"]: k for k in (await client.get(
+        "/v1/indicators", params={"limit": 100},
+        headers=harness.headers("planning.reader"))).json()["items"]}
+    # the plan prints no target for them: no progress is claimed
+    assert all(kpis[c]["target"] is None and kpis[c]["progress_pct"] is None
+               for c in ("PI 1.2", "PI 3.4", "PI 4.1"))

@@ -119,7 +119,9 @@ def test_expected_results_with_quarters(plan):
         ("2025-Q2", "Q2: Ontwerpvisienota is bezorgd aan kabinet MP voor de Paasvakantie"),
     ]
     mfk = next(i for i in plan.initiatives if "MEERJARIG FINANCIEEL KADER" in i.title)
-    assert mfk.results[-1].due == "2025-Q4"  # "Q3 – Q4:" is due by its last quarter
+    # "Q3 – Q4:" is a range of quarters: due by the end of its last quarter
+    assert mfk.results[-1].due == "2025-Q3/2025-Q4"
+    assert mfk.results[-1].reading.due.last.isoformat() == "2025-12-31"
     coordination = next(i for i in plan.initiatives if i.code == "3.1.2-04")
     assert coordination.results[1].due == "2025-Q2"  # under the heading "2025 Q2:"
     assert coordination.results[1].text.startswith("Afronding van evaluatie")

@@ -9,134 +9,11 @@ import io
 from datetime import UTC, datetime
 
 import openpyxl
-import pytest
+from small_plan import SMALL_PLAN, import_small_plan, initiatives_by_code, report  # noqa: F401
 from sqlalchemy import select
 
 from dkbuza_kit.clock import FixedClock
 from dkbuza_kit.models import OutboxEvent
-
-SMALL_PLAN = """ ONDERNEMINGSPLAN 2030 
-
-1. BUITENLANDS BELEID 
-
-SD 1 VLAANDEREN INVESTEERT IN EEN AMBITIEUS INTERNATIONAAL 
-BELEID 
-
-OD 1.1. EERSTE OPERATIONELE DOELSTELLING 
-
-PROJECT ALFA MET EEN TITEL DIE OVER TWEE REGELS 
-LOOPT 
-
-Algemene Informatie 
-
-Omschrijving 
-
-Beschrijving van alfa. 
-
-Beoogde resultaten 
-
-Beoogde 
-resultaten 
-
-Q1: eerste resultaat van alfa 
-
-Q3: tweede resultaat van alfa 
-
-PROJECT BETA 
-
-Algemene Informatie 
-
-Omschrijving 
-
-Beschrijving van beta. 
-
-Beoogde resultaten 
-
-Beoogde 
-resultaten 
-
-Q2: resultaat van beta 
-
-OD 1.2 TWEEDE OPERATIONELE DOELSTELLING 
- PROCES GAMMA 
-
-Algemene Informatie 
-
-Omschrijving Beschrijving van gamma. 
-
-Beoogde resultaten 
-
-Beoogde 
-resultaten 
-
-Continu proces 
-
-2. ONTWIKKELINGSSAMENWERKING 
-
-SD 2 WE VOEREN EEN SOLIDAIR BELEID 
-
-OD 2.1. DERDE OPERATIONELE DOELSTELLING 
-
-PROJECT DELTA 
-
-Algemene Informatie 
-
-Omschrijving 
-
-Beschrijving van delta. 
-
-Beoogde resultaten 
-
-Beoogde 
-resultaten 
-
-2030 Q4: resultaat van delta 
-
- HORIZONTALE STRATEGISCHE DOELSTELLINGEN 
-
-- A01 Een aanbeveling: Nog niet opgevolgd – voorziene streefdatum 31/03/2030 
-"""
-
-
-async def import_small_plan(client, headers):
-    response = await client.post("/v1/plans/import", headers=headers,
-                                 files={"file": ("plan-2030.txt", SMALL_PLAN.encode())})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def initiatives_by_code(client, headers):
-    response = await client.get("/v1/initiatives", params={"plan_year": 2030}, headers=headers)
-    return {item["code"]: item for item in response.json()["items"]}
-
-
-@pytest.fixture
-async def plan(client, harness):
-    manager = harness.headers("planning.manager")
-    await import_small_plan(client, manager)
-    initiatives = await initiatives_by_code(client, manager)
-    for code, team in (("1.1-01", "team-a"), ("1.1-02", "team-a"), ("1.2-01", "team-a"),
-                       ("2.1-01", "team-b")):
-        ini = initiatives[code]
-        response = await client.patch(f"/v1/initiatives/{ini['id']}", json={"owner_team": team},
-                                      headers={**manager, "If-Match": f'"{ini["version"]}"'})
-        assert response.status_code == 200, response.text
-    periods = {}
-    for code, start, end, deadline in (("2030-T1", "2030-01-01", "2030-04-30", "2030-05-15"),
-                                       ("2030-T2", "2030-05-01", "2030-08-31", "2030-09-15")):
-        response = await client.post("/v1/reporting-periods", headers=manager, json={
-            "plan_year": 2030, "code": code, "starts_on": start, "ends_on": end,
-            "report_deadline": deadline})
-        assert response.status_code == 201, response.text
-        periods[code] = response.json()["id"]
-    harness.app.state.clock = FixedClock(datetime(2030, 5, 10, 10, tzinfo=UTC))
-    return {"ini": {c: i["id"] for c, i in initiatives.items()}, "periods": periods,
-            "manager": manager}
-
-
-async def report(client, headers, initiative_id, period_id, status, **extra):
-    return await client.post("/v1/status-reports", headers=headers, json={
-        "initiative_id": initiative_id, "period_id": period_id, "status": status, **extra})
 
 
 async def test_status_report_rules(client, harness, plan):
@@ -314,7 +191,9 @@ async def test_results_on_time_and_overdue_days(client, harness, plan):
                        json={"state": "achieved", "achieved_on": "2030-07-01"})
     rate = (await client.get("/v1/expected-results/on-time-rate", params={"plan_year": 2030},
                              headers=manager)).json()
-    assert rate == {"achieved_with_due": 2, "achieved_on_time": 1, "on_time_pct": "50.0"}
+    # due by now (due period ended before 2030-10-15): alfa Q1, beta Q2, alfa Q3 (open)
+    assert rate == {"due_by_now": 3, "achieved_with_due": 2, "achieved_on_time": 1,
+                    "open_overdue": 1, "on_time_pct": "33.3"}
     # open: alfa Q3 (ends 2030-09-30) -> 15 days overdue on 2030-10-15; delta Q4 not yet due
     overdue = (await client.get("/v1/expected-results/overdue", headers=manager)).json()
     assert [(o["initiative_code"], o["due"], o["days_overdue"]) for o in overdue["items"]] == [
@@ -322,6 +201,22 @@ async def test_results_on_time_and_overdue_days(client, harness, plan):
     flagged = (await client.get("/v1/initiatives", params={"overdue": "true"},
                                 headers=manager)).json()
     assert [i["code"] for i in flagged["items"]] == ["1.1-01"]
+
+
+async def test_on_time_kpi_counts_overdue_results_not_only_achieved_ones(client, harness, plan):
+    """0 achieved and 2 overdue is 0 %, not `no_data` (issue 16)."""
+    harness.app.state.clock = FixedClock(datetime(2030, 7, 15, 12, tzinfo=UTC))
+    kpis = {k["id"]: k for k in (await client.get(
+        "/v1/kpis", headers=harness.headers("kpi.reader"))).json()}
+    on_time = kpis["results_achieved_on_time_pct"]
+    assert (on_time["value"], on_time["status"]) == (0.0, "missed")
+    assert on_time["breakdown"] == [{"due_by_now": 2, "achieved_on_time": 0, "achieved_late": 0,
+                                     "open_overdue": 2}]
+    assert kpis["results_overdue"]["value"] == 2
+    harness.app.state.clock = FixedClock(datetime(2030, 2, 1, 12, tzinfo=UTC))
+    kpis = {k["id"]: k for k in (await client.get(
+        "/v1/kpis", headers=harness.headers("kpi.reader"))).json()}
+    assert kpis["results_achieved_on_time_pct"]["status"] == "no_data"  # nothing due yet
 
 
 async def test_indicators_and_audit_recommendations(client, harness, plan):
@@ -450,6 +345,6 @@ async def test_plan_tree_with_status_in_period(client, harness, plan):
     unknown_period = await client.get(f"/v1/plans/{plan_id}/tree", headers=reader,
                                       params={"period": "2030-T9"})
     assert unknown_period.status_code == 422
-    assert unknown_period.json()["code"] == "PERIOD_NOT_FOUND"
+    assert unknown_period.json()["code"] == "UNKNOWN_PERIOD"
     assert (await client.get("/v1/plans/999999/tree", headers=reader)).status_code == 404
     assert (await client.get(f"/v1/plans/{plan_id}/tree")).status_code == 401

@@ -35,6 +35,8 @@ WITHIN_ONE_YEAR = {
     "title": "90% van de aanvragen tot tegemoetkoming binnen het jaar na erkenning van de ramp "
              "afgewerkt",
     "unit": "%", "target": Decimal(90), "direction": "increasing",
+    "target_source": "ondernemingsplan 2025, beoogd resultaat: 90% van de aanvragen binnen het "
+                     "jaar na de erkenning afgewerkt",
     "source": "disaster-fund:applications_completed_within_1y_pct",
 }
 WITHIN_ONE_YEAR_INITIATIVE = "AFHANDELEN DOSSIERS TEGEMOETKOMINGEN ERKENDE RAMPEN"

@@ -4,19 +4,29 @@ from planning.audits.models import AuditRecommendation, AuditRecommendationPostp
 from planning.base import Base
 from planning.indicators.models import Indicator, IndicatorMeasurement
 from planning.plans.models import (
+    DueChange,
     ExpectedResult,
     Initiative,
     OperationalGoal,
     Plan,
     PolicyField,
+    ResultMilestone,
     StrategicGoal,
 )
-from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
+from planning.reporting.models import (
+    PeriodReminder,
+    ReportComment,
+    ReportingPeriod,
+    StatusReport,
+    StatusReportEntry,
+)
+from planning.resources.models import InitiativeResources
 from planning.reviews.models import Review, ReviewItem
 
 __all__ = [
-    "AuditRecommendation", "AuditRecommendationPostponement", "Base", "ExpectedResult",
-    "Indicator", "IndicatorMeasurement", "Initiative", "OperationalGoal", "Plan", "PolicyField",
-    "ReportingPeriod", "Review", "ReviewItem", "StatusReport", "StatusReportEntry",
-    "StrategicGoal",
+    "AuditRecommendation", "AuditRecommendationPostponement", "Base", "DueChange", "ExpectedResult",
+    "Indicator", "IndicatorMeasurement", "Initiative", "InitiativeResources", "OperationalGoal",
+    "PeriodReminder", "Plan", "PolicyField",
+    "ReportComment", "ReportingPeriod", "ResultMilestone", "Review", "ReviewItem", "StatusReport",
+    "StatusReportEntry", "StrategicGoal",
 ]

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.problems import ProblemError
+from planning.errors import Errors
 
 READER = "planning.reader"
 REPORTER = "planning.reporter"
@@ -22,5 +22,4 @@ def ensure_team_access(principal: Principal, owner_team: str | None) -> None:
     if MANAGER in principal.roles:
         return
     if owner_team is None or owner_team not in principal.teams:
-        raise ProblemError(403, "NOT_YOUR_TEAM",
-                           "this initiative belongs to another team than yours")
+        raise Errors.NOT_YOUR_TEAM("this initiative belongs to another team than yours")

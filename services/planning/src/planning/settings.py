@@ -1,4 +1,4 @@
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from dkbuza_kit.settings import ServiceSettings
@@ -18,3 +18,6 @@ class PlanningSettings(ServiceSettings):
     # Pauses between attempts when the gateway is unreachable or answers 502-504 (e.g. the
     # worker's first run while the stack is still starting).
     kpi_retry_delays_s: list[float] = [2.0, 5.0, 10.0]
+    # Working value (no document fixes it): teams that have not reported get a reminder this
+    # many days before a period's reporting deadline (event `period.reminder`).
+    reminder_days_before_deadline: int = Field(5, ge=1, le=60)

@@ -1,36 +1,12 @@
-"""The planning worker: `python -m planning.worker` runs scheduled jobs and webhooks.
+"""The planning worker: `python -m planning.worker` runs the tasks of `planning.jobs` and webhooks."""
 
-Scheduled: `record-indicator-kpis` every 15 minutes (indicator measurements from other
-services' KPIs, read through the gateway).
-"""
-
-from collections.abc import Callable
-
-import httpx
-
-from dkbuza_kit.jobs import TaskRegistry, run_worker
-from planning.indicators.kpi_sync import gateway_fetcher, record_kpi_measurements
+from dkbuza_kit.jobs import run_worker
+from planning.jobs import INDICATOR_KPIS_TASK, build_registry
 from planning.kpis import compute_kpis
 from planning.settings import PlanningSettings
 
-INDICATOR_KPIS_TASK = "record-indicator-kpis"
-INDICATOR_KPIS_EVERY_S = 15 * 60
-
-
-def build_registry(settings: Callable[[], PlanningSettings] = PlanningSettings,
-                   transport: httpx.AsyncBaseTransport | None = None) -> TaskRegistry:
-    """The worker's tasks; tests pass their own settings and a fake gateway transport."""
-    tasks = TaskRegistry()
-
-    @tasks.every(INDICATOR_KPIS_TASK, INDICATOR_KPIS_EVERY_S)
-    async def record_indicator_kpis(session, payload, clock) -> None:
-        await record_kpi_measurements(session, clock, gateway_fetcher(settings(), transport))
-
-    return tasks
-
-
+__all__ = ["INDICATOR_KPIS_TASK", "build_registry", "registry"]
 registry = build_registry()
-
 
 if __name__ == "__main__":
     run_worker(PlanningSettings(), registry, kpi_provider=compute_kpis)

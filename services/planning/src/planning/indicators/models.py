@@ -33,6 +33,8 @@ class Indicator(Base):
     unit: Mapped[str | None] = mapped_column(String(50))
     baseline: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
     target: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    # Where the target comes from ("ondernemingsplan 2025, beoogd resultaat ...").
+    target_source: Mapped[str | None] = mapped_column(String(300))
     direction: Mapped[str | None] = mapped_column(String(20))  # increasing / decreasing
     policy_field_id: Mapped[int | None] = mapped_column(
         ForeignKey("policy_fields.id", ondelete="SET NULL"), index=True)

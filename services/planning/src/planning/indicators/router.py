@@ -4,11 +4,14 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
 from dkbuza_kit.audit import record_audit
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
+from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError, not_found
+from planning.errors import Errors
+from planning.indicators import service
 from planning.indicators.models import Indicator, IndicatorMeasurement
 from planning.indicators.schemas import (
     IndicatorIn,
@@ -36,7 +39,7 @@ async def create_indicator(body: IndicatorIn, session: DbSession, _: Manager) ->
     plan = await plan_by_year(session, body.plan_year)
     if await session.scalar(select(Indicator.id).where(Indicator.plan_id == plan.id,
                                                        Indicator.code == body.code)):
-        raise ProblemError(409, "INDICATOR_EXISTS", f"indicator {body.code} exists")
+        raise Errors.INDICATOR_EXISTS(f"indicator {body.code} exists")
     await check_links(session, plan.id, {name: getattr(body, name) for name in LINKS})
     indicator = Indicator(plan_id=plan.id, **body.model_dump(exclude={"plan_year"}, mode="json"))
     indicator.baseline, indicator.target = body.baseline, body.target
@@ -51,7 +54,7 @@ async def _read(session, indicator_id: int) -> IndicatorOut:
     row = (await session.execute(indicators_with_progress()
                                  .where(Indicator.id == indicator_id))).one_or_none()
     if row is None:
-        raise not_found("indicator", "INDICATOR_NOT_FOUND")
+        raise Errors.INDICATOR_NOT_FOUND("indicator not found")
     return _out(row)
 
 
@@ -59,7 +62,7 @@ async def _read(session, indicator_id: int) -> IndicatorOut:
 async def list_indicators(session: DbSession, _: Reader, page: Pagination) -> Page[IndicatorOut]:
     stmt = indicators_with_progress().order_by(Indicator.code, Indicator.id)
     rows, total = await paginate(session, stmt, page, scalars=False)
-    return Page(items=[_out(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+    return Page.of([_out(r) for r in rows], total, page)
 
 
 @router.get("/v1/indicators/{indicator_id}", response_model=IndicatorOut, dependencies=[RETURNS_ETAG])
@@ -70,43 +73,29 @@ async def get_indicator(indicator_id: int, session: DbSession, _: Reader,
     return indicator
 
 
-@router.patch("/v1/indicators/{indicator_id}", response_model=IndicatorOut, dependencies=[IF_MATCH])
+@router.patch("/v1/indicators/{indicator_id}", response_model=IndicatorOut,
+              responses=responses(Errors.INDICATOR_NOT_FOUND, Errors.FIELD_NOT_NULLABLE,
+                                  Errors.INDICATOR_LINK_INVALID, *IF_MATCH_ERRORS, *AUTH_ERRORS),
+              dependencies=[RETURNS_ETAG])
 async def update_indicator(indicator_id: int, body: IndicatorPatch, request: Request,
                            response: Response, session: DbSession, _: Manager) -> IndicatorOut:
     """Set unit, baseline, target, direction, links or source (If-Match required)."""
-    indicator = await session.get(Indicator, indicator_id)
-    if indicator is None:
-        raise not_found("indicator", "INDICATOR_NOT_FOUND")
-    check_if_match(request, indicator.version)
-    changes = body.model_dump(exclude_unset=True)
-    if changes.get("title", "") is None or changes.get("source", "") is None:
-        raise ProblemError(422, "FIELD_NOT_NULLABLE", "title and source cannot be cleared")
-    await check_links(session, indicator.plan_id,
-                      {name: value for name, value in changes.items() if name in LINKS})
-    for name, value in changes.items():
-        setattr(indicator, name, value)
-    indicator.version += 1
-    await session.flush()
-    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
-                       action="updated", data=body.model_dump(exclude_unset=True, mode="json"))
+    indicator = await lock_for_change(session, Indicator, indicator_id, request,
+                                      what="indicator", not_found=Errors.INDICATOR_NOT_FOUND)
+    await service.update_indicator(session, indicator, body)
     result = await _read(session, indicator.id)
     set_etag(response, result.version)
     return result
 
 
 @router.post("/v1/indicators/{indicator_id}/measurements", response_model=MeasurementOut,
-             status_code=201)
+             status_code=201, responses=responses(Errors.INDICATOR_NOT_FOUND,
+                                                  KitErrors.DATE_IN_FUTURE,
+                                                  KitErrors.VALIDATION_ERROR, *AUTH_ERRORS))
 async def add_measurement(indicator_id: int, body: MeasurementIn, session: DbSession,
-                          _: Manager) -> IndicatorMeasurement:
-    if await session.get(Indicator, indicator_id) is None:
-        raise not_found("indicator", "INDICATOR_NOT_FOUND")
-    measurement = IndicatorMeasurement(indicator_id=indicator_id, value=body.value,
-                                       measured_on=body.measured_on, period=body.period,
-                                       note=body.note, source="manual")
-    session.add(measurement)
-    await session.flush()
-    await session.refresh(measurement)
-    return measurement
+                          _: Manager, clock: ClockDep) -> IndicatorMeasurement:
+    """A manual measurement; its date is not in the future."""
+    return await service.add_manual_measurement(session, indicator_id, body, clock)
 
 
 @router.get("/v1/indicators/{indicator_id}/measurements", response_model=Page[MeasurementOut])
@@ -115,4 +104,4 @@ async def list_measurements(indicator_id: int, session: DbSession, _: Reader,
     stmt = (select(IndicatorMeasurement).where(IndicatorMeasurement.indicator_id == indicator_id)
             .order_by(IndicatorMeasurement.measured_on, IndicatorMeasurement.id))
     rows, total = await paginate(session, stmt, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)

@@ -2,7 +2,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate
 
 
 class IndicatorDirection(StrEnum):
@@ -15,8 +18,7 @@ class IndicatorDirection(StrEnum):
 SOURCE_PATTERN = r"^(manual|[a-z][a-z0-9_-]*:[A-Za-z0-9_.-]+)$"
 
 
-class IndicatorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class IndicatorIn(InputModel):
     plan_year: int = Field(ge=2000, le=2100)
     code: str = Field(min_length=1, max_length=50)
     title: str = Field(min_length=1, max_length=2000)
@@ -25,6 +27,8 @@ class IndicatorIn(BaseModel):
     baseline: Decimal | None = Field(None, max_digits=18, decimal_places=3,
                                      description="unset while the plan has not fixed it")
     target: Decimal | None = Field(None, max_digits=18, decimal_places=3)
+    target_source: str | None = Field(None, max_length=300,
+                                      description="the document that fixes the target")
     direction: IndicatorDirection | None = None
     policy_field_id: int | None = None
     operational_goal_id: int | None = None
@@ -33,16 +37,17 @@ class IndicatorIn(BaseModel):
                         description="`manual` or `<service>:<kpi id>`")
 
 
-class IndicatorPatch(BaseModel):
+class IndicatorPatch(InputModel):
     """Set what the plan left open (unit, baseline, target, direction), the links or the source;
     omitted fields are unchanged, `null` clears."""
 
-    model_config = ConfigDict(extra="forbid")
     title: str | None = Field(None, min_length=1, max_length=2000)
     description: str | None = Field(None, max_length=10000)
     unit: str | None = Field(None, min_length=1, max_length=50)
     baseline: Decimal | None = Field(None, max_digits=18, decimal_places=3)
     target: Decimal | None = Field(None, max_digits=18, decimal_places=3)
+    target_source: str | None = Field(None, max_length=300,
+                                      description="the document that fixes the target")
     direction: IndicatorDirection | None = None
     policy_field_id: int | None = None
     operational_goal_id: int | None = None
@@ -50,8 +55,7 @@ class IndicatorPatch(BaseModel):
     source: str | None = Field(None, pattern=SOURCE_PATTERN)
 
 
-class IndicatorOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class IndicatorOut(OutputModel):
     id: int
     plan_id: int
     code: str
@@ -60,6 +64,7 @@ class IndicatorOut(BaseModel):
     unit: str | None
     baseline: Decimal | None
     target: Decimal | None
+    target_source: str | None = Field(None, description="the document that fixes the target")
     direction: IndicatorDirection | None
     policy_field_id: int | None
     operational_goal_id: int | None
@@ -73,16 +78,14 @@ class IndicatorOut(BaseModel):
         True, description="false when baseline/target/direction are unset, equal or conflicting")
 
 
-class MeasurementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class MeasurementIn(InputModel):
     value: Decimal = Field(max_digits=18, decimal_places=3)
-    measured_on: date
+    measured_on: BoundedDate = Field(description="not in the future")
     period: str | None = Field(None, max_length=50)
     note: str | None = Field(None, max_length=2000)
 
 
-class MeasurementOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class MeasurementOut(OutputModel):
     id: int
     indicator_id: int
     value: Decimal

@@ -5,8 +5,14 @@ from decimal import Decimal
 from sqlalchemy import Numeric, case, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.timeline import check_timeline
+from planning.errors import Errors
 from planning.indicators.models import Indicator, IndicatorMeasurement
+from planning.indicators.schemas import IndicatorPatch, MeasurementIn
 from planning.plans.models import Initiative, OperationalGoal, PolicyField
 
 LINKS = {"policy_field_id": PolicyField, "operational_goal_id": OperationalGoal,
@@ -58,6 +64,40 @@ async def check_links(session: AsyncSession, plan_id: int, links: dict[str, int 
         model = LINKS[name]
         if value is not None and await session.scalar(
                 select(model.id).where(model.id == value, model.plan_id == plan_id)) is None:
-            raise ProblemError(422, "INDICATOR_LINK_INVALID",
-                               f"{name} {value} is not part of the indicator's plan",
-                               errors=[{"field": name, "message": "not in this plan"}])
+            raise Errors.INDICATOR_LINK_INVALID(
+                f"{name} {value} is not part of the indicator's plan",
+                errors=[{"field": name, "message": "not in this plan"}])
+
+
+async def update_indicator(session: AsyncSession, indicator: Indicator,
+                           body: IndicatorPatch) -> Indicator:
+    """Apply a patch to a locked indicator, audited."""
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("title", "") is None or changes.get("source", "") is None:
+        raise Errors.FIELD_NOT_NULLABLE("title and source cannot be cleared")
+    await check_links(session, indicator.plan_id,
+                      {name: value for name, value in changes.items() if name in LINKS})
+    for name, value in changes.items():
+        setattr(indicator, name, value)
+    bump_version(indicator)
+    await session.flush()
+    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
+                       action="updated", data=body.model_dump(exclude_unset=True, mode="json"))
+    return indicator
+
+
+async def add_manual_measurement(session: AsyncSession, indicator_id: int, body: MeasurementIn,
+                                 clock: Clock) -> IndicatorMeasurement:
+    await get_or_404(session, Indicator, indicator_id, what="indicator",
+                     error=Errors.INDICATOR_NOT_FOUND)
+    check_timeline("measured_on", body.measured_on, now=clock.now())
+    measurement = IndicatorMeasurement(indicator_id=indicator_id, value=body.value,
+                                       measured_on=body.measured_on, period=body.period,
+                                       note=body.note, source="manual")
+    session.add(measurement)
+    await session.flush()
+    await record_audit(session, entity_type="indicator", entity_id=indicator_id,
+                       action="measurement_recorded",
+                       data={"value": str(body.value), "measured_on": body.measured_on.isoformat()})
+    await session.refresh(measurement)
+    return measurement

@@ -25,13 +25,8 @@ The indicators have no unit, baseline or target in the document: they are set la
 import re
 from dataclasses import dataclass
 
-from planning.plan_import.parser import (
-    END_OF_TREE,
-    FUNCTION_WORDS,
-    ParsedIndicator,
-    ParseIssue,
-    join_lines,
-)
+from planning.plan_import.lines import END_OF_TREE, FUNCTION_WORDS, ParseIssue, join_lines
+from planning.plan_import.parsed import ParsedIndicator
 
 SECTION_HEADING = re.compile(r"^\s*PRESTATIE-INDICATOREN\s*$")
 FIELD_PARAGRAPH = re.compile(r"^\s*Voor het beleidsveld\s+(?P<rest>.*)$")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 from sqlalchemy import Select, and_, exists, func, literal, or_, select
 
-from dkbuza_kit.problems import ProblemError
+from planning.errors import Errors
 from planning.plans.models import (
     ExpectedResult,
     Initiative,
@@ -56,7 +56,7 @@ def _initiative_filters(
     include_archived: bool = False,
 ) -> InitiativeFilters:
     if status is not None and period is None:
-        raise ProblemError(422, "PERIOD_REQUIRED", "filtering on status needs a period")
+        raise Errors.PERIOD_REQUIRED("filtering on status needs a period")
     return InitiativeFilters(plan_year, policy_field, strategic_goal, operational_goal, kind,
                              owner_team, period, status, overdue, q, include_archived)
 
@@ -104,7 +104,8 @@ def initiatives_query(filters: InitiativeFilters, today: date) -> Select:
         stmt = stmt.where(Initiative.archived.is_(False))
     if filters.overdue is not None:
         late = exists().where(ExpectedResult.initiative_id == Initiative.id,
-                              ExpectedResult.state == "open", ExpectedResult.due_last < today)
+                              ExpectedResult.state == "open", ExpectedResult.due_last < today,
+                              ExpectedResult.archived.is_(False))
         stmt = stmt.where(late if filters.overdue else ~late)
     if filters.q:
         document = func.to_tsvector("dutch", Initiative.title + " " + Initiative.description)

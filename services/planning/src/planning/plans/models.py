@@ -87,6 +87,9 @@ class Initiative(Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer)
     source_line: Mapped[int | None] = mapped_column(Integer)
+    # Added during the year (after the plan was adopted), not printed in the plan.
+    added_after_adoption: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default="false")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -98,11 +101,55 @@ class ExpectedResult(Base):
         ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    # The due moment as a partial date ("2025-Q2") and its first/last day for SQL.
-    due: Mapped[str | None] = mapped_column(String(10))
+    # dated / continuous ("Continu proces": no due) / undated
+    timing: Mapped[str] = mapped_column(String(20), default="undated", server_default="undated")
+    # The due moment as printed ("2025-Q2", "2025-Q1/2025-Q2", "2025-H1", "2025-03-31"), its
+    # precision and its first/last day for SQL. With several moments: the latest one.
+    due: Mapped[str | None] = mapped_column(String(24))
+    due_precision: Mapped[str | None] = mapped_column(String(20))
     due_first: Mapped[date | None] = mapped_column(Date)
     due_last: Mapped[date | None] = mapped_column(Date, index=True)
+    # The due as the plan printed it; a manager's change never overwrites it (see due_changes).
+    original_due: Mapped[str | None] = mapped_column(String(24))
+    added_after_adoption: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default="false")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     state: Mapped[str] = mapped_column(String(20), default="open")  # open/achieved/dropped
     achieved_on: Mapped[date | None] = mapped_column(Date)
     dropped_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ResultMilestone(Base):
+    """One of several moments a result prints ("Q2 + Q4", "Jaarverslag (Q1), trefdag (Q2)")."""
+
+    __tablename__ = "result_milestones"
+    __table_args__ = (UniqueConstraint("result_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("expected_results.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text)  # the fragment printed, e.g. "Q2 + Q4"
+    due: Mapped[str] = mapped_column(String(24))
+    due_precision: Mapped[str] = mapped_column(String(20))
+    due_first: Mapped[date] = mapped_column(Date)
+    due_last: Mapped[date] = mapped_column(Date, index=True)
+    original_due: Mapped[str | None] = mapped_column(String(24))
+
+
+class DueChange(Base):
+    """A manager's change of a result's (or milestone's) due, with the reason: the history."""
+
+    __tablename__ = "due_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("expected_results.id", ondelete="CASCADE"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("result_milestones.id", ondelete="CASCADE"))
+    from_due: Mapped[str | None] = mapped_column(String(24))
+    to_due: Mapped[str | None] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,18 +1,19 @@
 """HTTP for plans, the import, and the tree (policy fields, SDs, ODs, initiatives, results)."""
 
 from datetime import datetime
+from pathlib import PureWindowsPath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from sqlalchemy import func, select
 
-from dkbuza_kit.audit import record_audit
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
-from dkbuza_kit.concurrency import check_if_match, set_etag
-from dkbuza_kit.db import DbSession
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
+from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.db import DbSession, get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
+from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import ProblemError
+from planning.errors import Errors
 from planning.plan_import.service import decode_and_parse, import_plan
 from planning.plans import service
 from planning.plans.filters import InitiativeFilterParams, initiatives_query
@@ -43,7 +44,8 @@ from planning.reporting.models import StatusReport
 from planning.roles import Manager, Reader, ReporterOrManager, ensure_team_access
 
 router = APIRouter(tags=["plans"])
-ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
 MAX_UPLOAD_BYTES = 5_000_000
 
 
@@ -57,21 +59,22 @@ async def import_plan_file(
     """Import a plan text export: all-or-nothing; 409 when the year exists without replace."""
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ProblemError(413, "PAYLOAD_TOO_LARGE", "the plan file is too large")
+        raise Errors.PAYLOAD_TOO_LARGE("the plan file is too large")
     parsed = decode_and_parse(data)
-    report = await import_plan(session, parsed, replace=replace, filename=file.filename)
+    report = await import_plan(session, parsed, replace=replace,
+                               filename=PureWindowsPath(file.filename or "").name or None)
     return ImportReport.model_validate(report)
 
 
 @router.get("/v1/plans", response_model=Page[PlanOut])
 async def list_plans(session: DbSession, _: Reader, page: Pagination) -> Page[PlanOut]:
     rows, total = await paginate(session, select(Plan).order_by(Plan.year), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/plans/{plan_id}", response_model=PlanOut)
 async def get_plan(plan_id: int, session: DbSession, _: Reader) -> Plan:
-    return await service.get_or_404(session, Plan, plan_id, "plan")
+    return await get_or_404(session, Plan, plan_id, what="plan", error=Errors.PLAN_NOT_FOUND)
 
 
 @router.get("/v1/plans/{plan_id}/tree", response_model=PlanTree)
@@ -84,19 +87,18 @@ async def get_plan_tree(
 ) -> PlanTree:
     """Policy fields > SDs > ODs > initiatives, each initiative with its status in the period
     and its expected results counted per state."""
-    plan = await service.get_or_404(session, Plan, plan_id, "plan")
+    plan = await get_or_404(session, Plan, plan_id, what="plan", error=Errors.PLAN_NOT_FOUND)
     return await plan_tree(session, plan, period_code=period, include_archived=include_archived,
                            today=today_brussels(clock))
 
 
-@router.patch("/v1/plans/{plan_id}", response_model=PlanOut)
+@router.patch("/v1/plans/{plan_id}", response_model=PlanOut,
+              responses=responses(Errors.PLAN_NOT_FOUND, KitErrors.ILLEGAL_TRANSITION,
+                                  *AUTH_ERRORS))
 async def update_plan(plan_id: int, body: PlanPatch, session: DbSession, _: Manager) -> Plan:
-    plan = await service.get_or_404(session, Plan, plan_id, "plan")
-    before = plan.state
-    plan.state = body.state.value
-    await record_audit(session, entity_type="plan", entity_id=plan.id, action="state_changed",
-                       from_state=before, to_state=plan.state)
-    return plan
+    """Adopt (draft -> adopted), close (adopted -> closed) or reopen (closed -> adopted)."""
+    plan = await get_or_404(session, Plan, plan_id, what="plan", error=Errors.PLAN_NOT_FOUND)
+    return await service.change_plan_state(session, plan, body.state)
 
 
 @router.get("/v1/policy-fields", response_model=Page[PolicyFieldOut])
@@ -107,7 +109,7 @@ async def list_policy_fields(session: DbSession, _: Reader, page: Pagination,
     if plan_year is not None:
         stmt = stmt.where(Plan.year == plan_year)
     rows, total = await paginate(session, stmt.order_by(Plan.year, PolicyField.number), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/strategic-goals", response_model=Page[StrategicGoalOut])
@@ -124,7 +126,7 @@ async def list_strategic_goals(
         stmt = stmt.where(PolicyField.number == policy_field)
     stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/operational-goals", response_model=Page[OperationalGoalOut])
@@ -143,7 +145,7 @@ async def list_operational_goals(
     stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position,
                          OperationalGoal.position)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/initiatives", response_model=Page[InitiativeListItem])
@@ -167,23 +169,26 @@ async def list_initiatives(session: DbSession, _: Reader, page: Pagination,
              "status_in_period": mapping.get("status"),
              "days_since_last_report": (today - last.date()).days if last else None})
         items.append(item)
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(items, total, page)
 
 
 @router.get("/v1/initiatives/{initiative_id}", response_model=InitiativeOut, dependencies=[RETURNS_ETAG])
 async def get_initiative(initiative_id: int, session: DbSession, _: Reader,
                          response: Response) -> Initiative:
-    initiative = await service.get_or_404(session, Initiative, initiative_id, "initiative")
+    initiative = await get_or_404(session, Initiative, initiative_id, what="initiative",
+                                  error=Errors.INITIATIVE_NOT_FOUND)
     set_etag(response, initiative.version)
     return initiative
 
 
-@router.patch("/v1/initiatives/{initiative_id}", response_model=InitiativeOut, dependencies=[IF_MATCH])
+@router.patch("/v1/initiatives/{initiative_id}", response_model=InitiativeOut,
+              responses=responses(Errors.INITIATIVE_NOT_FOUND, *IF_MATCH_ERRORS, *AUTH_ERRORS),
+              dependencies=[RETURNS_ETAG])
 async def update_initiative(initiative_id: int, body: InitiativePatch, request: Request,
                             response: Response, session: DbSession, _: Manager) -> Initiative:
     """Owner team, partners, tags, kind, archived flag (If-Match required)."""
-    initiative = await service.get_or_404(session, Initiative, initiative_id, "initiative")
-    check_if_match(request, initiative.version)
+    initiative = await lock_for_change(session, Initiative, initiative_id, request,
+                                       what="initiative", not_found=Errors.INITIATIVE_NOT_FOUND)
     await service.update_initiative(session, initiative, body)
     set_etag(response, initiative.version)
     return initiative
@@ -202,20 +207,25 @@ async def list_expected_results(
         stmt = stmt.where(ExpectedResult.state == state)
     stmt = stmt.order_by(ExpectedResult.initiative_id, ExpectedResult.position)
     rows, total = await paginate(session, stmt, page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
-@router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut, dependencies=[IF_MATCH])
+@router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut,
+              responses=responses(Errors.EXPECTED_RESULT_NOT_FOUND, Errors.NOT_YOUR_TEAM,
+                                  Errors.ACHIEVED_DATE_REQUIRED, KitErrors.DATE_IN_FUTURE,
+                                  Errors.DROP_REASON_REQUIRED, *IF_MATCH_ERRORS, *AUTH_ERRORS),
+              dependencies=[RETURNS_ETAG])
 async def update_expected_result(result_id: int, body: ExpectedResultPatch, request: Request,
                                  response: Response, session: DbSession,
                                  principal: ReporterOrManager, clock: ClockDep) -> ExpectedResult:
     """Mark a result achieved (with date) or dropped (with reason), or reopen it.
 
     If-Match required: the ETag is `"<version>"` of the result as listed."""
-    result = await service.get_or_404(session, ExpectedResult, result_id, "expected result")
+    result = await lock_for_change(session, ExpectedResult, result_id, request,
+                                   what="expected result",
+                                   not_found=Errors.EXPECTED_RESULT_NOT_FOUND)
     initiative = await session.get(Initiative, result.initiative_id)
     ensure_team_access(principal, initiative.owner_team if initiative else None)
-    check_if_match(request, result.version)
-    changed = await service.change_result_state(session, result, body, today_brussels(clock))
+    changed = await service.change_result_state(session, result, body, clock)
     set_etag(response, changed.version)
     return changed

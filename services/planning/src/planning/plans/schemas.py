@@ -5,8 +5,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate
 from planning.plans.filenames import base_name
 
 
@@ -33,8 +35,30 @@ class ResultState(StrEnum):
     dropped = "dropped"
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ResultTiming(StrEnum):
+    """dated = met termijn, continuous = continu proces (geen termijn), undated = zonder termijn."""
+
+    dated = "dated"
+    continuous = "continuous"
+    undated = "undated"
+
+
+class DuePrecision(StrEnum):
+    """How precisely the plan prints a due: day (dag), day_range (dagen), month (maand),
+    quarter (kwartaal), quarter_range (kwartalen), half_year (jaarhelft), year (jaar),
+    year_range (jaren)."""
+
+    day = "day"
+    day_range = "day_range"
+    month = "month"
+    quarter = "quarter"
+    quarter_range = "quarter_range"
+    half_year = "half_year"
+    year = "year"
+    year_range = "year_range"
+
+
+Out = OutputModel  # the resources below are built from ORM rows
 
 
 class PlanOut(Out):
@@ -51,8 +75,7 @@ class PlanOut(Out):
         return base_name(value)  # also for plans imported before names were cut
 
 
-class PlanPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PlanPatch(InputModel):
     state: PlanState
 
 
@@ -92,6 +115,7 @@ class InitiativeOut(Out):
     partners: list[str]
     tags: list[str]
     archived: bool
+    added_after_adoption: bool
     version: int
 
 
@@ -102,8 +126,7 @@ class InitiativeListItem(InitiativeOut):
     days_since_last_report: int | None = Field(None, description="staleness (dagen)")
 
 
-class InitiativePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InitiativePatch(InputModel):
     owner_team: str | None = Field(None, max_length=100)
     partners: list[str] | None = None
     tags: list[str] | None = None
@@ -116,17 +139,26 @@ class ExpectedResultOut(Out):
     initiative_id: int
     position: int
     text: str
-    due: str | None = Field(None, description="partial date: 2025, 2025-Q2, 2025-05, 2025-05-09")
+    timing: ResultTiming
+    due: str | None = Field(None, description="as printed: 2025, 2025/2029, 2025-H1, 2025-Q2, "
+                                              "2025-Q1/2025-Q2, 2025-05, 2025-05-09")
+    due_precision: DuePrecision | None
+    due_first: date | None
+    due_last: date | None
+    original_due: str | None = Field(description="the due as the plan printed it (kept when a "
+                                                  "manager changes the due)")
+    added_after_adoption: bool
+    archived: bool
     state: ResultState
     achieved_on: date | None
     dropped_reason: str | None
     version: int
 
 
-class ExpectedResultPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExpectedResultPatch(InputModel):
     state: ResultState
-    achieved_on: date | None = None
+    achieved_on: BoundedDate | None = Field(None, description="not in the future, not before "
+                                                              "the plan was drafted")
     dropped_reason: str | None = Field(None, max_length=2000)
 
 
@@ -135,12 +167,42 @@ class ImportWarning(BaseModel):
     message: str
 
 
+class DueMomentOut(BaseModel):
+    printed: str = Field(description="the fragment of the plan it was read from, or `heading`")
+    due: str
+    precision: DuePrecision
+
+
+class ResultDueReading(BaseModel):
+    line: int
+    text: str = Field(description="the result's text (first 120 characters)")
+    timing: ResultTiming
+    due: str | None
+    precision: DuePrecision | None
+    moments: list[DueMomentOut]
+    context: list[str] = Field(description="dates before the plan year: context, not dues")
+
+
+class NotUnderstoodDate(BaseModel):
+    line: int
+    fragment: str
+    text: str
+
+
+class DueReport(BaseModel):
+    counts: dict[str, int] = Field(description="results, dated, continuous, undated, "
+                                               "with_milestones, not_understood")
+    results: list[ResultDueReading]
+    not_understood: list[NotUnderstoodDate]
+
+
 class ImportReport(BaseModel):
     plan_id: int
     year: int
     replaced: bool
     counts: dict[str, int]
     review: dict[str, Any] | None
+    dues: DueReport
     warnings: list[ImportWarning]
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.problems import ProblemError
+from planning.errors import Errors
 from planning.plans.filters import NOT_REPORTED
 from planning.plans.models import (
     ExpectedResult,
@@ -41,8 +41,7 @@ async def _period(session: AsyncSession, plan: Plan, code: str | None,
     period = await session.scalar(select(ReportingPeriod).where(
         ReportingPeriod.plan_id == plan.id, ReportingPeriod.code == code))
     if period is None:
-        raise ProblemError(422, "PERIOD_NOT_FOUND",
-                           f"plan {plan.year} has no reporting period {code}")
+        raise Errors.UNKNOWN_PERIOD(f"plan {plan.year} has no reporting period {code}")
     return period
 
 

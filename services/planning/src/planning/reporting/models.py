@@ -50,6 +50,10 @@ class StatusReport(Base):
     first_reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A manager's acknowledgement of the report as it stood at `acknowledged_version`.
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_version: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -69,3 +73,32 @@ class StatusReportEntry(Base):
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                   server_default=func.now())
+
+
+class ReportComment(Base):
+    """A comment on a status report; `reply_to_id` threads the conversation."""
+
+    __tablename__ = "report_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("status_reports.id", ondelete="CASCADE"), index=True)
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_comments.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PeriodReminder(Base):
+    """A reminder sent to a team that had not reported a few days before the deadline (once)."""
+
+    __tablename__ = "period_reminders"
+    __table_args__ = (UniqueConstraint("period_id", "team"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_periods.id", ondelete="CASCADE"), index=True)
+    team: Mapped[str] = mapped_column(String(100))  # "" = initiatives without an owner team
+    initiatives: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

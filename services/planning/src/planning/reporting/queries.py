@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy import Integer, Text, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -15,6 +15,7 @@ from planning.plans.models import (
     OperationalGoal,
     Plan,
     PolicyField,
+    ResultMilestone,
     StrategicGoal,
 )
 from planning.reporting.models import ReportingPeriod, StatusReport
@@ -117,33 +118,71 @@ def _results_scope(plan_year: int | None):
     return stmt.where(Plan.year == plan_year) if plan_year is not None else stmt
 
 
-async def on_time_rate(session: AsyncSession, plan_year: int | None) -> OnTimeRate:
-    """Achieved results with a due moment: share achieved within (by the end of) it."""
+async def on_time_rate(session: AsyncSession, plan_year: int | None, today: date) -> OnTimeRate:
+    """Results due by now (their due period ended before today; dropped ones left out): the
+    share achieved by the end of the due period. 0 achieved of 70 due is 0 %, not "no data"."""
+    achieved = ExpectedResult.state == "achieved"
     stmt = (select(func.count(),
-                   func.count().filter(ExpectedResult.achieved_on <= ExpectedResult.due_last))
+                   func.count().filter(achieved, ExpectedResult.achieved_on <= ExpectedResult.due_last),
+                   func.count().filter(achieved),
+                   func.count().filter(ExpectedResult.state == "open"))
             .select_from(ExpectedResult)
             .join(Initiative, Initiative.id == ExpectedResult.initiative_id)
             .join(Plan, Plan.id == Initiative.plan_id)
-            .where(ExpectedResult.state == "achieved", ExpectedResult.due_last.is_not(None)))
+            .where(ExpectedResult.state != "dropped", ExpectedResult.archived.is_(False),
+                   ExpectedResult.due_last < today))
     if plan_year is not None:
         stmt = stmt.where(Plan.year == plan_year)
-    total, on_time = (int(v) for v in (await session.execute(stmt)).one())
-    return OnTimeRate(achieved_with_due=total, achieved_on_time=on_time,
-                      on_time_pct=percentage(on_time, total))
+    due, on_time, achieved_count, open_count = (int(v) for v in (await session.execute(stmt)).one())
+    return OnTimeRate(due_by_now=due, achieved_with_due=achieved_count, achieved_on_time=on_time,
+                      open_overdue=open_count, on_time_pct=percentage(on_time, due))
 
 
 def overdue_query(plan_year: int | None, today: date):
     days = (literal(today) - ExpectedResult.due_last).label("days_overdue")
     return (_results_scope(plan_year).add_columns(days)
-            .where(ExpectedResult.state == "open", ExpectedResult.due_last < today)
+            .where(ExpectedResult.state == "open", ExpectedResult.archived.is_(False),
+                   ExpectedResult.due_last < today)
             .order_by(ExpectedResult.due_last, ExpectedResult.id))
 
 
+def _overdue_columns(due, due_last, today: date, milestone_id, milestone):
+    return (ExpectedResult.id.label("id"), ExpectedResult.initiative_id.label("initiative_id"),
+            Initiative.code.label("initiative_code"), ExpectedResult.text.label("text"),
+            due.label("due"), due_last.label("due_last"),
+            (literal(today) - due_last).label("days_overdue"),
+            milestone_id.label("milestone_id"), milestone.label("milestone"))
+
+
+def overdue_list_query(plan_year: int | None, today: date):
+    """Every due passed while its result is open: results past their due and, before that,
+    the milestones passed on the way (the last milestone is the result's own due)."""
+    open_ = and_(ExpectedResult.state == "open", ExpectedResult.archived.is_(False))
+    results = (select(*_overdue_columns(ExpectedResult.due, ExpectedResult.due_last, today,
+                                        null().cast(Integer), null().cast(Text)))
+               .join(Initiative, Initiative.id == ExpectedResult.initiative_id)
+               .join(Plan, Plan.id == Initiative.plan_id)
+               .where(open_, ExpectedResult.due_last < today))
+    milestones = (select(*_overdue_columns(ResultMilestone.due, ResultMilestone.due_last, today,
+                                           ResultMilestone.id, ResultMilestone.label))
+                  .join(ExpectedResult, ExpectedResult.id == ResultMilestone.result_id)
+                  .join(Initiative, Initiative.id == ExpectedResult.initiative_id)
+                  .join(Plan, Plan.id == Initiative.plan_id)
+                  .where(open_, ResultMilestone.due_last < today,
+                         ResultMilestone.due_last < ExpectedResult.due_last))
+    if plan_year is not None:
+        results = results.where(Plan.year == plan_year)
+        milestones = milestones.where(Plan.year == plan_year)
+    every = union_all(results, milestones).subquery()
+    return select(every).order_by(every.c.due_last, every.c.id, every.c.milestone_id.nulls_last())
+
+
 def overdue_item(row) -> OverdueResult:
-    result: ExpectedResult = row[0]
-    return OverdueResult(id=result.id, initiative_id=result.initiative_id,
-                         initiative_code=row[1], text=result.text, due=result.due or "",
-                         days_overdue=int(row[2]))
+    m = row._mapping
+    return OverdueResult(id=m["id"], initiative_id=m["initiative_id"],
+                         initiative_code=m["initiative_code"], text=m["text"], due=m["due"] or "",
+                         days_overdue=int(m["days_overdue"]), milestone_id=m["milestone_id"],
+                         milestone=m["milestone"])
 
 
 async def deteriorations(session: AsyncSession, earlier: ReportingPeriod,
@@ -166,7 +205,7 @@ async def deteriorations(session: AsyncSession, earlier: ReportingPeriod,
             for r in (await session.execute(stmt)).all()]
 
 
-__all__ = ["DONE", "completeness", "deteriorations", "on_time_rate", "overdue_query",
+__all__ = ["DONE", "completeness", "deteriorations", "on_time_rate", "overdue_list_query", "overdue_query",
            "roll_up", "status_distribution"]
 
 

@@ -2,15 +2,16 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
-from dkbuza_kit.concurrency import check_if_match, set_etag
-from dkbuza_kit.db import DbSession
+from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.db import DbSession, get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import not_found
+from planning.errors import Errors
 from planning.plans.filters import InitiativeFilterParams
 from planning.plans.models import Plan
 from planning.reporting import queries, service
@@ -33,26 +34,26 @@ from planning.reporting.schemas import (
 from planning.roles import Manager, Reader, ReporterOrManager
 
 router = APIRouter(tags=["reporting"])
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 async def period_or_404(session, period_id: int) -> ReportingPeriod:
-    period = await session.get(ReportingPeriod, period_id)
-    if period is None:
-        raise not_found("reporting period", "PERIOD_NOT_FOUND")
-    return period
+    return await get_or_404(session, ReportingPeriod, period_id, what="reporting period",
+                            error=Errors.PERIOD_NOT_FOUND)
 
 
 async def report_or_404(session, report_id: int) -> StatusReport:
-    report = await session.get(StatusReport, report_id)
-    if report is None:
-        raise not_found("status report", "STATUS_REPORT_NOT_FOUND")
-    return report
+    return await get_or_404(session, StatusReport, report_id, what="status report",
+                            error=Errors.STATUS_REPORT_NOT_FOUND)
 
 
-@router.post("/v1/reporting-periods", response_model=PeriodOut, status_code=201)
-async def create_reporting_period(body: PeriodIn, session: DbSession, _: Manager):
-    return await service.create_period(session, body)
+@router.post("/v1/reporting-periods", response_model=PeriodOut, status_code=201,
+             responses=responses(Errors.PLAN_NOT_FOUND, Errors.PERIOD_EXISTS,
+                                 KitErrors.PERIOD_INVERTED, KitErrors.DATE_BEFORE_ORIGIN,
+                                 KitErrors.DATE_BEFORE_PREDECESSOR, KitErrors.VALIDATION_ERROR,
+                                 *AUTH_ERRORS))
+async def create_reporting_period(body: PeriodIn, session: DbSession, _: Manager,
+                                  clock: ClockDep):
+    return await service.create_period(session, body, clock.now())
 
 
 @router.get("/v1/reporting-periods", response_model=Page[PeriodOut])
@@ -63,7 +64,7 @@ async def list_reporting_periods(session: DbSession, _: Reader, page: Pagination
         stmt = stmt.where(Plan.year == plan_year)
     rows, total = await paginate(session, stmt.order_by(ReportingPeriod.starts_on,
                                                         ReportingPeriod.id), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/reporting-periods/{period_id}", response_model=PeriodOut)
@@ -115,17 +116,18 @@ async def get_deteriorations(period_id: int, session: DbSession, _: Reader,
 @router.get("/v1/expected-results/overdue", response_model=Page[OverdueResult])
 async def list_overdue_results(session: DbSession, _: Reader, page: Pagination, clock: ClockDep,
                                plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
-    """Open results past the last day of their due period, with the days overdue."""
-    stmt = queries.overdue_query(plan_year, today_brussels(clock))
+    """Every passed due of an open result (its own due or a milestone on the way), with the
+    days overdue from the last day of the due period."""
+    stmt = queries.overdue_list_query(plan_year, today_brussels(clock))
     rows, total = await paginate(session, stmt, page, scalars=False)
-    return Page(items=[queries.overdue_item(r) for r in rows], total=total,
-                limit=page.limit, offset=page.offset)
+    return Page.of([queries.overdue_item(r) for r in rows], total, page)
 
 
 @router.get("/v1/expected-results/on-time-rate", response_model=OnTimeRate)
-async def get_on_time_rate(session: DbSession, _: Reader,
+async def get_on_time_rate(session: DbSession, _: Reader, clock: ClockDep,
                            plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
-    return await queries.on_time_rate(session, plan_year)
+    """Of the results due by now, the share achieved within their due period."""
+    return await queries.on_time_rate(session, plan_year, today_brussels(clock))
 
 
 @router.post("/v1/status-reports", response_model=ReportOut, status_code=201, dependencies=[RETURNS_ETAG])
@@ -146,7 +148,7 @@ async def list_status_reports(session: DbSession, _: Reader, page: Pagination,
     if initiative_id is not None:
         stmt = stmt.where(StatusReport.initiative_id == initiative_id)
     rows, total = await paginate(session, stmt.order_by(StatusReport.id), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
 
 
 @router.get("/v1/status-reports/{report_id}", response_model=ReportOut, dependencies=[RETURNS_ETAG])
@@ -157,12 +159,18 @@ async def get_status_report(report_id: int, session: DbSession, _: Reader, respo
 
 
 @router.put("/v1/status-reports/{report_id}", response_model=ReportOut, dependencies=[IF_MATCH])
+@router.put("/v1/status-reports/{report_id}", response_model=ReportOut,
+            responses=responses(Errors.STATUS_REPORT_NOT_FOUND, Errors.PERIOD_CLOSED,
+                                Errors.NOT_YOUR_TEAM, Errors.EXPLANATION_REQUIRED,
+                                Errors.CORRECTIVE_ACTION_REQUIRED, Errors.RESULTS_NOT_FINISHED,
+                                *IF_MATCH_ERRORS, *AUTH_ERRORS),
+            dependencies=[RETURNS_ETAG])
 async def update_status_report(report_id: int, body: ReportUpdate, request: Request,
                                response: Response, session: DbSession,
                                principal: ReporterOrManager, clock: ClockDep):
     """Edit while the period is open (If-Match); 409 once the period is closed."""
-    report = await report_or_404(session, report_id)
-    check_if_match(request, report.version)
+    report = await lock_for_change(session, StatusReport, report_id, request,
+                                   what="status report", not_found=Errors.STATUS_REPORT_NOT_FOUND)
     await service.update_report(session, report, body, principal, clock.now())
     set_etag(response, report.version)
     return report

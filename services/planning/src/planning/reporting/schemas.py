@@ -4,7 +4,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import BoundedDate
 
 
 class ReportStatus(StrEnum):
@@ -17,17 +20,15 @@ class ReportStatus(StrEnum):
     done = "done"
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+Out = OutputModel  # the resources below are built from ORM rows
 
 
-class PeriodIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PeriodIn(InputModel):
     plan_year: int = Field(ge=2000, le=2100)
     code: str = Field(min_length=1, max_length=20, examples=["2025-T1"])
-    starts_on: date
-    ends_on: date
-    report_deadline: date
+    starts_on: BoundedDate = Field(description="planned; not before the plan was drafted")
+    ends_on: BoundedDate
+    report_deadline: BoundedDate = Field(description="not before starts_on")
 
 
 class PeriodOut(Out):
@@ -41,8 +42,7 @@ class PeriodOut(Out):
     closed_at: datetime | None
 
 
-class ReportIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReportIn(InputModel):
     initiative_id: int
     period_id: int
     status: ReportStatus
@@ -50,8 +50,7 @@ class ReportIn(BaseModel):
     corrective_action: str | None = Field(None, max_length=5000)
 
 
-class ReportUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReportUpdate(InputModel):
     status: ReportStatus
     explanation: str | None = Field(None, max_length=5000)
     corrective_action: str | None = Field(None, max_length=5000)
@@ -72,6 +71,10 @@ class ReportOut(Out):
     first_reported_at: datetime
     updated_at: datetime
     corrected: bool
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    acknowledged_version: int | None = Field(
+        description="the version a manager acknowledged; below `version`: edited since")
     version: int
 
 
@@ -119,13 +122,20 @@ class OverdueResult(BaseModel):
     initiative_code: str
     text: str
     due: str
-    days_overdue: int
+    days_overdue: int = Field(description="days since the last day of the due period")
+    milestone_id: int | None = Field(None, description="set when a milestone of the open "
+                                                       "result is past, not the result itself")
+    milestone: str | None = Field(None, description="the milestone as printed (\"Q2 + Q4\")")
 
 
 class OnTimeRate(BaseModel):
-    achieved_with_due: int
-    achieved_on_time: int
-    on_time_pct: Decimal | None
+    due_by_now: int = Field(description="results whose due period ended before today "
+                                        "(dropped results left out)")
+    achieved_with_due: int = Field(description="of those, achieved (on time or late)")
+    achieved_on_time: int = Field(description="of those, achieved by the end of the due period")
+    open_overdue: int = Field(description="of those, still open")
+    on_time_pct: Decimal | None = Field(description="achieved_on_time / due_by_now; null only "
+                                                    "when nothing is due yet")
 
 
 class Deterioration(BaseModel):

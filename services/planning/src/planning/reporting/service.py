@@ -8,25 +8,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.problems import ProblemError, not_found
+from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.timeline import check_period, check_timeline
+from planning.errors import Errors
 from planning.plans.models import ExpectedResult, Initiative
-from planning.plans.service import plan_by_year
+from planning.plans.service import plan_by_year, plan_drafting_start
 from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
 from planning.reporting.rules import report_errors
 from planning.reporting.schemas import PeriodIn, ReportCorrection, ReportIn, ReportUpdate
 from planning.roles import ensure_team_access
 
 
-async def create_period(session: AsyncSession, body: PeriodIn) -> ReportingPeriod:
-    if body.ends_on < body.starts_on:
-        raise ProblemError(422, "PERIOD_ENDS_BEFORE_START", "ends_on is before starts_on")
-    if body.report_deadline < body.starts_on:
-        raise ProblemError(422, "DEADLINE_BEFORE_START", "report_deadline is before starts_on")
+async def create_period(session: AsyncSession, body: PeriodIn, now: datetime) -> ReportingPeriod:
     plan = await plan_by_year(session, body.plan_year)
+    check_period("starts_on", body.starts_on, "ends_on", body.ends_on)
+    check_timeline("starts_on", body.starts_on, now=now, allow_future=True,
+                   origin=("plan_drafting_start", plan_drafting_start(plan.year)))
+    check_timeline("report_deadline", body.report_deadline, now=now, allow_future=True,
+                   follows=[("starts_on", body.starts_on)])
     exists = await session.scalar(select(ReportingPeriod.id).where(
         ReportingPeriod.plan_id == plan.id, ReportingPeriod.code == body.code))
     if exists is not None:
-        raise ProblemError(409, "PERIOD_EXISTS", f"period {body.code} exists")
+        raise Errors.PERIOD_EXISTS(f"period {body.code} exists")
     period = ReportingPeriod(plan_id=plan.id, code=body.code, starts_on=body.starts_on,
                              ends_on=body.ends_on, report_deadline=body.report_deadline,
                              closed=False)
@@ -40,7 +43,7 @@ async def create_period(session: AsyncSession, body: PeriodIn) -> ReportingPerio
 async def close_period(session: AsyncSession, period: ReportingPeriod,
                        now: datetime) -> ReportingPeriod:
     if period.closed:
-        raise ProblemError(409, "PERIOD_ALREADY_CLOSED", f"period {period.code} is closed")
+        raise Errors.PERIOD_ALREADY_CLOSED(f"period {period.code} is closed")
     period.closed = True
     period.closed_at = now
     await record_audit(session, entity_type="reporting_period", entity_id=period.id,
@@ -55,7 +58,7 @@ async def _check_rules(session: AsyncSession, initiative_id: int, body: ReportUp
         ExpectedResult.initiative_id == initiative_id))).all()
     errors = report_errors(body.status.value, body.explanation, body.corrective_action, states)
     if errors:
-        raise ProblemError(422, errors[0]["code"], errors[0]["message"], errors=errors)
+        raise getattr(Errors, errors[0]["code"])(errors[0]["message"], errors=errors)
 
 
 async def _report_event(session: AsyncSession, report: StatusReport, action: str) -> None:
@@ -69,7 +72,7 @@ async def _initiative_for_writer(session: AsyncSession, initiative_id: int,
                                  principal: Principal) -> Initiative:
     initiative = await session.get(Initiative, initiative_id)
     if initiative is None:
-        raise not_found("initiative", "INITIATIVE_NOT_FOUND")
+        raise Errors.INITIATIVE_NOT_FOUND("initiative not found")
     ensure_team_access(principal, initiative.owner_team)
     return initiative
 
@@ -87,15 +90,13 @@ async def submit_report(session: AsyncSession, body: ReportIn, principal: Princi
     initiative = await _initiative_for_writer(session, body.initiative_id, principal)
     period = await session.get(ReportingPeriod, body.period_id)
     if period is None or period.plan_id != initiative.plan_id:
-        raise not_found("reporting period of this plan", "PERIOD_NOT_FOUND")
+        raise Errors.PERIOD_NOT_FOUND("reporting period of this plan not found")
     if period.closed:
-        raise ProblemError(409, "PERIOD_CLOSED",
-                           f"period {period.code} is closed; submit a correction instead")
+        raise Errors.PERIOD_CLOSED(f"period {period.code} is closed; submit a correction instead")
     existing = await session.scalar(select(StatusReport.id).where(
         StatusReport.initiative_id == initiative.id, StatusReport.period_id == period.id))
     if existing is not None:
-        raise ProblemError(409, "STATUS_REPORT_EXISTS",
-                           "this initiative already has a report for the period; update it",
+        raise Errors.STATUS_REPORT_EXISTS("this initiative already has a report for the period; update it",
                            report_id=existing)
     await _check_rules(session, initiative.id, body)
     report = StatusReport(initiative_id=initiative.id, period_id=period.id,
@@ -107,8 +108,7 @@ async def submit_report(session: AsyncSession, body: ReportIn, principal: Princi
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:  # a concurrent submission won the race
-        raise ProblemError(409, "STATUS_REPORT_EXISTS",
-                           "this initiative already has a report for the period") from exc
+        raise Errors.STATUS_REPORT_EXISTS("this initiative already has a report for the period") from exc
     session.add(_entry(report, "submitted", principal.sub, now))
     await record_audit(session, entity_type="status_report", entity_id=report.id,
                        action="submitted", to_state=report.status)
@@ -121,8 +121,7 @@ async def update_report(session: AsyncSession, report: StatusReport, body: Repor
     await _initiative_for_writer(session, report.initiative_id, principal)
     period = await session.get(ReportingPeriod, report.period_id)
     if period is not None and period.closed:
-        raise ProblemError(409, "PERIOD_CLOSED",
-                           f"period {period.code} is closed: the report is frozen; "
+        raise Errors.PERIOD_CLOSED(f"period {period.code} is closed: the report is frozen; "
                            "submit a correction with a reason")
     await _check_rules(session, report.initiative_id, body)
     before = report.status
@@ -139,7 +138,7 @@ async def correct_report(session: AsyncSession, report: StatusReport, body: Repo
     await _initiative_for_writer(session, report.initiative_id, principal)
     period = await session.get(ReportingPeriod, report.period_id)
     if period is not None and not period.closed:
-        raise ProblemError(409, "PERIOD_OPEN", "the period is open: update the report instead")
+        raise Errors.PERIOD_OPEN("the period is open: update the report instead")
     await _check_rules(session, report.initiative_id, body)
     before = report.status
     _apply(report, body, now)
@@ -157,4 +156,4 @@ def _apply(report: StatusReport, body: ReportUpdate, now: datetime) -> None:
     report.explanation = body.explanation
     report.corrective_action = body.corrective_action
     report.updated_at = now
-    report.version += 1
+    bump_version(report)

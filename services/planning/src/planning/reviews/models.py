@@ -18,6 +18,8 @@ class Review(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     printed_total: Mapped[int | None] = mapped_column(Integer)
+    # imported (from a plan document's TERUGBLIK) or produced (from this year's final reports)
+    origin: Mapped[str] = mapped_column(String(20), default="imported", server_default="imported")
     printed_counts: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
 
 
@@ -30,3 +32,6 @@ class ReviewItem(Base):
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
     final_status: Mapped[str] = mapped_column(String(30))
+    # Set on a produced look-back: the initiative whose final report gave the status.
+    initiative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="SET NULL"))

@@ -3,16 +3,21 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import DbSession, get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS, responses
 from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.problems import not_found
-from planning.reporting.rules import STATUSES
+from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.types import Year
+from planning.errors import Errors
+from planning.reporting.rules import NOT_REPORTED, STATUSES
+from planning.reviews import service
 from planning.reviews.models import Review, ReviewItem
-from planning.roles import Reader
+from planning.reviews.rules import review_summary
+from planning.roles import Manager, Reader
 
 router = APIRouter(tags=["reviews"])
 
@@ -21,18 +26,30 @@ class ReviewOut(BaseModel):
     id: int
     plan_id: int
     year: int
+    origin: str = Field(description="imported (a plan document's TERUGBLIK) or produced (from "
+                                    "the year's final status reports)")
     printed_total: int | None
     printed_counts: dict[str, int]
     counts: dict[str, int]
-    counts_match: bool
+    listed_total: int = Field(description="titles listed in the look-back (sum of `counts`)")
+    counts_match: bool | None = Field(description="per-status counts AND the printed total "
+                                                  "agree with the titles listed; null when "
+                                                  "nothing is printed (produced)")
 
 
-class ReviewItemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ReviewComparison(BaseModel):
+    review: "ReviewOut"
+    other: "ReviewOut"
+    only_in_review: list[str] = Field(description="titles (lower case) listed only here")
+    only_in_other: list[str]
+
+
+class ReviewItemOut(OutputModel):
     id: int
     position: int
     title: str
     final_status: str
+    initiative_id: int | None = None
 
 
 async def review_counts(session: AsyncSession, review_id: int) -> dict[str, int]:
@@ -40,29 +57,27 @@ async def review_counts(session: AsyncSession, review_id: int) -> dict[str, int]
                                   .where(ReviewItem.review_id == review_id)
                                   .group_by(ReviewItem.final_status))).all()
     found = dict(rows)
-    return {status: int(found.get(status, 0)) for status in STATUSES}
+    return {status: int(found.get(status, 0)) for status in (*STATUSES, NOT_REPORTED)
+            if status in found or status in STATUSES}
 
 
 async def _out(session: AsyncSession, review: Review) -> ReviewOut:
     counts = await review_counts(session, review.id)
     printed = {k: int(v) for k, v in (review.printed_counts or {}).items()}
-    return ReviewOut(id=review.id, plan_id=review.plan_id, year=review.year,
-                     printed_total=review.printed_total, printed_counts=printed, counts=counts,
-                     counts_match=all(counts.get(k, 0) == v for k, v in printed.items()))
+    return ReviewOut(id=review.id, plan_id=review.plan_id, year=review.year, origin=review.origin,
+                     **review_summary(review.printed_total, printed, counts))
 
 
 @router.get("/v1/reviews", response_model=Page[ReviewOut])
 async def list_reviews(session: DbSession, _: Reader, page: Pagination):
     rows, total = await paginate(session, select(Review).order_by(Review.year, Review.id), page)
-    return Page(items=[await _out(session, r) for r in rows], total=total, limit=page.limit,
-                offset=page.offset)
+    return Page.of([await _out(session, r) for r in rows], total, page)
 
 
 @router.get("/v1/reviews/{review_id}", response_model=ReviewOut)
 async def get_review(review_id: int, session: DbSession, _: Reader):
-    review = await session.get(Review, review_id)
-    if review is None:
-        raise not_found("review", "REVIEW_NOT_FOUND")
+    review = await get_or_404(session, Review, review_id, what="review",
+                              error=Errors.REVIEW_NOT_FOUND)
     return await _out(session, review)
 
 
@@ -70,10 +85,40 @@ async def get_review(review_id: int, session: DbSession, _: Reader):
 async def list_review_items(
     review_id: int, session: DbSession, _: Reader, page: Pagination,
     final_status: Annotated[str | None, Query(pattern="^(on_track|attention_needed|"
-                                                     "action_needed|done)$")] = None,
+                                                     "action_needed|done|not_reported)$")] = None,
 ):
     stmt = select(ReviewItem).where(ReviewItem.review_id == review_id)
     if final_status is not None:
         stmt = stmt.where(ReviewItem.final_status == final_status)
     rows, total = await paginate(session, stmt.order_by(ReviewItem.position), page)
-    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+    return Page.of(rows, total, page)
+
+
+class ProduceIn(InputModel):
+    plan_year: Year
+
+
+@router.post("/v1/reviews/produce", response_model=ReviewOut, status_code=201,
+             responses=responses(Errors.PLAN_NOT_FOUND, Errors.REVIEW_EXISTS, *AUTH_ERRORS))
+async def produce_review(body: ProduceIn, session: DbSession, _: Manager):
+    """This year's look-back from its final reports (the latest report of each initiative;
+    `not_reported` without one), in the shape of an imported look-back; produced again on
+    each call until next year's document brings the printed one."""
+    return await _out(session, await service.produce_review(session, body.plan_year))
+
+
+@router.get("/v1/reviews/{review_id}/comparison", response_model=ReviewComparison,
+            responses=responses(Errors.REVIEW_NOT_FOUND, *AUTH_ERRORS))
+async def compare_reviews(review_id: int, session: DbSession, _: Reader,
+                          other: Annotated[int, Query(description="the other look-back's id")]):
+    """Counts per status side by side, and the titles listed in only one of the two."""
+    first = await _out(session, await get_or_404(session, Review, review_id, what="review",
+                                                 error=Errors.REVIEW_NOT_FOUND))
+    second = await _out(session, await get_or_404(session, Review, other, what="review",
+                                                  error=Errors.REVIEW_NOT_FOUND))
+    titles = [set((await session.scalars(select(func.lower(ReviewItem.title))
+                                         .where(ReviewItem.review_id == r.id))).all())
+              for r in (first, second)]
+    return ReviewComparison(review=first, other=second,
+                            only_in_review=sorted(titles[0] - titles[1]),
+                            only_in_other=sorted(titles[1] - titles[0]))
