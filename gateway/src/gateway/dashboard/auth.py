@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import jwt
 from authlib.common.security import generate_token
+from authlib.deprecate import AuthlibDeprecationWarning
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -32,7 +33,7 @@ from gateway.dashboard.session import CSRF_FIELD, check_csrf, codec
 
 with warnings.catch_warnings():
     # Authlib 1.9 announces a move of its httpx client to httpx2; the client works as documented.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
