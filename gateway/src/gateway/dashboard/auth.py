@@ -15,13 +15,13 @@ import hmac
 import re
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import jwt
 from authlib.common.security import generate_token
 from authlib.deprecate import AuthlibDeprecationWarning
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from dkbuza_kit.apps import ROLES
@@ -149,7 +149,9 @@ async def _discovery(request: Request) -> dict[str, Any]:
 
 def _oauth_client(request: Request) -> AsyncOAuth2Client:
     settings = request.app.state.settings
-    redirect = settings.dashboard_oidc_redirect_url or str(request.url_for("oidc_callback"))
+    # url_for cannot be used: the proxy route (first in the table) does not name routes.
+    redirect = (settings.dashboard_oidc_redirect_url
+                or str(request.base_url).rstrip("/") + CALLBACK_PATH)
     return AsyncOAuth2Client(settings.dashboard_oidc_client_id,
                              settings.dashboard_oidc_client_secret,
                              scope=settings.dashboard_oidc_scope, redirect_uri=redirect,
@@ -192,19 +194,21 @@ async def _check_id_token(metadata: dict[str, Any], id_token: str, client_id: st
         raise ProblemError(401, "OIDC_NONCE_MISMATCH", "the ID token's nonce does not match")
 
 
-@router.get("/auth/callback", name="oidc_callback")
-async def oidc_callback(request: Request) -> Response:
+@router.get(CALLBACK_PATH.removeprefix("/ui"))
+async def oidc_callback(request: Request, state: Annotated[str, Query(max_length=200)] = "",
+                        code: Annotated[str | None, Query(max_length=2000)] = None,
+                        error: Annotated[str, Query(max_length=100)] = "",
+                        error_description: Annotated[str, Query(max_length=500)] = "",
+                        iss: Annotated[str, Query(max_length=500)] = "") -> Response:
     _require_oidc(request)
     session = codec(request).load(request)
     pending = session.pop("oidc", None)
-    state = request.query_params.get("state", "")
     if not pending or not hmac.compare_digest(pending["state"], state):
         raise ProblemError(400, "OIDC_STATE_MISMATCH", "the sign-in answer does not belong to "
                                                        "this browser session")
-    code = request.query_params.get("code")
     if not code:
         raise ProblemError(401, "OIDC_DENIED", "the issuer did not grant a sign-in",
-                           error=request.query_params.get("error", "")[:100])
+                           error=error)
     metadata = await _discovery(request)
     async with _oauth_client(request) as client:
         try:
