@@ -21,6 +21,7 @@ run: sync
 
 ## All tests (embedded PostgreSQL unless TEST_DATABASE_URL is set).
 test: sync
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	$(UV) run --frozen --no-sync pytest $(PYTEST_ARGS)
 
 test-reliability: sync

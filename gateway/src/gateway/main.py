@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
-from gateway import health, openapi
+from gateway import dashboard, health, openapi
 from gateway.aggregate import router as aggregate_router
 from gateway.breaker import CircuitBreaker
 from gateway.clients import parse_networks
@@ -75,6 +75,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                             if getattr(route, "path", None) != "/openapi.json"]
     app.include_router(openapi.router)
     health.replace_readyz(app)
+    dashboard.mount(app, settings)
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.router.routes.insert(0, ProxyRoute(settings.upstreams()))
     return app

@@ -21,6 +21,15 @@ Upstream addresses come only from here, never from a request.
 | `GATEWAY_AGGREGATE_BUDGET_S` | 2.0 | time budget of `/v1/kpis` and `/v1/overview` |
 | `GATEWAY_OPENAPI_CACHE_S` | 30.0 | how long a service's fetched OpenAPI document is reused |
 | `GATEWAY_READYZ_UPSTREAM_TIMEOUT_S` | 0.5 | per-upstream probe time in `/readyz` |
+| `GATEWAY_DASHBOARD_DEV_LOGIN` | false | `/ui/login` signs in with a development identity (run command: on) |
+| `GATEWAY_DASHBOARD_DEV_KEY_DIR` | `.data/keys` | where the development signing key lives |
+| `GATEWAY_DASHBOARD_SESSION_SECRET` | per process | signs the `/ui` session cookie (set it with replicas) |
+| `GATEWAY_DASHBOARD_COOKIE_SECURE` | true | cookie `Secure` flag (off only for http://127.0.0.1) |
+| `GATEWAY_DASHBOARD_SESSION_TTL_S` | 3600 | session lifetime (never longer than the token's) |
+| `GATEWAY_DASHBOARD_OIDC_ISSUER` | unset | OpenID Connect issuer (`/.well-known/openid-configuration`) |
+| `GATEWAY_DASHBOARD_OIDC_CLIENT_ID` / `_CLIENT_SECRET` | unset | the dashboard's client at the issuer |
+| `GATEWAY_DASHBOARD_OIDC_SCOPE` | `openid profile` | scopes asked for |
+| `GATEWAY_DASHBOARD_OIDC_REDIRECT_URL` | derived | callback registered at the issuer (`/ui/auth/callback`) |
 """
 
 from pydantic import BaseModel, ConfigDict
@@ -67,6 +76,18 @@ class GatewaySettings(ServiceSettings):
     aggregate_budget_s: float = 2.0
     openapi_cache_s: float = 30.0
     readyz_upstream_timeout_s: float = 0.5
+
+    # The browser dashboard under /ui (gateway.dashboard).
+    dashboard_dev_login: bool = False
+    dashboard_dev_key_dir: str | None = None
+    dashboard_session_secret: str | None = None
+    dashboard_cookie_secure: bool = True
+    dashboard_session_ttl_s: int = 3600
+    dashboard_oidc_issuer: str | None = None
+    dashboard_oidc_client_id: str | None = None
+    dashboard_oidc_client_secret: str | None = None
+    dashboard_oidc_scope: str = "openid profile"
+    dashboard_oidc_redirect_url: str | None = None
 
     def upstreams(self) -> dict[str, str]:
         return {

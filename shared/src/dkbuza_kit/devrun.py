@@ -40,6 +40,9 @@ def _app_env(app: AppSpec, server_url: str, jwks_path: Path,
         for service in SERVICES:
             key = f"GATEWAY_UPSTREAM_{service.name.upper().replace('-', '_')}"
             env.setdefault(key, f"http://127.0.0.1:{service.port}")
+        # The dashboard's development sign-in, over plain http on 127.0.0.1.
+        env.setdefault("GATEWAY_DASHBOARD_DEV_LOGIN", "true")
+        env.setdefault("GATEWAY_DASHBOARD_COOKIE_SECURE", "false")
     else:  # local development: webhooks may reach a receiver on this machine
         env.setdefault(f"{app.env_prefix}WEBHOOK_ALLOW_LOOPBACK_HTTP", "true")
     # The planning job reads other services' KPIs through the gateway.
