@@ -29,7 +29,8 @@ def build_upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
             name, url, connect_timeout=connect, read_timeout=read, pool_timeout=pool,
             pool_size=settings.upstream_pool_size,
             breaker=CircuitBreaker(settings.breaker_failure_threshold,
-                                   settings.breaker_cooldown_s),
+                                   settings.breaker_cooldown_s,
+                                   probe_timeout_s=connect + read + pool),
             retry_attempts=settings.retry_attempts, retry_backoff_s=settings.retry_backoff_s,
         )
     return upstreams
