@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from sqlalchemy import text
 
 from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
 from dkbuza_kit.clock import SystemClock
@@ -18,8 +17,11 @@ from dkbuza_kit.logs import configure_logging
 from dkbuza_kit.metrics import render
 from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from dkbuza_kit.migrations import head_revision
+from dkbuza_kit.probes import ReadinessProbe
 from dkbuza_kit.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
 from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.shedding import ExportSlots, InFlightLimitMiddleware, install_overload_handlers
+from dkbuza_kit.timeouts import EXPORT, READ, WRITE
 from dkbuza_kit.webhooks import webhook_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -63,9 +65,13 @@ def create_app(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             statement_timeout_ms=settings.db_statement_timeout_ms,
+            pool_timeout_s=settings.db_pool_timeout_s,
         )
         app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.sessionmaker = create_sessionmaker(
+            engine, statement_timeouts_ms=statement_timeouts(settings))
+        app.state.readiness = ReadinessProbe(engine.url, app.state.head_revision,
+                                             settings.readyz_timeout_s)
         for hook in on_startup:
             await hook(app)
         try:
@@ -94,8 +100,10 @@ def create_app(
         algorithms=settings.jwt_algorithms,
     )
     app.state.head_revision = head_revision(alembic_ini) if alembic_ini else None
+    app.state.export_slots = ExportSlots(settings.export_concurrency, settings.export_wait_s)
 
     install_problem_handlers(app)
+    install_overload_handlers(app, settings.service_name)
     app.include_router(health_router())
     protected = [*routers]
     if kpi_provider is not None:
@@ -117,8 +125,17 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag", "X-Request-ID", "Location"],
         )
+    # Inside the request context (refusals are logged and counted with their request id).
+    app.add_middleware(InFlightLimitMiddleware, service=settings.service_name,
+                       limit=settings.max_in_flight)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     return app
+
+
+def statement_timeouts(settings: ServiceSettings) -> dict[str, int]:
+    return {READ: settings.db_statement_timeout_read_ms,
+            WRITE: settings.db_statement_timeout_write_ms,
+            EXPORT: settings.db_statement_timeout_export_ms}
 
 
 def health_router() -> APIRouter:
@@ -131,20 +148,13 @@ def health_router() -> APIRouter:
 
     @router.get("/readyz", name="readyz", responses={503: {"description": "Not ready"}})
     async def readyz(request: Request) -> Response:
-        """The database answers and its schema is at the migrations' head."""
-        expected = request.app.state.head_revision
-        try:
-            async with request.app.state.engine.connect() as connection:
-                current = (
-                    await connection.scalar(text("SELECT version_num FROM alembic_version"))
-                    if expected else None
-                )
-        except Exception:
-            return problem_response(503, "DATABASE_UNAVAILABLE", "the database is not reachable")
-        if expected and current != expected:
-            return problem_response(503, "MIGRATIONS_PENDING",
-                                    f"schema at {current}, expected {expected}")
-        return JSONResponse({"status": "ok", "database": "ok", "revision": current})
+        """The database answers (on a connection of its own, within `READYZ_TIMEOUT_S`) and
+        its schema is at the migrations' head."""
+        readiness = await request.app.state.readiness.check()
+        if not readiness.ready:
+            return problem_response(503, readiness.code, readiness.detail,
+                                    headers={"Retry-After": "1"})
+        return JSONResponse({"status": "ok", "database": "ok", "revision": readiness.revision})
 
     @router.get("/metrics", name="metrics", response_class=Response)
     async def metrics() -> Response:
