@@ -41,6 +41,8 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
+    # A proxy holds a request per upstream call: its bound is that of all services together.
+    max_in_flight: int = 1000
     upstream_planning: str = "http://127.0.0.1:8001"
     upstream_disaster_fund: str = "http://127.0.0.1:8002"
     upstream_export_control: str = "http://127.0.0.1:8003"

@@ -21,17 +21,15 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from prometheus_client import Counter
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from dkbuza_kit.metrics import REQUESTS_SHED as SHED
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, problem_bytes, problem_response
 from dkbuza_kit.timeouts import EXPORT, READ, WRITE, route_class_var
 
 HEALTH_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SHED = Counter("http_requests_shed_total", "Requests refused with 503 to shed load",
-               ["service", "reason"])
 log = structlog.get_logger("dkbuza.shedding")
 
 

@@ -1,7 +1,9 @@
 """CSV and XLSX exports of dossier lists and the per-disaster dashboard.
 
 Lists are streamed from a server-side cursor in their own session (the response outlives the
-request's unit of work), so memory does not grow with the number of dossiers.
+request's unit of work), so memory does not grow with the number of dossiers. Each export
+takes one of the kit's export slots (`ExportSlot`) until its body is sent: a burst of exports
+gets 503 `EXPORTS_BUSY` instead of exhausting the pool.
 """
 
 import uuid
@@ -20,7 +22,16 @@ from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import Clock, get_clock
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.exports import XLSX_MEDIA_TYPE, XlsxBook, csv_line, file_chunks
+from dkbuza_kit.exports import (
+    XLSX_MEDIA_TYPE,
+    XlsxBook,
+    csv_line,
+    csv_lines_off_loop,
+    file_chunks,
+    finish_file_off_loop,
+    write_rows_off_loop,
+)
+from dkbuza_kit.shedding import ExportSlot
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
 Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
@@ -44,16 +55,16 @@ APPLICATION_COLUMNS = (
 )
 
 
-async def _rows(request: Request, stmt) -> AsyncIterator[tuple]:
+async def _batches(request: Request, stmt) -> AsyncIterator[list[tuple]]:
     async with request.app.state.sessionmaker() as session:
         result = await session.stream(stmt.execution_options(yield_per=1000))
-        async for row in result:
-            yield tuple(row)
+        async for partition in result.partitions():
+            yield [tuple(row) for row in partition]
 
 
 @router.get("/applications.{fmt}", response_class=StreamingResponse, responses=FILE_RESPONSES)
 async def export_applications(
-    fmt: Format, request: Request, _: Staff,
+    fmt: Format, request: Request, _: Staff, _slot: ExportSlot,
     disaster_id: Annotated[uuid.UUID | None, Query()] = None,
     state: Annotated[ApplicationState | None, Query()] = None,
 ) -> StreamingResponse:
@@ -70,20 +81,21 @@ async def export_applications(
     if fmt == "csv":
         async def lines() -> AsyncIterator[str]:
             yield csv_line(header)
-            async for row in _rows(request, stmt):
-                yield csv_line(row)
+            async for batch in _batches(request, stmt):
+                yield await csv_lines_off_loop(batch)
 
         return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     book = XlsxBook()
     sheet = book.sheet("applications", header)
-    async for row in _rows(request, stmt):
-        sheet.write(row)
-    return _file_response(book, filename)
+    async for batch in _batches(request, stmt):
+        await write_rows_off_loop(sheet, batch)
+    return await _file_response(book, filename)
 
 
-def _file_response(book: XlsxBook, filename: str) -> StreamingResponse:
-    return StreamingResponse(file_chunks(book.finish_file()), media_type=XLSX_MEDIA_TYPE,
+async def _file_response(book: XlsxBook, filename: str) -> StreamingResponse:
+    return StreamingResponse(file_chunks(await finish_file_off_loop(book)),
+                             media_type=XLSX_MEDIA_TYPE,
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -91,7 +103,7 @@ def _file_response(book: XlsxBook, filename: str) -> StreamingResponse:
             responses=FILE_RESPONSES)
 async def export_dashboard(disaster_id: uuid.UUID, fmt: Format, session: DbSession,
                            clock: Annotated[Clock, Depends(get_clock)],
-                           _: DashboardReader) -> StreamingResponse:
+                           _: DashboardReader, _slot: ExportSlot) -> StreamingResponse:
     """The per-disaster dashboard as key/value rows, for the cabinet."""
     disaster = await disasters.get(session, disaster_id)
     figures = (await dashboard.compute(session, disaster, clock)).model_dump(mode="json")
@@ -105,4 +117,4 @@ async def export_dashboard(disaster_id: uuid.UUID, fmt: Format, session: DbSessi
     sheet = book.sheet("dashboard", header)
     for row in rows:
         sheet.write(row)
-    return _file_response(book, filename)
+    return await _file_response(book, filename)

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Table, to_csv, to_xlsx
+from dkbuza_kit.shedding import ExportSlot
 from export_control.access import INTERNAL, KPI_READER
 from export_control.reports import service
 from export_control.reports.periods import parse_period
@@ -31,16 +33,20 @@ class Format(StrEnum):
     xlsx = "xlsx"
 
 
-def _render(name: str, report: dict[str, Any], tables: list[Table], fmt: Format) -> Response:
+async def _render(name: str, report: dict[str, Any], tables: list[Table],
+                  fmt: Format) -> Response:
+    """The report as JSON, or a file rendered in a worker thread (CPU-bound: the event loop
+    keeps answering other requests and probes meanwhile)."""
     if fmt is Format.json:  # amounts as strings, never floats
         return JSONResponse(jsonable_encoder(report, custom_encoder={
             Decimal: lambda number: format(number, "f")}))
     disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt.value}"'}
     if fmt is Format.csv:  # the main table; the XLSX has every table as a sheet
         _, header, rows = tables[0]
-        return Response(to_csv(header, rows), media_type=CSV_MEDIA_TYPE,
-                        headers=disposition)
-    return Response(to_xlsx(tables), media_type=XLSX_MEDIA_TYPE, headers=disposition)
+        return Response(await run_in_threadpool(to_csv, header, rows),
+                        media_type=CSV_MEDIA_TYPE, headers=disposition)
+    return Response(await run_in_threadpool(to_xlsx, tables), media_type=XLSX_MEDIA_TYPE,
+                    headers=disposition)
 
 
 def _table(name: str, items: list[dict[str, Any]], columns: list[str]) -> Table:
@@ -48,7 +54,7 @@ def _table(name: str, items: list[dict[str, Any]], columns: list[str]) -> Table:
 
 
 @router.get("/turnaround", responses=FILE_RESPONSES)
-async def turnaround_report(session: DbSession, _: Reader,
+async def turnaround_report(session: DbSession, _: Reader, _slot: ExportSlot,
                             quarter: Annotated[str, Query(max_length=10, examples=["2026-Q1"])],
                             format: Format = Format.json) -> Response:
     """Quarterly turnaround report for the cabinet, per track."""
@@ -56,8 +62,8 @@ async def turnaround_report(session: DbSession, _: Reader,
     report = await service.turnaround_report(session, period)
     columns = ["track", "decided", "median_working_days", "p90_working_days", "within_max_pct",
                "indicative_max_working_days", "decided_in_delegation", "decided_by_minister"]
-    return _render(f"turnaround-{period.label}", report,
-                   [_table("turnaround", report["tracks"], columns)], format)
+    return await _render(f"turnaround-{period.label}", report,
+                         [_table("turnaround", report["tracks"], columns)], format)
 
 
 DECISION_COLUMNS = ["destination_country", "category", "granted", "granted_value", "refused",
@@ -70,18 +76,18 @@ def _decision_tables(report: dict[str, Any]) -> list[Table]:
 
 
 @router.get("/parliament", responses=FILE_RESPONSES)
-async def parliament_report(session: DbSession, _: Reader,
+async def parliament_report(session: DbSession, _: Reader, _slot: ExportSlot,
                             period: Annotated[str, Query(max_length=10,
                                                          examples=["2026-05", "2026-H1"])],
                             format: Format = Format.json) -> Response:
     """Monthly or half-yearly figures for the Flemish Parliament."""
     parsed = parse_period(period, allowed=("month", "half"))
     report = await service.decisions_report(session, parsed)
-    return _render(f"parliament-{parsed.label}", report, _decision_tables(report), format)
+    return await _render(f"parliament-{parsed.label}", report, _decision_tables(report), format)
 
 
 @router.get("/annual", responses=FILE_RESPONSES)
-async def annual_report(session: DbSession, _: Reader,
+async def annual_report(session: DbSession, _: Reader, _slot: ExportSlot,
                         year: Annotated[str, Query(pattern=r"^\d{4}$")],
                         format: Format = Format.json) -> Response:
     """Annual figures for the ATT and COARM reports (military goods)."""
@@ -90,4 +96,4 @@ async def annual_report(session: DbSession, _: Reader,
     tables = _decision_tables(report) + [
         _table("actual_exports", report["actual_exports"],
                ["destination_country", "category", "quantity", "value"])]
-    return _render(f"annual-{period.label}", report, tables, format)
+    return await _render(f"annual-{period.label}", report, tables, format)

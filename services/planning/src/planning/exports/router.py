@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from dkbuza_kit.clock import Clock, get_clock, today_brussels
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.shedding import ExportSlot
 from planning.plans.filters import InitiativeFilterParams, initiatives_query
 from planning.plans.models import Initiative
 from planning.roles import Reader
@@ -36,7 +37,7 @@ def _row(mapping) -> list:
             responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-"
                                          "officedocument.spreadsheetml.sheet": {}}}})
 async def export_status_overview(
-    session: DbSession, _: Reader, filters: InitiativeFilterParams,
+    session: DbSession, _: Reader, _slot: ExportSlot, filters: InitiativeFilterParams,
     clock: Annotated[Clock, Depends(get_clock)],
     format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
 ) -> Response:
