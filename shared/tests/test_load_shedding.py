@@ -210,3 +210,23 @@ async def test_exports_beyond_their_concurrency_are_refused_while_one_streams(cl
     done = await first
     assert done.status_code == 200 and done.text == "a,b\r\n1,2\r\n"
     assert (await client.get("/v1/export-timeout")).status_code == 200  # the slot is free
+
+
+async def test_reads_cost_no_extra_statement_and_other_classes_one(client, shedding):
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = shedding.app.state.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert (await client.get("/v1/timeout")).status_code == 200
+        reads = [s for s in seen if s.startswith("SET LOCAL")]
+        seen.clear()
+        assert (await client.post("/v1/timeout")).status_code == 200
+        writes = [s for s in seen if s.startswith("SET LOCAL")]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert reads == []  # the connections' own default is the read timeout
+    assert writes == [f"SET LOCAL statement_timeout = {TIMEOUTS['write']}"]

@@ -21,7 +21,7 @@ from dkbuza_kit.probes import ReadinessProbe
 from dkbuza_kit.problems import PROBLEM_RESPONSES, install_problem_handlers, problem_response
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.shedding import ExportSlots, InFlightLimitMiddleware, install_overload_handlers
-from dkbuza_kit.timeouts import EXPORT, READ, WRITE
+from dkbuza_kit.timeouts import EXPORT, OTHER, READ, WRITE
 from dkbuza_kit.webhooks import webhook_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -64,12 +64,14 @@ def create_app(
             settings.database_url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            statement_timeout_ms=settings.db_statement_timeout_ms,
+            # Reads, the most frequent class, need no SET LOCAL (see dkbuza_kit.timeouts).
+            statement_timeout_ms=settings.db_statement_timeout_read_ms,
             pool_timeout_s=settings.db_pool_timeout_s,
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(
-            engine, statement_timeouts_ms=statement_timeouts(settings))
+            engine, statement_timeouts_ms=statement_timeouts(settings),
+            connection_timeout_ms=settings.db_statement_timeout_read_ms)
         app.state.readiness = ReadinessProbe(engine.url, app.state.head_revision,
                                              settings.readyz_timeout_s)
         for hook in on_startup:
@@ -135,7 +137,8 @@ def create_app(
 def statement_timeouts(settings: ServiceSettings) -> dict[str, int]:
     return {READ: settings.db_statement_timeout_read_ms,
             WRITE: settings.db_statement_timeout_write_ms,
-            EXPORT: settings.db_statement_timeout_export_ms}
+            EXPORT: settings.db_statement_timeout_export_ms,
+            OTHER: settings.db_statement_timeout_ms}
 
 
 def health_router() -> APIRouter:

@@ -76,12 +76,15 @@ def _connect_or_operational_error(dialect, connection_record, cargs, cparams):
 
 def create_sessionmaker(engine: AsyncEngine, *,
                         statement_timeouts_ms: Mapping[str, int] | None = None,
+                        connection_timeout_ms: int | None = None,
                         ) -> async_sessionmaker[AsyncSession]:
-    """`statement_timeouts_ms`: per route class (see `dkbuza_kit.timeouts`)."""
+    """`statement_timeouts_ms`: per route class (see `dkbuza_kit.timeouts`);
+    `connection_timeout_ms`: the engine's own statement timeout (no SET needed for it)."""
     if statement_timeouts_ms:
-        return async_sessionmaker(
-            engine, expire_on_commit=False, autoflush=True,
-            sync_session_class=session_class_with_timeouts(statement_timeouts_ms))
+        session_class = session_class_with_timeouts(statement_timeouts_ms,
+                                                    connection_timeout_ms or 0)
+        return async_sessionmaker(engine, expire_on_commit=False, autoflush=True,
+                                  sync_session_class=session_class)
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 

@@ -22,10 +22,10 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     db_pool_size: int = 10
     db_max_overflow: int = 10
-    # The connection default (workers, migrations); requests use the per-class ones below.
+    # Outside requests (workers, migrations, scripts); requests use the per-class ones below.
     db_statement_timeout_ms: int = 30_000
     # Load shedding (see dkbuza_kit.shedding): operational working values, tune per deployment.
-    db_pool_timeout_s: float = 2.0          # wait for a pooled connection, then 503 DATABASE_BUSY
+    db_pool_timeout_s: float = 5.0          # wait for a pooled connection, then 503 DATABASE_BUSY
     db_statement_timeout_read_ms: int = 5_000
     db_statement_timeout_write_ms: int = 10_000
     db_statement_timeout_export_ms: int = 20_000
