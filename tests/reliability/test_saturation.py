@@ -156,7 +156,7 @@ def metric_sum(text: str, name: str, **labels: str) -> float:
 async def test_200_requests_against_a_locked_table_get_200_or_503_and_probes_answer(
         launch, pg_server_url, handler, tmp_path):
     app = launch(DISASTER_FUND, pg_server_url, extra_env=service_env(tmp_path), start=False)
-    app.extra_args = ["--workers", "2"]
+    app.extra_args = ["--workers", "2", "--timeout-worker-healthcheck", "60"]
     start_app(app, 90)
     try:
         await _locked_table_run(app, handler, tmp_path)

@@ -57,7 +57,9 @@ def _uvicorn(app: AppSpec, env: dict[str, str], workers: int) -> subprocess.Pope
         shutil.rmtree(metrics, ignore_errors=True)  # values of a previous run would be summed
         metrics.mkdir(parents=True)
         env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
-        args += ["--workers", str(workers)]
+        # uvicorn restarts a worker that misses its 5 s health check; starting ten of them at
+        # once on a small machine takes longer than that (imports alone ~4 s CPU each).
+        args += ["--workers", str(workers), "--timeout-worker-healthcheck", "60"]
     return subprocess.Popen(args, env=env, cwd=repo_root())
 
 
