@@ -1,11 +1,19 @@
 """A circuit breaker per upstream: a pure state machine over an injected clock (no I/O).
 
-closed --(N consecutive failures)--> open --(cool-down elapsed, one request let through)-->
-half_open --(probe succeeds)--> closed; half_open --(probe fails)--> open (cool-down restarts).
+closed --(N consecutive failures)--> open --(probe interval elapsed, ONE request let
+through)--> half_open --(probe answered)--> closed; half_open --(probe failed)--> open.
 
-While half-open only one probe is in flight; the others fail fast. A probe whose outcome is
-never reported (its caller was cancelled) is given up after one cool-down, so the breaker
-cannot stay stuck half-open.
+What counts (decided by the caller, `upstream.py`): failures are connection failures and
+the upstream's own "unavailable" answers (502/503); a slow answer that the gateway gave up
+on (its own 504) is `record_slow`: neither a failure nor a success, because a busy upstream
+is reachable and opening the circuit would refuse its fast routes too.
+
+The probe interval is short (default 0.5 s) rather than a long fixed cool-down: while open,
+one real request per interval tries the upstream, so the circuit closes within about one
+interval of the upstream's recovery. While half-open only that probe is in flight; a probe
+whose outcome never comes back (caller cancelled) is given up after `probe_timeout_s`, so
+the breaker cannot stay stuck half-open. A slow probe frees the probe slot: the next
+request probes again.
 """
 
 import time
@@ -25,11 +33,15 @@ STATE_VALUES = {BreakerState.closed: 0, BreakerState.half_open: 1, BreakerState.
 
 class CircuitBreaker:
     def __init__(self, failure_threshold: int, cooldown_s: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, *,
+                 probe_timeout_s: float | None = None) -> None:
+        """`cooldown_s`: open time before one probe request goes through;
+        `probe_timeout_s` (default: `cooldown_s`): when an unanswered probe counts as lost."""
         if failure_threshold < 1:
             raise ValueError("failure_threshold must be at least 1")
         self.failure_threshold = failure_threshold
         self.cooldown_s = cooldown_s
+        self.probe_timeout_s = cooldown_s if probe_timeout_s is None else probe_timeout_s
         self._clock = clock
         self.reset()
 
@@ -40,7 +52,7 @@ class CircuitBreaker:
         self._probe_started_at: float | None = None
 
     def allow(self) -> bool:
-        """May a request go to the upstream now? (Starts the probe when a cool-down is over.)"""
+        """May a request go to the upstream now? (Starts the probe when the interval is over.)"""
         if self.state is BreakerState.closed:
             return True
         now = self._clock()
@@ -50,8 +62,9 @@ class CircuitBreaker:
             self.state = BreakerState.half_open
             self._probe_started_at = now
             return True
-        # half_open: one probe at a time, unless the running one was abandoned.
-        if self._probe_started_at is not None and now - self._probe_started_at < self.cooldown_s:
+        # half_open: one probe at a time, unless the running one was lost.
+        if (self._probe_started_at is not None
+                and now - self._probe_started_at < self.probe_timeout_s):
             return False
         self._probe_started_at = now
         return True
@@ -67,6 +80,12 @@ class CircuitBreaker:
                 or self.consecutive_failures >= self.failure_threshold):
             self.state = BreakerState.open
             self._opened_at = self._clock()
+            self._probe_started_at = None
+
+    def record_slow(self) -> None:
+        """The gateway gave up waiting (read timeout, time budget): the upstream is reachable
+        but slow. No failure counted; a half-open probe slot is freed for the next request."""
+        if self.state is BreakerState.half_open:
             self._probe_started_at = None
 
     def retry_after(self) -> float:

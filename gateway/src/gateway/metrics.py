@@ -2,6 +2,8 @@
 
 from prometheus_client import Counter, Gauge, Histogram
 
+import dkbuza_kit.metrics  # noqa: F401 (creates PROMETHEUS_MULTIPROC_DIR before any metric)
+
 UPSTREAM_DURATION = Histogram(
     "gateway_upstream_request_duration_seconds",
     "Time to the upstream's response headers, by upstream and outcome (HTTP status, "
@@ -11,7 +13,7 @@ UPSTREAM_DURATION = Histogram(
 )
 BREAKER_STATE = Gauge(
     "gateway_upstream_breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open",
-    ["upstream"],
+    ["upstream"], multiprocess_mode="max",  # several workers: the worst of their breakers
 )
 UPSTREAM_RETRIES = Counter("gateway_upstream_retries_total", "Retried upstream requests",
                            ["upstream"])

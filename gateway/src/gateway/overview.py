@@ -235,8 +235,9 @@ def export_control_section(kpis: list[dict[str, Any]]) -> dict[str, Any]:
 
 def next_releases(calendar: dict[str, Any]) -> list[dict[str, Any]]:
     """The first releases of the calendar that are neither published nor cancelled (the
-    calendar keeps cancellations so subscribers see them), in its order (target period, release time). An item that does not
-    have the calendar's documented fields is skipped rather than passed on half-filled."""
+    calendar keeps cancellations so subscribers see them), in its order (target period,
+    release time). An item that does not have the calendar's documented fields is skipped
+    rather than passed on half-filled."""
     releases = []
     for item in calendar["items"]:
         if item.get("state") in ("published", "cancelled"):

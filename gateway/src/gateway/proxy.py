@@ -26,6 +26,8 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Only a service's API is published; its health, metrics and docs are for operators, who
 # reach the service directly (the gateway serves the merged docs itself).
 PUBLISHED_PREFIX = "v1/"
+# A service's own health and metrics stay reachable without any edge check or breaker.
+PUBLIC_PATHS = frozenset({"livez", "readyz", "metrics"})
 # Bodies up to this size with a known length are passed on in one piece, both ways.
 SMALL_BODY = 64 * 1024
 _DROPPED_REQUEST = frozenset(
@@ -122,8 +124,10 @@ class ProxyEndpoint:
             name == b"idempotency-key" for name, _ in scope["headers"])
         query = scope.get("query_string", b"").decode("latin-1")
         try:
+            # The service's health routes bypass its breaker: probes see the service itself.
             response = await upstream.open(method, _raw_upstream_path(scope, service, path),
-                                           query, headers, body, retryable=retryable)
+                                           query, headers, body, retryable=retryable,
+                                           use_breaker=path not in PUBLIC_PATHS)
         except UpstreamError as exc:
             extra = {"Retry-After": str(max(1, round(exc.retry_after)))} \
                 if exc.retry_after is not None else None

@@ -12,8 +12,8 @@ Upstream addresses come only from here, never from a request.
 | `GATEWAY_UPSTREAM_TIMEOUTS` | `{}` | per-upstream overrides: `{"statistics": {"read_s": 30}}` |
 | `GATEWAY_RETRY_ATTEMPTS` | 2 | extra attempts after a connection failure (idempotent only) |
 | `GATEWAY_RETRY_BACKOFF_S` | 0.05 | base of the full-jitter exponential backoff |
-| `GATEWAY_BREAKER_FAILURE_THRESHOLD` | 5 | consecutive failures that open an upstream's circuit |
-| `GATEWAY_BREAKER_COOLDOWN_S` | 10.0 | open time before one probe request is let through |
+| `GATEWAY_BREAKER_FAILURE_THRESHOLD` | 5 | consecutive failures (no connection, upstream 502/503) to open |
+| `GATEWAY_BREAKER_COOLDOWN_S` | 0.5 | open time before one probe request is let through |
 | `GATEWAY_RATE_LIMIT_REQUESTS` | 6000 | requests per client per window; 0 disables the limiter |
 | `GATEWAY_RATE_LIMIT_WINDOW_S` | 60 | fixed window length |
 | `GATEWAY_REDIS_URL` | unset | counters in Redis (shared by replicas) instead of in memory |
@@ -51,6 +51,8 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"
+    # A proxy holds a request per upstream call: its bound is that of all services together.
+    max_in_flight: int = 1000
     upstream_planning: str = "http://127.0.0.1:8001"
     upstream_disaster_fund: str = "http://127.0.0.1:8002"
     upstream_export_control: str = "http://127.0.0.1:8003"
@@ -64,7 +66,7 @@ class GatewaySettings(ServiceSettings):
     retry_attempts: int = 2
     retry_backoff_s: float = 0.05
     breaker_failure_threshold: int = 5
-    breaker_cooldown_s: float = 10.0
+    breaker_cooldown_s: float = 0.5
 
     rate_limit_requests: int = 6000
     rate_limit_window_s: int = 60

@@ -7,10 +7,13 @@ explicit pool limits and timeouts:
 - read: longest silence while waiting for response headers or body bytes (`sock_read`);
 - pool: waiting for a free pooled connection plus connecting (aiohttp's `connect`).
 
-Every call goes through the upstream's circuit breaker. Failures are transport errors,
-timeouts and gateway-class answers (502/503/504) of the upstream; a 500 is an answer (a bug
-of one request), not a sign that the service is down. Connection failures are retried with
-full-jitter backoff when the request may be repeated and its body was not started.
+Every call but the upstream's health routes goes through the upstream's circuit breaker.
+Failures are connection failures (refused, reset, TCP connect timed out) and the upstream's
+own 502/503 answers; a 500 is an answer (a bug of one request), not a sign that the service
+is down. A read timeout (the gateway's own 504), the upstream's 504, a wait for one of the
+gateway's own pooled connections and an aggregate's spent budget are "slow": they neither
+open nor close the circuit (`CircuitBreaker.record_slow`). Connection failures are retried
+with full-jitter backoff when the request may be repeated and its body was not started.
 """
 
 import asyncio
@@ -30,7 +33,9 @@ HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
     "te", "trailer", "transfer-encoding", "upgrade",
 })
-GATEWAY_FAILURE_STATUSES = frozenset({502, 503, 504})
+# Answers by which an upstream (or a proxy right in front of it) says it cannot serve now.
+UNAVAILABLE_STATUSES = frozenset({502, 503})
+SLOW_STATUSES = frozenset({504})
 
 
 class UpstreamError(Exception):
@@ -160,23 +165,44 @@ class Upstream:
         if self.breaker.state is not before:
             self._sync_gauge()
 
+    def _record_status(self, status: int) -> None:
+        if status in SLOW_STATUSES:
+            self.breaker.record_slow()
+        else:
+            self._record(failed=status in UNAVAILABLE_STATUSES)
+
+    def _pool_exhausted(self) -> bool:
+        """Are all of the gateway's connections to this upstream in use? (Then a connect
+        timeout was a wait for our own pool, caused by slow answers, not a dead upstream.)"""
+        connector = self._session.connector if self._session is not None else None
+        acquired = getattr(connector, "_acquired", None)  # aiohttp keeps no public count
+        return acquired is not None and len(acquired) >= self._pool_size
+
+    def _record_timeout(self, exc: BaseException) -> None:
+        if isinstance(exc, aiohttp.ConnectionTimeoutError) and not self._pool_exhausted():
+            self._record(failed=True)  # the TCP connect itself did not complete
+        else:
+            self.breaker.record_slow()
+
     def reset_breaker(self) -> None:
         self.breaker.reset()
         self._sync_gauge()
 
     def record_abandoned(self) -> None:
-        """A call given up by its caller (time budget spent) counts as a failure."""
-        self._record(failed=True)
+        """A call given up by its caller (time budget spent) is slow, not failed."""
+        self.breaker.record_slow()
 
     # -- calls --------------------------------------------------------------------------------
     async def open(self, method: str, path: str, query: str,
                    headers: Sequence[tuple[str, str]], body: RequestBody | bytes | None, *,
-                   retryable: bool) -> aiohttp.ClientResponse:
+                   retryable: bool, use_breaker: bool = True) -> aiohttp.ClientResponse:
         """Send a request and return the response with its body still unread (streaming).
 
-        Raises CircuitOpen, UpstreamUnavailable or UpstreamTimeout.
+        Raises CircuitOpen, UpstreamUnavailable or UpstreamTimeout. `use_breaker=False`
+        (the upstream's health routes) neither consults nor feeds the breaker.
         """
-        self._admit()
+        if use_breaker:
+            self._admit()
         # Already encoded by the client: passed on byte for byte, not re-encoded/normalised.
         url = URL(f"{self.base_url}{path}" + (f"?{query}" if query else ""), encoded=True)
         attempt = 0
@@ -187,7 +213,8 @@ class Upstream:
                                                       allow_redirects=False)
             except TimeoutError as exc:  # includes aiohttp's connect/read timeouts
                 self._observe(UpstreamTimeout.outcome, started)
-                self._record(failed=True)
+                if use_breaker:
+                    self._record_timeout(exc)
                 raise UpstreamTimeout(self.name, f"{self.name} did not answer in time") from exc
             except (aiohttp.ClientError, OSError) as exc:
                 self._observe(UpstreamUnavailable.outcome, started)
@@ -197,11 +224,13 @@ class Upstream:
                     await asyncio.sleep(backoff_delay(attempt, self.retry_backoff_s))
                     attempt += 1
                     continue
-                self._record(failed=True)
+                if use_breaker:
+                    self._record(failed=True)
                 raise UpstreamUnavailable(self.name, f"{self.name} is not reachable") from exc
             status = response.status
             self._observe(str(status), started)
-            self._record(failed=status in GATEWAY_FAILURE_STATUSES)
+            if use_breaker:
+                self._record_status(status)
             return response
 
     async def get_json(self, path: str, headers: Sequence[tuple[str, str]], *,
@@ -226,7 +255,7 @@ class Upstream:
         except TimeoutError as exc:
             self._observe(UpstreamTimeout.outcome, started)
             if use_breaker:
-                self._record(failed=True)
+                self._record_timeout(exc)
             raise UpstreamTimeout(self.name, f"{self.name} did not answer in time") from exc
         except (aiohttp.ClientError, OSError) as exc:
             self._observe(UpstreamUnavailable.outcome, started)
@@ -235,7 +264,7 @@ class Upstream:
             raise UpstreamUnavailable(self.name, f"{self.name} is not reachable") from exc
         self._observe(str(status), started)
         if use_breaker:
-            self._record(failed=status in GATEWAY_FAILURE_STATUSES)
+            self._record_status(status)
         try:
             return status, json.loads(raw) if raw else None
         except ValueError:

@@ -220,11 +220,13 @@ async def test_debit_input_is_validated(flow):
 
 @contextmanager
 def statements_of(harness):
-    """The SQL statements the app sends while the block runs (BEGIN/COMMIT not included)."""
+    """The SQL statements the app sends while the block runs (BEGIN/COMMIT and the kit's
+    per-request `SET LOCAL statement_timeout` not included)."""
     seen: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
+        if not statement.startswith("SET LOCAL statement_timeout"):
+            seen.append(" ".join(statement.split()))
 
     engine = harness.app.state.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)

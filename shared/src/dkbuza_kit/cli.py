@@ -12,6 +12,8 @@ def main(argv: list[str] | None = None) -> int:
 
     run = commands.add_parser("run", help="start PostgreSQL, migrations, demo data and all apps")
     run.add_argument("--no-demo", action="store_true", help="skip loading demo data")
+    run.add_argument("--workers", type=int, default=2,
+                     help="uvicorn worker processes per service (default 2; the gateway runs 1)")
 
     token = commands.add_parser("token", help="print a development bearer token")
     token.add_argument("--role", action="append", default=[], help="repeatable")
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from dkbuza_kit.devrun import run as run_all
 
-    return run_all(skip_demo=args.no_demo)
+    return run_all(skip_demo=args.no_demo, workers=max(1, args.workers))
 
 
 if __name__ == "__main__":

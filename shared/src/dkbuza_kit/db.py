@@ -5,7 +5,7 @@ sent (FastAPI `Depends(..., scope="function")`), so a failed commit becomes a pr
 instead of a lost write behind a 2xx.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.timeouts import session_class_with_timeouts
 
 M = TypeVar("M")
 
@@ -46,11 +47,13 @@ class KitBase(DeclarativeBase):
 
 
 def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 10,
-                  statement_timeout_ms: int = 30_000) -> AsyncEngine:
+                  statement_timeout_ms: int = 30_000,
+                  pool_timeout_s: float = 30.0) -> AsyncEngine:
     engine = create_async_engine(
         database_url,
         pool_size=pool_size,
         max_overflow=max_overflow,
+        pool_timeout=pool_timeout_s,
         pool_pre_ping=True,
         connect_args={
             "server_settings": {
@@ -74,7 +77,17 @@ def _connect_or_operational_error(dialect, connection_record, cargs, cparams):
             f"cannot connect to the database: {exc!r}", exc) from exc
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(engine: AsyncEngine, *,
+                        statement_timeouts_ms: Mapping[str, int] | None = None,
+                        connection_timeout_ms: int | None = None,
+                        ) -> async_sessionmaker[AsyncSession]:
+    """`statement_timeouts_ms`: per route class (see `dkbuza_kit.timeouts`);
+    `connection_timeout_ms`: the engine's own statement timeout (no SET needed for it)."""
+    if statement_timeouts_ms:
+        session_class = session_class_with_timeouts(statement_timeouts_ms,
+                                                    connection_timeout_ms or 0)
+        return async_sessionmaker(engine, expire_on_commit=False, autoflush=True,
+                                  sync_session_class=session_class)
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 

@@ -2,9 +2,29 @@
 
 One registry per process (the default one); collectors are created once at import so that
 several app instances in one test process share them instead of failing on re-registration.
+
+Several uvicorn workers per app (`WEB_CONCURRENCY`, `dkbuza run --workers`): when
+`PROMETHEUS_MULTIPROC_DIR` is set, every worker writes its values to files there and
+`/metrics` (answered by whichever worker) sums them across the workers, so a scrape never
+sees one worker's counters only. The directory must be empty when the app starts (the run
+command and the images use a fresh one).
 """
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if MULTIPROCESS_DIR:  # the images point it into /tmp, which starts empty
+    os.makedirs(MULTIPROCESS_DIR, exist_ok=True)
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
@@ -13,6 +33,8 @@ HTTP_DURATION = Histogram(
     "http_request_duration_seconds", "HTTP request duration", ["service", "method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+REQUESTS_SHED = Counter("http_requests_shed_total", "Requests refused with 503 to shed load",
+                        ["service", "reason"])
 JOBS_PROCESSED = Counter("jobs_processed_total", "Background jobs processed", ["task", "outcome"])
 
 
@@ -47,4 +69,9 @@ REGISTRY.register(KPI_COLLECTORS)
 
 
 def render() -> tuple[bytes, str]:
+    if MULTIPROCESS_DIR:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=MULTIPROCESS_DIR)
+        registry.register(KPI_COLLECTORS)  # computed at scrape time in the answering worker
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST

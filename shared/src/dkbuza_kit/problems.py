@@ -208,5 +208,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Body too large"),
         (422, "Validation error or rule violated"),
         (429, "Rate limited"),
+        (503, "Busy or the database unavailable (OVERLOADED, DATABASE_BUSY, QUERY_TIMEOUT, "
+              "EXPORTS_BUSY, DATABASE_UNAVAILABLE); retry after Retry-After"),
     ]
 }

@@ -27,7 +27,17 @@ class ServiceSettings(BaseSettings):
     migration_database_url: str | None = None
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # Outside requests (workers, migrations, scripts); requests use the per-class ones below.
     db_statement_timeout_ms: int = 30_000
+    # Load shedding (see dkbuza_kit.shedding): operational working values, tune per deployment.
+    db_pool_timeout_s: float = 5.0          # wait for a pooled connection, then 503 DATABASE_BUSY
+    db_statement_timeout_read_ms: int = 5_000
+    db_statement_timeout_write_ms: int = 10_000
+    db_statement_timeout_export_ms: int = 20_000
+    max_in_flight: int = 100                # requests per process, then 503 OVERLOADED
+    export_concurrency: int = 2             # heavy exports per process at a time
+    export_wait_s: float = 1.0              # wait for an export slot, then 503 EXPORTS_BUSY
+    readyz_timeout_s: float = 0.8           # /readyz's own connection: connect + query
 
     jwt_issuer: str = "dkbuza-dev"
     jwt_audience: str = "dkbuza"

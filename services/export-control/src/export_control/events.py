@@ -1,8 +1,8 @@
 """The domain event types this service writes to its outbox (and offers as webhooks)."""
 
-from export_control.roles import APPLICANT, CUSTOMS, INTERNAL
 from export_control.applications.workflow import Status
 from export_control.licences.workflow import ACTIONS, ISSUED
+from export_control.roles import APPLICANT, CUSTOMS, INTERNAL
 
 EVENT_TYPES: tuple[str, ...] = (
     *(f"application.{status.value}" for status in Status),

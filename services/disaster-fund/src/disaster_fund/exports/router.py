@@ -1,7 +1,9 @@
 """CSV and XLSX exports of dossier lists and the per-disaster dashboard.
 
 Lists are streamed from a server-side cursor in their own session (the response outlives the
-request's unit of work), so memory does not grow with the number of dossiers.
+request's unit of work), so memory does not grow with the number of dossiers. Each export
+takes one of the kit's export slots (`ExportSlot`) until its body is sent: a burst of exports
+gets 503 `EXPORTS_BUSY` instead of exhausting the pool.
 """
 
 import uuid
@@ -21,6 +23,7 @@ from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.exports import FILE_RESPONSES, FormatPath, export_response
+from dkbuza_kit.shedding import ExportSlot
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])
 Staff = Annotated[Principal, Depends(require_roles(*roles.STAFF))]
@@ -50,7 +53,7 @@ async def _rows(request: Request, stmt) -> AsyncIterator[tuple]:
 
 @router.get("/applications.{fmt}", response_class=StreamingResponse, responses=FILE_RESPONSES)
 async def export_applications(
-    fmt: FormatPath, request: Request, _: Staff,
+    fmt: FormatPath, request: Request, _: Staff, _slot: ExportSlot,
     disaster_id: Annotated[uuid.UUID | None, Query()] = None,
     state: Annotated[ApplicationState | None, Query()] = None,
 ) -> StreamingResponse:
@@ -71,7 +74,7 @@ async def export_applications(
             responses=FILE_RESPONSES)
 async def export_dashboard(disaster_id: uuid.UUID, fmt: FormatPath, session: DbSession,
                            clock: ClockDep,
-                           _: DashboardReader) -> StreamingResponse:
+                           _: DashboardReader, _slot: ExportSlot) -> StreamingResponse:
     """The per-disaster dashboard as key/value rows, for the cabinet."""
     disaster = await disasters.get(session, disaster_id)
     figures = (await dashboard.compute(session, disaster, clock)).model_dump()

@@ -22,6 +22,7 @@ from dkbuza_kit.exports import (
     to_csv,
     to_xlsx,
 )
+from dkbuza_kit.shedding import ExportSlot
 from export_control.reports import service
 from export_control.reports.periods import parse_period
 from export_control.roles import INTERNAL, KPI_READER
@@ -70,7 +71,7 @@ async def turnaround_report(session: DbSession, _: Reader, quarter: Quarter) -> 
 
 
 @router.get("/turnaround.{fmt}", responses=FILE_RESPONSES, response_class=Response)
-async def turnaround_report_file(fmt: FormatPath, session: DbSession, _: Reader,
+async def turnaround_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
                                  quarter: Quarter) -> Response:
     """The turnaround report as CSV or XLSX."""
     return _file(await _turnaround(session, quarter), fmt)
@@ -99,7 +100,7 @@ async def parliament_report(session: DbSession, _: Reader, period: Period) -> Re
 
 
 @router.get("/parliament.{fmt}", responses=FILE_RESPONSES, response_class=Response)
-async def parliament_report_file(fmt: FormatPath, session: DbSession, _: Reader,
+async def parliament_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
                                  period: Period) -> Response:
     """The Parliament figures as CSV or XLSX."""
     return _file(await _parliament(session, period), fmt)
@@ -121,7 +122,7 @@ async def annual_report(session: DbSession, _: Reader, year: Year) -> Response:
 
 
 @router.get("/annual.{fmt}", responses=FILE_RESPONSES, response_class=Response)
-async def annual_report_file(fmt: FormatPath, session: DbSession, _: Reader,
+async def annual_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
                              year: Year) -> Response:
     """The annual figures as CSV or XLSX."""
     return _file(await _annual(session, year), fmt)
@@ -145,7 +146,7 @@ async def dual_use_annual_report(session: DbSession, _: Reader, year: Year) -> R
 
 
 @router.get("/dual-use-annual.{fmt}", responses=FILE_RESPONSES, response_class=Response)
-async def dual_use_annual_report_file(fmt: FormatPath, session: DbSession, _: Reader,
+async def dual_use_annual_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
                                       year: Year) -> Response:
     """The annual dual-use data as CSV or XLSX."""
     return _file(await _dual_use_annual(session, year), fmt)

@@ -12,6 +12,7 @@ from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, responses
 from dkbuza_kit.exports import FILE_RESPONSES, FormatPath, export_response
+from dkbuza_kit.shedding import ExportSlot
 from planning.errors import Errors
 from planning.exports.service import HEADER, status_overview_rows
 from planning.plans.filters import InitiativeFilterParams
@@ -23,7 +24,8 @@ router = APIRouter(tags=["exports"])
 @router.get("/v1/exports/status-overview.{fmt}", response_class=StreamingResponse,
             responses={**FILE_RESPONSES, **responses(Errors.PERIOD_REQUIRED, *AUTH_ERRORS)})
 async def export_status_overview(
-    fmt: FormatPath, session: DbSession, _: Reader, filters: InitiativeFilterParams,
+    fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
+    filters: InitiativeFilterParams,
     clock: ClockDep,
 ) -> StreamingResponse:
     """The status overview of a period (`period` is required), one row per initiative."""
