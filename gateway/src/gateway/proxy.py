@@ -26,8 +26,9 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Only a service's API is published; its health, metrics and docs are for operators, who
 # reach the service directly (the gateway serves the merged docs itself).
 PUBLISHED_PREFIX = "v1/"
-# A service's own health and metrics stay reachable without any edge check or breaker.
-PUBLIC_PATHS = frozenset({"livez", "readyz", "metrics"})
+# A service's probes stay reachable through the gateway, without any edge check or breaker;
+# its metrics and docs do not (operators scrape services directly).
+PUBLIC_PATHS = frozenset({"livez", "readyz"})
 # Bodies up to this size with a known length are passed on in one piece, both ways.
 SMALL_BODY = 64 * 1024
 _DROPPED_REQUEST = frozenset(
@@ -182,7 +183,8 @@ class ProxyRoute(BaseRoute):
         if root and path.startswith(root):
             path = path[len(root):]
         service, slash, rest = path[1:].partition("/")
-        if not slash or service not in self.services or not rest.startswith(PUBLISHED_PREFIX):
+        if not slash or service not in self.services or not (rest.startswith(PUBLISHED_PREFIX)
+                                                                     or rest in PUBLIC_PATHS):
             return Match.NONE, {}  # the gateway's own routes answer (404 for the rest)
         child = {"endpoint": self.endpoint, "route": self,
                  "path_params": {"service": service, "path": rest}}

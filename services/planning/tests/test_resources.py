@@ -47,12 +47,12 @@ async def test_resources_totals_and_export(client, harness, plan):
     assert [(s["code"], s["budget_planned"]) for s in sds] == [("SD 1", "150000.00"),
                                                               ("SD 2", "10000.00")]
 
-    text = (await client.get("/v1/exports/resources", headers=manager,
-                             params={"plan_year": 2030, "format": "csv"})).text
+    text = (await client.get("/v1/exports/resources.csv", headers=manager,
+                             params={"plan_year": 2030})).text.lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:5] == ["plan_year", "period", "strategic_goal", "operational_goal",
                            "initiative"] and len(rows) == 5
-    xlsx = await client.get("/v1/exports/resources", headers=manager, params={"plan_year": 2030})
+    xlsx = await client.get("/v1/exports/resources.xlsx", headers=manager, params={"plan_year": 2030})
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == 5
 
@@ -86,9 +86,9 @@ async def test_resources_export_neutralises_formulas(client, harness, plan):
     assert added.status_code == 201, added.text
     await record(client, manager, added.json()["id"], plan["periods"]["2030-T1"],
                  budget_planned="1")
-    xlsx = await client.get("/v1/exports/resources", headers=manager, params={"plan_year": 2030})
+    xlsx = await client.get("/v1/exports/resources.xlsx", headers=manager, params={"plan_year": 2030})
     cell = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.cell(row=2, column=6)
     assert cell.data_type == "s" and cell.value.startswith("'=")
-    text = (await client.get("/v1/exports/resources", headers=manager,
-                             params={"plan_year": 2030, "format": "csv"})).text
+    text = (await client.get("/v1/exports/resources.csv", headers=manager,
+                             params={"plan_year": 2030})).text.lstrip("\ufeff")
     assert list(csv.reader(io.StringIO(text)))[1][5].startswith("'=")

@@ -45,7 +45,7 @@ from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
@@ -188,7 +188,7 @@ async def get_application(application_id: uuid.UUID, session: DbSession, princip
                                   Errors.PAYEE_INCONSISTENT, Errors.CORRECTION_NOT_ALLOWED,
                                   KitErrors.NOT_FOUND, KitErrors.INVALID_IBAN,
                                   KitErrors.DATE_IN_FUTURE, *IF_MATCH_ERRORS, *AUTH_ERRORS),
-              dependencies=[RETURNS_ETAG])
+              dependencies=[IF_MATCH])
 async def correct_application(application_id: uuid.UUID, body: ApplicationCorrectionIn,
                               request: Request, session: DbSession, principal: Staff,
                               clock: ClockDep, response: Response) -> ApplicationOut:

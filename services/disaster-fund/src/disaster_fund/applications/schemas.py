@@ -351,7 +351,7 @@ class HistoricDossierIn(InputModel):
     completion_kind: CompletionKind
     completed_on: Day = Field(description="completion (or withdrawal) date")
     decided_amount: NonNegativeMoney | None = None
-    paid_amount: NonNegativeMoney = 0  # type: ignore[assignment]
+    paid_amount: NonNegativeMoney = Decimal("0.00")
     first_paid_on: Day | None = None
 
 

@@ -26,7 +26,7 @@ from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.types import Year
 
@@ -86,7 +86,7 @@ async def get_disaster(disaster_id: uuid.UUID, session: DbSession, _: Reader,
 @router.patch("/{disaster_id}", response_model=DisasterOut,
               responses=responses(Errors.DISASTER_LOCKED, Errors.UNKNOWN_MUNICIPALITY,
                                   KitErrors.NOT_FOUND, *IF_MATCH_ERRORS, *AUTH_ERRORS),
-              dependencies=[RETURNS_ETAG])
+              dependencies=[IF_MATCH])
 async def update_disaster(disaster_id: uuid.UUID, body: DisasterPatch, request: Request,
                           session: DbSession, _: Manager, response: Response) -> DisasterOut:
     disaster = await lock_for_change(session, Disaster, disaster_id, request, what="disaster")

@@ -6,7 +6,7 @@ from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession, get_or_404
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.openapi import IF_MATCH
 from planning.amendments import service
 from planning.amendments.schemas import (
     ArchiveIn,
@@ -29,7 +29,7 @@ DUE_ERRORS = (Errors.DUE_INVALID, KitErrors.DATE_OUT_OF_WINDOW, KitErrors.DATE_B
 @router.post("/v1/expected-results/{result_id}/due", response_model=ExpectedResultOut,
              responses=responses(RESULT_NOT_FOUND, Errors.MILESTONE_NOT_FOUND, *DUE_ERRORS,
                                  *IF_MATCH_ERRORS, *AUTH_ERRORS),
-             dependencies=[RETURNS_ETAG])
+             dependencies=[IF_MATCH])
 async def change_due(result_id: int, body: DueChangeIn, request: Request, response: Response,
                      session: DbSession, principal: Manager, clock: ClockDep) -> ExpectedResult:
     """Set or change the due of a result or one of its milestones, with a reason (If-Match).
@@ -75,7 +75,7 @@ async def add_result(body: ResultIn, session: DbSession, _: Manager,
 
 @router.post("/v1/expected-results/{result_id}/archive", response_model=ExpectedResultOut,
              responses=responses(RESULT_NOT_FOUND, *IF_MATCH_ERRORS, *AUTH_ERRORS),
-             dependencies=[RETURNS_ETAG])
+             dependencies=[IF_MATCH])
 async def archive_result(result_id: int, body: ArchiveIn, request: Request,
                          response: Response, session: DbSession, _: Manager) -> ExpectedResult:
     """Archive a result (kept, but out of the overdue list and the on-time rate)."""

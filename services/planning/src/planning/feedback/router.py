@@ -6,7 +6,7 @@ from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession, get_or_404
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
-from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.openapi import IF_MATCH
 from planning.errors import Errors
 from planning.feedback import service
 from planning.feedback.schemas import AcknowledgementOut, CommentIn, CommentOut
@@ -19,7 +19,7 @@ NOT_FOUND = Errors.STATUS_REPORT_NOT_FOUND
 
 @router.post("/v1/status-reports/{report_id}/acknowledgement", response_model=AcknowledgementOut,
              responses=responses(NOT_FOUND, *IF_MATCH_ERRORS, *AUTH_ERRORS),
-             dependencies=[RETURNS_ETAG])
+             dependencies=[IF_MATCH])
 async def acknowledge_report(report_id: int, request: Request, response: Response,
                              session: DbSession, principal: Manager, clock: ClockDep):
     """Acknowledge the report as read (If-Match: exactly the version acknowledged)."""

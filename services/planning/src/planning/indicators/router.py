@@ -8,7 +8,7 @@ from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from planning.errors import Errors
 from planning.indicators import service
@@ -76,7 +76,7 @@ async def get_indicator(indicator_id: int, session: DbSession, _: Reader,
 @router.patch("/v1/indicators/{indicator_id}", response_model=IndicatorOut,
               responses=responses(Errors.INDICATOR_NOT_FOUND, Errors.FIELD_NOT_NULLABLE,
                                   Errors.INDICATOR_LINK_INVALID, *IF_MATCH_ERRORS, *AUTH_ERRORS),
-              dependencies=[RETURNS_ETAG])
+              dependencies=[IF_MATCH])
 async def update_indicator(indicator_id: int, body: IndicatorPatch, request: Request,
                            response: Response, session: DbSession, _: Manager) -> IndicatorOut:
     """Set unit, baseline, target, direction, links or source (If-Match required)."""

@@ -11,7 +11,7 @@ from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession, get_or_404
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from planning.errors import Errors
 from planning.plan_import.service import decode_and_parse, import_plan
@@ -183,7 +183,7 @@ async def get_initiative(initiative_id: int, session: DbSession, _: Reader,
 
 @router.patch("/v1/initiatives/{initiative_id}", response_model=InitiativeOut,
               responses=responses(Errors.INITIATIVE_NOT_FOUND, *IF_MATCH_ERRORS, *AUTH_ERRORS),
-              dependencies=[RETURNS_ETAG])
+              dependencies=[IF_MATCH])
 async def update_initiative(initiative_id: int, body: InitiativePatch, request: Request,
                             response: Response, session: DbSession, _: Manager) -> Initiative:
     """Owner team, partners, tags, kind, archived flag (If-Match required)."""
@@ -214,7 +214,7 @@ async def list_expected_results(
               responses=responses(Errors.EXPECTED_RESULT_NOT_FOUND, Errors.NOT_YOUR_TEAM,
                                   Errors.ACHIEVED_DATE_REQUIRED, KitErrors.DATE_IN_FUTURE,
                                   Errors.DROP_REASON_REQUIRED, *IF_MATCH_ERRORS, *AUTH_ERRORS),
-              dependencies=[RETURNS_ETAG])
+              dependencies=[IF_MATCH])
 async def update_expected_result(result_id: int, body: ExpectedResultPatch, request: Request,
                                  response: Response, session: DbSession,
                                  principal: ReporterOrManager, clock: ClockDep) -> ExpectedResult:

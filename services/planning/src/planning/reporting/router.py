@@ -164,7 +164,7 @@ async def get_status_report(report_id: int, session: DbSession, _: Reader, respo
                                 Errors.NOT_YOUR_TEAM, Errors.EXPLANATION_REQUIRED,
                                 Errors.CORRECTIVE_ACTION_REQUIRED, Errors.RESULTS_NOT_FINISHED,
                                 *IF_MATCH_ERRORS, *AUTH_ERRORS),
-            dependencies=[RETURNS_ETAG])
+            dependencies=[IF_MATCH])
 async def update_status_report(report_id: int, body: ReportUpdate, request: Request,
                                response: Response, session: DbSession,
                                principal: ReporterOrManager, clock: ClockDep):

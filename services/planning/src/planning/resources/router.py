@@ -3,12 +3,18 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
-from dkbuza_kit.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, XlsxBook, csv_line
-from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.exports import (
+    FILE_RESPONSES,
+    FormatPath,
+    export_response,
+)
+from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
+from dkbuza_kit.shedding import ExportSlot
 from dkbuza_kit.types import Year
 from planning.errors import Errors
 from planning.resources import service
@@ -35,7 +41,7 @@ async def record_resources(body: ResourcesIn, session: DbSession, _: Manager,
 @router.patch("/v1/resources/{resources_id}", response_model=ResourcesOut,
               responses=responses(NOT_FOUND, Errors.FIELD_NOT_NULLABLE, *IF_MATCH_ERRORS,
                                   *AUTH_ERRORS),
-              dependencies=[RETURNS_ETAG])
+              dependencies=[IF_MATCH])
 async def change_resources(resources_id: int, body: ResourcesPatch, request: Request,
                            response: Response, session: DbSession,
                            _: Manager) -> InitiativeResources:
@@ -69,21 +75,10 @@ async def get_resources(resources_id: int, session: DbSession, _: Reader,
     return row
 
 
-@router.get("/v1/exports/resources", response_class=Response,
-            responses={200: {"content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}}, **responses(
-                *AUTH_ERRORS)})
-async def export_resources(session: DbSession, _: Reader, plan_year: Year,
-                           format: Literal["xlsx", "csv"] = "xlsx") -> Response:
-    """Every initiative's resources per period of the plan year."""
-    rows = service.export_rows(session, plan_year)
-    name = f"resources-{plan_year}"
-    if format == "csv":
-        lines = [csv_line(service.EXPORT_HEADER), *[csv_line(row) async for row in rows]]
-        return Response("".join(lines), media_type=CSV_MEDIA_TYPE,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    book = XlsxBook()
-    sheet = book.sheet("Middelen", service.EXPORT_HEADER)
-    async for row in rows:
-        sheet.write(row)
-    return Response(book.finish(), media_type=XLSX_MEDIA_TYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+@router.get("/v1/exports/resources.{fmt}", response_class=StreamingResponse,
+            responses={**FILE_RESPONSES, **responses(*AUTH_ERRORS)})
+async def export_resources(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
+                           plan_year: Year) -> StreamingResponse:
+    """Every initiative's resources per period of the plan year, as CSV or XLSX."""
+    return await export_response(fmt, f"resources-{plan_year}", "Middelen",
+                                 service.EXPORT_HEADER, service.export_rows(session, plan_year))
