@@ -125,11 +125,10 @@ def create_app(
     app.state.head_revision = head_revision(alembic_ini) if alembic_ini else None
     app.state.document_storage = storage_from_settings(settings)
 
-    install_problem_handlers(app)
-    install_openapi(app)
     app.state.export_slots = ExportSlots(settings.export_concurrency, settings.export_wait_s)
 
     install_problem_handlers(app)
+    install_openapi(app)
     install_overload_handlers(app, settings.service_name)
     app.include_router(health_router())
     protected = [*routers]
@@ -143,7 +142,13 @@ def create_app(
         app.include_router(router, dependencies=[Depends(authenticate)])
     for router in public_routers:
         app.include_router(router)
+    _add_middleware(app, settings)
+    instrument_app(app, settings.service_name, settings.otlp_endpoint)
+    return app
 
+
+def _add_middleware(app: FastAPI, settings: ServiceSettings) -> None:
+    """Outermost last: request context, in-flight limit, header limit, CORS, body limit."""
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
                        upload_max_bytes=settings.documents_max_body_bytes)
     if settings.cors_origins:
@@ -160,8 +165,6 @@ def create_app(
     app.add_middleware(InFlightLimitMiddleware, service=settings.service_name,
                        limit=settings.max_in_flight)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
-    instrument_app(app, settings.service_name, settings.otlp_endpoint)
-    return app
 
 
 def statement_timeouts(settings: ServiceSettings) -> dict[str, int]:

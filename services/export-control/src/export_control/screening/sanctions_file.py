@@ -15,6 +15,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from dkbuza_kit.problems import ProblemError
+from export_control.errors import Errors
 
 
 @dataclass
@@ -38,7 +39,7 @@ def _local(tag: str) -> str:
 
 
 def _invalid(detail: str) -> ProblemError:
-    return ProblemError(422, "SANCTIONS_FILE_INVALID", detail)
+    return Errors.SANCTIONS_FILE_INVALID(detail)
 
 
 def parse_sanctions_file(content: bytes) -> SanctionsFile:

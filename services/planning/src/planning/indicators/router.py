@@ -3,7 +3,6 @@
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from dkbuza_kit.audit import record_audit
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
@@ -20,8 +19,7 @@ from planning.indicators.schemas import (
     MeasurementIn,
     MeasurementOut,
 )
-from planning.indicators.service import LINKS, check_links, indicators_with_progress
-from planning.plans.service import plan_by_year
+from planning.indicators.service import indicators_with_progress
 from planning.roles import Manager, Reader
 
 router = APIRouter(tags=["indicators"])
@@ -36,17 +34,7 @@ def _out(row) -> IndicatorOut:
 
 @router.post("/v1/indicators", response_model=IndicatorOut, status_code=201)
 async def create_indicator(body: IndicatorIn, session: DbSession, _: Manager) -> IndicatorOut:
-    plan = await plan_by_year(session, body.plan_year)
-    if await session.scalar(select(Indicator.id).where(Indicator.plan_id == plan.id,
-                                                       Indicator.code == body.code)):
-        raise Errors.INDICATOR_EXISTS(f"indicator {body.code} exists")
-    await check_links(session, plan.id, {name: getattr(body, name) for name in LINKS})
-    indicator = Indicator(plan_id=plan.id, **body.model_dump(exclude={"plan_year"}, mode="json"))
-    indicator.baseline, indicator.target = body.baseline, body.target
-    session.add(indicator)
-    await session.flush()
-    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
-                       action="created")
+    indicator = await service.create_indicator(session, body)
     return await _read(session, indicator.id)
 
 

@@ -14,6 +14,7 @@ from planning.errors import Errors
 from planning.indicators.models import Indicator, IndicatorMeasurement
 from planning.indicators.schemas import IndicatorPatch, MeasurementIn
 from planning.plans.models import Initiative, OperationalGoal, PolicyField
+from planning.plans.service import plan_by_year
 
 LINKS = {"policy_field_id": PolicyField, "operational_goal_id": OperationalGoal,
          "initiative_id": Initiative}
@@ -101,3 +102,19 @@ async def add_manual_measurement(session: AsyncSession, indicator_id: int, body:
                        data={"value": str(body.value), "measured_on": body.measured_on.isoformat()})
     await session.refresh(measurement)
     return measurement
+
+
+async def create_indicator(session: AsyncSession, body) -> Indicator:
+    """A plan indicator added by a manager (unique code per plan, links checked), audited."""
+    plan = await plan_by_year(session, body.plan_year)
+    if await session.scalar(select(Indicator.id).where(Indicator.plan_id == plan.id,
+                                                       Indicator.code == body.code)):
+        raise Errors.INDICATOR_EXISTS(f"indicator {body.code} exists")
+    await check_links(session, plan.id, {name: getattr(body, name) for name in LINKS})
+    indicator = Indicator(plan_id=plan.id, **body.model_dump(exclude={"plan_year"}, mode="json"))
+    indicator.baseline, indicator.target = body.baseline, body.target
+    session.add(indicator)
+    await session.flush()
+    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
+                       action="created")
+    return indicator
