@@ -104,7 +104,7 @@ def prepare_app(spec: AppSpec, server_url: str, jwks_path: Path, *, port: int | 
         f"{spec.env_prefix}DATABASE_URL": with_user(owner_url, TEST_APP_ROLE),
         f"{spec.env_prefix}MIGRATION_DATABASE_URL": owner_url,
         f"{spec.env_prefix}JWKS_PATH": str(jwks_path),
-        f"{spec.env_prefix}LOG_LEVEL": "WARNING",
+        f"{spec.env_prefix}LOG_LEVEL": "INFO",
         **(extra_env or {}),
     }
     if migrate:
