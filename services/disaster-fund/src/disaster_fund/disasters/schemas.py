@@ -3,7 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from disaster_fund.schema_types import Day
 from disaster_fund.workflow import DisasterState
@@ -85,13 +85,21 @@ class CriterionIn(InputModel):
     unit: str = Field(max_length=40)
 
 
-class Criterion(CriterionIn):
-    model_config = ConfigDict(extra="ignore")
-    met: bool
-
-
 def criterion_met(measured: Decimal, threshold: Decimal, comparison: Comparison) -> bool:
     return measured >= threshold if comparison is Comparison.at_least else measured <= threshold
+
+
+class Criterion(CriterionIn):
+    """As stored and shown: `met` is always recomputed from the measured value and the
+    threshold (also for rows written before it was stored, e.g. demo or migrated data)."""
+
+    model_config = ConfigDict(extra="ignore")
+    met: bool = False
+
+    @model_validator(mode="after")
+    def _computed(self) -> "Criterion":
+        self.met = criterion_met(self.measured_value, self.threshold, self.comparison)
+        return self
 
 
 def criterion_out(criterion: CriterionIn) -> Criterion:
