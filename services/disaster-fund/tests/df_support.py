@@ -4,6 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from dkbuza_kit.clock import FixedClock
 
+SAMPLE_PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+SAMPLE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+REQUIRED_UPLOADS = ("photo", "estimate", "insurer_statement")
+
 
 def at(year, month, day, hour=12, minute=0, second=0) -> datetime:
     """A UTC moment (tests set the clock with it)."""
@@ -99,7 +103,23 @@ class Api:
         assert response.status_code == expect, response.text
         return response.json()
 
-    async def step(self, application_id, to_state, headers=None, expect=200, **extra):
+    async def provide_documents(self, application_id, kinds=REQUIRED_UPLOADS):
+        """Upload what the rule set requires before intake (the checklist's kinds)."""
+        stored = []
+        for kind in kinds:
+            content = SAMPLE_JPEG if kind == "photo" else SAMPLE_PDF
+            response = await self.client.post(
+                f"/v1/applications/{application_id}/documents", data={"kind": kind},
+                files={"file": (f"{kind}.bin", content, "application/octet-stream")},
+                headers=self.handler)
+            assert response.status_code == 201, response.text
+            stored.append(response.json())
+        return stored
+
+    async def step(self, application_id, to_state, headers=None, expect=200, documents=True,
+                   **extra):
+        if to_state == "intake" and documents:
+            await self.provide_documents(application_id)
         if "on" in extra:  # recorded on the day it happened (or later)
             self.ensure_now_after(date.fromisoformat(extra["on"]) - timedelta(days=1))
         response = await self.client.post(f"/v1/applications/{application_id}/transitions",

@@ -5,6 +5,7 @@ import io
 
 from df_support import problem_code
 from pypdf import PdfReader
+from sqlalchemy import text
 
 PDF_HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
@@ -61,3 +62,58 @@ async def test_decision_letter_reads_back(api):
     missing = await api.client.post(f"/v1/applications/{application['id']}/decisions/9/letter",
                                     headers=api.handler)
     assert problem_code(missing) == "DECISION_NOT_FOUND"
+
+
+async def test_intake_waits_for_the_required_documents(api):
+    disaster = await api.published_disaster()
+    application = await api.submit(disaster["id"], insured=True, insurer_name="Verzekeraar NV")
+    aid = application["id"]
+    blocked = await api.step(aid, "intake", documents=False, expect=409)
+    assert blocked["code"] == "REQUIRED_DOCUMENTS_MISSING"
+    assert blocked["missing"] == ["photo", "estimate_or_invoice", "insurer_statement"]
+    await api.provide_documents(aid, ("photo", "invoice"))
+    checklist = (await api.client.get(f"/v1/applications/{aid}/document-checklist",
+                                      headers=api.citizen())).json()
+    assert checklist["missing"] == ["insurer_statement"]
+    assert checklist["requirements"][1]["present"] == {"invoice": "uploaded"}
+    assert (await api.step(aid, "intake", documents=False, expect=409))["missing"] == [
+        "insurer_statement"]
+    await api.provide_documents(aid, ("insurer_statement",))
+    assert (await api.step(aid, "intake", documents=False))["state"] == "intake"
+
+
+async def test_a_withdrawn_document_no_longer_counts(api):
+    disaster = await api.published_disaster()
+    aid = (await api.submit(disaster["id"]))["id"]
+    photo, _ = await api.provide_documents(aid, ("photo", "estimate"))
+    withdrawn = await api.client.post(
+        f"/v1/applications/{aid}/documents/{photo['id']}/withdrawal", headers=api.handler,
+        json={"reason": "verkeerde foto"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    blocked = await api.step(aid, "intake", documents=False, expect=409)
+    assert blocked["missing"] == ["photo"]
+
+
+async def test_paper_documents_are_recorded_and_audited(api):
+    disaster = await api.published_disaster()
+    aid = (await api.submit(disaster["id"]))["id"]
+    url = f"/v1/applications/{aid}/paper-documents"
+    body = {"kind": "photo", "received_on": "2024-10-01", "reason": "papieren dossier, foto's"}
+    assert (await api.client.post(url, json=body, headers=api.citizen())).status_code == 403
+    refused = await api.client.post(url, json={**body, "kind": "insurer_statement"},
+                                    headers=api.handler)
+    assert problem_code(refused) == "DOCUMENT_NOT_REQUIRED"  # not insured: not required
+    for kind in ("photo", "estimate"):
+        recorded = await api.client.post(url, json={**body, "kind": kind}, headers=api.handler)
+        assert recorded.status_code == 201, recorded.text
+    checklist = (await api.client.get(f"/v1/applications/{aid}/document-checklist",
+                                      headers=api.handler)).json()
+    assert checklist["missing"] == [] and checklist["requirements"][0]["present"] == {
+        "photo": "paper"}
+    assert (await api.step(aid, "intake", documents=False))["state"] == "intake"
+    async with api.harness.sessionmaker() as session:
+        rows = (await session.execute(text(
+            "SELECT actor, reason, data->>'kind' FROM audit_events WHERE entity_id = :id "
+            "AND action = 'document.received_on_paper' ORDER BY occurred_at"), {"id": aid})).all()
+    assert [tuple(r) for r in rows] == [("handler-1", body["reason"], "photo"),
+                                        ("handler-1", body["reason"], "estimate")]

@@ -27,6 +27,7 @@ from disaster_fund.applications.models import (
 from disaster_fund.calculation import CalculationInput, compute
 from disaster_fund.deadlines import one_year_mark
 from disaster_fund.disasters.models import Disaster
+from disaster_fund.documents.checklist import PAPER_RECEIPT
 from disaster_fund.payments.models import Payment
 from disaster_fund.reports.models import DamageReport
 from disaster_fund.rules.models import RuleSet
@@ -190,11 +191,21 @@ def _applications(spec: dict[str, Any], rule_set: RuleSet, rng: random.Random):
                           claimed_amount=claimed))
         previous = None
         for state, when in history:
+            if state is A.intake:  # demo dossiers came on paper: their documents too
+                events.extend(_paper_documents(aid, when))
             events.append(dict(application_id=aid, occurred_at=_moment(when), actor="demo",
                                action="submitted" if previous is None else "transition",
                                from_state=previous, to_state=state.value))
             previous = state.value
     return rows, items, events, decisions, payments, reports, pauses
+
+
+def _paper_documents(aid: uuid.UUID, day: date) -> list[dict[str, Any]]:
+    """The required kinds (not insured: photo and estimate) recorded as received on paper."""
+    return [dict(application_id=aid, occurred_at=_moment(day), actor="demo",
+                 action=PAPER_RECEIPT,
+                 reason="demo: papieren dossier", data={"kind": kind, "received_on": str(day)})
+            for kind in ("photo", "estimate")]
 
 
 def _uniform(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -239,7 +250,7 @@ async def load(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
             await session.execute(insert(DamageItem).values(
                 [i for i in items if i["application_id"] in new_ids]))
             await session.execute(insert(ApplicationEvent).values(
-                [e for e in events if e["application_id"] in new_ids]))
+                _uniform([e for e in events if e["application_id"] in new_ids])))
             if decisions:
                 await session.execute(insert(Decision).values(_uniform(decisions)).on_conflict_do_nothing())
             for model, children in ((Payment, payments), (ExpertReport, reports), (Pause, pauses)):

@@ -28,6 +28,9 @@ class Errors(ErrorCatalogue):
     DUPLICATE_DAMAGE_REPORT = ErrorCode(409, "This reporter already filed a report")
     NOT_OWN_MUNICIPALITY = ErrorCode(403, "A municipality acts for its own territory only")
     # Applications
+    REQUIRED_DOCUMENTS_MISSING = ErrorCode(
+        409, "The dossier lacks documents its rule set requires for intake")
+    DOCUMENT_NOT_REQUIRED = ErrorCode(422, "The rule set does not require this document kind")
     DISASTER_NOT_RECOGNISED = ErrorCode(422, "The recognition is not published yet")
     OUTSIDE_RECOGNITION_SCOPE = ErrorCode(422, "Outside the recognised municipalities or period")
     APPLICATION_DEADLINE_PASSED = ErrorCode(422, "The application deadline has passed")

@@ -205,6 +205,7 @@ async def correct_application(application_id: uuid.UUID, body: ApplicationCorrec
              responses=responses(KitErrors.ILLEGAL_TRANSITION, KitErrors.NOT_FOUND,
                                  Errors.REASON_REQUIRED, Errors.EXPERT_REQUIRED, Errors.NO_EXPERT_REPORT,
                                  Errors.NO_DECISION, Errors.APPEAL_PENDING, KitErrors.DATE_IN_FUTURE,
+                                 Errors.REQUIRED_DOCUMENTS_MISSING,
                                  KitErrors.DATE_BEFORE_PREDECESSOR, *AUTH_ERRORS),
              dependencies=[RETURNS_ETAG])
 async def transition_application(application_id: uuid.UUID, body: ApplicationTransitionIn,

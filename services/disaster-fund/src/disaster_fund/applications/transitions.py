@@ -20,6 +20,7 @@ from disaster_fund.applications.queries import (
 from disaster_fund.applications.schemas import (
     ApplicationTransitionIn,
 )
+from disaster_fund.documents.checklist import ensure_complete as ensure_required_documents
 from disaster_fund.errors import Errors
 from disaster_fund.numbering import next_number
 from disaster_fund.workflow import (
@@ -82,6 +83,7 @@ async def _apply_step(session: AsyncSession, application: Application,
     data: dict = {}
     match target:
         case A.intake:
+            await ensure_required_documents(session, application)
             application.handler_sub = body.handler_sub or application.handler_sub or principal.sub
             if application.dossier_number is None:
                 application.dossier_number = await next_number(session, "VRF", brussels_date(now).year)

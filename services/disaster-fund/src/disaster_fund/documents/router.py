@@ -1,20 +1,24 @@
 """Documents of damage reports and applications, and the decision letters."""
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import Field
 
 from disaster_fund import roles
 from disaster_fund.applications import service as applications
-from disaster_fund.documents import service
+from disaster_fund.documents import checklist, service
 from disaster_fund.documents.kinds import DOSSIER_KINDS
 from disaster_fund.documents.models import Document
+from disaster_fund.errors import Errors
 from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import ClockDep, today_brussels
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.documents.router import DocumentOut, documents_router
 from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.schemas import InputModel
 
 application_documents = documents_router(
     owner_type="application", path="/v1/applications/{owner_id}/documents", tag="applications",
@@ -29,6 +33,37 @@ report_documents = documents_router(
 
 letters = APIRouter(tags=["applications"])
 Staff = Annotated[Any, Depends(require_roles(*roles.STAFF))]
+Reader = Annotated[Any, Depends(require_roles(*roles.ANY_VRF))]
+
+
+class PaperReceiptIn(InputModel):
+    kind: str = Field(min_length=1, max_length=40)
+    received_on: date
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@letters.get("/v1/applications/{application_id}/document-checklist",
+             name="document-checklist", responses=responses(*AUTH_ERRORS, KitErrors.NOT_FOUND))
+async def document_checklist(application_id: uuid.UUID, session: DbSession,
+                             principal: Reader) -> Any:
+    """The kinds the dossier's rule set requires before intake: present (uploaded and not
+    withdrawn, or received on paper) and missing."""
+    application = await applications.get(session, application_id, principal)
+    return await checklist.checklist(session, application)
+
+
+@letters.post("/v1/applications/{application_id}/paper-documents", status_code=201,
+              name="paper-document-received",
+              responses=responses(*AUTH_ERRORS, KitErrors.NOT_FOUND, Errors.DOCUMENT_NOT_REQUIRED,
+                                  Errors.REASON_REQUIRED, KitErrors.DATE_IN_FUTURE))
+async def record_paper_document(application_id: uuid.UUID, body: PaperReceiptIn,
+                                session: DbSession, clock: ClockDep, principal: Staff) -> Any:
+    """Record that a required kind was received on paper (a dossier migrated from paper):
+    who, when and why are kept in the dossier's events and audit trail."""
+    application = await applications.get(session, application_id, principal, for_update=True)
+    return await checklist.record_paper_receipt(
+        session, application, kind=body.kind, received_on=body.received_on, reason=body.reason,
+        actor=principal.sub, at=clock.now())
 
 
 @letters.post("/v1/applications/{application_id}/decisions/{version}/letter",
