@@ -39,10 +39,10 @@ import report
 import seed
 from baseline_sql import KPI_SQL
 
+from dkbuza_dev.postgres import plain_url
+from dkbuza_dev.testing.processes import AppProcess, free_port, prepare_app
 from dkbuza_kit.apps import GATEWAY, SERVICES
 from dkbuza_kit.clock import today_brussels
-from dkbuza_kit.postgres import plain_url
-from dkbuza_kit.testing.processes import AppProcess, free_port, prepare_app
 from dkbuza_kit.tokens import SigningKey, generate_key
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -108,7 +108,7 @@ class Bench:
         """Server URL, version and the postmaster's pid (None when it is not on this host)."""
         url = os.environ.get("BENCH_POSTGRES_URL")
         if not url:
-            from dkbuza_kit.postgres import embedded_server
+            from dkbuza_dev.postgres import embedded_server
 
             log("starting the embedded PostgreSQL under bench/.data/pg")
             url = embedded_server(DATA_DIR / "pg").get_uri()

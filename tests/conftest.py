@@ -4,8 +4,8 @@ from contextlib import AsyncExitStack
 
 import pytest
 
+from dkbuza_dev.testing import ServiceHarness
 from dkbuza_kit.apps import APPS
-from dkbuza_kit.testing import ServiceHarness
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ _unshadow_gateway_package()
 import pytest  # noqa: E402 (after the un-shadowing above)
 from aiohttp import web  # noqa: E402 (after the un-shadowing above)
 
-from dkbuza_kit.testing import ServiceHarness  # noqa: E402 (after the un-shadowing above)
+from dkbuza_dev.testing import ServiceHarness  # noqa: E402 (after the un-shadowing above)
 from gateway.ratelimit import MemoryCounters, RateLimiter  # noqa: E402 (after the un-shadowing above)
 
 SERVICES = ("planning", "disaster-fund", "export-control", "statistics")

@@ -1,6 +1,6 @@
 """The platform contract of the gateway: health (with upstream states), metrics, migrations."""
 
-from dkbuza_kit.testing.contract import (  # noqa: F401 (collected as tests here)
+from dkbuza_dev.testing.contract import (  # noqa: F401 (collected as tests here)
     test_health_and_metrics,
     test_migrations_upgrade_downgrade_without_drift,
 )

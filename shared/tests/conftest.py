@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import DeclarativeBase
 
+from dkbuza_dev.testing import ServiceHarness
 from dkbuza_kit.app import create_app
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal, require_roles
@@ -26,7 +27,6 @@ from dkbuza_kit.kpis import Direction, KpiPeriod, KpiUnit, kpi
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.settings import ServiceSettings
-from dkbuza_kit.testing import ServiceHarness
 from dkbuza_kit.webhooks import TargetPolicy, webhook_router
 
 KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"

@@ -19,11 +19,11 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
+from dkbuza_dev.testing import ServiceHarness
 from dkbuza_kit.app import create_app
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.shedding import ExportSlot
-from dkbuza_kit.testing import ServiceHarness
 
 from .conftest import KIT_APP_INI
 

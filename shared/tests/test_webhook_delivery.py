@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from dkbuza_dev.testing.receivers import Receiver
 from dkbuza_kit.clock import FixedClock, SystemClock
 from dkbuza_kit.jobs import TaskRegistry, worker_loop
-from dkbuza_kit.testing.receivers import Receiver
 from dkbuza_kit.webhooks import (
     MAX_ATTEMPTS,
     RETRY_SCHEDULE,

@@ -7,8 +7,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dkbuza_kit.postgres import database_url, drop_database, ensure_database
-from dkbuza_kit.testing.harness import migrate
+from dkbuza_dev.postgres import database_url, drop_database, ensure_database
+from dkbuza_dev.testing.harness import migrate
 
 KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"
 BEFORE_V3 = "0004"

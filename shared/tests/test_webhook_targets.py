@@ -9,9 +9,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from dkbuza_dev.testing.receivers import Receiver
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.testing.receivers import Receiver
 from dkbuza_kit.webhooks import TargetPolicy, TargetRefused, WebhookSubscription, deliver_pending
 from dkbuza_kit.webhooks.targets import Unresolvable, is_public, system_resolver
 

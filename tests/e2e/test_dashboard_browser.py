@@ -15,9 +15,9 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import async_playwright
 
+from dkbuza_dev.testing.processes import prepare_app
 from dkbuza_kit.apps import GATEWAY, SERVICES
 from dkbuza_kit.paths import repo_root
-from dkbuza_kit.testing.processes import prepare_app
 from gateway.dashboard.charts import format_number
 
 pytestmark = pytest.mark.browser

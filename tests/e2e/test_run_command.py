@@ -32,7 +32,7 @@ class Run:
     def __init__(self, data_dir: Path) -> None:
         env = {**os.environ, "DKBUZA_DATA_DIR": str(data_dir)}
         env.pop("DKBUZA_POSTGRES_URL", None)
-        self.process = subprocess.Popen([sys.executable, "-m", "dkbuza_kit.cli", "run"],
+        self.process = subprocess.Popen([sys.executable, "-m", "dkbuza_dev.cli", "run"],
                                         cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True,
                                         start_new_session=True)
@@ -82,7 +82,7 @@ def _wait_all_ready(run: Run, budget: float) -> float:
 
 def _mint(data_dir: Path, *roles: str) -> str:
     env = {**os.environ, "DKBUZA_DATA_DIR": str(data_dir)}
-    args = [sys.executable, "-m", "dkbuza_kit.cli", "token", "--org", "dkbuza"]
+    args = [sys.executable, "-m", "dkbuza_dev.cli", "token", "--org", "dkbuza"]
     for role in roles:
         args += ["--role", role]
     return subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout.strip()

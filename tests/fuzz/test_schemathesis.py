@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from dkbuza_dev.testing.processes import prepare_app
 from dkbuza_kit.apps import APPS, GATEWAY, ROLES, SERVICES
-from dkbuza_kit.testing.processes import prepare_app
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]

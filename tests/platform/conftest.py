@@ -6,7 +6,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from dkbuza_kit.testing.stack import system_stack
+from dkbuza_dev.testing.stack import system_stack
 
 SPANS = InMemorySpanExporter()
 

@@ -23,7 +23,7 @@ MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
 # A ratchet, not an exemption: these functions are known to be too long (issue 13 note) and
 # may only shrink; any other function over the limit fails the test.
 KNOWN_LONG_FUNCTIONS = {("shared/src/dkbuza_kit/app.py", "create_app"): 106,
-                        ("shared/src/dkbuza_kit/devrun.py", "run"): 79,
+                        ("dev/src/dkbuza_dev/devrun.py", "run"): 79,
                         ("shared/src/dkbuza_kit/documents/router.py", "documents_router"): 70}
 
 

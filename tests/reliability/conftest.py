@@ -27,9 +27,9 @@ from urllib.parse import parse_qs, urlsplit
 import asyncpg
 import pytest
 
+from dkbuza_dev.postgres import database_url, embedded_server, plain_url
+from dkbuza_dev.testing.processes import AppProcess, prepare_app
 from dkbuza_kit.apps import GATEWAY, SERVICES, AppSpec
-from dkbuza_kit.postgres import database_url, embedded_server, plain_url
-from dkbuza_kit.testing.processes import AppProcess, prepare_app
 
 SERVICE_SPECS = {spec.name: spec for spec in SERVICES}
 

@@ -27,9 +27,9 @@ import asyncpg
 import httpx
 import pytest
 
+from dkbuza_dev.testing.processes import free_port
 from dkbuza_kit.apps import GATEWAY
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
-from dkbuza_kit.testing.processes import free_port
 
 from .conftest import SERVICE_SPECS, app_dsn, log_tail, start_app, wait_until_async
 

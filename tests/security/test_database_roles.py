@@ -5,8 +5,8 @@ apps and these tests connect with."""
 import asyncpg
 import pytest
 
+from dkbuza_dev.postgres import plain_url
 from dkbuza_kit.apps import SERVICES
-from dkbuza_kit.postgres import plain_url
 
 SERVICE_NAMES = [spec.name for spec in SERVICES]
 ATTACKS = [
@@ -82,8 +82,8 @@ def test_migrations_from_the_command_line_grant_the_app_role_only_row_access(pg_
                                                                              signing_key):
     """`alembic upgrade head` with <PREFIX>MIGRATION_DATABASE_URL (the owner) and
     <PREFIX>DATABASE_URL (the app role), as the run command, compose and the Job call it."""
+    from dkbuza_dev.testing.processes import prepare_app, run_sync
     from dkbuza_kit.apps import app_named
-    from dkbuza_kit.testing.processes import prepare_app, run_sync
 
     process = prepare_app(app_named("planning"), pg_server_url, signing_key.jwks_path)
     app_url = process.env["PLANNING_DATABASE_URL"]
@@ -112,9 +112,9 @@ def test_migrations_from_the_command_line_grant_the_app_role_only_row_access(pg_
 
 
 def test_the_run_command_connects_the_apps_as_the_app_role(tmp_path):
+    from dkbuza_dev.devrun import APP_ROLE, _app_env
     from dkbuza_kit.apps import app_named
     from dkbuza_kit.db_roles import url_user
-    from dkbuza_kit.devrun import APP_ROLE, _app_env
 
     env = _app_env(app_named("statistics"), "postgresql://postgres@127.0.0.1:5432/postgres",
                    tmp_path / "jwks.json", "pw")

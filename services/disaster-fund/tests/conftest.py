@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from dkbuza_kit.testing import app_harness_fixture
+from dkbuza_dev.testing import app_harness_fixture
 
 sys.path.insert(0, str(Path(__file__).parent))
 from df_support import Api, at, set_now  # noqa: E402

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
+from dkbuza_dev.testing import ServiceHarness, app_harness_fixture
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.testing import ServiceHarness, app_harness_fixture
 
 COMPANY = "0123456789"
 OTHER_COMPANY = "0987654321"

@@ -7,8 +7,8 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dkbuza_kit.postgres import database_url, drop_database, ensure_database
-from dkbuza_kit.testing.harness import migrate
+from dkbuza_dev.postgres import database_url, drop_database, ensure_database
+from dkbuza_dev.testing.harness import migrate
 from export_control.main import ALEMBIC_INI
 
 SUBSCRIPTIONS = {  # (org, all_orgs, event types) as the old release let them be created

@@ -1,7 +1,7 @@
 import sys
 from pathlib import Path
 
-from dkbuza_kit.testing import app_harness_fixture
+from dkbuza_dev.testing import app_harness_fixture
 
 # The tests share helpers (small_plan.py) by plain import.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dkbuza_dev.testing import app_harness_fixture
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.testing import app_harness_fixture
 
 # Entity codes used throughout the tests (fictitious network members).
 ENTITY_A = "TEST-A"

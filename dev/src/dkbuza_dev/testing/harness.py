@@ -18,13 +18,13 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from dkbuza_dev.postgres import database_url, drop_database, ensure_database
+from dkbuza_dev.testing.reset import empty_written_tables, install_dirty_tracking
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import KitBase
 from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
 from dkbuza_kit.migrations import alembic_config
-from dkbuza_kit.postgres import database_url, drop_database, ensure_database
 from dkbuza_kit.settings import ServiceSettings
-from dkbuza_kit.testing.reset import empty_written_tables, install_dirty_tracking
 from dkbuza_kit.tokens import SigningKey
 
 # Tests connect as TEST_APP_ROLE, with the app's grants only (as in production); the server

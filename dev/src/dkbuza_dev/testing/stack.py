@@ -16,8 +16,8 @@ import uvicorn
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
+from dkbuza_dev.testing.harness import ServiceHarness
 from dkbuza_kit.apps import SERVICES
-from dkbuza_kit.testing.harness import ServiceHarness
 from dkbuza_kit.tokens import SigningKey
 from dkbuza_kit.tracing import use_provider
 

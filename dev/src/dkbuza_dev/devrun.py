@@ -26,11 +26,11 @@ from pathlib import Path
 
 import httpx
 
+from dkbuza_dev.postgres import database_url, embedded_server, ensure_database
 from dkbuza_kit.apps import APPS, GATEWAY, SERVICES, AppSpec
 from dkbuza_kit.db_roles import dev_password, ensure_login_role, with_user
 from dkbuza_kit.header_limits import uvicorn_args
 from dkbuza_kit.paths import data_dir, repo_root
-from dkbuza_kit.postgres import database_url, embedded_server, ensure_database
 from dkbuza_kit.tokens import dev_signing_key
 
 READY_TIMEOUT_S = 60

@@ -21,7 +21,7 @@ def pg_server_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
-    from dkbuza_kit.postgres import embedded_server
+    from dkbuza_dev.postgres import embedded_server
 
     server = embedded_server(data_dir() / "test-pg")
     return server.get_uri()
@@ -46,7 +46,7 @@ def app_harness_fixture(app_name: str, **options):
 
     @pytest.fixture(scope="session", name="harness")
     async def harness(pg_server_url, signing_key):
-        from dkbuza_kit.testing.harness import ServiceHarness
+        from dkbuza_dev.testing.harness import ServiceHarness
 
         async with ServiceHarness.for_app(app_name, pg_server_url, signing_key,
                                           **options) as running:

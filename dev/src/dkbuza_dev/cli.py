@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         print(key.mint(sub=args.sub, roles=args.role, org=args.org, teams=args.team,
                        ttl_seconds=args.ttl))
         return 0
-    from dkbuza_kit.devrun import run as run_all
+    from dkbuza_dev.devrun import run as run_all
 
     return run_all(skip_demo=args.no_demo, workers=max(1, args.workers))
 

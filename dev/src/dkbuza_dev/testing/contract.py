@@ -1,12 +1,12 @@
 """The platform contract every app meets, as tests a package imports into its test suite:
 
-    from dkbuza_kit.testing.contract import *  # noqa: F403
+    from dkbuza_dev.testing.contract import *  # noqa: F403
 
 They use the package's `harness` (from `app_harness_fixture`) and `client` fixtures.
 """
 
+from dkbuza_dev.testing.harness import migrations_roundtrip
 from dkbuza_kit.apps import app_named
-from dkbuza_kit.testing.harness import migrations_roundtrip
 
 __all__ = ["test_health_and_metrics", "test_kpis_need_a_token",
            "test_migrations_upgrade_downgrade_without_drift"]

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from dkbuza_dev.postgres import database_url, drop_database, ensure_database
 from dkbuza_kit.apps import AppSpec
 from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
 from dkbuza_kit.paths import repo_root
-from dkbuza_kit.postgres import database_url, drop_database, ensure_database
 
 
 def run_sync(coroutine):
