@@ -54,6 +54,14 @@ def test_operation_ids_are_unique_and_tagged(app_name):
 
 
 @pytest.mark.parametrize("app_name", APP_NAMES)
+def test_each_method_and_path_is_routed_once(app_name):
+    """A route registered twice is served by the first registration, whatever the second one
+    documents (the document shows only one, so the check is on the routes themselves)."""
+    seen = [(method, path) for method, path, _ in routes(app_name)]
+    assert sorted({m for m in seen if seen.count(m) > 1}) == []
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
 def test_document_is_valid_openapi(app_name):
     validate(openapi(app_name))
 

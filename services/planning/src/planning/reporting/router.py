@@ -158,7 +158,6 @@ async def get_status_report(report_id: int, session: DbSession, _: Reader, respo
     return report
 
 
-@router.put("/v1/status-reports/{report_id}", response_model=ReportOut, dependencies=[IF_MATCH])
 @router.put("/v1/status-reports/{report_id}", response_model=ReportOut,
             responses=responses(Errors.STATUS_REPORT_NOT_FOUND, Errors.PERIOD_CLOSED,
                                 Errors.NOT_YOUR_TEAM, Errors.EXPLANATION_REQUIRED,
