@@ -4,6 +4,7 @@ whose worker died is claimed again after its lease; only the lease holder record
 """
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -38,6 +39,27 @@ async def enqueue_feed(harness, clock, run: str = "first") -> int:
         return await session.scalar(sa.select(sa.func.max(Job.id)))
 
 
+@dataclass
+class BlockedWorker:
+    clock: FixedClock
+    registry: TaskRegistry
+    release: asyncio.Event
+    runs: list[str]
+    job_id: int
+    worker: asyncio.Task
+
+
+async def start_blocked_worker(harness) -> BlockedWorker:
+    """A worker running a `feed` job, its task waiting to be released."""
+    clock = FixedClock(datetime(2025, 1, 1, 12, tzinfo=UTC))
+    started, release, runs = asyncio.Event(), asyncio.Event(), []
+    registry = blocking_registry(started, release, runs)
+    job_id = await enqueue_feed(harness, clock)
+    worker = asyncio.create_task(run_due_jobs(harness.sessionmaker, registry, clock))
+    await asyncio.wait_for(started.wait(), WAIT_S)
+    return BlockedWorker(clock, registry, release, runs, job_id, worker)
+
+
 async def job_row(harness, job_id: int):
     async with harness.sessionmaker() as session:
         return (await session.execute(sa.select(
@@ -51,12 +73,8 @@ async def widget_names(harness) -> list[str]:
 
 
 async def test_a_blocked_task_holds_no_lock_on_its_job_row(client, harness):
-    clock = FixedClock(datetime(2025, 1, 1, 12, tzinfo=UTC))
-    started, release, runs = asyncio.Event(), asyncio.Event(), []
-    job_id = await enqueue_feed(harness, clock)
-    worker = asyncio.create_task(run_due_jobs(
-        harness.sessionmaker, blocking_registry(started, release, runs), clock))
-    await asyncio.wait_for(started.wait(), WAIT_S)
+    blocked = await start_blocked_worker(harness)
+    clock, release, job_id, worker = blocked.clock, blocked.release, blocked.job_id, blocked.worker
 
     # Another connection locks the job row at once: the running task does not hold it.
     engine = create_async_engine(harness.database_url)
@@ -80,12 +98,10 @@ async def test_a_blocked_task_holds_no_lock_on_its_job_row(client, harness):
 
 
 async def test_a_job_whose_worker_died_runs_again_after_the_lease(client, harness):
-    clock = FixedClock(datetime(2025, 1, 1, 12, tzinfo=UTC))
-    started, release, runs = asyncio.Event(), asyncio.Event(), []
-    registry = blocking_registry(started, release, runs)
-    job_id = await enqueue_feed(harness, clock)
-    killed = asyncio.create_task(run_due_jobs(harness.sessionmaker, registry, clock))
-    await asyncio.wait_for(started.wait(), WAIT_S)
+    blocked = await start_blocked_worker(harness)
+    clock, registry, release, runs, job_id = (blocked.clock, blocked.registry, blocked.release,
+                                              blocked.runs, blocked.job_id)
+    killed = blocked.worker
     killed.cancel()  # the worker dies mid-task: its claim stays, its work is lost
     await asyncio.gather(killed, return_exceptions=True)
     assert (await job_row(harness, job_id)).status == "running"
@@ -105,12 +121,8 @@ async def test_a_job_whose_worker_died_runs_again_after_the_lease(client, harnes
 
 async def test_a_worker_that_overran_its_lease_records_nothing_and_its_work_rolls_back(
         client, harness):
-    clock = FixedClock(datetime(2025, 1, 1, 12, tzinfo=UTC))
-    started, release, runs = asyncio.Event(), asyncio.Event(), []
-    registry = blocking_registry(started, release, runs)
-    job_id = await enqueue_feed(harness, clock)
-    slow = asyncio.create_task(run_due_jobs(harness.sessionmaker, registry, clock))
-    await asyncio.wait_for(started.wait(), WAIT_S)
+    blocked = await start_blocked_worker(harness)
+    clock, release, job_id, slow = blocked.clock, blocked.release, blocked.job_id, blocked.worker
 
     clock.advance(seconds=JOB_LEASE.total_seconds() + 1)
     taken_over = await claim_job(harness.sessionmaker, clock)
