@@ -1,13 +1,16 @@
 """Optimistic concurrency: ETag from a resource version, If-Match required on writes.
 
 The idiom for every If-Match route: `row = await lock_for_change(session, Model, id, request,
-what=...)`, change it, `bump_version(row)`, `set_etag(response, row.version)`. A stale write
+what=...)` (with `scope=` the caller's visible rows where an object rule applies), change it,
+`bump_version(row)`, `set_etag(response, row.version)`. A stale write
 of an ORM model mapped with `version_id_col` (StaleDataError) also answers 412.
 """
 
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
+from sqlalchemy import Select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.errors import ErrorCode, KitErrors
@@ -39,14 +42,22 @@ def check_if_match(request: Request, current_version: int) -> None:
 
 
 async def lock_for_change(session: AsyncSession, model: type[M], key: Any, request: Request,
-                          *, what: str, not_found: ErrorCode | None = None) -> M:
+                          *, what: str, not_found: ErrorCode | None = None,
+                          scope: Select | None = None) -> M:
     """The row, locked FOR UPDATE, after its If-Match was checked against the LOCKED version.
 
     Check and write are one atomic step: a concurrent change with the same ETag waits on the row
     lock and then sees the new version (412), so no update is lost. Bump the version when you
-    write (`bump_version`).
+    write (`bump_version`). `scope`, a SELECT of `model` carrying the caller's object rule (an
+    entity: its own rows only), is narrowed to the key and locked in the same statement: a row
+    outside it is a 404 like a missing one.
     """
-    row = await session.get(model, key, with_for_update=True, populate_existing=True)
+    if scope is None:
+        row = await session.get(model, key, with_for_update=True, populate_existing=True)
+    else:
+        [key_column] = sa_inspect(model).primary_key
+        row = await session.scalar(scope.where(key_column == key).with_for_update(of=model)
+                                   .execution_options(populate_existing=True))
     if row is None:
         raise (not_found or KitErrors.NOT_FOUND)(f"{what} not found")
     check_if_match(request, row.version)

@@ -7,19 +7,22 @@ causes it. Here `enqueue` takes the caller's session: the job exists iff the cha
 - `enqueue(session, task, payload, run_at=..., dedupe_key=...)`
 - `Schedule`: periodic tasks; every poll, each due slot is enqueued once (dedupe on
   "<task>@<slot start>"), so several workers never run a slot twice.
-- `run_due_jobs(sessionmaker, registry, clock)`: claims due jobs with FOR UPDATE SKIP LOCKED,
-  runs each in its own transaction, retries with exponential backoff, then marks `failed`.
+- `run_due_jobs(sessionmaker, registry, clock)`: claims a due job (FOR UPDATE SKIP LOCKED,
+  `running` with a lease, attempts + 1, committed), runs the task in its own transaction with
+  no lock on the job row (a task may call the network), then records done / retry with
+  exponential backoff / `failed`. A job whose lease ran out (its worker died) is claimed again.
 """
 
 import asyncio
 import signal
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -94,46 +97,130 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** attempts, 3600))
 
 
+# Longer than any task runs (the network calls in tasks are bounded by their HTTP timeouts,
+# seconds): past it the worker is taken for dead and the job is claimed again. Working value.
+JOB_LEASE = timedelta(minutes=10)
+
+
+class LeaseLost(RuntimeError):
+    """The job was claimed again (this worker overran its lease): its work is rolled back."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job claimed by this worker; the claim is committed before the task runs."""
+
+    id: int
+    task: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    lease_id: uuid.UUID
+    exhausted: bool = False  # a lost run was its last attempt: recorded failed, not run
+
+
+async def claim_job(sessionmaker: async_sessionmaker[AsyncSession], clock: Clock, *,
+                    lease: timedelta = JOB_LEASE) -> Claim | None:
+    """Claim one job in a short transaction: a due queued one, or a running one whose lease ran
+    out (its worker died). The row lock ends with the commit, before the task runs."""
+    now = clock.now()
+    async with sessionmaker() as session, session.begin():
+        job = await session.scalar(
+            select(Job)
+            .where(or_(and_(Job.status == "queued", Job.run_at <= now),
+                       and_(Job.status == "running", Job.lease_until <= now)))
+            .order_by(Job.run_at, Job.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if job is None:
+            return None
+        if job.status == "running":
+            log.warning("job_lease_expired", task=job.task, job_id=job.id, attempts=job.attempts)
+            if job.attempts >= job.max_attempts:
+                _settle(job, "failed", "worker lost: the lease of its last attempt ran out", now)
+                JOBS_PROCESSED.labels(job.task, "error").inc()
+                return Claim(job.id, job.task, {}, job.attempts, job.max_attempts,
+                             uuid.uuid4(), exhausted=True)
+        job.status = "running"
+        job.attempts += 1
+        job.lease_id = uuid.uuid4()
+        job.claimed_at = now
+        job.lease_until = now + lease
+        return Claim(job.id, job.task, dict(job.payload), job.attempts, job.max_attempts,
+                     job.lease_id)
+
+
+def _settle(job: Job, status: str, error: str | None, now: datetime) -> None:
+    job.status = status
+    job.last_error = error
+    job.lease_id = job.lease_until = None
+    if status != "queued":
+        job.finished_at = now
+
+
+async def _held(session: AsyncSession, claim: Claim) -> Job:
+    """The job row, locked for the outcome, if this worker's lease still holds it."""
+    job = await session.scalar(select(Job).where(Job.id == claim.id,
+                                                 Job.lease_id == claim.lease_id)
+                               .with_for_update())
+    if job is None:
+        raise LeaseLost(f"job {claim.id} was claimed again")
+    return job
+
+
+async def run_claimed(sessionmaker: async_sessionmaker[AsyncSession], registry: TaskRegistry,
+                      clock: Clock, claim: Claim) -> None:
+    """The task in its own transaction, outside any lock of the job row. Success is recorded
+    as that transaction's last statement (the work commits iff the job is marked done and the
+    lease still holds); a failure in a new short transaction: retry with backoff or failed."""
+    token = actor_var.set("system")
+    try:
+        task = registry.tasks.get(claim.task)
+        if task is None:
+            raise LookupError(f"unknown task {claim.task}")
+        async with sessionmaker() as session, session.begin():
+            await task(session, dict(claim.payload), clock)
+            _settle(await _held(session, claim), "done", None, clock.now())
+    except LeaseLost:
+        log.warning("job_lease_lost", task=claim.task, job_id=claim.id)
+    except Exception as exc:  # the task's transaction rolled back
+        log.warning("job_failed", task=claim.task, job_id=claim.id, attempts=claim.attempts,
+                    error=repr(exc))
+        await _record_failure(sessionmaker, claim, repr(exc)[:2000], clock)
+        JOBS_PROCESSED.labels(claim.task, "error").inc()
+    else:
+        JOBS_PROCESSED.labels(claim.task, "ok").inc()
+    finally:
+        actor_var.reset(token)
+
+
+async def _record_failure(sessionmaker: async_sessionmaker[AsyncSession], claim: Claim,
+                          error: str, clock: Clock) -> None:
+    now = clock.now()
+    try:
+        async with sessionmaker() as session, session.begin():
+            job = await _held(session, claim)
+            if claim.attempts >= claim.max_attempts:
+                _settle(job, "failed", error, now)
+            else:
+                _settle(job, "queued", error, now)
+                job.run_at = now + backoff(claim.attempts)
+    except LeaseLost:
+        log.warning("job_lease_lost", task=claim.task, job_id=claim.id)
+
+
 async def run_due_jobs(sessionmaker: async_sessionmaker[AsyncSession], registry: TaskRegistry,
-                       clock: Clock, *, limit: int = 20) -> int:
+                       clock: Clock, *, limit: int = 20, lease: timedelta = JOB_LEASE) -> int:
     """Run up to `limit` due jobs; returns how many ran (succeeded or failed)."""
     ran = 0
     while ran < limit:
-        async with sessionmaker() as session, session.begin():
-            job = await session.scalar(
-                select(Job)
-                .where(Job.status == "queued", Job.run_at <= clock.now())
-                .order_by(Job.run_at, Job.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            if job is None:
-                return ran
-            job.attempts += 1
-            task = registry.tasks.get(job.task)
-            token = actor_var.set("system")
-            try:
-                if task is None:
-                    raise LookupError(f"unknown task {job.task}")
-                async with session.begin_nested():
-                    await task(session, dict(job.payload), clock)
-            except Exception as exc:  # the job's work rolled back to the savepoint
-                log.warning("job_failed", task=job.task, job_id=job.id, attempts=job.attempts,
-                            error=repr(exc))
-                job.last_error = repr(exc)[:2000]
-                if job.attempts >= job.max_attempts:
-                    job.status = "failed"
-                    job.finished_at = clock.now()
-                else:
-                    job.run_at = clock.now() + backoff(job.attempts)
-                JOBS_PROCESSED.labels(job.task, "error").inc()
-            else:
-                job.status = "done"
-                job.finished_at = clock.now()
-                JOBS_PROCESSED.labels(job.task, "ok").inc()
-            finally:
-                actor_var.reset(token)
-            ran += 1
+        claim = await claim_job(sessionmaker, clock, lease=lease)
+        if claim is None:
+            return ran
+        if not claim.exhausted:
+            await run_claimed(sessionmaker, registry, clock, claim)
+        ran += 1
     return ran
 
 

@@ -1,4 +1,10 @@
-"""Alembic helpers shared by every app: the async env.py body and the kit tables."""
+"""Alembic helpers shared by every app: the async env.py body and the kit tables.
+
+Every DDL function a migration calls is versioned (`..._v1`, `..._v3`) and frozen: once
+released it is never edited, because a database migrated with it must equal a fresh one. A
+change of a kit table is a new `_vN` function plus a new kit revision in every app
+(`shared/tests/test_frozen_migrations.py` holds the hash of the SQL each function emits).
+"""
 
 import asyncio
 from pathlib import Path
@@ -93,8 +99,8 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def make_append_only(table: str) -> None:
-    """Refuse UPDATE and DELETE on a table at the database level."""
+def make_append_only_v1(table: str) -> None:
+    """Refuse UPDATE and DELETE on a table at the database level. Frozen."""
     op.execute(REFUSE_CHANGE_FUNCTION)
     op.execute(
         f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
@@ -102,8 +108,8 @@ def make_append_only(table: str) -> None:
     )
 
 
-def create_kit_tables() -> None:
-    """Version 1 of the kit tables; call from each app's first migration."""
+def create_kit_tables_v1() -> None:
+    """Version 1 of the kit tables; call from each app's first migration. Frozen."""
     op.create_table(
         "audit_events",
         sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
@@ -123,7 +129,7 @@ def create_kit_tables() -> None:
     )
     op.create_index(op.f("ix_audit_events_entity_type"), "audit_events", ["entity_type"])
     op.create_index(op.f("ix_audit_events_entity_id"), "audit_events", ["entity_id"])
-    make_append_only("audit_events")
+    make_append_only_v1("audit_events")
 
     op.create_table(
         "outbox_events",
@@ -175,7 +181,7 @@ def create_kit_tables() -> None:
     op.create_index(op.f("ix_jobs_status"), "jobs", ["status"])
 
 
-def drop_kit_tables() -> None:
+def drop_kit_tables_v1() -> None:
     op.drop_table("jobs")
     op.drop_table("idempotency_keys")
     op.drop_table("outbox_events")
@@ -183,8 +189,9 @@ def drop_kit_tables() -> None:
     op.execute("DROP FUNCTION IF EXISTS refuse_append_only_change() CASCADE")
 
 
-def create_webhook_tables() -> None:
-    """Version 2 of the kit tables: webhook subscriptions, deliveries and their attempt log."""
+def create_webhook_tables_v1() -> None:
+    """Version 2 of the kit tables: webhook subscriptions, deliveries and their attempt log
+    (the webhook tables' first version). Frozen."""
     op.create_table(
         "webhook_subscriptions",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -243,7 +250,7 @@ def create_webhook_tables() -> None:
                     postgresql_where=sa.text("dispatched_at IS NULL"))
 
 
-def drop_webhook_tables() -> None:
+def drop_webhook_tables_v1() -> None:
     op.drop_index(op.f("ix_outbox_events_undispatched"), table_name="outbox_events")
     op.drop_table("webhook_attempts")
     op.drop_table("webhook_deliveries")
@@ -346,9 +353,9 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def create_truncate_guards(tables: tuple[str, ...] = ("audit_events",)) -> None:
-    """Kit revision 0300: TRUNCATE refused on the audit trail (the row triggers of
-    `make_append_only` do not fire for TRUNCATE). The app role lacks the TRUNCATE grant
+def create_truncate_guards_v1(tables: tuple[str, ...] = ("audit_events",)) -> None:
+    """Kit revision 0300 (frozen): TRUNCATE refused on the audit trail (the row triggers of
+    `make_append_only_v1` do not fire for TRUNCATE). The app role lacks the TRUNCATE grant
     anyway; this stops the owner's accidents too."""
     op.execute(REFUSE_TRUNCATE_FUNCTION)
     for table in tables:
@@ -356,7 +363,24 @@ def create_truncate_guards(tables: tuple[str, ...] = ("audit_events",)) -> None:
                    "FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate()")
 
 
-def drop_truncate_guards(tables: tuple[str, ...] = ("audit_events",)) -> None:
+def drop_truncate_guards_v1(tables: tuple[str, ...] = ("audit_events",)) -> None:
     for table in tables:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
     op.execute("DROP FUNCTION IF EXISTS refuse_truncate()")
+
+
+def add_job_leases_v1() -> None:
+    """Kit revision 0400 (frozen): a claimed job carries a lease (`dkbuza_kit.jobs`). The
+    worker commits the claim, runs the task outside any row lock and records the outcome; a
+    job whose lease ran out (its worker died) is claimed again."""
+    op.add_column("jobs", sa.Column("lease_id", sa.UUID()))
+    op.add_column("jobs", sa.Column("claimed_at", sa.DateTime(timezone=True)))
+    op.add_column("jobs", sa.Column("lease_until", sa.DateTime(timezone=True)))
+
+
+def drop_job_leases_v1() -> None:
+    # Without leases a running job would never be picked up again: queue it.
+    op.execute("UPDATE jobs SET status = 'queued' WHERE status = 'running'")
+    op.drop_column("jobs", "lease_until")
+    op.drop_column("jobs", "claimed_at")
+    op.drop_column("jobs", "lease_id")

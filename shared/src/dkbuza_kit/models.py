@@ -1,4 +1,5 @@
-"""The kit's own tables, present in every service database (created by `migrations.create_kit_tables`)."""
+"""The kit's own tables, present in every service database (created by the frozen DDL
+functions of `dkbuza_kit.migrations`)."""
 
 import uuid
 from datetime import datetime
@@ -82,4 +83,9 @@ class Job(KitBase):
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The claim of a running job (kit revision 0400): past `lease_until` its worker is taken
+    # for dead and the job is claimed again; only the holder of `lease_id` records the outcome.
+    lease_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

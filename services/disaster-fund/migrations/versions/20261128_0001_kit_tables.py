@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 
 from collections.abc import Sequence
 
-from dkbuza_kit.migrations import create_kit_tables, drop_kit_tables
+from dkbuza_kit.migrations import create_kit_tables_v1, drop_kit_tables_v1
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -16,8 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    create_kit_tables()
+    create_kit_tables_v1()
 
 
 def downgrade() -> None:
-    drop_kit_tables()
+    drop_kit_tables_v1()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from dkbuza_kit.migrations import make_append_only
+from dkbuza_kit.migrations import make_append_only_v1
 
 revision: str = '0002'
 down_revision: str | None = '0001'
@@ -277,7 +277,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_payments_application_id'), 'payments', ['application_id'], unique=False)
     # ### end Alembic commands ###
-    make_append_only("application_events")
+    make_append_only_v1("application_events")
 
 
 def downgrade() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from dkbuza_kit.migrations import make_append_only
+from dkbuza_kit.migrations import make_append_only_v1
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -22,7 +22,7 @@ TABLES = ("application_events", "ledger_entries")
 
 def upgrade() -> None:
     for table in TABLES:
-        make_append_only(table)
+        make_append_only_v1(table)
 
 
 def downgrade() -> None:

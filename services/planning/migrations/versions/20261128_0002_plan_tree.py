@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from dkbuza_kit.migrations import make_append_only
+from dkbuza_kit.migrations import make_append_only_v1
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -363,8 +363,8 @@ def upgrade() -> None:
         op.f("ix_status_report_entries_report_id"), "status_report_entries", ["report_id"], unique=False
     )
     # ### end Alembic commands ###
-    make_append_only("status_report_entries")
-    make_append_only("audit_recommendation_postponements")
+    make_append_only_v1("status_report_entries")
+    make_append_only_v1("audit_recommendation_postponements")
 
 
 def downgrade() -> None:

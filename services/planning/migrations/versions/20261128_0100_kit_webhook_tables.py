@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 
 from collections.abc import Sequence
 
-from dkbuza_kit.migrations import create_webhook_tables, drop_webhook_tables
+from dkbuza_kit.migrations import create_webhook_tables_v1, drop_webhook_tables_v1
 
 revision: str = "0100"
 down_revision: str | None = "0003"
@@ -16,8 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    create_webhook_tables()
+    create_webhook_tables_v1()
 
 
 def downgrade() -> None:
-    drop_webhook_tables()
+    drop_webhook_tables_v1()

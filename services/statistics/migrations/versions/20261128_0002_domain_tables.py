@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from dkbuza_kit.migrations import make_append_only
+from dkbuza_kit.migrations import make_append_only_v1
 
 APPEND_ONLY_TABLES = (
     "vsp_list_changes",
@@ -461,7 +461,7 @@ def upgrade() -> None:
     )
     # ### end Alembic commands ###
     for table in APPEND_ONLY_TABLES:
-        make_append_only(table)
+        make_append_only_v1(table)
 
 
 def downgrade() -> None:

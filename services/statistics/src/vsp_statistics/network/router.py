@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession, get_or_404
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
@@ -55,10 +55,9 @@ async def get_entity(code: str, response: Response, session: DbSession, _: Staff
 async def update_entity(code: str, body: EntityPatch, request: Request, response: Response,
                         session: DbSession, principal: StaffOrEntity):
     """Change name or contact (`If-Match` required); an entity may update its own record."""
-    # Scoped (an entity: its own only) and locked first, then If-Match against the locked
-    # version: the lock_for_change step with the object rule in the same SELECT.
-    entity = await service.entity_for_update(session, principal, code)
-    check_if_match(request, entity.version)
+    entity = await lock_for_change(session, NetworkEntity, code, request, what="entity",
+                                   not_found=Errors.ENTITY_NOT_FOUND,
+                                   scope=service.changeable_entities(principal))
     await service.update_entity(session, principal, entity, body)
     set_etag(response, entity.version)
     return entity

@@ -28,18 +28,14 @@ async def create_entity(session: AsyncSession, body: EntityIn) -> NetworkEntity:
     return entity
 
 
-async def entity_for_update(session: AsyncSession, principal: Principal,
-                            code: str) -> NetworkEntity:
-    """The entity record locked for a change: VSA staff any, a network entity only its own
+def changeable_entities(principal: Principal) -> Select:
+    """The entity records the caller may change: VSA staff any, a network entity only its own
     (another entity's record is a 404 for a change, although the directory is readable)."""
+    stmt = select(NetworkEntity)
     scope = entity_scope(principal)
-    if scope is not None and scope != code:
-        raise Errors.ENTITY_NOT_FOUND("entity not found")
-    entity = await session.scalar(
-        select(NetworkEntity).where(NetworkEntity.code == code).with_for_update())
-    if entity is None:
-        raise Errors.ENTITY_NOT_FOUND("entity not found")
-    return entity
+    if scope is not None:
+        stmt = stmt.where(NetworkEntity.code == scope)
+    return stmt
 
 
 async def update_entity(session: AsyncSession, principal: Principal, entity: NetworkEntity,

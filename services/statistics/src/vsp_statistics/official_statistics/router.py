@@ -7,12 +7,13 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from dkbuza_kit.clock import ClockDep, today_brussels
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.openapi import IF_MATCH
 from vsp_statistics.errors import Errors
 from vsp_statistics.official_statistics import service
+from vsp_statistics.official_statistics.models import OfficialStatistic
 from vsp_statistics.official_statistics.schemas import (
     DatasetIn,
     DatasetOut,
@@ -45,10 +46,10 @@ async def update_official_statistic(statistic_id: uuid.UUID, body: StatisticPatc
                                     principal: StaffOrEntity, clock: ClockDep):
     """Change title, theme, periodicity, description or the open datasets (`If-Match`
     required). VSA staff, or the producing entity for its own statistics."""
-    # Scoped (an entity: its own only) and locked first, then If-Match against the locked
-    # version: the lock_for_change step with the object rule in the same SELECT.
-    statistic = await service.get_statistic(session, principal, statistic_id, for_update=True)
-    check_if_match(request, statistic.version)
+    statistic = await lock_for_change(session, OfficialStatistic, statistic_id, request,
+                                      what="official statistic",
+                                      not_found=Errors.STATISTIC_NOT_FOUND,
+                                      scope=service.scoped_statistics(principal))
     await service.update_statistic(session, principal, statistic, body)
     set_etag(response, statistic.version)
     return (await service.describe(session, [statistic], today_brussels(clock)))[0]

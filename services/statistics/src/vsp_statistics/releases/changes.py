@@ -51,6 +51,12 @@ def _open(release: Release) -> None:
         raise Errors.RELEASE_CLOSED(f"a {release.state} release cannot be changed")
 
 
+def _requestable(release: Release, reason: str | None, missing_reason) -> str:
+    """A change may be requested of an open release, with a reason (returned stripped)."""
+    _open(release)
+    return _reason(reason, missing_reason)
+
+
 def _check_new_target(release: Release, new_target: PartialDate, clock: Clock) -> None:
     if str(new_target) == release.target:
         raise Errors.TARGET_UNCHANGED("the new target equals the current one")
@@ -85,8 +91,7 @@ async def _add_request(session: AsyncSession, principal: Principal, release: Rel
 
 async def request_reschedule(session: AsyncSession, principal: Principal, release: Release,
                              body: RescheduleIn, clock: Clock) -> ReleaseChangeRequest:
-    _open(release)
-    reason = _reason(body.reason, Errors.RESCHEDULE_REASON_REQUIRED)
+    reason = _requestable(release, body.reason, Errors.RESCHEDULE_REASON_REQUIRED)
     _check_new_target(release, body.new_target, clock)
     return await _add_request(session, principal, release, ChangeKind.reschedule, reason, clock,
                               new_target=str(body.new_target))
@@ -94,8 +99,7 @@ async def request_reschedule(session: AsyncSession, principal: Principal, releas
 
 async def request_cancellation(session: AsyncSession, principal: Principal, release: Release,
                                body: CancellationIn, clock: Clock) -> ReleaseChangeRequest:
-    _open(release)
-    reason = _reason(body.reason, Errors.REASON_REQUIRED)
+    reason = _requestable(release, body.reason, Errors.REASON_REQUIRED)
     RELEASE_FLOW.check(release.state, ReleaseState.cancelled)
     return await _add_request(session, principal, release, ChangeKind.cancellation, reason,
                               clock)

@@ -55,6 +55,19 @@ async def _out(session, release_id, clock, settings) -> ReleaseOut:
     return service.to_out(release, statistic, today_brussels(clock), settings.calendar_uid_domain)
 
 
+async def _request_change(request_change, session, principal, release_id, body, clock):
+    """A reschedule or cancellation request on the release, locked, that the caller may change."""
+    release, _ = await service.get_release(session, principal, release_id, for_update=True)
+    return await request_change(session, principal, release, body, clock)
+
+
+async def _decide(decide, session, approver, release_id, request_id, body, clock):
+    """Approve or reject one change request of the locked release."""
+    release, _ = await service.get_release(session, approver, release_id, for_update=True)
+    request = await changes.get_request(session, release, request_id)
+    return await decide(session, approver, release, request, body, clock)
+
+
 @router.post("/v1/releases", response_model=ReleaseOut, status_code=201,
              responses=responses(*RELEASE_RULES))
 async def create_release(body: ReleaseIn, session: DbSession, principal: StaffOrEntity,
@@ -118,8 +131,8 @@ async def list_status_history(release_id: uuid.UUID, session: DbSession, page: P
 async def request_reschedule(release_id: uuid.UUID, body: RescheduleIn, session: DbSession,
                              principal: StaffOrEntity, clock: ClockDep):
     """Request a new target with a reason; it applies when approved (`.../approval`)."""
-    release, _ = await service.get_release(session, principal, release_id, for_update=True)
-    return await changes.request_reschedule(session, principal, release, body, clock)
+    return await _request_change(changes.request_reschedule, session, principal, release_id,
+                                 body, clock)
 
 
 @router.post("/v1/releases/{release_id}/cancellations", response_model=ChangeRequestOut,
@@ -129,8 +142,8 @@ async def request_reschedule(release_id: uuid.UUID, body: RescheduleIn, session:
 async def request_cancellation(release_id: uuid.UUID, body: CancellationIn,
                                session: DbSession, principal: StaffOrEntity, clock: ClockDep):
     """Request the cancellation with a reason; it applies when approved (`.../approval`)."""
-    release, _ = await service.get_release(session, principal, release_id, for_update=True)
-    return await changes.request_cancellation(session, principal, release, body, clock)
+    return await _request_change(changes.request_cancellation, session, principal, release_id,
+                                 body, clock)
 
 
 @router.get("/v1/releases/{release_id}/change-requests", response_model=Page[ChangeRequestOut],
@@ -151,9 +164,7 @@ async def approve_change_request(release_id: uuid.UUID, request_id: RequestId,
                                  body: ChangeDecisionIn,
                                  session: DbSession, approver: Approver, clock: ClockDep):
     """Approve a requested reschedule or cancellation (approving role, not the requester)."""
-    release, _ = await service.get_release(session, approver, release_id, for_update=True)
-    request = await changes.get_request(session, release, request_id)
-    return await changes.approve(session, approver, release, request, body, clock)
+    return await _decide(changes.approve, session, approver, release_id, request_id, body, clock)
 
 
 @router.post("/v1/releases/{release_id}/change-requests/{request_id}/rejection",
@@ -163,9 +174,7 @@ async def reject_change_request(release_id: uuid.UUID, request_id: RequestId,
                                  body: ChangeDecisionIn,
                                 session: DbSession, approver: Approver, clock: ClockDep):
     """Reject a requested change (approving role, not the requester; `note` is the reason)."""
-    release, _ = await service.get_release(session, approver, release_id, for_update=True)
-    request = await changes.get_request(session, release, request_id)
-    return await changes.reject(session, approver, release, request, body, clock)
+    return await _decide(changes.reject, session, approver, release_id, request_id, body, clock)
 
 
 @router.get("/v1/releases/{release_id}/pre-release-access",

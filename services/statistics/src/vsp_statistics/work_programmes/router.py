@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import lock_for_change, set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
 from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
@@ -14,6 +14,7 @@ from dkbuza_kit.pagination import Page, Pagination, paginate
 from vsp_statistics.errors import Errors
 from vsp_statistics.roles import StaffOnly, StaffOrEntity
 from vsp_statistics.work_programmes import service
+from vsp_statistics.work_programmes.models import WorkProgrammeAction
 from vsp_statistics.work_programmes.schemas import (
     ActionIn,
     ActionOut,
@@ -117,11 +118,9 @@ async def update_action(work_programme_id: uuid.UUID, action_id: uuid.UUID, body
                         principal: StaffOrEntity, clock: ClockDep):
     """Change an action (`If-Match` required): VSA staff any, an entity its own actions."""
     programme = await service.get(session, work_programme_id)
-    action = await service.get_action(session, programme, action_id, owned_by=principal,
-                                      for_update=True)
-    # Scoped (an entity: its own only) and locked first, then If-Match against the locked
-    # version: the lock_for_change step with the object rule in the same SELECT.
-    check_if_match(request, action.version)
+    action = await lock_for_change(session, WorkProgrammeAction, action_id, request,
+                                   what="action", not_found=Errors.ACTION_NOT_FOUND,
+                                   scope=service.actions_of(programme, owned_by=principal))
     await service.update_action(session, principal, programme, action, body, clock)
     set_etag(response, action.version)
     return action

@@ -182,15 +182,20 @@ async def record_progress(session: AsyncSession, programme: WorkProgramme,
     return action
 
 
+def actions_of(programme: WorkProgramme, *, owned_by: Principal | None = None) -> Select:
+    """The programme's actions; with `owned_by` a network entity finds only its own."""
+    stmt = select(WorkProgrammeAction).where(WorkProgrammeAction.work_programme_id == programme.id)
+    scope = entity_scope(owned_by) if owned_by is not None else None
+    if scope is not None:
+        stmt = stmt.where(WorkProgrammeAction.owner_entity_code == scope)
+    return stmt
+
+
 async def get_action(session: AsyncSession, programme: WorkProgramme, action_id: uuid.UUID, *,
                      owned_by: Principal | None = None,
                      for_update: bool = False) -> WorkProgrammeAction:
     """An action of the programme; with `owned_by` a network entity finds only its own."""
-    stmt = select(WorkProgrammeAction).where(WorkProgrammeAction.id == action_id,
-                                             WorkProgrammeAction.work_programme_id == programme.id)
-    scope = entity_scope(owned_by) if owned_by is not None else None
-    if scope is not None:
-        stmt = stmt.where(WorkProgrammeAction.owner_entity_code == scope)
+    stmt = actions_of(programme, owned_by=owned_by).where(WorkProgrammeAction.id == action_id)
     if for_update:
         stmt = stmt.with_for_update()
     action = await session.scalar(stmt)

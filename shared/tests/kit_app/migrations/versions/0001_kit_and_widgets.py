@@ -7,7 +7,7 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from dkbuza_kit.migrations import create_kit_tables, drop_kit_tables
+from dkbuza_kit.migrations import create_kit_tables_v1, drop_kit_tables_v1
 
 revision = "0001"
 down_revision = None
@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_kit_tables()
+    create_kit_tables_v1()
     op.create_table(
         "widgets",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -27,4 +27,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("widgets")
-    drop_kit_tables()
+    drop_kit_tables_v1()

@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 """
 
-from dkbuza_kit.migrations import create_webhook_tables, drop_webhook_tables
+from dkbuza_kit.migrations import create_webhook_tables_v1, drop_webhook_tables_v1
 
 revision = "0002"
 down_revision = "0001"
@@ -13,8 +13,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_webhook_tables()
+    create_webhook_tables_v1()
 
 
 def downgrade() -> None:
-    drop_webhook_tables()
+    drop_webhook_tables_v1()

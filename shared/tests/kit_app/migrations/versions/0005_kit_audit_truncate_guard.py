@@ -7,7 +7,7 @@ Create Date: 2026-12-06
 
 from collections.abc import Sequence
 
-from dkbuza_kit.migrations import create_truncate_guards, drop_truncate_guards
+from dkbuza_kit.migrations import create_truncate_guards_v1, drop_truncate_guards_v1
 
 revision: str = "0005"
 down_revision: str | None = "0210"
@@ -16,8 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    create_truncate_guards()
+    create_truncate_guards_v1()
 
 
 def downgrade() -> None:
-    drop_truncate_guards()
+    drop_truncate_guards_v1()
