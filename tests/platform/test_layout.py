@@ -33,7 +33,7 @@ def domain_folders(package: Path) -> list[Path]:
 
 
 def source_files() -> list[Path]:
-    roots = [ROOT / "shared/src", ROOT / "gateway/src", *SERVICES.values()]
+    roots = [ROOT / "shared/src", ROOT / "dev/src", ROOT / "gateway/src", *SERVICES.values()]
     files = []
     for root in roots:
         for path in root.rglob("*.py"):

@@ -55,6 +55,13 @@ async def _out(session, release_id, clock, settings) -> ReleaseOut:
     return service.to_out(release, statistic, today_brussels(clock), settings.calendar_uid_domain)
 
 
+async def _release_page(session, principal, release_id, page, query, out):
+    """One page of a sub-list (``query(release_id)``) of a release the caller may read."""
+    await service.get_release(session, principal, release_id)
+    rows, total = await paginate(session, query(release_id), page)
+    return Page.of(rows, total, page, out=out)
+
+
 async def _request_change(request_change, session, principal, release_id, body, clock):
     """A reschedule or cancellation request on the release, locked, that the caller may change."""
     release, _ = await service.get_release(session, principal, release_id, for_update=True)
@@ -118,9 +125,8 @@ async def create_transition(release_id: uuid.UUID, body: TransitionIn, response:
 async def list_status_history(release_id: uuid.UUID, session: DbSession, page: Pagination,
                               principal: StaffOrEntity):
     """The internal status history (who changed what); the public one is `/changes`."""
-    await service.get_release(session, principal, release_id)
-    rows, total = await paginate(session, queries.status_history(release_id), page)
-    return Page.of(rows, total, page, out=StatusChangeOut)
+    return await _release_page(session, principal, release_id, page,
+                               queries.status_history, StatusChangeOut)
 
 
 @router.post("/v1/releases/{release_id}/reschedules", response_model=ChangeRequestOut,
@@ -150,9 +156,8 @@ async def request_cancellation(release_id: uuid.UUID, body: CancellationIn,
             responses=responses(Errors.RELEASE_NOT_FOUND, *AUTH_ERRORS))
 async def list_change_requests(release_id: uuid.UUID, session: DbSession, page: Pagination,
                                principal: StaffOrEntity):
-    await service.get_release(session, principal, release_id)
-    rows, total = await paginate(session, queries.change_requests(release_id), page)
-    return Page.of(rows, total, page, out=ChangeRequestOut)
+    return await _release_page(session, principal, release_id, page,
+                               queries.change_requests, ChangeRequestOut)
 
 
 @router.post("/v1/releases/{release_id}/change-requests/{request_id}/approval",
@@ -182,9 +187,8 @@ async def reject_change_request(release_id: uuid.UUID, request_id: RequestId,
             responses=responses(Errors.RELEASE_NOT_FOUND, *AUTH_ERRORS))
 async def list_pre_release_access(release_id: uuid.UUID, session: DbSession, page: Pagination,
                                   principal: StaffOrEntity):
-    await service.get_release(session, principal, release_id)
-    rows, total = await paginate(session, queries.pre_release_access(release_id), page)
-    return Page.of(rows, total, page, out=PreReleaseAccessOut)
+    return await _release_page(session, principal, release_id, page,
+                               queries.pre_release_access, PreReleaseAccessOut)
 
 
 @router.post("/v1/releases/{release_id}/pre-release-access", response_model=PreReleaseAccessOut,
@@ -202,9 +206,8 @@ async def create_pre_release_access(release_id: uuid.UUID, body: PreReleaseAcces
             responses=responses(Errors.RELEASE_NOT_FOUND, *AUTH_ERRORS))
 async def list_corrections(release_id: uuid.UUID, session: DbSession, page: Pagination,
                            principal: StaffOrEntity):
-    await service.get_release(session, principal, release_id)
-    rows, total = await paginate(session, queries.corrections(release_id), page)
-    return Page.of(rows, total, page, out=CorrectionOut)
+    return await _release_page(session, principal, release_id, page,
+                               queries.corrections, CorrectionOut)
 
 
 @router.post("/v1/releases/{release_id}/corrections", response_model=CorrectionOut,
