@@ -118,28 +118,30 @@ def check_resources(container: dict) -> None:
         assert {"cpu", "memory"} <= set(container["resources"][bound]), bound
 
 
-def secret_refs(workload: dict) -> set[str]:
-    """Every Secret a workload's pods read: envFrom, env valueFrom and volumes."""
+def secret_refs(workload: dict, *, required_only: bool = False) -> set[str]:
+    """Every Secret a workload's pods read: envFrom, env valueFrom and volumes (with
+    `required_only`, those without which the pod does not start)."""
     pod = pod_spec(workload)
     names = {v["secret"]["secretName"] for v in pod.get("volumes", []) if "secret" in v}
     for container in pod["containers"]:
-        names |= {s["secretRef"]["name"] for s in container.get("envFrom", []) if "secretRef" in s}
+        names |= {s["secretRef"]["name"] for s in container.get("envFrom", [])
+                  if "secretRef" in s and not (required_only and s["secretRef"].get("optional"))}
         names |= {e["valueFrom"]["secretKeyRef"]["name"] for e in container.get("env", [])
                   if "secretKeyRef" in e.get("valueFrom", {})}
     return names
 
 
 def check_env_sources(repo, app: AppSpec, docs, workload: dict) -> None:
-    """The container takes its settings from the app's ConfigMap and (with a database) its
-    Secret only."""
+    """The container takes its settings from the app's ConfigMap and its Secret only; the
+    Secret is required with a database (the URL is in it), optional for the gateway."""
     container = only_container(workload)
     refs = {(kind, source[key]["name"]) for source in container.get("envFrom", [])
             for kind, key in (("ConfigMap", "configMapRef"), ("Secret", "secretRef"))
             if key in source}
-    expected = {("ConfigMap", f"{app.name}-config")}
-    if app in DATABASE_APPS:
-        expected.add(("Secret", f"{app.name}-secrets"))
-    assert refs == expected
+    assert refs == {("ConfigMap", f"{app.name}-config"), ("Secret", f"{app.name}-secrets")}
+    optional = {source["secretRef"].get("optional", False) for source in container["envFrom"]
+                if "secretRef" in source}
+    assert optional == {app not in DATABASE_APPS}
     assert all("prefix" not in source for source in container["envFrom"])
     get(docs, "ConfigMap", f"{app.name}-config")
     inline = {item["name"] for item in container.get("env", [])}
@@ -269,7 +271,7 @@ def test_the_gateway_renders_no_database_job_worker_or_secret(repo):
         ("ConfigMap", "gateway-config"), ("Deployment", "gateway"), ("Service", "gateway"),
         ("HorizontalPodAutoscaler", "gateway"), ("PodDisruptionBudget", "gateway"))}
     deployment = get(docs, "Deployment", "gateway")
-    assert secret_refs(deployment) == set()
+    assert secret_refs(deployment, required_only=True) == set()
     names = set(strings(list(docs.values())))
     assert not [n for n in names if "DATABASE_URL" in n or n.startswith("GATEWAY_DB_")]
     assert not repo.path("deploy/k8s/gateway/secret.example.yaml").exists()
