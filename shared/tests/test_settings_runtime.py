@@ -26,9 +26,16 @@ def test_service_settings_without_the_url_name_the_environment_variable(monkeypa
     for name in list(os.environ):
         if name.startswith("THINGS_"):
             monkeypatch.delenv(name)
+    # The other secrets are in the input: the error must not echo them.
+    monkeypatch.setenv("THINGS_MIGRATION_DATABASE_URL", URL)
+    monkeypatch.setenv("THINGS_S3_SECRET_ACCESS_KEY", PASSWORD)
     with pytest.raises(ValidationError) as error:
         ThingsSettings()
     assert "THINGS_DATABASE_URL" in str(error.value)
+    assert PASSWORD not in str(error.value)
+    with pytest.raises(ValidationError) as error:  # a bad value elsewhere: not echoed either
+        ThingsSettings(database_url=URL, db_pool_size=f"x{PASSWORD}")
+    assert PASSWORD not in str(error.value)
 
 
 def test_the_url_is_read_from_the_environment_and_kept_secret(monkeypatch):

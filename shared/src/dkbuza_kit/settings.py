@@ -29,7 +29,9 @@ def secret_value(value: SecretStr | str | None) -> str | None:
 class AppSettings(BaseSettings):
     """Everything an app needs without a database."""
 
-    model_config = SettingsConfigDict(extra="ignore", env_prefix="DKBUZA_")
+    # Validation errors never echo the input (it holds the secrets of the other settings).
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="DKBUZA_",
+                                      hide_input_in_errors=True)
 
     service_name: str = "dkbuza"
     max_in_flight: int = 100                # requests per process, then 503 OVERLOADED
