@@ -1,4 +1,4 @@
-"""The gateway in-process against its own database, in front of four real HTTP upstreams.
+"""The gateway in-process (it has no database) in front of four real HTTP upstreams.
 
 The upstreams are small aiohttp servers on 127.0.0.1 that each test can make slow,
 failing, dropping connections or stopped (their port is kept, so a stopped upstream refuses

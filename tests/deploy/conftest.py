@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from dkbuza_kit.apps import APPS, AppSpec
-from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.settings import AppSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,12 +53,12 @@ class DeployRepo:
         return self.load_yaml("docker-compose.yml")
 
     @staticmethod
-    def settings_class(app: AppSpec) -> type[ServiceSettings]:
-        """The one ServiceSettings subclass defined in `<package>.settings`."""
+    def settings_class(app: AppSpec) -> type[AppSettings]:
+        """The one AppSettings (or ServiceSettings) subclass defined in `<package>.settings`."""
         module = importlib.import_module(f"{app.package}.settings")
         classes = [
             cls for _, cls in inspect.getmembers(module, inspect.isclass)
-            if issubclass(cls, ServiceSettings) and cls is not ServiceSettings
+            if issubclass(cls, AppSettings) and cls.__module__ != AppSettings.__module__
             and cls.__module__ == module.__name__
         ]
         assert len(classes) == 1, f"{module.__name__} should define one settings class: {classes}"
@@ -86,7 +86,7 @@ class DeployRepo:
         """A compose value as `docker compose` resolves it with no variables set: ${X:-d} -> d."""
         return COMPOSE_VARIABLE.sub(lambda match: match.group("default") or "", value)
 
-    def build_settings(self, app: AppSpec, env: dict[str, str], monkeypatch) -> ServiceSettings:
+    def build_settings(self, app: AppSpec, env: dict[str, str], monkeypatch) -> AppSettings:
         """The app's settings as the container would build them from `env` alone."""
         for name in list(os.environ):
             if name.upper().startswith(app.env_prefix):

@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dkbuza_kit.apps import APPS, GATEWAY, SERVICES, AppSpec
+from dkbuza_kit.apps import APPS, DATABASE_APPS, GATEWAY, SERVICES, AppSpec
 
 APP_PARAMS = [pytest.param(app, id=app.name) for app in APPS]
+DATABASE_APP_PARAMS = [pytest.param(app, id=app.name) for app in DATABASE_APPS]
 WORKER_APPS = [pytest.param(app, id=app.name) for app in APPS
                if importlib.util.find_spec(f"{app.package}.worker") is not None]
 
@@ -42,7 +43,7 @@ def conditions(svc: dict) -> dict[str, str]:
 
 def containers_of(repo, app: AppSpec) -> dict[str, dict]:
     """The compose services running this app's image: API, migration, worker."""
-    names = [app.name, f"{app.name}-migrate"]
+    names = [app.name] + ([f"{app.name}-migrate"] if app.database else [])
     if repo.has_module(app, "worker"):
         names.append(f"{app.name}-worker")
     return {name: service(repo, name) for name in names}
@@ -62,7 +63,7 @@ def test_app_runs_its_image_with_a_readiness_healthcheck(repo, app):
     assert any(port.endswith(f":{app.port}") for port in published), published
 
 
-@pytest.mark.parametrize("app", APP_PARAMS)
+@pytest.mark.parametrize("app", DATABASE_APP_PARAMS)
 def test_app_has_a_one_shot_migration_step(repo, app):
     migrate = service(repo, f"{app.name}-migrate")
     assert migrate["image"] == service(repo, app.name)["image"]
@@ -73,7 +74,7 @@ def test_app_has_a_one_shot_migration_step(repo, app):
     assert conditions(migrate).get("postgres") == "service_healthy"
 
 
-@pytest.mark.parametrize("app", APP_PARAMS)
+@pytest.mark.parametrize("app", DATABASE_APP_PARAMS)
 def test_app_starts_after_its_migration_and_a_healthy_database(repo, app):
     gates = conditions(service(repo, app.name))
     assert gates.get("postgres") == "service_healthy"
@@ -96,7 +97,17 @@ def test_every_app_with_a_worker_module_is_covered():
     assert {p.values[0].name for p in WORKER_APPS} >= {s.name for s in SERVICES}
 
 
-@pytest.mark.parametrize("app", APP_PARAMS)
+def test_gateway_has_no_database_migration_step_or_postgres_gate(repo):
+    names = repo.compose["services"]
+    assert "gateway-migrate" not in names and "gateway-demo" not in names
+    assert not repo.path("gateway/alembic.ini").exists()
+    assert not repo.path("gateway/migrations").exists()
+    gateway = service(repo, GATEWAY.name)
+    assert not [name for name in environment(gateway) if "DATABASE" in name]
+    assert "postgres" not in conditions(gateway)
+
+
+@pytest.mark.parametrize("app", DATABASE_APP_PARAMS)
 def test_each_container_of_the_app_gets_its_database(repo, app):
     for name, svc in containers_of(repo, app).items():
         url = environment(svc).get(f"{app.env_prefix}DATABASE_URL", "")
@@ -128,7 +139,8 @@ def test_app_gets_a_jwks_it_can_read(repo, app):
 def test_settings_that_default_to_this_machine_are_all_set(repo, app):
     """A default such as http://127.0.0.1:8001 works for `dkbuza run`, never in a container."""
     required = repo.loopback_settings(app)
-    assert f"{app.env_prefix}DATABASE_URL" in required
+    if app.database:  # required without a default: set in every container of the app
+        required.append(f"{app.env_prefix}DATABASE_URL")
     for name, svc in containers_of(repo, app).items():
         env = environment(svc)
         for setting in required:
@@ -169,7 +181,8 @@ def test_gateway_can_use_the_optional_redis(repo):
 def test_postgres_creates_one_database_per_app(repo):
     postgres = service(repo, "postgres")
     healthcheck_command(postgres)
-    assert environment(postgres)["DKBUZA_DATABASES"].split() == [app.database for app in APPS]
+    assert environment(postgres)["DKBUZA_DATABASES"].split() == [
+        app.database for app in DATABASE_APPS]
     init_mounts = [str(v).split(":") for v in postgres.get("volumes", [])
                    if ":/docker-entrypoint-initdb.d/" in str(v)]
     assert len(init_mounts) == 1
@@ -205,6 +218,10 @@ def test_app_settings_accept_the_compose_environment(repo, app, monkeypatch):
     env = {name: repo.with_compose_defaults(value)
            for name, value in environment(service(repo, app.name)).items()}
     settings = repo.build_settings(app, env, monkeypatch)
-    assert settings.database_url == env[f"{app.env_prefix}DATABASE_URL"]
-    assert f"@postgres:5432/{app.database}" in settings.database_url
+    if app.database:
+        url = settings.database_url.get_secret_value()
+        assert url == env[f"{app.env_prefix}DATABASE_URL"]
+        assert f"@postgres:5432/{app.database}" in url
+    else:
+        assert not hasattr(settings, "database_url")
     assert settings.jwks_path or settings.jwks_url

@@ -42,6 +42,6 @@ def test_every_app_is_in_the_overview_table(repo, readme, app):
     row = next((line for line in readme.splitlines() if line.startswith(f"| {app.name} |")), "")
     assert f"`APP_DIR={app.directory}`" in row
     assert f"| {app.port} |" in row and f"`{app.env_prefix}`" in row
-    assert f"`{app.database}`" in row
+    assert (f"`{app.database}`" if app.database else f"`{app.env_prefix}` | none |") in row
     if repo.has_module(app, "worker"):
         assert f"`python -m {app.package}.worker`" in row

@@ -1,6 +1,7 @@
-"""`/readyz` of the gateway: ready when its own database is; upstream states are reported.
+"""`/readyz` of the gateway: ready when its process answers; upstream states are reported.
 
-The kit's readiness check (database reachable, migrations at head) decides the status code;
+The kit's readiness check decides the status code (the gateway has no database, so it is the
+process's own);
 each upstream's `/readyz` is probed in parallel within `GATEWAY_READYZ_UPSTREAM_TIMEOUT_S`
 and reported with its breaker state, without feeding the breaker (observation only).
 """
@@ -40,11 +41,10 @@ def replace_readyz(app: FastAPI) -> None:
     kit_readyz = _detach_route(app, "/readyz").endpoint
     router = APIRouter(tags=["health"])
 
-    @router.get("/readyz", name="readyz", responses={503: {"description": (
-        "Not ready: `DATABASE_UNAVAILABLE` or `MIGRATIONS_PENDING`")}})
+    @router.get("/readyz", name="readyz")
     @accepts_any_query
     async def readyz(request: Request) -> Response:
-        """The gateway's database answers at the migrations' head; `upstreams` tells how each
+        """The gateway's process answers (it has no database); `upstreams` tells how each
         service is doing (reported, not required)."""
         own: Response = await kit_readyz(request)
         body = json.loads(own.body)

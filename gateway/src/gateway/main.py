@@ -5,7 +5,6 @@ service, so the gateway's own endpoints (`/v1/...`, `/docs`, health) are never s
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,8 +20,6 @@ from gateway.ratelimit import build_rate_limiter
 from gateway.settings import GatewaySettings
 from gateway.tracing import client_trace_configs
 from gateway.upstream import Upstream
-
-ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 
 def build_upstreams(settings: GatewaySettings,
@@ -67,7 +64,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "documents under their prefixes."
         ),
         routers=[aggregate_router],
-        alembic_ini=ALEMBIC_INI,
         on_startup=[open_clients],
         on_shutdown=[close_clients],
     )

@@ -1,4 +1,4 @@
-"""Gateway configuration: environment variables prefixed `GATEWAY_`.
+"""Gateway configuration: environment variables prefixed `GATEWAY_` (no database).
 
 Upstream addresses come only from here, never from a request.
 
@@ -35,7 +35,7 @@ Upstream addresses come only from here, never from a request.
 from pydantic import BaseModel, ConfigDict
 from pydantic_settings import SettingsConfigDict
 
-from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.settings import AppSettings
 
 
 class UpstreamTimeouts(BaseModel):
@@ -47,7 +47,10 @@ class UpstreamTimeouts(BaseModel):
     pool_s: float | None = None
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(AppSettings):
+    """No database: the gateway keeps no data (rate limits in memory or Redis, the
+    dashboard's session in a signed cookie)."""
+
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
     service_name: str = "gateway"

@@ -2,4 +2,5 @@ from disaster_fund.models import Base
 from disaster_fund.settings import DisasterFundSettings
 from dkbuza_kit.migrations import run_env
 
-run_env(Base.metadata, DisasterFundSettings())
+# The class, not an instance: built only when alembic is not given the URL.
+run_env(Base.metadata, DisasterFundSettings)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
 from dkbuza_kit.clock import SystemClock
@@ -24,7 +25,7 @@ from dkbuza_kit.openapi import install as install_openapi
 from dkbuza_kit.probes import ReadinessProbe
 from dkbuza_kit.problems import install_problem_handlers, problem_response
 from dkbuza_kit.query import accepts_any_query, reject_unknown_query_parameters
-from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.settings import AppSettings, ServiceSettings
 from dkbuza_kit.shedding import ExportSlots, InFlightLimitMiddleware, install_overload_handlers
 from dkbuza_kit.timeouts import EXPORT, OTHER, READ, WRITE
 from dkbuza_kit.tracing import instrument_app, instrument_engine
@@ -40,7 +41,7 @@ def operation_id(route: APIRoute) -> str:
 
 
 def create_app(
-    settings: ServiceSettings,
+    settings: AppSettings,
     *,
     title: str,
     description: str = "",
@@ -59,6 +60,10 @@ def create_app(
 ) -> FastAPI:
     """Build an app: `routers` require a valid token, `public_routers` do not.
 
+    With `ServiceSettings` the app has a database (engine, sessions, documents, readiness at
+    the migrations' head); with `AppSettings` none (the gateway): no engine, no session, a
+    `/readyz` of the process only. KPIs and webhooks need the database.
+
     `webhook_events` (the domain event types the service emits to its outbox) mounts
     `/v1/webhook-subscriptions` for callers holding one of `webhook_roles`; holders of
     `webhook_all_orgs_roles` (and the department) receive every organisation's events.
@@ -66,52 +71,53 @@ def create_app(
     role that sees all organisations gets only the types it may read (default: every
     webhook role, every type).
     """
+    if not isinstance(settings, ServiceSettings) and (
+            kpi_provider is not None or webhook_events or alembic_ini):
+        raise ValueError("KPIs, webhooks and migrations need ServiceSettings (a database)")
     configure_logging(settings.log_level, settings.log_json, service=settings.service_name)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(
-            settings.database_url,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            # Reads, the most frequent class, need no SET LOCAL (see dkbuza_kit.timeouts).
-            statement_timeout_ms=settings.db_statement_timeout_read_ms,
-            pool_timeout_s=settings.db_pool_timeout_s,
-        )
-        app.state.engine = engine
-        instrument_engine(app, engine)
-        app.state.sessionmaker = create_sessionmaker(
-            engine, statement_timeouts_ms=statement_timeouts(settings),
-            connection_timeout_ms=settings.db_statement_timeout_read_ms)
-        app.state.readiness = ReadinessProbe(engine.url, app.state.head_revision,
-                                             settings.readyz_timeout_s)
-        collector = None
-        if kpi_provider is not None:
-            collector = KpiCollector(settings.service_name, kpi_provider, app.state.sessionmaker,
-                                     lambda: app.state.clock, max_age=settings.kpi_gauge_cache_seconds)
-            KPI_COLLECTORS.add(collector)
-        app.state.kpi_collector = collector
-        for hook in on_startup:
-            await hook(app)
-        try:
-            yield
-        finally:
-            for hook in on_shutdown:
-                await hook(app)
-            if collector is not None:
-                KPI_COLLECTORS.remove(collector)
-            await engine.dispose()
-
     app = FastAPI(
         title=title,
         description=description,
         version=version,
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, kpi_provider, on_startup, on_shutdown),
         generate_unique_id_function=operation_id,
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
+    _set_state(app, settings, alembic_ini)
+    install_problem_handlers(app)
+    install_openapi(app)
+    install_overload_handlers(app, settings.service_name)
+    app.include_router(health_router())
+    protected = [*routers, *_kit_routers(kpi_provider, kpi_reader_roles, webhook_events,
+                                         webhook_roles, webhook_all_orgs_roles,
+                                         webhook_event_roles)]
+    for router in protected:
+        app.include_router(router, dependencies=[Depends(authenticate)])
+    for router in public_routers:
+        app.include_router(router)
+    _add_middleware(app, settings)
+    instrument_app(app, settings.service_name, settings.otlp_endpoint)
+    return app
+
+
+def _kit_routers(kpi_provider: KpiProvider | None, kpi_reader_roles: tuple[str, ...],
+                 webhook_events: Sequence[str], webhook_roles: Sequence[str],
+                 webhook_all_orgs_roles: Sequence[str],
+                 webhook_event_roles: Mapping[str, Collection[str]] | None) -> list[APIRouter]:
+    """The kit's own protected routers the app asked for: `/v1/kpis`, webhook subscriptions."""
+    kit = []
+    if kpi_provider is not None:
+        kit.append(kpi_router(kpi_provider, reader_roles=kpi_reader_roles))
+    if webhook_events:
+        kit.append(webhook_router(event_types=webhook_events, roles=webhook_roles,
+                                  all_orgs_roles=webhook_all_orgs_roles,
+                                  event_roles=webhook_event_roles))
+    return kit
+
+
+def _set_state(app: FastAPI, settings: AppSettings, alembic_ini: Path | None) -> None:
+    """What the app holds from its creation (tests may replace any of it before startup)."""
     app.state.settings = settings
-    # Set outside the lifespan so that tests can replace them before startup.
     app.state.clock = SystemClock()
     app.state.webhook_targets = TargetPolicy(
         allow_loopback_http=settings.webhook_allow_loopback_http)
@@ -123,31 +129,62 @@ def create_app(
         algorithms=settings.jwt_algorithms,
     )
     app.state.head_revision = head_revision(alembic_ini) if alembic_ini else None
-    app.state.document_storage = storage_from_settings(settings)
-
+    if isinstance(settings, ServiceSettings):
+        app.state.document_storage = storage_from_settings(settings)
     app.state.export_slots = ExportSlots(settings.export_concurrency, settings.export_wait_s)
-
-    install_problem_handlers(app)
-    install_openapi(app)
-    install_overload_handlers(app, settings.service_name)
-    app.include_router(health_router())
-    protected = [*routers]
-    if kpi_provider is not None:
-        protected.append(kpi_router(kpi_provider, reader_roles=kpi_reader_roles))
-    if webhook_events:
-        protected.append(webhook_router(event_types=webhook_events, roles=webhook_roles,
-                                        all_orgs_roles=webhook_all_orgs_roles,
-                                        event_roles=webhook_event_roles))
-    for router in protected:
-        app.include_router(router, dependencies=[Depends(authenticate)])
-    for router in public_routers:
-        app.include_router(router)
-    _add_middleware(app, settings)
-    instrument_app(app, settings.service_name, settings.otlp_endpoint)
-    return app
+    # Without a database: no engine, no sessions, readiness of the process only.
+    app.state.readiness = None
+    app.state.kpi_collector = None
 
 
-def _add_middleware(app: FastAPI, settings: ServiceSettings) -> None:
+def _lifespan(settings: AppSettings, kpi_provider: KpiProvider | None,
+              on_startup: Sequence[Hook], on_shutdown: Sequence[Hook]):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = _open_database(app, settings) if isinstance(settings, ServiceSettings) else None
+        collector = None
+        if kpi_provider is not None:
+            collector = KpiCollector(settings.service_name, kpi_provider, app.state.sessionmaker,
+                                     lambda: app.state.clock,
+                                     max_age=settings.kpi_gauge_cache_seconds)
+            KPI_COLLECTORS.add(collector)
+        app.state.kpi_collector = collector
+        for hook in on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            if collector is not None:
+                KPI_COLLECTORS.remove(collector)
+            if engine is not None:
+                await engine.dispose()
+
+    return lifespan
+
+
+def _open_database(app: FastAPI, settings: ServiceSettings) -> AsyncEngine:
+    """The engine, its sessionmaker and the readiness probe on `app.state`."""
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        # Reads, the most frequent class, need no SET LOCAL (see dkbuza_kit.timeouts).
+        statement_timeout_ms=settings.db_statement_timeout_read_ms,
+        pool_timeout_s=settings.db_pool_timeout_s,
+    )
+    app.state.engine = engine
+    instrument_engine(app, engine)
+    app.state.sessionmaker = create_sessionmaker(
+        engine, statement_timeouts_ms=statement_timeouts(settings),
+        connection_timeout_ms=settings.db_statement_timeout_read_ms)
+    app.state.readiness = ReadinessProbe(engine.url, app.state.head_revision,
+                                         settings.readyz_timeout_s)
+    return engine
+
+
+def _add_middleware(app: FastAPI, settings: AppSettings) -> None:
     """Outermost last: request context, in-flight limit, header limit, CORS, body limit."""
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes,
                        upload_max_bytes=settings.documents_max_body_bytes)
@@ -190,7 +227,10 @@ def health_router() -> APIRouter:
     @accepts_any_query
     async def readyz(request: Request) -> Response:
         """The database answers (on a connection of its own, within `READYZ_TIMEOUT_S`) and
-        its schema is at the migrations' head."""
+        its schema is at the migrations' head; an app without a database is ready when its
+        process answers (`"database": "none"`)."""
+        if request.app.state.readiness is None:
+            return JSONResponse({"status": "ok", "database": "none", "checked": "process"})
         readiness = await request.app.state.readiness.check()
         if not readiness.ready:
             return problem_response(503, readiness.code, readiness.detail,

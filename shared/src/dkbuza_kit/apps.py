@@ -12,7 +12,7 @@ class AppSpec:
     directory: str     # folder in the repository
     port: int
     env_prefix: str
-    database: str
+    database: str | None  # None: the app has no database (the gateway)
     settings: str      # "<module>:<class>"
 
     @property
@@ -20,13 +20,16 @@ class AppSpec:
         return f"{self.package}.main:create_app"
 
     def load(self) -> "LoadedApp":
-        """The app's factory, settings class, alembic.ini and models, imported lazily."""
+        """The app's factory, settings class, alembic.ini and models, imported lazily (the
+        last two None for an app without a database)."""
         from importlib import import_module
 
         main = import_module(f"{self.package}.main")
         module, _, name = self.settings.partition(":")
-        return LoadedApp(create_app=main.create_app,
-                         settings_cls=getattr(import_module(module), name),
+        settings_cls = getattr(import_module(module), name)
+        if self.database is None:
+            return LoadedApp(main.create_app, settings_cls, None, None)
+        return LoadedApp(create_app=main.create_app, settings_cls=settings_cls,
                          alembic_ini=main.ALEMBIC_INI,
                          metadata=import_module(f"{self.package}.models").Base.metadata)
 
@@ -35,7 +38,7 @@ class AppSpec:
 class LoadedApp:
     create_app: Any
     settings_cls: Any
-    alembic_ini: Path
+    alembic_ini: Path | None
     metadata: Any
 
     def __iter__(self):  # create_app, settings_cls, alembic_ini = spec.load()
@@ -61,7 +64,8 @@ ROLES = {
 }
 
 
-GATEWAY = AppSpec("gateway", "gateway", "gateway", 8000, "GATEWAY_", "gateway",
+# The gateway keeps no data of its own: no database, no migrations.
+GATEWAY = AppSpec("gateway", "gateway", "gateway", 8000, "GATEWAY_", None,
                   "gateway.settings:GatewaySettings")
 SERVICES = (
     AppSpec("planning", "planning", "services/planning", 8001, "PLANNING_", "planning",
@@ -74,3 +78,4 @@ SERVICES = (
             "statistics", "vsp_statistics.settings:VspStatisticsSettings"),
 )
 APPS = (GATEWAY, *SERVICES)
+DATABASE_APPS = tuple(app for app in APPS if app.database is not None)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from pydantic import SecretStr
 from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.settings import secret_value
 from dkbuza_kit.timeouts import session_class_with_timeouts
 
 M = TypeVar("M")
@@ -46,11 +48,13 @@ class KitBase(DeclarativeBase):
     metadata = new_metadata()
 
 
-def create_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 10,
-                  statement_timeout_ms: int = 30_000,
+def create_engine(database_url: str | SecretStr, *, pool_size: int = 10,
+                  max_overflow: int = 10, statement_timeout_ms: int = 30_000,
                   pool_timeout_s: float = 30.0) -> AsyncEngine:
+    """`database_url` may be the settings' secret: unwrapped here only (SQLAlchemy's URL hides
+    the password in its own repr)."""
     engine = create_async_engine(
-        database_url,
+        secret_value(database_url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout_s,

@@ -45,20 +45,25 @@ def head_revision(ini_path: str | Path) -> str | None:
     return ScriptDirectory.from_config(alembic_config(ini_path)).get_current_head()
 
 
-def run_env(target_metadata: MetaData, default: str | ServiceSettings) -> None:
+def run_env(target_metadata: MetaData,
+            default: str | ServiceSettings | type[ServiceSettings]) -> None:
     """The body of every migrations/env.py: online, async, with the kit tables included.
 
     With settings, migrations connect with `migration_database_url` (the owner) when it is
     set, and the role of `database_url` then gets the app's grants in the same transaction.
+    A settings class is built only when the config names no URL (`alembic_config(url)`), so
+    a caller that passes the URL needs no `<PREFIX>DATABASE_URL` in the environment.
     """
     config = context.config
     app_role = config.get_main_option(APP_ROLE_OPTION)
+    url = config.get_main_option("sqlalchemy.url")
+    if not url and isinstance(default, type):
+        default = default()
     if isinstance(default, ServiceSettings):
-        default_url = default.owner_database_url
+        url = url or default.owner_database_url
         app_role = app_role or default.app_database_role
     else:
-        default_url = default
-    url = config.get_main_option("sqlalchemy.url") or default_url
+        url = url or default
     metadatas = [target_metadata, KitBase.metadata]
 
     def do_run(connection: Connection) -> None:

@@ -24,7 +24,7 @@ from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import KitBase
 from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
 from dkbuza_kit.migrations import alembic_config
-from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.settings import AppSettings
 from dkbuza_kit.tokens import SigningKey
 
 # Tests connect as TEST_APP_ROLE, with the app's grants only (as in production); the server
@@ -87,11 +87,12 @@ class ServiceHarness:
     app_name: str | None = None  # set by `for_app`
 
     def __init__(self, app: FastAPI, client: httpx.AsyncClient, key: SigningKey,
-                 url: str, keep_tables: tuple[str, ...], owner_url: str | None = None) -> None:
+                 url: str | None, keep_tables: tuple[str, ...],
+                 owner_url: str | None = None) -> None:
         self.app = app
         self.client = client
         self.key = key
-        self.database_url = url  # the app role's
+        self.database_url = url  # the app role's (None: the app has no database)
         self.owner_url = owner_url or url  # the owning role's (migrations, resetting)
         self.keep_tables = keep_tables
 
@@ -103,14 +104,21 @@ class ServiceHarness:
         key: SigningKey,
         *,
         name: str,
-        create_app: Callable[[ServiceSettings], FastAPI],
-        settings_cls: type[ServiceSettings],
-        alembic_ini: Path,
+        create_app: Callable[[AppSettings], FastAPI],
+        settings_cls: type[AppSettings],
+        alembic_ini: Path | None,
         keep_tables: tuple[str, ...] = (),
         app_role: str | None = TEST_APP_ROLE,
         **settings_overrides: Any,
     ) -> AsyncIterator["ServiceHarness"]:
-        """`app_role=None` connects the app as the owner (only for tests that need it)."""
+        """`app_role=None` connects the app as the owner (only for tests that need it);
+        `alembic_ini=None`: an app without a database (no database is created)."""
+        options = {"log_json": True, "log_level": "WARNING", "jwks_path": str(key.jwks_path),
+                   **settings_overrides}
+        if alembic_ini is None:
+            async with cls._serve(create_app(settings_cls(**options)), key, None, ()) as running:
+                yield running
+            return
         database = f"test_{name}_{uuid.uuid4().hex[:8]}"
         await ensure_database(server_url, database)
         owner_url = database_url(server_url, database)
@@ -121,19 +129,27 @@ class ServiceHarness:
                 url = with_user(owner_url, app_role)
             await migrate(alembic_ini, owner_url, app_role=app_role)
             await _install_tracking(owner_url)
-            options = {"log_json": True, "log_level": "WARNING", "kpi_gauge_cache_seconds": 0,
+            options = {"kpi_gauge_cache_seconds": 0,
                        "documents_dir": tempfile.mkdtemp(prefix=f"dkbuza-{name}-documents-"),
-                       **settings_overrides}
+                       **options}
             settings = settings_cls(database_url=url, migration_database_url=owner_url,
-                                    jwks_path=str(key.jwks_path), **options)
-            app = create_app(settings)
-            async with LifespanManager(app) as manager:
-                transport = httpx.ASGITransport(app=manager.app)
-                async with httpx.AsyncClient(transport=transport,
-                                             base_url="http://testserver") as client:
-                    yield cls(app, client, key, url, keep_tables, owner_url)
+                                    **options)
+            async with cls._serve(create_app(settings), key, url, keep_tables,
+                                  owner_url) as running:
+                yield running
         finally:
             await drop_database(server_url, database)
+
+    @classmethod
+    @asynccontextmanager
+    async def _serve(cls, app: FastAPI, key: SigningKey, url: str | None,
+                     keep_tables: tuple[str, ...],
+                     owner_url: str | None = None) -> AsyncIterator["ServiceHarness"]:
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport,
+                                         base_url="http://testserver") as client:
+                yield cls(app, client, key, url, keep_tables, owner_url)
 
     @classmethod
     @asynccontextmanager
@@ -144,7 +160,8 @@ class ServiceHarness:
 
         spec = app_named(app_name)
         loaded = spec.load()
-        async with cls.start(server_url, key, name=spec.database, create_app=loaded.create_app,
+        async with cls.start(server_url, key, name=spec.database or spec.package,
+                             create_app=loaded.create_app,
                              settings_cls=loaded.settings_cls, alembic_ini=loaded.alembic_ini,
                              **options) as running:
             running.app_name = app_name
@@ -172,5 +189,7 @@ class ServiceHarness:
     async def reset(self) -> None:
         """Empty every table a test wrote to (except `keep_tables`), restore the real clock."""
         self.app.state.clock = SystemClock()
+        if self.owner_url is None:
+            return
         async with self.owner_connection() as connection:
             await empty_written_tables(connection, self.keep_tables)

@@ -43,7 +43,7 @@ class AppProcess:
     port: int
     env: dict[str, str]
     server_url: str
-    database: str
+    database: str | None  # None: the app has no database
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     extra_args: list[str] = field(default_factory=list)
@@ -87,29 +87,35 @@ class AppProcess:
             return self.process.wait()
 
     def drop_database(self) -> None:
-        run_sync(drop_database(self.server_url, self.database))
+        if self.database is not None:
+            run_sync(drop_database(self.server_url, self.database))
 
 
 def prepare_app(spec: AppSpec, server_url: str, jwks_path: Path, *, port: int | None = None,
                 extra_env: dict[str, str] | None = None, log_path: Path | None = None,
                 migrate: bool = True) -> AppProcess:
-    """Create and migrate a fresh database for `spec` and return the (not yet started) app."""
-    database = f"proc_{spec.database}_{uuid.uuid4().hex[:8]}"
-    run_sync(ensure_database(server_url, database))
-    run_sync(ensure_login_role(server_url, TEST_APP_ROLE))
-    owner_url = database_url(server_url, database)
-    env = {
-        **os.environ,
-        # As in production: the app connects with row grants only, the owner migrates.
-        f"{spec.env_prefix}DATABASE_URL": with_user(owner_url, TEST_APP_ROLE),
-        f"{spec.env_prefix}MIGRATION_DATABASE_URL": owner_url,
-        f"{spec.env_prefix}JWKS_PATH": str(jwks_path),
-        f"{spec.env_prefix}LOG_LEVEL": "INFO",
-        **(extra_env or {}),
-    }
-    if migrate:
+    """Create and migrate a fresh database for `spec` (none for an app without a database)
+    and return the (not yet started) app."""
+    env = {**os.environ, f"{spec.env_prefix}JWKS_PATH": str(jwks_path),
+           f"{spec.env_prefix}LOG_LEVEL": "INFO"}
+    database = None
+    if spec.database is not None:
+        database = f"proc_{spec.database}_{uuid.uuid4().hex[:8]}"
+        env.update(_database_env(spec, server_url, database))
+    env.update(extra_env or {})
+    if migrate and database is not None:
         subprocess.run([sys.executable, "-m", "alembic", "-c",
                         str(repo_root() / spec.directory / "alembic.ini"), "upgrade", "head"],
                        env=env, check=True, cwd=repo_root(), capture_output=True)
     return AppProcess(spec=spec, port=port or free_port(), env=env, server_url=server_url,
                       database=database, log_path=log_path)
+
+
+def _database_env(spec: AppSpec, server_url: str, database: str) -> dict[str, str]:
+    """A fresh database; as in production the app connects with row grants only and the
+    owner migrates."""
+    run_sync(ensure_database(server_url, database))
+    run_sync(ensure_login_role(server_url, TEST_APP_ROLE))
+    owner_url = database_url(server_url, database)
+    return {f"{spec.env_prefix}DATABASE_URL": with_user(owner_url, TEST_APP_ROLE),
+            f"{spec.env_prefix}MIGRATION_DATABASE_URL": owner_url}
