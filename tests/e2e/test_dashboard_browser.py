@@ -35,7 +35,7 @@ def stack(pg_server_url, signing_key, tmp_path_factory):
         for spec in SERVICES:
             app = prepare_app(spec, pg_server_url, signing_key.jwks_path,
                               log_path=logs / f"{spec.name}.log")
-            started.append(app.start(timeout=60))
+            started.append(app.start())
             urls[spec.name] = app.url
             if spec.name in ("disaster-fund", "planning"):
                 subprocess.run([sys.executable, "-m", f"{spec.package}.demo"], env=app.env,
@@ -47,7 +47,7 @@ def stack(pg_server_url, signing_key, tmp_path_factory):
                    GATEWAY_AGGREGATE_BUDGET_S="10")
         gateway = prepare_app(GATEWAY, pg_server_url, signing_key.jwks_path, extra_env=env,
                               log_path=logs / "gateway.log")
-        started.append(gateway.start(timeout=60))
+        started.append(gateway.start())
         yield gateway.url
     finally:
         for app in started:

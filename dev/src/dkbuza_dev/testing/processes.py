@@ -23,6 +23,10 @@ from dkbuza_kit.apps import AppSpec
 from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
 from dkbuza_kit.paths import repo_root
 
+# How long a started app may take to answer its readiness probe: generous, because a busy
+# machine (CI, parallel test runs) can take long to import and migrate; timings are bench/'s.
+READY_TIMEOUT_S = 180.0
+
 
 def run_sync(coroutine):
     """Run a coroutine to completion from sync code, in a thread of its own so that it never
@@ -52,7 +56,7 @@ class AppProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *, wait: bool = True, timeout: float = 30.0) -> "AppProcess":
+    def start(self, *, wait: bool = True, timeout: float = READY_TIMEOUT_S) -> "AppProcess":
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", self.spec.factory, "--host",
@@ -63,7 +67,7 @@ class AppProcess:
             self.wait_ready(timeout)
         return self
 
-    def wait_ready(self, timeout: float = 30.0, path: str = "/readyz") -> None:
+    def wait_ready(self, timeout: float = READY_TIMEOUT_S, path: str = "/readyz") -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
