@@ -31,23 +31,26 @@ def _delivery() -> dict:
 
 def appeal_term(letter_date: date, appeal_months: int,
                 working_days: int | None = None) -> AppealTerm:
-    """The letter is presumed received `working_days` working days (Belgian public holidays
-    skipped) after its date (delivery.json: art. 53bis, 2° Judicial Code, applied as the fund's
-    working value); the appeal term of `appeal_months` runs from that day, ending on the same
-    day number that many months later, or that month's last day (`deadlines.term_end`, the
-    rule the fund's out-of-time check applies to an appeal)."""
+    """The letter is presumed received `working_days` working days after its date (weekends,
+    Belgian public holidays and the Flemish public service's days off of the kit calendar
+    skipped; delivery.json: art. 53bis, 2° Judicial Code, applied as the fund's working value);
+    the appeal term of `appeal_months` runs from that day, ending on the same day number that
+    many months later, or that month's last day (`deadlines.term_end`, the rule the fund's
+    out-of-time check applies to an appeal). The extension of a last day that falls on a
+    Saturday, Sunday or holiday (art. 53 Judicial Code) is not applied, here as in that check:
+    the letter never states a later day than the service accepts."""
     if working_days is None:
         working_days = _delivery()["presumed_received_after_working_days"]
     received = add_working_days(letter_date, working_days)
     return AppealTerm(received, term_end(received, appeal_months))
 
 
-def nl_date(day: date) -> str:
-    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
-
-
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
              "september", "oktober", "november", "december")
+
+
+def nl_date(day: date) -> str:
+    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
 
 
 def euro(amount) -> str:
