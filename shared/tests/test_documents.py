@@ -4,6 +4,8 @@ PDF letters read back with a PDF parser."""
 
 import hashlib
 import io
+import os
+import time
 import uuid
 from datetime import date
 
@@ -11,7 +13,13 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from dkbuza_kit.documents.storage import LocalStorage, S3Storage, TooLarge
+from dkbuza_kit.documents.checklist import Requirement, evaluate
+from dkbuza_kit.documents.storage import (
+    STALE_UPLOAD_SECONDS,
+    LocalStorage,
+    S3Storage,
+    TooLarge,
+)
 from dkbuza_kit.letters import Letter, render_pdf
 
 PDF_BYTES = render_pdf(Letter("Verklaring", "W-1", date(2026, 12, 6), ["Widget"], ["Tekst."]))
@@ -186,3 +194,30 @@ def test_letter_reads_back():
                             ["Toegekend: € 1.234,50."], [("Beroep tot", "05-01-2027")]))
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "RM-2025-000007" in text and "EUR 1.234,50" in text and "05-01-2027" in text
+
+
+def test_stale_upload_temporaries_are_swept_and_live_ones_kept(tmp_path):
+    storage = LocalStorage(tmp_path)
+    dead, live = tmp_path / ".upload-dead", tmp_path / ".upload-live"
+    dead.write_bytes(b"half")
+    live.write_bytes(b"in progress")
+    blob = tmp_path / "ab" / "ab12"
+    blob.parent.mkdir()
+    blob.write_bytes(b"a stored document")
+    aged = time.time() - STALE_UPLOAD_SECONDS - 60
+    os.utime(dead, (aged, aged))
+    os.utime(blob, (aged, aged))
+    assert storage.sweep_stale_uploads() == [".upload-dead"]
+    assert not dead.exists() and live.exists() and blob.exists()  # stored bytes never swept
+    assert LocalStorage(tmp_path / "absent").sweep_stale_uploads() == []
+
+
+def test_checklist_evaluation_any_of_and_how_present():
+    requirements = [Requirement("photo", ("photo",)),
+                    Requirement("estimate_or_invoice", ("estimate", "invoice"), "working value"),
+                    Requirement("end_user_certificate", ("end_user_certificate",))]
+    result = evaluate(requirements, {"invoice": "paper", "photo": "uploaded", "other": "x"})
+    assert result.missing == ["end_user_certificate"] and not result.complete
+    assert [c.present for c in result.checked] == [{"photo": "uploaded"}, {"invoice": "paper"},
+                                                   {}]
+    assert evaluate([], {}).complete

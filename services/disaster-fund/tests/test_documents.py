@@ -2,10 +2,14 @@
 sees another citizen's documents, the letter carries the decision's amount and appeal route."""
 
 import io
+from datetime import date
 
-from df_support import problem_code
+import pytest
+from df_support import at, problem_code, set_now
 from pypdf import PdfReader
 from sqlalchemy import text
+
+from disaster_fund.documents.letters import appeal_term, nl_date
 
 PDF_HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
@@ -46,6 +50,10 @@ async def test_decision_letter_reads_back(api):
     disaster = await api.published_disaster()
     application = await api.submit(disaster["id"], amount="25000.00")
     await api.to_decided(application["id"], assessed="20500.00")
+    # The letter is dated Wednesday 23 December 2026 (Brussels); presumed received on the 3rd
+    # working day after it: 24 Dec (1), Christmas and the weekend skipped, 28 Dec (2),
+    # 29 Dec (3); the 1-month appeal term of the seeded rule set ends on 29 January 2027.
+    set_now(api.harness, at(2026, 12, 23, 10))
     url = f"/v1/applications/{application['id']}/decisions/1/letter"
     assert (await api.client.post(url, headers=api.citizen())).status_code == 403
     letter = await api.client.post(url, headers=api.handler)
@@ -58,7 +66,9 @@ async def test_decision_letter_reads_back(api):
     assert content.status_code == 200
     text = PdfReader(io.BytesIO(content.content)).pages[0].extract_text()
     assert "EUR 16.000,00" in text and "hof van beroep" in text
-    assert "maanden na ontvangst" in text and "regime_2019" in text
+    assert "regime_2019" in text and "1 maand(en) na ontvangst" in text
+    assert "geacht ontvangen te zijn op 29 december 2026" in text
+    assert "tot en met 29 januari 2027" in text
     missing = await api.client.post(f"/v1/applications/{application['id']}/decisions/9/letter",
                                     headers=api.handler)
     assert problem_code(missing) == "DECISION_NOT_FOUND"
@@ -117,3 +127,28 @@ async def test_paper_documents_are_recorded_and_audited(api):
             "AND action = 'document.received_on_paper' ORDER BY occurred_at"), {"id": aid})).all()
     assert [tuple(r) for r in rows] == [("handler-1", body["reason"], "photo"),
                                         ("handler-1", body["reason"], "estimate")]
+
+
+@pytest.mark.parametrize(("letter_date", "months", "received", "last_day"), [
+    # Monday: received Thursday, term to the same day number next month
+    (date(2026, 3, 2), 1, date(2026, 3, 5), date(2026, 4, 5)),
+    # received on 31 January: February has no 31st, the term ends on its last day
+    (date(2027, 1, 26), 1, date(2027, 1, 29), date(2027, 2, 28)),
+    # leap year: received Monday 31 January 2028, the term ends on 29 February
+    (date(2028, 1, 26), 1, date(2028, 1, 31), date(2028, 2, 29)),
+    # received 31 March, 3 months: 30 June (June has 30 days)
+    (date(2026, 3, 26), 3, date(2026, 3, 31), date(2026, 6, 30)),
+    # Friday before Easter: the weekend and Easter Monday (6 April 2026) skipped, 7 (1),
+    # 8 (2), received Thursday 9 April
+    (date(2026, 4, 3), 1, date(2026, 4, 9), date(2026, 5, 9)),
+    # over the new year: 31 Dec, 1 Jan (holiday), weekend -> received 5 January 2027
+    (date(2026, 12, 30), 1, date(2027, 1, 5), date(2027, 2, 5)),
+])
+def test_appeal_term_from_the_letter_date(letter_date, months, received, last_day):
+    term = appeal_term(letter_date, months, working_days=3)
+    assert (term.presumed_received_on, term.last_day) == (received, last_day)
+
+
+def test_dutch_dates():
+    assert nl_date(date(2028, 2, 29)) == "29 februari 2028"
+    assert nl_date(date(2027, 1, 5)) == "5 januari 2027"

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
@@ -6,6 +6,7 @@ import pytest
 
 from dkbuza_dev.testing import ServiceHarness, app_harness_fixture
 from dkbuza_kit.clock import FixedClock
+from dkbuza_kit.letters import Letter, render_pdf
 
 COMPANY = "0123456789"
 OTHER_COMPANY = "0987654321"
@@ -33,6 +34,12 @@ def application_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def party_document(kind: str) -> bytes:
+    """A small real PDF standing for a party document (an end-user certificate, a contract)."""
+    return render_pdf(Letter(kind.replace("_", " ").capitalize(), f"{kind}-1", date(2026, 1, 10),
+                             ["Norwegian Defence Materiel Agency"], ["No re-export."]))
 
 
 class Flow:
@@ -71,8 +78,21 @@ class Flow:
         assert r.status_code == expect, r.text
         return r.json()
 
+    async def provide_documents(self, app_id: str, headers: dict | None = None) -> list[str]:
+        """Attach a (PDF) document of every kind the checklist still misses; returns the kinds."""
+        url = f"/v1/applications/{app_id}/documents"
+        checklist = await self.c.get(f"{url}/checklist", headers=headers or self.applicant)
+        assert checklist.status_code == 200, checklist.text
+        for kind in checklist.json()["missing"]:
+            r = await self.c.post(url, data={"kind": kind}, headers=headers or self.applicant,
+                                  files={"file": (f"{kind}.pdf", party_document(kind),
+                                                  "application/pdf")})
+            assert r.status_code == 201, r.text
+        return checklist.json()["missing"]
+
     async def submitted(self, **overrides: Any) -> dict:
         app = await self.draft(**overrides)
+        await self.provide_documents(app["id"])
         return await self.move(app["id"], "submitted", self.applicant)
 
     async def to_countersigned(self, app: dict) -> dict:

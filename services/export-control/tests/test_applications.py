@@ -13,6 +13,8 @@ from .conftest import application_body
 
 async def test_fifty_concurrent_submissions_get_consecutive_references(flow):
     drafts = [await flow.draft() for _ in range(50)]
+    for d in drafts:
+        await flow.provide_documents(d["id"])
     responses = await asyncio.gather(*[
         flow.c.post(f"/v1/applications/{d['id']}/transitions", json={"to": "submitted"},
                     headers=flow.applicant) for d in drafts])
@@ -73,6 +75,7 @@ async def test_draft_edit_needs_if_match_and_only_in_draft(flow):
     bad = dict(new_body, lines=[dict(new_body["lines"][0], control_entry="ML99")])
     r = await flow.c.put(url, json=bad, headers={**flow.applicant, "If-Match": r.headers["etag"]})
     assert (r.status_code, r.json()["code"]) == (422, "INVALID_CONTROL_LIST_ENTRY")
+    assert await flow.provide_documents(app["id"]) == ["end_user_certificate"]
     await flow.move(app["id"], "submitted", flow.applicant)
     current = await flow.c.get(url, headers=flow.applicant)
     r = await flow.c.put(url, json=new_body,

@@ -16,11 +16,17 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import add_months
 from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.documents.service import store_document
+from dkbuza_kit.documents.storage import DocumentStorage, storage_from_settings
+from dkbuza_kit.letters import Letter, render_pdf
 from export_control.applications import decision as decisions
 from export_control.applications import service as applications
 from export_control.applications.models import Application
 from export_control.applications.schemas import AdviceIn, ApplicationIn, DecisionIn
 from export_control.customs import service as customs
+from export_control.documents.checklist import evaluate_application
+from export_control.documents.kinds import APPLICATION_KINDS
+from export_control.documents.models import Document
 from export_control.roles import APPLICANT, HEAD, OFFICER
 from export_control.routing.service import active_rule_set
 from export_control.screening.models import DenialNotice, SanctionsImport
@@ -50,6 +56,33 @@ def _body(name: str, country: str, entry: str, value: str) -> ApplicationIn:
     })
 
 
+async def _provide_documents(session, storage: DocumentStorage, app: Application,
+                             now: datetime) -> None:
+    """A demo PDF for every document the application still needs (as its company would
+    attach them), so that it can be submitted."""
+    for kind in (await evaluate_application(session, app)).missing:
+        content = render_pdf(Letter(APPLICATION_KINDS[kind].label_nl, f"DEMO-{kind}",
+                                    now.date(), [app.applicant_name or "Demo Defence NV"],
+                                    [f"Demo document for: {app.end_use}"]))
+
+        async def chunks(content=content):
+            yield content
+
+        await store_document(session, storage, Document, owner_type="application",
+                             owner_id=str(app.id), owner_org=app.applicant_org,
+                             kind=APPLICATION_KINDS[kind], filename=f"{kind}.pdf",
+                             declared_type="application/pdf", chunks=chunks(), actor=OFFICE)
+
+
+async def _advance(session, settings: ExportControlSettings, app: Application, targets,
+                   now: datetime) -> None:
+    for target in targets:
+        if target == "submitted":
+            await _provide_documents(session, storage_from_settings(settings), app, now)
+        await applications.transition(session, app, target, principal=OFFICE, reason=None,
+                                      settings=settings, now=now)
+
+
 # A spread of cases for the reports, queues and KPIs: (destination, entry, type, value).
 SPREAD = [("NO", "ML5.a", "military_export", "80000.00"),
           ("CH", "5A002.a.1", "dual_use_individual_export", "9000.00"),
@@ -72,9 +105,7 @@ async def _many(session, settings: ExportControlSettings, now: datetime, count: 
         body = ApplicationIn.model_validate(body.model_dump(mode="json")
                                             | {"application_type": kind})
         app = await applications.create_draft(session, body, OFFICE, now)
-        for target in STEPS[number % len(STEPS)]:
-            await applications.transition(session, app, target, principal=OFFICE, reason=None,
-                                          settings=settings, now=now)
+        await _advance(session, settings, app, STEPS[number % len(STEPS)], now)
 
 
 async def load(settings: ExportControlSettings) -> None:
@@ -106,18 +137,15 @@ async def load(settings: ExportControlSettings) -> None:
             granted = await applications.create_draft(
                 session, _body("Radar components", "NL", "ml11a", "90000.00"), OFFICE, now)
             for app in (assessed, granted):
-                for target in ("submitted", "completeness_check", "under_assessment"):
-                    await applications.transition(session, app, target, principal=OFFICE,
-                                                  reason=None, settings=settings, now=now)
+                await _advance(session, settings, app,
+                               ("submitted", "completeness_check", "under_assessment"), now)
             subjects = [("line", line.id) for line in granted.lines] + [
                 ("party", party.id) for party in granted.parties]
             for kind, subject_id in subjects:
                 await applications.add_advice(session, granted, AdviceIn(
                     subject_type=kind, subject_id=subject_id, recommendation="approve"),
                     actor=OFFICE.sub, now=now)
-            for target in ("advice_given", "countersigned"):
-                await applications.transition(session, granted, target, principal=OFFICE,
-                                              reason=None, settings=settings, now=now)
+            await _advance(session, settings, granted, ("advice_given", "countersigned"), now)
             await _many(session, settings, now)
             _, licence = await decisions.decide(
                 session, granted, DecisionIn(outcome="granted"), principal=OFFICE,

@@ -9,6 +9,8 @@ class Errors(ErrorCatalogue):
     APPLICANT_ORG_REQUIRED = ErrorCode(422, "The company's KBO number is required")
     APPLICATION_NOT_EDITABLE = ErrorCode(409, "The application cannot be edited now")
     END_USER_REQUIRED = ErrorCode(422, "An application needs an end user")
+    REQUIRED_DOCUMENTS_MISSING = ErrorCode(
+        409, "The application lacks documents its type and destination require")
     INVALID_CONTROL_LIST_ENTRY = ErrorCode(422, "Not an entry of the EU control lists")
     REGIME_MISMATCH = ErrorCode(422, "A goods line's regime does not match the application type")
     ADVICE_MISSING = ErrorCode(409, "Advice is missing on a current line or party")

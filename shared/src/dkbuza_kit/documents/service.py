@@ -101,14 +101,6 @@ async def list_documents(session: AsyncSession, model: type, owner_type: str, ow
     return list((await session.scalars(stmt)).all())
 
 
-async def present_kinds(session: AsyncSession, model: type, owner_type: str,
-                        owner_id: str) -> set[str]:
-    """The kinds of the owner's current (not withdrawn) documents, e.g. for a checklist."""
-    stmt = select(model.kind).where(model.owner_type == owner_type, model.owner_id == owner_id,
-                                    model.withdrawn_at.is_(None)).distinct()
-    return set((await session.scalars(stmt)).all())
-
-
 async def get_document(session: AsyncSession, model: type, owner_type: str, owner_id: str,
                        document_id: Any):
     document = await session.get(model, document_id)

@@ -17,15 +17,15 @@ from disaster_fund.applications.queries import rule_set_for
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.documents.models import Document
 from disaster_fund.errors import Errors
+from dkbuza_kit.documents.checklist import Requirement as KitRequirement
+from dkbuza_kit.documents.checklist import evaluate, present_documents
 from dkbuza_kit.timeline import check_timeline
 
 PAPER_RECEIPT = "document.received_on_paper"
 
 
 @dataclass(frozen=True)
-class Requirement:
-    requirement: str
-    any_of: tuple[str, ...]
+class Requirement(KitRequirement):
     when: str | None = None  # "insured": only for a dossier whose damage is insured
 
 
@@ -34,7 +34,7 @@ def _requirements_by_regime() -> dict[str, tuple[str, tuple[Requirement, ...]]]:
     raw = json.loads(resources.files("disaster_fund").joinpath("data/required_documents.json")
                      .read_text(encoding="utf-8"))
     return {regime: (entry["source"], tuple(Requirement(r["requirement"], tuple(r["any_of"]),
-                                                        r.get("when"))
+                                                        entry["source"], r.get("when"))
                                             for r in entry["required"]))
             for regime, entry in raw.items() if not regime.startswith("_")}
 
@@ -53,31 +53,20 @@ async def required_for(session: AsyncSession, application: Application
 
 async def _present_kinds(session: AsyncSession, application: Application) -> dict[str, str]:
     """Kind -> how it is present ("uploaded" wins over "paper")."""
-    present: dict[str, str] = {}
     paper = await session.scalars(select(ApplicationEvent.data).where(
         ApplicationEvent.application_id == application.id,
         ApplicationEvent.action == PAPER_RECEIPT))
-    for data in paper:
-        present[data["kind"]] = "paper"
-    uploaded = await session.scalars(select(Document.kind).where(
-        Document.owner_type == "application", Document.owner_id == str(application.id),
-        Document.withdrawn_at.is_(None)))
-    for kind in uploaded:
-        present[kind] = "uploaded"
-    return present
+    return {**{data["kind"]: "paper" for data in paper},
+            **await present_documents(session, Document, "application", str(application.id))}
 
 
 async def checklist(session: AsyncSession, application: Application) -> dict:
     regime, source, requirements = await required_for(session, application)
-    present = await _present_kinds(session, application)
-    rows = []
-    for requirement in requirements:
-        found = {kind: present[kind] for kind in requirement.any_of if kind in present}
-        rows.append({"requirement": requirement.requirement, "any_of": list(requirement.any_of),
-                     "present": found, "missing": not found})
+    result = evaluate(requirements, await _present_kinds(session, application))
+    rows = [{"requirement": c.requirement.name, "any_of": list(c.requirement.any_of),
+             "present": c.present, "missing": c.missing} for c in result.checked]
     return {"application_id": application.id, "regime": regime, "source": source,
-            "requirements": rows,
-            "missing": [row["requirement"] for row in rows if row["missing"]]}
+            "requirements": rows, "missing": result.missing}
 
 
 async def ensure_complete(session: AsyncSession, application: Application) -> None:

@@ -111,7 +111,9 @@ async def replace_application(application_id: uuid.UUID, body: ApplicationIn,
     return _out(app)
 
 
-@router.post("/{application_id}/transitions", response_model=ApplicationOut)
+@router.post("/{application_id}/transitions", response_model=ApplicationOut,
+             responses=responses(Errors.END_USER_REQUIRED, Errors.REQUIRED_DOCUMENTS_MISSING,
+                                 Errors.ADVICE_MISSING, Errors.REASON_REQUIRED))
 async def transition_application(application_id: uuid.UUID, body: TransitionIn,
                                  session: DbSession, principal: Mover, clock: ClockDep,
                                  settings: Settings) -> ApplicationOut:

@@ -31,6 +31,7 @@ from export_control.applications.schemas import (
 )
 from export_control.applications.workflow import Status
 from export_control.controllist import DUAL_USE, MILITARY, normalise_control_entry
+from export_control.documents.checklist import ensure_complete as ensure_required_documents
 from export_control.errors import Errors
 from export_control.licences.service import suspend_on_reopen
 from export_control.roles import org_scope
@@ -235,6 +236,7 @@ async def _submit(session: AsyncSession, app: Application, settings: ExportContr
                   now: datetime) -> None:
     if not any(party.role == "end_user" for party in app.parties):
         raise Errors.END_USER_REQUIRED("an application needs an end user")
+    await ensure_required_documents(session, app)
     await rescreen_and_route(session, app, settings, now)
     app.submitted_at = now
     await add_clock_event(session, app, "submitted", now)

@@ -4,6 +4,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from dkbuza_kit.documents.checklist import Requirement
 from dkbuza_kit.documents.kinds import DOCX, JPEG, PDF, PNG, DocumentKind
 
 MB = 1024 * 1024
@@ -26,16 +27,17 @@ def _requirements() -> dict:
     return json.loads(REQUIRED_FILE.read_text(encoding="utf-8"))
 
 
-def required_kinds(application_type: str, destination: str) -> dict[str, str]:
-    """{kind: basis} an application of this type to this destination needs."""
+def required_kinds(application_type: str, destination: str) -> list[Requirement]:
+    """The documents an application of this type to this destination needs, with their basis
+    (a rule whose `source` is "working value" says so in the basis)."""
     data = _requirements()
-    eu_members = frozenset(data["eu_member_states"])
-    needed = {}
+    outside_eu = destination not in frozenset(data["eu_member_states"])
+    needed: dict[str, Requirement] = {}
     for rule in data["rules"]:
         if application_type not in rule["application_types"]:
             continue
-        outside_eu = destination not in eu_members
         if rule.get("destinations") == "outside_eu" and not outside_eu:
             continue
-        needed[rule["kind"]] = rule["basis"]
-    return needed
+        basis = rule["basis"] if rule["source"] == "law" else f"{rule['basis']} [working value]"
+        needed.setdefault(rule["kind"], Requirement(rule["kind"], (rule["kind"],), basis))
+    return sorted(needed.values(), key=lambda r: r.name)

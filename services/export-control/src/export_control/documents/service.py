@@ -9,12 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.documents.kinds import DocumentKind
-from dkbuza_kit.documents.service import present_kinds, store_document
+from dkbuza_kit.documents.service import store_document
 from dkbuza_kit.documents.storage import DocumentStorage
 from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
 from export_control.applications.models import Decision
 from export_control.applications.service import get_application
-from export_control.documents.kinds import LICENCE_DOCUMENT, REFUSAL_LETTER, required_kinds
+from export_control.documents.checklist import evaluate_application
+from export_control.documents.kinds import LICENCE_DOCUMENT, REFUSAL_LETTER
 from export_control.documents.letters import licence_pdf, refusal_pdf
 from export_control.documents.models import Document
 from export_control.licences.service import get_licence
@@ -42,12 +43,11 @@ async def authorize_application(session: AsyncSession, principal, owner_id: str,
 
 
 async def checklist(session: AsyncSession, application) -> dict:
-    required = required_kinds(application.application_type, application.destination_country)
-    present = await present_kinds(session, Document, "application", str(application.id))
+    result = await evaluate_application(session, application)
     return {"application_id": application.id,
-            "required": [{"kind": kind, "basis": basis, "present": kind in present}
-                         for kind, basis in sorted(required.items())],
-            "missing": sorted(set(required) - present), "complete": set(required) <= present}
+            "required": [{"kind": c.requirement.name, "basis": c.requirement.basis,
+                          "present": not c.missing} for c in result.checked],
+            "missing": result.missing, "complete": result.complete}
 
 
 async def _generated(session, storage, *, owner_type, owner_id, org, kind: DocumentKind,
