@@ -130,17 +130,19 @@ async def test_paper_documents_are_recorded_and_audited(api):
 
 
 @pytest.mark.parametrize(("letter_date", "months", "received", "last_day"), [
-    # Monday: received Thursday, term to the same day number next month
-    (date(2026, 3, 2), 1, date(2026, 3, 5), date(2026, 4, 5)),
-    # received on 31 January: February has no 31st, the term ends on its last day
-    (date(2027, 1, 26), 1, date(2027, 1, 29), date(2027, 2, 28)),
+    # Monday: received Thursday, term to the same day number next month: 5 April 2026 is
+    # Easter Sunday and 6 April Easter Monday, so the last day is Tuesday 7 April (art. 53)
+    (date(2026, 3, 2), 1, date(2026, 3, 5), date(2026, 4, 7)),
+    # received on 31 January: February has no 31st, the term ends on its last day, a Sunday
+    # in 2027: moved to Monday 1 March
+    (date(2027, 1, 26), 1, date(2027, 1, 29), date(2027, 3, 1)),
     # leap year: received Monday 31 January 2028, the term ends on 29 February
     (date(2028, 1, 26), 1, date(2028, 1, 31), date(2028, 2, 29)),
     # received 31 March, 3 months: 30 June (June has 30 days)
     (date(2026, 3, 26), 3, date(2026, 3, 31), date(2026, 6, 30)),
     # Friday before Easter: the weekend and Easter Monday (6 April 2026) skipped, 7 (1),
-    # 8 (2), received Thursday 9 April
-    (date(2026, 4, 3), 1, date(2026, 4, 9), date(2026, 5, 9)),
+    # 8 (2), received Thursday 9 April; 9 May 2026 is a Saturday: Monday 11 May
+    (date(2026, 4, 3), 1, date(2026, 4, 9), date(2026, 5, 11)),
     # over the new year: 31 Dec, 1 Jan (holiday), weekend -> received 5 January 2027
     (date(2026, 12, 30), 1, date(2027, 1, 5), date(2027, 2, 5)),
 ])

@@ -39,6 +39,18 @@ def test_one_month_term(start, end):
     assert deadlines.term_end(start, 1) == end
 
 
+@pytest.mark.parametrize(("received", "months", "last_day"), [
+    (date(2026, 6, 10), 1, date(2026, 7, 10)),   # a Friday: not moved
+    (date(2026, 9, 1), 1, date(2026, 10, 1)),    # a Thursday
+    (date(2026, 1, 31), 1, date(2026, 3, 2)),    # 28 February 2026 is a Saturday -> Monday
+    (date(2027, 10, 11), 1, date(2027, 11, 12)),  # Thursday 11 November: Armistice -> Friday
+    (date(2026, 6, 11), 1, date(2026, 7, 13)),   # 11 July 2026 is a Saturday (and 11 July)
+    (date(2027, 11, 25), 1, date(2027, 12, 27)),  # Christmas Saturday, Sunday 26 -> Monday 27
+])
+def test_appeal_term_moves_off_weekends_and_holidays(received, months, last_day):
+    assert deadlines.appeal_term_end(received, months) == last_day
+
+
 @pytest.mark.parametrize(("published", "mark"), [
     (date(2024, 2, 29), date(2025, 2, 28)),
     (date(2021, 7, 13), date(2022, 7, 13)),

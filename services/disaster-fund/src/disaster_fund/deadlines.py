@@ -6,6 +6,8 @@
 - late window (force majeure): up to 1 year after publication AND within 3 months after the
   impediment ended;
 - 1-month terms ("within 1 month after X"): same day number next month, clamped to month end;
+- the appeal term (to the Court of Appeal, a term of the Judicial Code): a last day on a
+  Saturday, Sunday or holiday moves to the next working day (art. 53 Ger.W.);
 - one-year mark: publication + 12 months (the KPI's "on time").
 A deadline day D allows everything up to 23:59:59.999999 Brussels time on D.
 """
@@ -15,7 +17,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from disaster_fund.errors import Errors
-from dkbuza_kit.calendar import brussels_date, end_of_day
+from dkbuza_kit.calendar import brussels_date, end_of_day, working_day_on_or_after
 from dkbuza_kit.dates import add_months, end_of_nth_month_after, within_months_after
 
 
@@ -55,6 +57,14 @@ def one_year_mark(published_on: date) -> date:
 def term_end(start: date, months: int = 1) -> date:
     """Last day of "within `months` month(s) after `start`"."""
     return within_months_after(start, months)
+
+
+def appeal_term_end(received: date, months: int) -> date:
+    """Last day to lodge an appeal: the term of `months` after receipt, moved to the next
+    working day when it ends on a Saturday, Sunday or holiday (art. 53 Judicial Code). The kit
+    calendar also counts 11 July: an appeal lodged on 12 July after a term ending on 11 July is
+    taken as on time (the citizen's side of a doubt)."""
+    return working_day_on_or_after(term_end(received, months))
 
 
 def is_by(moment: datetime, deadline: date) -> bool:

@@ -49,7 +49,7 @@ async def lodge_appeal(session: AsyncSession, application: Application, body: Ap
     received = decision.received_on or brussels_date(decision.decided_at)
     check_timeline("lodged_on", body.lodged_on, now=clock.now(),
                    follows=[("decision_received_on", received)])
-    out_of_time = body.lodged_on > deadlines.term_end(received, content.appeal_months)
+    out_of_time = body.lodged_on > deadlines.appeal_term_end(received, content.appeal_months)
     now = clock.now()
     appeal = Appeal(application_id=application.id, decision_version=decision.version,
                     lodged_on=body.lodged_on, out_of_time=out_of_time, reason=body.reason,

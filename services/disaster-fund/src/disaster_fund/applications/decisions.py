@@ -117,7 +117,8 @@ async def notify_decision(session: AsyncSession, application: Application, recei
         complete(application, "rejected", received_on)
     disaster = await disasters.get(session, application.disaster_id)
     _, content = await rule_set_for(session, disaster)
-    term = deadlines.term_end(received_on, max(content.appeal_months, content.rectification_months))
+    term = max(deadlines.appeal_term_end(received_on, content.appeal_months),
+               deadlines.term_end(received_on, content.rectification_months))
     await enqueue(session, FINALITY_TASK,
                   {"application_id": str(application.id), "decision_version": decision.version},
                   run_at=start_of_day(deadlines.day_after(term)),

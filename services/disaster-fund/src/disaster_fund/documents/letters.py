@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 
 from disaster_fund.applications.models import Application, Decision
-from disaster_fund.deadlines import term_end
+from disaster_fund.deadlines import appeal_term_end
 from disaster_fund.rules.models import RuleSet
 from disaster_fund.rules.service import content_of
 from dkbuza_kit.calendar import add_working_days
@@ -35,14 +35,13 @@ def appeal_term(letter_date: date, appeal_months: int,
     Belgian public holidays and the Flemish public service's days off of the kit calendar
     skipped; delivery.json: art. 53bis, 2° Judicial Code, applied as the fund's working value);
     the appeal term of `appeal_months` runs from that day, ending on the same day number that
-    many months later, or that month's last day (`deadlines.term_end`, the rule the fund's
-    out-of-time check applies to an appeal). The extension of a last day that falls on a
-    Saturday, Sunday or holiday (art. 53 Judicial Code) is not applied, here as in that check:
-    the letter never states a later day than the service accepts."""
+    many months later, or that month's last day, moved to the next working day when that is a
+    Saturday, Sunday or holiday (`deadlines.appeal_term_end`, art. 53 Judicial Code: the rule
+    the fund's out-of-time check applies, so the letter states the day the service accepts)."""
     if working_days is None:
         working_days = _delivery()["presumed_received_after_working_days"]
     received = add_working_days(letter_date, working_days)
-    return AppealTerm(received, term_end(received, appeal_months))
+    return AppealTerm(received, appeal_term_end(received, appeal_months))
 
 
 MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
