@@ -1,4 +1,4 @@
-"""`make bench`: the performance goals P1-P9 of quality.md as ratios measured in one run.
+"""`make bench`: the performance goals P1-P10 of quality.md as ratios measured in one run.
 
 Everything runs on this machine and stops by itself: an embedded PostgreSQL under
 `bench/.data/pg` (or the server of BENCH_POSTGRES_URL), the apps as real uvicorn processes on

@@ -47,6 +47,12 @@ def test_inconclusive_says_why(load, why):
     assert report.verdict(("<=", 2.0), 1.0, load) == f"inconclusive: machine busy ({why})"
 
 
+def test_peak_memory_is_judged_on_a_busy_machine_too():
+    assert report.verdict(("<=", 50.0), 11.6, BUSY, load_sensitive=False) == "met"
+    assert report.Outcome("P9", 11.6, load=BUSY).verdict == "met"
+    assert report.Outcome("P7", 0.3, load=BUSY).verdict.startswith("inconclusive")
+
+
 def test_outcome_never_writes_met_when_busy():
     outcome = report.Outcome("P10", 1.2, load=BUSY)
     document = outcome.as_dict()
