@@ -143,6 +143,14 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def _load_text(load: dict[str, Any] | None) -> str:
+    if not load:
+        return "machine load not measured"
+    return (f"over the run other processes used {load['other_cpu_share']:.0%} of the CPU "
+            f"capacity, steal {load['steal_share']:.0%} (a benchmark is inconclusive above "
+            f"{BUSY_OTHER_CPU_SHARE:.0%} / {BUSY_STEAL_SHARE:.0%} in its own window)")
+
+
 def write(outcomes: list[Outcome], context: dict[str, Any]) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     document = {**context, "results": {o.id: o.as_dict() for o in outcomes}}
@@ -155,7 +163,8 @@ def write(outcomes: list[Outcome], context: dict[str, Any]) -> None:
         f"{machine['memory_gb']} GB), Linux {machine['kernel']}; Python {versions['python']}, "
         f"PostgreSQL {versions['postgresql']}, {versions['wrk']}, {versions['nginx']}. "
         f"Took {context['duration_s']:.0f} s. Load average before/after: "
-        f"{context['conditions']['loadavg_before']} / {context['conditions']['loadavg_after']}.",
+        f"{context['conditions']['loadavg_before']} / {context['conditions']['loadavg_after']}; "
+        + _load_text(context["conditions"].get("load_over_run")) + ".",
         "",
         table(outcomes),
         "",

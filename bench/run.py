@@ -856,7 +856,7 @@ def main() -> int:
         conditions["busy_thresholds"] = {"other_cpu_share": report.BUSY_OTHER_CPU_SHARE,
                                          "steal_share": report.BUSY_STEAL_SHARE}
         conditions["busy_processes_after"] = busy_processes()
-        outcomes = sorted(bench.outcomes, key=lambda o: o.id)
+        outcomes = sorted(bench.outcomes, key=lambda o: int(o.id[1:]))
         context = {"date": date, "duration_s": time.monotonic() - started,
                    "machine": machine(), "versions": versions(bench.server_version),
                    "conditions": conditions,
