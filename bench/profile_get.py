@@ -136,7 +136,7 @@ async def statements_of_one_get(app_env: dict, path: str, token: str) -> list[st
     return seen
 
 
-def compare_variants(app, path: str, headers: dict, names: list[str], rounds: int = 2,
+def compare_variants(app, path: str, headers: dict, names: list[str], rounds: int = 3,
                      seconds: int = 5) -> dict:
     """CPU ms per request (median of `rounds` interleaved wrk runs) of each variant, the
     service as it is (`as_is`, started the same way) first."""

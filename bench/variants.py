@@ -41,3 +41,8 @@ def access_log_off():
 
     os.environ["DISASTER_FUND_LOG_LEVEL"] = "WARNING"
     return real_app()
+
+
+def as_is_again():
+    """The service as it is, a second process: the A/B's noise floor."""
+    return real_app()
