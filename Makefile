@@ -27,7 +27,7 @@ test: sync
 test-reliability: sync
 	$(UV) run --frozen --no-sync pytest tests/reliability $(PYTEST_ARGS)
 
-## Benchmarks P1-P9 of quality.md as ratios (bench/results/latest.json, bench/README.md).
+## Benchmarks P1-P9 of quality.md and P10 (issue 19) as ratios (bench/results/latest.json, bench/README.md).
 bench: sync
 	$(UV) run --frozen --no-sync python bench/run.py
 

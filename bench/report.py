@@ -27,7 +27,66 @@ GOALS: dict[str, tuple[str, str, float | None, str]] = {
            "report", None, "debits/s"),
     "P9": ("peak RSS minus idle of a service answering a KPI / CSV export request over "
            "1,000,000 rows", "<=", 50.0, "MB"),
+    "P10": ("service CPU per request / a bare FastAPI + asyncpg app's (same authenticated GET "
+            "of one row; same application submission): the worse of the two", "<=", 2.0,
+            "ratio"),
 }
+
+# Working values (no standard fixes them): over a benchmark's window, when processes other
+# than the benchmark's used more than this share of the machine's CPU capacity (0.25 = half a
+# core of 2), or the hypervisor stole more than this share, the benchmark's own processes
+# competed for the cores and a ratio of two of them no longer says what the stack costs; the
+# verdict is then "inconclusive", never "met" (nor "missed").
+BUSY_OTHER_CPU_SHARE = 0.25
+BUSY_STEAL_SHARE = 0.10
+# Goals that other load on the CPUs does not distort (peak memory of one request).
+LOAD_INSENSITIVE = frozenset({"P9"})
+
+
+@dataclass(frozen=True)
+class Load:
+    """The machine's load over one benchmark's window (see load.py)."""
+
+    other_cpu_share: float   # CPU used by processes not the benchmark's / (seconds x CPUs)
+    steal_share: float       # CPU stolen by the hypervisor / (seconds x CPUs)
+    loadavg_max: float
+    cpus: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"other_cpu_share": self.other_cpu_share, "steal_share": self.steal_share,
+                "loadavg_max": self.loadavg_max, "cpus": self.cpus, "seconds": self.seconds}
+
+
+def busy_reason(load: Load | None) -> str | None:
+    """Why the machine was too busy for a ratio to mean something, or None."""
+    if load is None:
+        return "machine load not measured"
+    reasons = []
+    if load.other_cpu_share > BUSY_OTHER_CPU_SHARE:
+        reasons.append(f"other processes used {load.other_cpu_share:.0%} of the CPU capacity "
+                       f"(limit {BUSY_OTHER_CPU_SHARE:.0%})")
+    if load.steal_share > BUSY_STEAL_SHARE:
+        reasons.append(f"hypervisor steal {load.steal_share:.0%} (limit {BUSY_STEAL_SHARE:.0%})")
+    return "; ".join(reasons) or None
+
+
+def verdict(goal: tuple[str, float | None], value: float | None, load: Load | None,
+            load_sensitive: bool = True) -> str:
+    """"met", "missed", "reported" (no goal) or "inconclusive: machine busy (<why>)".
+
+    Pure: `goal` is (">=" or "<=", target), `load` the machine's load over the benchmark.
+    A busy (or unmeasured) machine makes both "met" and "missed" inconclusive: the value is
+    still reported, the verdict is not claimed."""
+    op, target = goal
+    if target is None:
+        return "reported"
+    if value is None:
+        return "missed"
+    why = busy_reason(load) if load_sensitive else None
+    if why:
+        return f"inconclusive: machine busy ({why})"
+    return "met" if (value >= target if op == ">=" else value <= target) else "missed"
 
 
 @dataclass
@@ -37,25 +96,33 @@ class Outcome:
     raw: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     error: str | None = None
+    load: Load | None = None
+
+    @property
+    def verdict(self) -> str:
+        _, op, goal, _ = GOALS[self.id]
+        return verdict((op, goal), self.value, self.load,
+                       load_sensitive=self.id not in LOAD_INSENSITIVE)
 
     @property
     def met(self) -> bool | None:
-        _, op, goal, _ = GOALS[self.id]
-        if self.value is None or goal is None:
-            return None
-        return self.value >= goal if op == ">=" else self.value <= goal
+        """True/False only when the verdict is "met"/"missed" (None: no goal or inconclusive)."""
+        return {"met": True, "missed": False}.get(self.verdict)
 
     def as_dict(self) -> dict[str, Any]:
         what, op, goal, unit = GOALS[self.id]
         return {"id": self.id, "what": what,
                 "goal": f"{op} {goal:g}" if goal is not None else "report",
                 "value": None if self.value is None else round(self.value, 3), "unit": unit,
-                "met": self.met, "note": self.note, "error": self.error, "raw": self.raw}
+                "met": self.met, "verdict": "error" if self.error else self.verdict,
+                "load": self.load.as_dict() if self.load else None,
+                "note": self.note, "error": self.error, "raw": self.raw}
 
     def status(self) -> str:
         if self.error:
             return "ERROR"
-        return {True: "met", False: "**missed**", None: "reported"}[self.met]
+        result = self.verdict
+        return "**missed**" if result == "missed" else result
 
 
 def _value_text(outcome: Outcome) -> str:
@@ -76,6 +143,14 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def _load_text(load: dict[str, Any] | None) -> str:
+    if not load:
+        return "machine load not measured"
+    return (f"over the run other processes used {load['other_cpu_share']:.0%} of the CPU "
+            f"capacity, steal {load['steal_share']:.0%} (a benchmark is inconclusive above "
+            f"{BUSY_OTHER_CPU_SHARE:.0%} / {BUSY_STEAL_SHARE:.0%} in its own window)")
+
+
 def write(outcomes: list[Outcome], context: dict[str, Any]) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     document = {**context, "results": {o.id: o.as_dict() for o in outcomes}}
@@ -88,7 +163,8 @@ def write(outcomes: list[Outcome], context: dict[str, Any]) -> None:
         f"{machine['memory_gb']} GB), Linux {machine['kernel']}; Python {versions['python']}, "
         f"PostgreSQL {versions['postgresql']}, {versions['wrk']}, {versions['nginx']}. "
         f"Took {context['duration_s']:.0f} s. Load average before/after: "
-        f"{context['conditions']['loadavg_before']} / {context['conditions']['loadavg_after']}.",
+        f"{context['conditions']['loadavg_before']} / {context['conditions']['loadavg_after']}; "
+        + _load_text(context["conditions"].get("load_over_run")) + ".",
         "",
         table(outcomes),
         "",

@@ -1,4 +1,4 @@
-"""`make bench`: the performance goals P1-P9 of quality.md as ratios measured in one run.
+"""`make bench`: the performance goals P1-P10 of quality.md as ratios measured in one run.
 
 Everything runs on this machine and stops by itself: an embedded PostgreSQL under
 `bench/.data/pg` (or the server of BENCH_POSTGRES_URL), the apps as real uvicorn processes on
@@ -32,12 +32,14 @@ from importlib import metadata
 from pathlib import Path
 
 import asyncpg
+import bare
 import httpx
 import loadgen
 import psutil
 import report
 import seed
 from baseline_sql import KPI_SQL
+from load import LoadMonitor
 
 from dkbuza_dev.postgres import plain_url
 from dkbuza_dev.testing.processes import AppProcess, free_port, prepare_app
@@ -103,6 +105,8 @@ class Bench:
         self.server_url, self.server_version, self.postgres_pid = self._postgres()
         self.key: SigningKey = generate_key(self.run_dir / "keys")
         self.outcomes: list[report.Outcome] = []
+        self.monitor = LoadMonitor(self.postgres_pid).start()
+        stack.callback(self.monitor.stop)
 
     def _postgres(self) -> tuple[str, str, int | None]:
         """Server URL, version and the postmaster's pid (None when it is not on this host)."""
@@ -210,15 +214,20 @@ http {{
         return [f"http://127.0.0.1:{port}" for port in ports]
 
     # --- bookkeeping ------------------------------------------------------------------------
-    def measure(self, benchmark_id: str, function: Callable[[], report.Outcome]) -> None:
+    def measure(self, benchmark_id: str, function: Callable[[], report.Outcome],
+                since: float | None = None) -> None:
+        """Run one benchmark; its verdict weighs the machine's load from `since` (the start
+        of its load runs, default now) to its end."""
         if self.args.only and benchmark_id not in self.args.only:
             return
+        started = time.monotonic() if since is None else since
         log(f"{benchmark_id}: {report.GOALS[benchmark_id][0]}")
         try:
             outcome = function()
         except Exception as exc:  # one broken benchmark must not hide the others
             traceback.print_exc()
             outcome = report.Outcome(benchmark_id, None, error=f"{type(exc).__name__}: {exc}"[:400])
+        outcome.load = self.monitor.between(started)
         self.outcomes.append(outcome)
         log(f"{benchmark_id}: {outcome.status()} value={outcome.value} {outcome.note}")
 
@@ -293,6 +302,7 @@ class WaitSampler:
 # --- P1-P3: the gateway's proxy path ---------------------------------------------------------
 
 def proxy_benchmarks(bench: Bench, service: AppProcess) -> None:
+    since = time.monotonic()
     rule_set_id = with_db(service, lambda c: c.fetchval("SELECT min(id) FROM rule_sets"))
     path = f"/v1/rule-sets/{rule_set_id}"
     gateway = bench.start(bench.gateway("gateway", dict.fromkeys(
@@ -344,17 +354,19 @@ def proxy_benchmarks(bench: Bench, service: AppProcess) -> None:
         f"gateway {best_rps['gateway']:.0f} / direct {best_rps['direct']:.0f} req/s "
         f"(best of {ROUNDS} interleaved {THROUGHPUT_S} s runs, c{CONNECTIONS}); CPU per "
         f"request: service {cpu['direct']['service']:.2f} ms, gateway "
-        f"{cpu['gateway']['gateway']:.2f} ms, nginx {cpu['nginx']['nginx']:.2f} ms{error_note}"))
+        f"{cpu['gateway']['gateway']:.2f} ms, nginx {cpu['nginx']['nginx']:.2f} ms{error_note}"),
+        since=since)
     bench.measure("P2", lambda: report.Outcome(
         "P2", best_rps["gateway"] / best_rps["nginx"],
         {"best_rps": raw["best_rps"], "cpu_ms_per_request_c32": cpu},
         f"gateway {best_rps['gateway']:.0f} / nginx {best_rps['nginx']:.0f} req/s "
         f"(nginx/direct {best_rps['nginx'] / best_rps['direct']:.2f}); if one core served it "
-        f"all (CPU per request): {cpu_only_p2:.2f}"))
+        f"all (CPU per request): {cpu_only_p2:.2f}"), since=since)
     bench.measure("P3", lambda: report.Outcome(
         "P3", best_p50["gateway"] - best_p50["direct"], {"best_p50_ms_c1": raw["best_p50_ms_c1"]},
         f"p50 gateway {best_p50['gateway']:.2f} ms, direct {best_p50['direct']:.2f} ms, "
-        f"nginx {best_p50['nginx']:.2f} ms (+{best_p50['nginx'] - best_p50['direct']:.2f})"))
+        f"nginx {best_p50['nginx']:.2f} ms (+{best_p50['nginx'] - best_p50['direct']:.2f})"),
+        since=since)
     gateway.stop()
 
 
@@ -656,6 +668,7 @@ def peak_memory(pid: int, request: Callable[[], dict]) -> dict:
 
 
 def history_benchmarks(bench: Bench, size: int) -> None:
+    since = time.monotonic()
     service = bench.prepare(DISASTER_FUND, "disaster-fund-history")
     url = database_url(service)
 
@@ -702,13 +715,14 @@ def history_benchmarks(bench: Bench, size: int) -> None:
         f"endpoint {kpi_large * 1000:.0f} ms vs one hand-written query {sql_large * 1000:.0f} ms "
         f"(medians, {rows:,} applications); service SQL alone {profile['sql_ms_total']:.0f} ms "
         f"in {len(profile['statements'])} statements; figures "
-        + (f"DIFFER from the query: {mismatches}" if mismatches else "equal to the query's")))
+        + (f"DIFFER from the query: {mismatches}" if mismatches else "equal to the query's")),
+        since=since)
     bench.measure("P6", lambda: report.Outcome(
         "P6", kpi_large / kpi_small,
         {k: raw[k] for k in ("kpi_ms_small", "kpi_ms_large", "applications_large")},
         f"{kpi_large * 1000:.0f} ms at {rows:,} vs {kpi_small * 1000:.1f} ms at "
         f"{SMALL_HISTORY:,} (the hand-written query: {sql_large * 1000:.0f} vs "
-        f"{statistics.median(small_sql) * 1000:.1f} ms)"))
+        f"{statistics.median(small_sql) * 1000:.1f} ms)"), since=since)
 
     def memory() -> report.Outcome:
         pid = service.process.pid
@@ -812,7 +826,7 @@ def main() -> int:
         log(f"PostgreSQL {bench.server_version}; wrk pinned to CPU {loadgen.LOAD_CPU}")
         wanted = lambda *ids: not args.only or any(i in args.only for i in ids)  # noqa: E731
         front = None
-        if wanted("P1", "P2", "P3", "P4", "P7"):
+        if wanted("P1", "P2", "P3", "P4", "P7", "P10"):
             front = bench.prepare(DISASTER_FUND, "disaster-fund")
             disasters = with_db(front, lambda c: seed.seed_open_disasters(c, CONNECTIONS))
             bench.start(front)
@@ -820,6 +834,8 @@ def main() -> int:
                 proxy_benchmarks(bench, front)
             if wanted("P7"):
                 bench.measure("P7", lambda: create_benchmark(bench, front, disasters))
+            if wanted("P10"):
+                bench.measure("P10", lambda: bare.benchmark(bench, front, disasters))
             front.stop()
         if wanted("P4"):
             donor = bench.prepare(GATEWAY, "gateway-db")
@@ -835,7 +851,12 @@ def main() -> int:
                         bench.outcomes.append(report.Outcome(
                             benchmark_id, None, error=f"{type(exc).__name__}: {exc}"[:400]))
         conditions["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
-        outcomes = sorted(bench.outcomes, key=lambda o: o.id)
+        run_load = bench.monitor.between(started)
+        conditions["load_over_run"] = run_load.as_dict() if run_load else None
+        conditions["busy_thresholds"] = {"other_cpu_share": report.BUSY_OTHER_CPU_SHARE,
+                                         "steal_share": report.BUSY_STEAL_SHARE}
+        conditions["busy_processes_after"] = busy_processes()
+        outcomes = sorted(bench.outcomes, key=lambda o: int(o.id[1:]))
         context = {"date": date, "duration_s": time.monotonic() - started,
                    "machine": machine(), "versions": versions(bench.server_version),
                    "conditions": conditions,

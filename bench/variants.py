@@ -1,0 +1,48 @@
+"""Measurement-only variants of the disaster fund for `profile_get.py --variants` (A/B of a
+proposed cut in one run, without changing the service): `uvicorn --factory variants:<name>
+--app-dir bench`. Each one patches ONE thing, then builds the real app."""
+
+import dkbuza_kit.db as kit_db
+from disaster_fund.main import create_app as real_app
+
+
+def as_is():
+    return real_app()
+
+
+def no_pre_ping():
+    """The engine without `pool_pre_ping` (the proposal: reconnect on error instead)."""
+    original = kit_db.create_async_engine
+
+    def engine(*args, **kwargs):
+        return original(*args, **{**kwargs, "pool_pre_ping": False})
+
+    kit_db.create_async_engine = engine
+    return real_app()
+
+
+def no_kit_middleware():
+    """Without the kit's four ASGI layers (request context + access log + metrics, in-flight
+    limit, header limit, body limit): what they cost together, Starlette's layering included."""
+    from dkbuza_kit.header_limits import HeaderLimitMiddleware
+    from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+    from dkbuza_kit.shedding import InFlightLimitMiddleware
+
+    kit = (HeaderLimitMiddleware, BodySizeLimitMiddleware, RequestContextMiddleware,
+           InFlightLimitMiddleware)
+    app = real_app()
+    app.user_middleware = [m for m in app.user_middleware if m.cls not in kit]
+    return app
+
+
+def access_log_off():
+    """Log level WARNING: the access line (structlog, JSON) is not rendered."""
+    import os
+
+    os.environ["DISASTER_FUND_LOG_LEVEL"] = "WARNING"
+    return real_app()
+
+
+def as_is_again():
+    """The service as it is, a second process: the A/B's noise floor."""
+    return real_app()
