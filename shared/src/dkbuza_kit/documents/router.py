@@ -7,6 +7,7 @@ change it) and returns the owner's organisation (for event scoping).
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -58,6 +59,22 @@ class _Chunks:
             yield chunk
 
 
+@dataclass(frozen=True)
+class _Owner:
+    """What the routes of one owning object type need to know about it."""
+
+    owner_type: str
+    path: str
+    name: str
+    model: type
+    kinds: Mapping[str, DocumentKind]
+    authorize: Authorize
+
+
+def _storage(request: Request):
+    return request.app.state.document_storage
+
+
 def documents_router(*, owner_type: str, path: str, tag: str, name: str, model: type,
                      kinds: Mapping[str, DocumentKind], authorize: Authorize,
                      read_roles: Sequence[str], write_roles: Sequence[str]) -> APIRouter:
@@ -66,15 +83,21 @@ def documents_router(*, owner_type: str, path: str, tag: str, name: str, model: 
     `read_roles`/`write_roles` are checked first (403 for any other role, as on every route);
     `authorize` then applies the owner's object-level rule."""
     router = APIRouter(tags=[tag])
-    Reader = Annotated[Any, Depends(require_roles(*read_roles))]
-    Writer = Annotated[Any, Depends(require_roles(*write_roles))]
+    owner = _Owner(owner_type, path, name, model, kinds, authorize)
+    reader, writer = Depends(require_roles(*read_roles)), Depends(require_roles(*write_roles))
+    _add_upload(router, owner, writer)
+    _add_reads(router, owner, reader)
+    _add_withdrawal(router, owner, writer)
+    return router
+
+
+def _add_upload(router: APIRouter, owner: _Owner, writer) -> None:
+    Writer = Annotated[Any, writer]
+    kinds = owner.kinds
     kind_list = ", ".join(f"`{k.name}` ({k.label_nl})" for k in kinds.values())
-    errors = responses(*AUTH_ERRORS, KitErrors.NOT_FOUND, DocumentErrors.DOCUMENT_NOT_FOUND)
 
-    def storage(request: Request):
-        return request.app.state.document_storage
-
-    @router.post(path, status_code=201, response_model=DocumentOut, name=f"{name}-upload",
+    @router.post(owner.path, status_code=201, response_model=DocumentOut,
+                 name=f"{owner.name}-upload",
                  responses=responses(*AUTH_ERRORS, KitErrors.NOT_FOUND, KitErrors.VALIDATION_ERROR,
                                      DocumentErrors.DOCUMENT_KIND_UNKNOWN,
                                      DocumentErrors.DOCUMENT_TYPE_MISMATCH,
@@ -84,47 +107,58 @@ def documents_router(*, owner_type: str, path: str, tag: str, name: str, model: 
                      file: Annotated[UploadFile, File()],
                      kind: Annotated[str, Form(description=f"one of: {kind_list}")]) -> Any:
         """Attach a document; its type is detected from the bytes and must fit the kind."""
-        org = await authorize(session, principal, owner_id, True)
+        org = await owner.authorize(session, principal, owner_id, True)
         if kind not in kinds:
             raise DocumentErrors.DOCUMENT_KIND_UNKNOWN(
                 f"unknown kind {kind!r}; accepted: {sorted(kinds)}", accepted=sorted(kinds))
         return await service.store_document(
-            session, storage(request), model, owner_type=owner_type, owner_id=owner_id,
-            owner_org=org, kind=kinds[kind], filename=file.filename or "document",
-            declared_type=file.content_type, chunks=_Chunks(file), actor=principal)
+            session, _storage(request), owner.model, owner_type=owner.owner_type,
+            owner_id=owner_id, owner_org=org, kind=kinds[kind],
+            filename=file.filename or "document", declared_type=file.content_type,
+            chunks=_Chunks(file), actor=principal)
 
-    @router.get(path, response_model=list[DocumentOut], name=f"{name}-list", responses=errors)
+
+def _add_reads(router: APIRouter, owner: _Owner, reader) -> None:
+    Reader = Annotated[Any, reader]
+    errors = responses(*AUTH_ERRORS, KitErrors.NOT_FOUND, DocumentErrors.DOCUMENT_NOT_FOUND)
+
+    @router.get(owner.path, response_model=list[DocumentOut], name=f"{owner.name}-list",
+                responses=errors)
     async def list_documents(owner_id: str, session: DbSession, principal: Reader) -> Any:
         """Every document of the object, withdrawn ones included (marked)."""
-        await authorize(session, principal, owner_id, False)
-        return await service.list_documents(session, model, owner_type, owner_id)
+        await owner.authorize(session, principal, owner_id, False)
+        return await service.list_documents(session, owner.model, owner.owner_type, owner_id)
 
-    @router.get(path + "/{document_id}/content", name=f"{name}-download",
+    @router.get(owner.path + "/{document_id}/content", name=f"{owner.name}-download",
                 response_class=Response,
                 responses={**errors, 200: {"description": "The document's bytes",
                                            "content": {"application/octet-stream": {}}}})
     async def download(owner_id: str, document_id: uuid.UUID, request: Request,
                        session: DbSession, principal: Reader) -> Response:
         """The bytes, verified against the stored SHA-256 before they are sent."""
-        await authorize(session, principal, owner_id, False)
-        document = await service.get_document(session, model, owner_type, owner_id, document_id)
-        content = await service.read_verified(storage(request), document)
+        await owner.authorize(session, principal, owner_id, False)
+        document = await service.get_document(session, owner.model, owner.owner_type, owner_id,
+                                              document_id)
+        content = await service.read_verified(_storage(request), document)
         return Response(content, media_type=document.media_type, headers={
             "Content-Disposition": f'attachment; filename="{document.filename}"',
             "ETag": f'"{document.sha256}"', "X-Content-Type-Options": "nosniff"})
 
-    @router.post(path + "/{document_id}/withdrawal", response_model=DocumentOut,
-                 name=f"{name}-withdraw",
+
+def _add_withdrawal(router: APIRouter, owner: _Owner, writer) -> None:
+    Writer = Annotated[Any, writer]
+
+    @router.post(owner.path + "/{document_id}/withdrawal", response_model=DocumentOut,
+                 name=f"{owner.name}-withdraw",
                  responses=responses(*AUTH_ERRORS, KitErrors.NOT_FOUND, KitErrors.VALIDATION_ERROR,
                                      DocumentErrors.DOCUMENT_NOT_FOUND,
                                      DocumentErrors.DOCUMENT_WITHDRAWN))
     async def withdraw(owner_id: str, document_id: uuid.UUID, body: WithdrawalIn,
                        session: DbSession, clock: ClockDep, principal: Writer) -> Any:
         """Withdraw a document with a reason; the row and the bytes are kept."""
-        org = await authorize(session, principal, owner_id, True)
-        document = await service.get_document(session, model, owner_type, owner_id, document_id)
+        org = await owner.authorize(session, principal, owner_id, True)
+        document = await service.get_document(session, owner.model, owner.owner_type, owner_id,
+                                              document_id)
         await service.withdraw_document(session, document, actor=principal, reason=body.reason,
                                         now=clock.now(), owner_org=org)
         return document
-
-    return router
