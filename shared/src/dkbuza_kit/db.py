@@ -111,6 +111,16 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
+async def one_or_404(session: AsyncSession, stmt: Any, *, what: str, error: Any = None,
+                     for_update: bool = False) -> Any:
+    """The one row a statement (the caller's visibility rule and the key) selects, locked with
+    `for_update`, or the not-found problem: an object the caller may not see is "not found"."""
+    row = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    if row is None:
+        raise (error or KitErrors.NOT_FOUND)(f"{what} not found")
+    return row
+
+
 async def get_or_404(session: AsyncSession, model: type[M], key: Any, *, what: str,
                      error: Any = None) -> M:
     """One row by primary key, or the catalogue's not-found problem (`error`, default NOT_FOUND)."""

@@ -6,6 +6,8 @@ everything. `csg.customs` holds only the customs endpoints: no other route lists
 other route answers 403. `csg.reopen` is the dedicated permission to reopen a decided case.
 """
 
+from sqlalchemy import Select, select
+
 from dkbuza_kit.auth import Principal, require_roles
 
 APPLICANT = "csg.applicant"
@@ -29,4 +31,11 @@ def org_scope(principal: Principal) -> str | None:
     if principal.is_internal and principal.has_any(*INTERNAL):
         return None
     return principal.org
+
+
+def scoped_select(model: type, org_column, principal: Principal) -> Select:
+    """Rows of `model` the caller may see: a company only those whose `org_column` is its own."""
+    scope = org_scope(principal)
+    stmt = select(model)
+    return stmt if scope is None else stmt.where(org_column == scope)
 ministers = require_roles(MINISTER)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import illegal_transition
 from dkbuza_kit.timeline import check_timeline
@@ -34,7 +35,7 @@ from export_control.controllist import DUAL_USE, MILITARY, normalise_control_ent
 from export_control.documents.checklist import ensure_complete as ensure_required_documents
 from export_control.errors import Errors
 from export_control.licences.service import suspend_on_reopen
-from export_control.roles import org_scope
+from export_control.roles import org_scope, scoped_select
 from export_control.routing.service import route_application
 from export_control.screening import service as screening
 from export_control.settings import ExportControlSettings
@@ -42,22 +43,14 @@ from export_control.settings import ExportControlSettings
 # ---------------------------------------------------------------- reading
 
 def visible_applications(principal: Principal) -> Select:
-    stmt = select(Application)
-    scope = org_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(Application.applicant_org == scope)
-    return stmt
+    return scoped_select(Application, Application.applicant_org, principal)
 
 
 async def get_application(session: AsyncSession, app_id: uuid.UUID, principal: Principal, *,
                           for_update: bool = False) -> Application:
-    stmt = visible_applications(principal).where(Application.id == app_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=Application)
-    app = await session.scalar(stmt)
-    if app is None:
-        raise KitErrors.NOT_FOUND("application not found")
-    return app
+    return await one_or_404(session, visible_applications(principal)
+                            .where(Application.id == app_id), what="application",
+                            for_update=for_update)
 
 
 # ---------------------------------------------------------------- drafts

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.models import AuditEvent
 from dkbuza_kit.timeline import check_timeline
@@ -24,7 +25,7 @@ from export_control.compliance.schemas import TransactionReportIn
 from export_control.customs.models import LedgerEntry
 from export_control.errors import Errors
 from export_control.licences.models import Licence
-from export_control.roles import org_scope
+from export_control.roles import scoped_select
 
 CASE_ENTITY = "infringement_case"  # the audit trail's entity type, also the case history
 
@@ -133,28 +134,19 @@ def visible_obligations(principal: Principal) -> Select:
 
 def _scoped(model: type[TransactionReport] | type[InfringementCase] | type[ReportObligation],
             principal: Principal) -> Select:
-    stmt = select(model)
-    scope = org_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(model.holder_org == scope)
-    return stmt
+    return scoped_select(model, model.holder_org, principal)
 
 
 async def get_report(session: AsyncSession, report_id: uuid.UUID,
                      principal: Principal) -> TransactionReport:
-    report = await session.scalar(visible_reports(principal)
-                                  .where(TransactionReport.id == report_id))
-    if report is None:  # another company's report is "not found" too
-        raise KitErrors.NOT_FOUND("transaction report not found")
-    return report
+    return await one_or_404(session, visible_reports(principal)
+                            .where(TransactionReport.id == report_id), what="transaction report")
 
 
 async def get_case(session: AsyncSession, case_id: uuid.UUID,
                    principal: Principal) -> InfringementCase:
-    case = await session.scalar(visible_cases(principal).where(InfringementCase.id == case_id))
-    if case is None:
-        raise KitErrors.NOT_FOUND("infringement case not found")
-    return case
+    return await one_or_404(session, visible_cases(principal).where(InfringementCase.id == case_id),
+                            what="infringement case")
 
 
 async def case_history(session: AsyncSession, case_id: uuid.UUID) -> list[AuditEvent]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.statemachine import illegal_transition
 from dkbuza_kit.timeline import check_period
 from export_control.applications.models import Application, Decision
@@ -19,7 +19,7 @@ from export_control.errors import Errors
 from export_control.licences.models import Licence, LicenceLine
 from export_control.licences.validity import ValidityRule, last_allowed_day
 from export_control.licences.workflow import EXPIRED, ISSUED, LIVE, next_state
-from export_control.roles import org_scope
+from export_control.roles import scoped_select
 
 
 def remaining_for(mode: str, quantity: Decimal | None,
@@ -187,22 +187,13 @@ async def _announce(session: AsyncSession, licence: Licence, action: str, before
 
 
 def visible_licences(principal: Principal) -> Select:
-    stmt = select(Licence)
-    scope = org_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(Licence.holder_org == scope)
-    return stmt
+    return scoped_select(Licence, Licence.holder_org, principal)
 
 
 async def get_licence(session: AsyncSession, licence_id: uuid.UUID, principal: Principal, *,
                       for_update: bool = False) -> Licence:
-    stmt = visible_licences(principal).where(Licence.id == licence_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    licence = await session.scalar(stmt)
-    if licence is None:
-        raise KitErrors.NOT_FOUND("licence not found")
-    return licence
+    return await one_or_404(session, visible_licences(principal).where(Licence.id == licence_id),
+                            what="licence", for_update=for_update)
 
 
 async def expire_licences(session: AsyncSession, today: date) -> int:

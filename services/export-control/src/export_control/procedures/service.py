@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.timeline import check_timeline
 from export_control.errors import Errors
 from export_control.licences.models import Licence
@@ -18,22 +18,17 @@ from export_control.licences.workflow import LIVE
 from export_control.procedures.models import Procedure
 from export_control.procedures.schemas import ProcedureIn, ProcedureTransitionIn
 from export_control.procedures.workflow import FINAL, FLOWS, OUTCOMES, Kind
-from export_control.roles import org_scope
+from export_control.roles import scoped_select
 
 
 def visible(principal: Principal) -> Select:
-    scope = org_scope(principal)
-    stmt = select(Procedure)
-    return stmt if scope is None else stmt.where(Procedure.company_org == scope)
+    return scoped_select(Procedure, Procedure.company_org, principal)
 
 
 async def get(session: AsyncSession, procedure_id: uuid.UUID, principal: Principal, *,
               for_update: bool = False) -> Procedure:
-    stmt = visible(principal).where(Procedure.id == procedure_id)
-    row = await session.scalar(stmt.with_for_update() if for_update else stmt)
-    if row is None:
-        raise KitErrors.NOT_FOUND("procedure not found")
-    return row
+    return await one_or_404(session, visible(principal).where(Procedure.id == procedure_id),
+                            what="procedure", for_update=for_update)
 
 
 async def create(session: AsyncSession, body: ProcedureIn, *, actor: str,
