@@ -22,7 +22,7 @@ from disaster_fund.workflow import (
     ApplicationState,
 )
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.db import one_or_404
 
 A = ApplicationState
 
@@ -44,12 +44,8 @@ async def get(session: AsyncSession, application_id: uuid.UUID, principal: Princ
     stmt = select(Application).where(Application.id == application_id)
     if principal is not None:
         stmt = visible(stmt, principal)
-    if for_update:
-        stmt = stmt.with_for_update()
-    application = await session.scalar(stmt)
-    if application is None:
-        raise KitErrors.NOT_FOUND("application not found")
-    return application
+    return await one_or_404(session, stmt, what="application",
+                            for_update=for_update)
 
 
 async def items_of(session: AsyncSession, application_id: uuid.UUID) -> list[DamageItem]:

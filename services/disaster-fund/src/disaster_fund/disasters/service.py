@@ -30,6 +30,7 @@ from disaster_fund.workflow import (
 )
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import illegal_transition
 from dkbuza_kit.timeline import Bound, check_period, check_timeline
@@ -39,12 +40,8 @@ S = DisasterState
 
 async def get(session: AsyncSession, disaster_id: uuid.UUID, *, for_update: bool = False) -> Disaster:
     stmt = select(Disaster).where(Disaster.id == disaster_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    disaster = await session.scalar(stmt)
-    if disaster is None:
-        raise KitErrors.NOT_FOUND("disaster not found")
-    return disaster
+    return await one_or_404(session, stmt, what="disaster",
+                            for_update=for_update)
 
 
 async def windows_for(session: AsyncSession, disaster: Disaster) -> deadlines.Windows:

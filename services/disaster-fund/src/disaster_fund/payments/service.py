@@ -23,6 +23,7 @@ from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.statemachine import illegal_transition
@@ -129,12 +130,8 @@ async def bulk_order(session: AsyncSession, ids: list[uuid.UUID], payment_type: 
 
 async def get(session: AsyncSession, payment_id: uuid.UUID, *, for_update: bool = False) -> Payment:
     stmt = select(Payment).where(Payment.id == payment_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    payment = await session.scalar(stmt)
-    if payment is None:
-        raise KitErrors.NOT_FOUND("payment not found")
-    return payment
+    return await one_or_404(session, stmt, what="payment",
+                            for_update=for_update)
 
 
 async def execute(session: AsyncSession, payment: Payment, executed_on, principal: Principal,

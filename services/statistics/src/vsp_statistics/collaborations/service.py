@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.timeline import check_period
 from vsp_statistics.collaborations.models import CollaborationParticipant, CollaborationProject
 from vsp_statistics.collaborations.schemas import ProjectIn, ProjectOut, ProjectPatch
@@ -44,12 +45,8 @@ async def describe(session: AsyncSession, projects: list[CollaborationProject]) 
 async def get_project(session: AsyncSession, project_id: uuid.UUID, *,
                       for_update: bool = False) -> CollaborationProject:
     stmt = select(CollaborationProject).where(CollaborationProject.id == project_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    project = await session.scalar(stmt)
-    if project is None:
-        raise Errors.PROJECT_NOT_FOUND("collaboration project not found")
-    return project
+    return await one_or_404(session, stmt, what="collaboration project", error=Errors.PROJECT_NOT_FOUND,
+                            for_update=for_update)
 
 
 async def create(session: AsyncSession, principal: Principal,

@@ -11,6 +11,7 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.timeline import check_timeline
 from vsp_statistics.consultations.models import RvosAdvice
 from vsp_statistics.consultations.schemas import AdviceIn, AdvicePatch, ResponseIn
@@ -30,12 +31,8 @@ def advice_list(answered: bool | None) -> Select:
 async def get_advice(session: AsyncSession, advice_id: uuid.UUID, *,
                      for_update: bool = False) -> RvosAdvice:
     stmt = select(RvosAdvice).where(RvosAdvice.id == advice_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    advice = await session.scalar(stmt)
-    if advice is None:
-        raise Errors.ADVICE_NOT_FOUND("RVOS advice not found")
-    return advice
+    return await one_or_404(session, stmt, what="RVOS advice", error=Errors.ADVICE_NOT_FOUND,
+                            for_update=for_update)
 
 
 async def _check_statistic(session: AsyncSession, statistic_id: uuid.UUID | None) -> None:

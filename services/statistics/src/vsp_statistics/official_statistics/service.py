@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import one_or_404
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.service import existing_entity
 from vsp_statistics.official_statistics.models import ListChange, OfficialStatistic, OpenDataset
@@ -91,12 +92,8 @@ async def get_statistic(session: AsyncSession, principal: Principal,
                         statistic_id: uuid.UUID, *, for_update: bool = False) -> OfficialStatistic:
     """The statistic if the caller may see it; another entity's statistic is a 404."""
     stmt = scoped_statistics(principal).where(OfficialStatistic.id == statistic_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    statistic = await session.scalar(stmt)
-    if statistic is None:
-        raise Errors.STATISTIC_NOT_FOUND("official statistic not found")
-    return statistic
+    return await one_or_404(session, stmt, what="official statistic", error=Errors.STATISTIC_NOT_FOUND,
+                            for_update=for_update)
 
 
 async def describe(session: AsyncSession, statistics: list[OfficialStatistic],

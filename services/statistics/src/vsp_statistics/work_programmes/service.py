@@ -16,7 +16,7 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
-from dkbuza_kit.db import get_or_404
+from dkbuza_kit.db import get_or_404, one_or_404
 from dkbuza_kit.timeline import check_timeline
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import Objective, Programme
@@ -196,12 +196,8 @@ async def get_action(session: AsyncSession, programme: WorkProgramme, action_id:
                      for_update: bool = False) -> WorkProgrammeAction:
     """An action of the programme; with `owned_by` a network entity finds only its own."""
     stmt = actions_of(programme, owned_by=owned_by).where(WorkProgrammeAction.id == action_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    action = await session.scalar(stmt)
-    if action is None:
-        raise Errors.ACTION_NOT_FOUND("action not found")
-    return action
+    return await one_or_404(session, stmt, what="action", error=Errors.ACTION_NOT_FOUND,
+                            for_update=for_update)
 
 
 PROGRAMME_FIELDS = frozenset({"title", "owner_entity_code", "due", "due_last"})
