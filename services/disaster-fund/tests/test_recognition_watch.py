@@ -4,6 +4,7 @@ per municipality next to the financial criterion, publication to last dossier co
 from datetime import date
 
 from df_support import at, set_now
+from sqlalchemy import text
 
 
 async def kpis(client, harness) -> dict:
@@ -72,3 +73,17 @@ async def test_publication_to_last_dossier_completed_per_disaster(api, client, h
     kpi = (await kpis(client, harness))["publication_to_last_dossier_median_days"]
     assert kpi["value"] == 50.0   # 2024-09-16 -> 2024-11-05
     assert kpi["breakdown"][0]["reference"] == disaster["reference"]
+
+
+async def test_the_last_completion_of_a_disaster_has_its_index(harness):
+    """Bench P6 found the KPI growing with history (306 ms at 1,000,000 applications against
+    16 ms at 10,000): max(completed_on) per finished disaster read all its completed dossiers.
+    An index on (disaster_id, completed_on) of the completed dossiers makes it one probe per
+    disaster (the timing itself is bench/'s: P6)."""
+    async with harness.app.state.engine.connect() as connection:
+        definition = (await connection.execute(text(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'applications' "
+            "AND indexname = 'ix_applications_disaster_completed_on'"))).scalar()
+    assert definition is not None
+    assert "(disaster_id, completed_on)" in definition
+    assert "WHERE (completed_on IS NOT NULL)" in definition

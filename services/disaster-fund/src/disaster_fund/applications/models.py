@@ -43,6 +43,9 @@ class Application(Base):
               postgresql_where=text("first_paid_on IS NOT NULL")),
         Index("ix_applications_open_phase", "phase", "phase_entered_at",
               postgresql_where=OPEN_APPLICATION),
+        # The last completion per disaster (a KPI) is one index probe, not a scan of history.
+        Index("ix_applications_disaster_completed_on", "disaster_id", "completed_on",
+              postgresql_where=text("completed_on IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
