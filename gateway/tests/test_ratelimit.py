@@ -176,6 +176,21 @@ async def test_requests_refused_for_a_bad_token_count_against_the_address(client
     assert upstreams["planning"].hits == 0
 
 
+async def test_bad_tokens_on_the_gateways_own_endpoints_count_against_the_address(
+        client, harness, upstreams):
+    """/v1/kpis and /v1/overview refuse a bad token before any aggregation; those 401s cost
+    budget like the proxied routes' (the fourth within the window gets 429)."""
+    harness.app.state.rate_limiter = RateLimiter(MemoryCounters(), limit=3, window_s=60)
+    forged = {"Authorization": "Bearer forged"}
+    statuses = [(await client.get(path, headers=forged)).status_code
+                for path in ("/v1/kpis", "/v1/overview", "/v1/kpis")]
+    assert statuses == [401, 401, 401]
+    refused = await client.get("/v1/overview", headers=forged)
+    assert (refused.status_code, refused.json()["code"]) == (429, "RATE_LIMITED")
+    assert (await client.get("/v1/kpis")).status_code == 429  # no token: same address
+    assert sum(upstream.hits for upstream in upstreams.values()) == 0
+
+
 async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(client, harness, upstreams):
     from gateway.clients import parse_networks
 

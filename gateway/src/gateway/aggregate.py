@@ -25,12 +25,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from dkbuza_kit.auth import CurrentPrincipal, Principal
+from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.context import request_id_var
+from dkbuza_kit.errors import AUTH_ERRORS, responses
 from dkbuza_kit.problems import ProblemError
 from gateway import overview
-from gateway.edge import client_host, enforce_rate_limit
+from gateway.edge import EdgePrincipal, client_host, enforce_rate_limit
 from gateway.metrics import AGGREGATE_SOURCES
 from gateway.upstream import CircuitOpen, Upstream, UpstreamError, UpstreamTimeout
 
@@ -186,13 +187,14 @@ class AggregatedKpisOut(BaseModel):
 
 router = APIRouter(tags=["aggregate"])
 AGGREGATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **responses(*AUTH_ERRORS),
     502: {"description": "`NO_UPSTREAM_ANSWERED`: no service answered within the budget"},
 }
 
 
 @router.get("/v1/kpis", name="list_kpis", response_model=AggregatedKpisOut,
             responses=AGGREGATE_RESPONSES)
-async def list_kpis(request: Request, principal: CurrentPrincipal) -> JSONResponse:
+async def list_kpis(request: Request, principal: EdgePrincipal) -> JSONResponse:
     """Every service's KPIs, collected in parallel within `GATEWAY_AGGREGATE_BUDGET_S`.
 
     `completed` (and header `X-Gateway-Completed`) is false when a source is missing; each
@@ -210,7 +212,7 @@ async def list_kpis(request: Request, principal: CurrentPrincipal) -> JSONRespon
 
 @router.get("/v1/overview", name="get_overview", response_model=overview.OverviewOut,
             responses=AGGREGATE_RESPONSES)
-async def get_overview(request: Request, principal: CurrentPrincipal) -> JSONResponse:
+async def get_overview(request: Request, principal: EdgePrincipal) -> JSONResponse:
     """The internal home screen in one call, within `GATEWAY_AGGREGATE_BUDGET_S`.
 
     - `plan`: status distribution of the initiatives in planning's current reporting period;

@@ -8,9 +8,13 @@
   against its IP too, so guessing tokens is limited like everything else.
 """
 
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.requests import Request
 
-from dkbuza_kit.auth import authenticate_request
+from dkbuza_kit.auth import BEARER_SCHEME, Principal, authenticate_request
 from dkbuza_kit.problems import ProblemError
 from gateway.clients import scope_client_address
 from gateway.ratelimit import RateLimiter, client_key
@@ -42,6 +46,23 @@ async def enforce_rate_limit(limiter: RateLimiter | None, subject: str | None,
 
 def client_host(request: Request) -> str | None:
     return scope_client_address(request.scope, request.app.state.trusted_proxies)
+
+
+async def edge_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER_SCHEME)],
+) -> Principal:
+    """The caller of one of the gateway's own endpoints; a request refused for a missing or bad
+    token counts against its address, as on proxied routes."""
+    try:
+        return await authenticate_request(request)
+    except ProblemError as refused:
+        if refused.status == 401:
+            await enforce_rate_limit(request.app.state.rate_limiter, None, client_host(request))
+        raise
+
+
+EdgePrincipal = Annotated[Principal, Depends(edge_principal)]
 
 
 async def check_edge(request: Request) -> list[tuple[bytes, bytes]]:

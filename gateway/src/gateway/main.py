@@ -63,7 +63,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "statistics) and aggregates across them. `/openapi.json` merges the services' "
             "documents under their prefixes."
         ),
-        routers=[aggregate_router],
+        # Its routes authenticate themselves (EdgePrincipal), so that a refused token is
+        # counted by the rate limiter like on the proxied routes.
+        public_routers=[aggregate_router],
         on_startup=[open_clients],
         on_shutdown=[close_clients],
     )

@@ -214,12 +214,12 @@ def _unauthenticated(detail: str) -> ProblemError:
                         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
-_bearer = HTTPBearer(auto_error=False, description="JWT issued by the DKBUZA identity provider")
+BEARER_SCHEME = HTTPBearer(auto_error=False, description="JWT issued by the DKBUZA identity provider")
 
 
 async def authenticate(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER_SCHEME)],
 ) -> Principal:
     """Router-level dependency: every route under it needs a valid bearer token."""
     return await authenticate_request(request)
