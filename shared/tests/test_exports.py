@@ -2,6 +2,7 @@
 
 import csv
 import io
+import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -59,3 +60,32 @@ async def test_export_response_streams_either_format():
     xlsx_answer = await export_response(ExportFormat.xlsx, "dossiers", "dossiers", HEADER, rows())
     book = openpyxl.load_workbook(io.BytesIO(await _body(xlsx_answer)))
     assert book["dossiers"]["D2"].value == datetime(2025, 3, 31)
+
+
+async def test_export_rendering_runs_off_the_event_loop(monkeypatch):
+    """Every cell of a streamed export and of a report file is rendered in a worker thread:
+    on the loop it would stall `/livez`, `/readyz` and every other request meanwhile."""
+    from dkbuza_kit import exports
+    from dkbuza_kit.exports import Table, tables_response
+
+    loop_thread = threading.get_ident()
+    rendered_on: set[int] = set()
+    original = exports.cell_text
+
+    def recording_cell_text(value):
+        rendered_on.add(threading.get_ident())
+        return original(value)
+
+    monkeypatch.setattr(exports, "cell_text", recording_cell_text)
+
+    async def rows():
+        for row in ROWS * 600:  # more than one batch
+            yield row
+
+    for fmt in ExportFormat:
+        answer = await export_response(fmt, "dossiers", "dossiers", HEADER, rows())
+        assert len(await _body(answer)) > 1000
+        tables: list[Table] = [("dossiers", HEADER, ROWS)]
+        report = await tables_response(fmt, "report", tables)
+        assert report.headers["content-disposition"] == f'attachment; filename="report.{fmt}"'
+    assert rendered_on and loop_thread not in rendered_on

@@ -4,8 +4,8 @@
   uvicorn workers, as deployed) while another connection holds a lock on its applications
   table: every answer is 200 or a 503 problem with Retry-After (`OVERLOADED`, `DATABASE_BUSY`,
   `QUERY_TIMEOUT`, `EXPORTS_BUSY`) within its timeout, never a 500 nor a traceback in the log;
-  `/livez` and `/readyz` answer 200 throughout, within 1 s (95 %; at most 3 s on this shared
-  machine); once the lock is gone requests
+  `/livez` and `/readyz` answer 200 throughout, every one within 1 s (as a kubelet sees it:
+  a process of its own, a new connection per probe); once the lock is gone requests
   succeed again; `/metrics` sums both workers;
 - behind the gateway, the same lock makes the service slow: 504s, while its other routes and
   its health stay reachable and its circuit stays closed;
@@ -38,7 +38,6 @@ DISASTER_FUND = SERVICE_SPECS["disaster-fund"]
 STATISTICS = SERVICE_SPECS["statistics"]
 SHED_CODES = {"OVERLOADED", "DATABASE_BUSY", "QUERY_TIMEOUT", "EXPORTS_BUSY"}
 PROBE_BUDGET_S = 1.0
-PROBE_HARD_LIMIT_S = 3.0  # under the Kubernetes probe timeout, far under the 30 s seen before
 # The service's settings in these tests (short, so that the lock test ends in seconds).
 READ_TIMEOUT_MS = 3000
 EXPORT_TIMEOUT_MS = 4000
@@ -94,6 +93,7 @@ class Answer:
     retry_after: str | None
     elapsed: float
     error: str | None = None
+    sent_at: float = 0.0  # wall clock (probes: to place them in the burst)
 
 
 async def call(client: httpx.AsyncClient, path: str, **kwargs) -> Answer:
@@ -109,21 +109,23 @@ async def call(client: httpx.AsyncClient, path: str, **kwargs) -> Answer:
 
 
 PROBER = """
-import json, sys, time, urllib.request
-url, stop = sys.argv[1], sys.argv[2]
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+import http.client, json, os, sys, time
+host, port, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 answers = []
-import os
 while not os.path.exists(stop):
     for path in ("/livez", "/readyz"):
         started = time.monotonic()
+        sent_at = time.time()
         try:
-            status = opener.open(url + path, timeout=5).status
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        except OSError as exc:
+            connection = http.client.HTTPConnection(host, port, timeout=5)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+            connection.close()
+        except OSError:
             status = None
-        answers.append([path, status, time.monotonic() - started])
+        answers.append([path, status, time.monotonic() - started, sent_at])
     time.sleep(0.2)
 print(json.dumps(answers))
 """
@@ -135,14 +137,16 @@ class Prober:
 
     def __init__(self, url: str, directory) -> None:
         self.stop_file = directory / "stop-probing"
-        self.process = subprocess.Popen([sys.executable, "-c", PROBER, url, str(self.stop_file)],
+        host, port = url.removeprefix("http://").split(":")
+        self.process = subprocess.Popen([sys.executable, "-c", PROBER, host, port,
+                                         str(self.stop_file)],
                                         stdout=subprocess.PIPE, text=True)
 
     def finish(self) -> list[Answer]:
         self.stop_file.touch()
         output, _ = self.process.communicate(timeout=30)
-        return [Answer(path, status, None, None, elapsed)
-                for path, status, elapsed in json.loads(output)]
+        return [Answer(path, status, None, None, elapsed, sent_at=sent_at)
+                for path, status, elapsed, sent_at in json.loads(output)]
 
 
 def metric_sum(text: str, name: str, **labels: str) -> float:
@@ -159,9 +163,34 @@ async def test_200_requests_against_a_locked_table_get_200_or_503_and_probes_ans
     app.extra_args = ["--workers", "2", "--timeout-worker-healthcheck", "60"]
     start_app(app, 90)
     try:
+        await _warm_up(app, handler)
         await _locked_table_run(app, handler, tmp_path)
     finally:
         app.stop()  # SIGTERM: the supervisor stops its workers (SIGKILL would orphan them)
+
+
+async def _warm_up(app, handler) -> None:
+    """A service in steady state, as a kubelet sees it after its startup probe: both workers
+    started (`/readyz` answered by one says nothing of the other, which may still be importing
+    the app, CPU-bound for seconds on this machine) and each route served once (first-call
+    costs: SQL compilation, pooled connections)."""
+    def both_started() -> bool:
+        return log_tail(app, 1_000_000).count("Application startup complete") >= 2
+
+    await wait_until_async(_async(both_started),
+                           60, "both workers started")
+    async with httpx.AsyncClient(base_url=app.url, headers=handler, timeout=60) as client:
+        for _ in range(3):
+            warm = await asyncio.gather(*(call(client, path) for path in
+                                          ["/v1/applications"] * 8
+                                          + ["/v1/exports/applications.xlsx"] * 2))
+            assert {a.status for a in warm} <= {200, 503}, warm
+
+
+def _async(condition):
+    async def wrapped():
+        return condition()
+    return wrapped
 
 
 async def _locked_table_run(app, handler, tmp_path) -> None:
@@ -172,6 +201,7 @@ async def _locked_table_run(app, handler, tmp_path) -> None:
         prober = Prober(app.url, tmp_path)
         async with TableLock(app_dsn(app), "applications") as lock:
             await asyncio.sleep(0.5)  # probes before the load
+            burst_started = time.time()
             answers = await asyncio.gather(*(call(client, path) for path in paths))
             await lock.release()
         after = await asyncio.gather(*(call(client, "/v1/applications") for _ in range(10)))
@@ -190,11 +220,12 @@ async def _locked_table_run(app, handler, tmp_path) -> None:
 
     assert len(probe_answers) >= 10  # the probes ran throughout
     assert [p for p in probe_answers if p.status != 200] == [], context
-    timings = sorted(p.elapsed for p in probe_answers)
-    # Within 1 s (95 %), never near a pool or statement timeout: the few stalls seen here come
-    # from the shared machine's scheduler (the workers used < 0.6 s CPU in the burst).
-    assert timings[int(len(timings) * 0.95) - 1] <= PROBE_BUDGET_S, timings
-    assert timings[-1] <= PROBE_HARD_LIMIT_S, timings
+    # Every probe within 1 s, the burst's first second included (when both pools open their
+    # connections at once): the slowest, with when each was sent relative to the burst.
+    slowest = sorted(((round(p.elapsed, 3), p.path, round(p.sent_at - burst_started, 2))
+                      for p in probe_answers), reverse=True)[:5]
+    print("slowest probes (s, path, sent after the burst started):", slowest)
+    assert slowest[0][0] <= PROBE_BUDGET_S, slowest
 
     log = log_tail(app, 200_000)
     assert "Traceback" not in log and "INTERNAL_ERROR" not in log, context

@@ -14,12 +14,12 @@ HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-def test_csv_and_xlsx_neutralise_formulas(text):
+async def test_csv_and_xlsx_neutralise_formulas(text):
     tables = [("decisions", ["destination_country", "category"], [[text, "ML1"]])]
-    body = _file(("report", {}, tables), ExportFormat.csv).body.decode("utf-8-sig")
+    body = (await _file(("report", {}, tables), ExportFormat.csv)).body.decode("utf-8-sig")
     cell = next(csv.reader(io.StringIO(body.splitlines()[1])))[0]
     assert not cell.startswith(("=", "+", "-", "@")), cell
-    workbook = openpyxl.load_workbook(io.BytesIO(_file(("report", {}, tables),
-                                                        ExportFormat.xlsx).body))
+    workbook = openpyxl.load_workbook(io.BytesIO((await _file(("report", {}, tables),
+                                                               ExportFormat.xlsx)).body))
     value = workbook["decisions"]["A2"]
     assert value.data_type == "s" and not str(value.value).startswith("="), value.value

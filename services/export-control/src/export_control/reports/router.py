@@ -12,16 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.auth import Principal, require_roles
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.exports import (
-    CSV_MEDIA_TYPE,
-    FILE_RESPONSES,
-    XLSX_MEDIA_TYPE,
-    ExportFormat,
-    FormatPath,
-    Table,
-    to_csv,
-    to_xlsx,
-)
+from dkbuza_kit.exports import FILE_RESPONSES, ExportFormat, FormatPath, Table, tables_response
 from dkbuza_kit.shedding import ExportSlot
 from export_control.reports import service
 from export_control.reports.periods import parse_period
@@ -42,13 +33,9 @@ def _json(report: dict[str, Any]) -> JSONResponse:
         Decimal: lambda number: format(number, "f")}))
 
 
-def _file(built: Built, fmt: ExportFormat) -> Response:
+async def _file(built: Built, fmt: ExportFormat) -> Response:
     name, _, tables = built
-    disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt.value}"'}
-    if fmt is ExportFormat.csv:
-        _, header, rows = tables[0]
-        return Response(to_csv(header, rows), media_type=CSV_MEDIA_TYPE, headers=disposition)
-    return Response(to_xlsx(tables), media_type=XLSX_MEDIA_TYPE, headers=disposition)
+    return await tables_response(fmt, name, tables)
 
 
 def _table(name: str, items: list[dict[str, Any]], columns: list[str]) -> Table:
@@ -74,7 +61,7 @@ async def turnaround_report(session: DbSession, _: Reader, quarter: Quarter) -> 
 async def turnaround_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
                                  quarter: Quarter) -> Response:
     """The turnaround report as CSV or XLSX."""
-    return _file(await _turnaround(session, quarter), fmt)
+    return await _file(await _turnaround(session, quarter), fmt)
 
 
 DECISION_COLUMNS = ["destination_country", "category", "granted", "granted_value", "refused",
@@ -103,7 +90,7 @@ async def parliament_report(session: DbSession, _: Reader, period: Period) -> Re
 async def parliament_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
                                  period: Period) -> Response:
     """The Parliament figures as CSV or XLSX."""
-    return _file(await _parliament(session, period), fmt)
+    return await _file(await _parliament(session, period), fmt)
 
 
 async def _annual(session: AsyncSession, year: str) -> Built:
@@ -125,7 +112,7 @@ async def annual_report(session: DbSession, _: Reader, year: Year) -> Response:
 async def annual_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
                              year: Year) -> Response:
     """The annual figures as CSV or XLSX."""
-    return _file(await _annual(session, year), fmt)
+    return await _file(await _annual(session, year), fmt)
 
 
 async def _dual_use_annual(session, year: str):
@@ -149,4 +136,4 @@ async def dual_use_annual_report(session: DbSession, _: Reader, year: Year) -> R
 async def dual_use_annual_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
                                       year: Year) -> Response:
     """The annual dual-use data as CSV or XLSX."""
-    return _file(await _dual_use_annual(session, year), fmt)
+    return await _file(await _dual_use_annual(session, year), fmt)
