@@ -77,6 +77,8 @@ async def test_a_started_app_logs_no_database_password(pg_server_url, signing_ke
                                    base_url="http://testserver") as client:
                 assert (await client.get("/readyz")).status_code == 200
                 assert (await client.get("/nowhere")).status_code == 404
+    # The shutdown closed /readyz's own connection (kept between probes, outside the pool).
+    assert app.state.readiness._connection is None
     captured = capsys.readouterr()
     logged = caplog.text + captured.out + captured.err
     assert "readyz" in logged or "/nowhere" in logged  # the request lines were captured

@@ -158,6 +158,8 @@ def _lifespan(settings: AppSettings, kpi_provider: KpiProvider | None,
                 await hook(app)
             if collector is not None:
                 KPI_COLLECTORS.remove(collector)
+            if app.state.readiness is not None:
+                await app.state.readiness.close()  # its own connection, outside the pool
             if engine is not None:
                 await engine.dispose()
 
