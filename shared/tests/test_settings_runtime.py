@@ -58,16 +58,15 @@ async def test_a_started_app_logs_no_database_password(pg_server_url, signing_ke
                                                        capsys):
     """The harness connects with a password-less URL; this app gets one with a password (the
     server trusts local connections, so the app starts and its logs can be read)."""
-    from urllib.parse import urlsplit
-
     from asgi_lifespan import LifespanManager
     from httpx import ASGITransport, AsyncClient
+    from sqlalchemy.engine import make_url
 
     from dkbuza_kit.app import create_app
 
-    server = urlsplit(pg_server_url)
-    url = f"postgresql+asyncpg://{server.username}:{PASSWORD}@{server.hostname}:{server.port}" \
-          f"/{server.path.lstrip('/')}"
+    # TCP or the embedded server's unix socket (`?host=`): the same server, with a password.
+    url = make_url(pg_server_url).set(drivername="postgresql+asyncpg", password=PASSWORD) \
+        .render_as_string(hide_password=False)
     settings = ThingsSettings(database_url=url, jwks_path=str(signing_key.jwks_path),
                               log_level="DEBUG", service_name="things")
     with caplog.at_level(logging.DEBUG):

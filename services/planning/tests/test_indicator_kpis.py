@@ -58,9 +58,9 @@ def gateway() -> FakeGateway:
 
 
 @pytest.fixture
-def registry(gateway):
-    settings = PlanningSettings(kpi_token="test-token", gateway_url="http://gateway.test",
-                                kpi_retry_delays_s=[0.0])
+def registry(gateway, harness):
+    settings = PlanningSettings(database_url=harness.database_url, kpi_token="test-token",
+                                gateway_url="http://gateway.test", kpi_retry_delays_s=[0.0])
     return worker.build_registry(lambda: settings, httpx.MockTransport(gateway.handle))
 
 
@@ -205,9 +205,10 @@ def test_choose_measurement(source, latest, expected):
 
 
 async def test_the_token_is_the_configured_one_else_a_short_lived_kpi_reader(
-        client, signing_key):
-    assert kpi_token(PlanningSettings(kpi_token="configured")) == "configured"
-    token = kpi_token(PlanningSettings(kpi_token=None), signing_key)
+        client, harness, signing_key):
+    url = harness.database_url
+    assert kpi_token(PlanningSettings(database_url=url, kpi_token="configured")) == "configured"
+    token = kpi_token(PlanningSettings(database_url=url, kpi_token=None), signing_key)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["roles"] == ["kpi.reader"] and claims["exp"] - claims["iat"] == 300
     # A service trusting the key accepts it on its KPI endpoint.

@@ -35,7 +35,8 @@ async def reminders(harness) -> list[dict]:
 async def test_teams_that_have_not_reported_are_reminded_once(client, harness, plan):
     t1 = plan["periods"]["2030-T1"]  # deadline 2030-05-15
     await report(client, plan["manager"], plan["ini"]["1.1-01"], t1, "on_track")
-    settings = PlanningSettings(kpi_token="t", gateway_url="http://gateway.test")
+    settings = PlanningSettings(database_url=harness.database_url, kpi_token="t",
+                                gateway_url="http://gateway.test")
     registry = worker.build_registry(lambda: settings)
     registry.tasks.pop(worker.INDICATOR_KPIS_TASK)
     registry.schedules = [s for s in registry.schedules if s.task != worker.INDICATOR_KPIS_TASK]

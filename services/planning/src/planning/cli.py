@@ -6,13 +6,15 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from dkbuza_kit.db import create_engine, create_sessionmaker
 from dkbuza_kit.problems import ProblemError
 from planning.plan_import.service import decode_and_parse, import_plan
 from planning.settings import PlanningSettings
 
 
-async def run_import(database_url: str, data: bytes, filename: str, replace: bool) -> dict:
+async def run_import(database_url: str | SecretStr, data: bytes, filename: str, replace: bool) -> dict:
     engine = create_engine(database_url, pool_size=1, max_overflow=0)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
