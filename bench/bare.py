@@ -52,7 +52,7 @@ def start_bare(bench, database_url: str):
         [sys.executable, "-m", "uvicorn", "--factory", "bare_app:create_app", "--app-dir",
          str(BENCH_DIR), "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
          "--log-level", "warning"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    bench.stack.callback(_stop, process)
+    bench.stack.callback(loadgen.stop_process, process)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -65,16 +65,6 @@ def start_bare(bench, database_url: str):
             pass
         time.sleep(0.2)
     raise TimeoutError("bare app not ready")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _check(response: httpx.Response, expected: int, what: str) -> None:
@@ -149,7 +139,7 @@ def benchmark(bench, service, disasters: list[dict]) -> report.Outcome:
            "BENCH_IDEMPOTENCY": "1", "BENCH_TARGETS": spread}
     post = _compare({n: b + "/v1/applications" for n, b in bases.items()}, pids,
                     bench.postgres_pid, script="post.lua", env=env)
-    _stop(bare_process)
+    loadgen.stop_process(bare_process)
     ratios = {what: figures["service"]["server_cpu_ms"] / max(1e-6, figures["bare"]["server_cpu_ms"])
               for what, figures in (("get", get), ("submission", post))}
     errors = sum(f["errors"] for figures in (get, post) for f in figures.values())

@@ -64,6 +64,17 @@ class WrkResult:
                 **self.extra}
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 10 s: every process a bench run starts ends with it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def cpu_seconds(pid: int, *, with_children: bool = False) -> float:
     """CPU time (user + system) of a process, or of its children (PostgreSQL's backends)."""
     try:

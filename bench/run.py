@@ -198,7 +198,7 @@ http {{
         process = subprocess.Popen([binary, "-p", str(home), "-c", str(home / "nginx.conf"),
                                     "-e", str(home / "error.log")],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        self.stack.callback(_stop_process, process)
+        self.stack.callback(loadgen.stop_process, process)
         _wait_port(port, process, "nginx")
         return f"http://127.0.0.1:{port}", process
 
@@ -208,7 +208,7 @@ http {{
             [sys.executable, str(BENCH_DIR / "stub_upstream.py"),
              *(f"{port}:{UPSTREAM_DELAY_S}" for port in ports)],
             stdout=subprocess.DEVNULL, stderr=open(self.run_dir / "stubs.log", "wb"))  # noqa: SIM115
-        self.stack.callback(_stop_process, process)
+        self.stack.callback(loadgen.stop_process, process)
         for port in ports:
             _wait_port(port, process, "stub upstream")
         return [f"http://127.0.0.1:{port}" for port in ports]
@@ -242,16 +242,6 @@ def _wait_port(port: int, process: subprocess.Popen, what: str, timeout: float =
                 return
         time.sleep(0.1)
     raise TimeoutError(f"{what} not listening on {port}")
-
-
-def _stop_process(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class WaitSampler:
