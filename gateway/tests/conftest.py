@@ -9,6 +9,7 @@ import asyncio
 import importlib
 import socket
 import sys
+from datetime import date
 from typing import Any
 
 
@@ -34,6 +35,7 @@ import pytest  # noqa: E402 (after the un-shadowing above)
 from aiohttp import web  # noqa: E402 (after the un-shadowing above)
 
 from dkbuza_dev.testing import ServiceHarness  # noqa: E402 (after the un-shadowing above)
+from dkbuza_kit.kpis import Kpi, KpiPeriod, PeriodKind  # noqa: E402 (after the un-shadowing above)
 from gateway.ratelimit import MemoryCounters, RateLimiter  # noqa: E402 (after the un-shadowing above)
 
 SERVICES = ("planning", "disaster-fund", "export-control", "statistics")
@@ -77,60 +79,70 @@ def fake_openapi(service: str) -> dict[str, Any]:
     }
 
 
+TODAY = date(2026, 11, 28)
+CURRENT_PERIOD = KpiPeriod.reporting_period("2026-T2", date(2026, 5, 1), date(2026, 8, 31))
+AS_OF_TODAY = KpiPeriod.as_of(TODAY)
+LAST_365_DAYS = KpiPeriod(kind=PeriodKind.rolling, start=date(2025, 11, 29), end=TODAY,
+                          label="laatste 365 dagen")
+
+
 def fake_kpi(id: str, value: float | None, *, unit: str = "count", target: float | None = None,
-             direction: str = "lower_is_better", status: str = "met", period: str = "2026",
+             direction: str = "lower_is_better", status: str = "met",
+             period: KpiPeriod = KpiPeriod.calendar_year(2026, TODAY),
              breakdown: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """One KPI as `dkbuza_kit.kpis.Kpi` serialises it (every service's `/v1/kpis` item)."""
-    return {"id": id, "title_nl": id, "title_en": id, "unit": unit, "value": value,
-            "target": target, "direction": direction, "status": status, "period": period,
-            "computed_at": "2026-11-28T10:00:00Z", "breakdown": breakdown}
+    """One KPI as `dkbuza_kit.kpis.Kpi` serialises it (every service's `/v1/kpis` item): built
+    through the kit's model, so the fakes cannot drift from the services' contract."""
+    return Kpi(id=id, title_nl=id, title_en=id, unit=unit, value=value, target=target,
+               target_source=None if target is None else "test", target_working_value=False,
+               direction=direction, status=status, period=period,
+               computed_at="2026-11-28T10:00:00Z", breakdown=breakdown).model_dump(mode="json")
 
 
 # A few of each service's real KPIs (ids and breakdown shapes as in its `kpis.py`).
 SERVICE_KPIS: dict[str, list[dict[str, Any]]] = {
     "planning": [
-        fake_kpi("status_reports_complete_pct", 87.5, unit="%", target=100,
-                 direction="higher_is_better", status="at_risk", period="2026-T2"),
-        fake_kpi("initiatives_on_track_pct", 62.4, unit="%", target=80,
-                 direction="higher_is_better", status="missed", period="2026-T2",
+        fake_kpi("status_reports_complete_pct", 87.5, unit="percent", target=100,
+                 direction="higher_is_better", status="at_risk", period=CURRENT_PERIOD),
+        fake_kpi("initiatives_on_track_pct", 62.4, unit="percent", target=80,
+                 direction="higher_is_better", status="missed", period=CURRENT_PERIOD,
                  breakdown=[{"status": "on_track", "count": 96},
                             {"status": "attention_needed", "count": 40},
                             {"status": "action_needed", "count": 12},
                             {"status": "done", "count": 10},
                             {"status": "not_reported", "count": 12}]),
-        fake_kpi("initiatives_action_needed", 12, target=0, status="missed", period="2026-T2"),
-        fake_kpi("results_overdue", 7, target=0, status="missed", period="2026-11-28"),
+        fake_kpi("initiatives_action_needed", 12, target=0, status="missed", period=CURRENT_PERIOD),
+        fake_kpi("results_overdue", 7, target=0, status="missed", period=AS_OF_TODAY),
     ],
     "disaster-fund": [
-        fake_kpi("applications_completed_within_1y_pct", 92.3, unit="%", target=90,
-                 direction="higher_is_better", period="as of 2026-11-28",
+        fake_kpi("applications_completed_within_1y_pct", 92.3, unit="percent", target=90,
+                 direction="higher_is_better", period=AS_OF_TODAY,
                  breakdown=[{"disaster_id": "7d1f0c1e-5d0e-4c59-9a53-0a4c1a2b3c4d",
                              "reference": "VRF-2025-01", "on_time": 120, "submitted": 130,
                              "pct": 92.3, "one_year_mark_passed": True}]),
-        fake_kpi("backlog_open_applications", 3, unit="applications", target=0,
-                 status="missed", period="as of 2026-11-28",
+        fake_kpi("backlog_open_applications", 3, unit="count", target=0,
+                 status="missed", period=AS_OF_TODAY,
                  breakdown=[{"age_band": "0-90", "open_applications": 120},
                             {"age_band": "91-180", "open_applications": 45},
                             {"age_band": "181-365", "open_applications": 20},
                             {"age_band": ">365", "open_applications": 3}]),
-        fake_kpi("applications_at_risk", 14, unit="applications", target=0, status="missed",
-                 period="as of 2026-11-28"),
+        fake_kpi("applications_at_risk", 14, unit="count", target=0, status="missed",
+                 period=AS_OF_TODAY),
     ],
     "export-control": [
         fake_kpi("decided_within_indicative_max_pct", 88.2, unit="percent", target=90,
-                 direction="higher_is_better", status="at_risk", period="rolling 365 days",
+                 direction="higher_is_better", status="at_risk", period=LAST_365_DAYS,
                  breakdown=[{"track": "fast", "value": 97.0, "decided": 60},
                             {"track": "standard", "value": 85.1, "decided": 101}]),
-        fake_kpi("open_backlog", 42, unit="applications", period="now",
+        fake_kpi("open_backlog", 42, unit="count", period=AS_OF_TODAY,
                  breakdown=[{"age_days": "0-29", "open": 20}, {"age_days": "30-59", "open": 12},
                             {"age_days": "60-89", "open": 6}, {"age_days": "90+", "open": 4}]),
-        fake_kpi("overdue_transaction_reports", 2, unit="reports", target=0, status="missed",
-                 period="now"),
+        fake_kpi("overdue_transaction_reports", 2, unit="count", target=0, status="missed",
+                 period=AS_OF_TODAY),
     ],
     "statistics": [
-        fake_kpi("punctuality_rate_pct", 95.0, unit="%", target=95,
+        fake_kpi("punctuality_rate_pct", 95.0, unit="percent", target=95,
                  direction="higher_is_better"),
-        fake_kpi("releases_overdue", 1, unit="releases", target=0, status="missed"),
+        fake_kpi("releases_overdue", 1, unit="count", target=0, status="missed"),
     ],
 }
 

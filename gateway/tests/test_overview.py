@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from dkbuza_kit.clock import FixedClock
+from dkbuza_kit.kpis import KpiPeriod
 from gateway import overview
 from gateway.overview import OverviewOut
 
@@ -139,9 +140,10 @@ async def test_a_body_not_in_the_documented_shape_is_an_error_of_the_source(clie
 
 
 async def test_no_current_planning_period_gives_no_distribution(client, staff, upstreams):
-    # planning's KPIs when no reporting period has started (kpis.py: period "none").
+    # planning's KPIs when no reporting period has started (kpis.py: "as of today").
+    as_of = KpiPeriod.as_of(date(2026, 11, 28)).model_dump(mode="json")
     upstreams["planning"].answers["/v1/kpis"] = (200, [
-        {**kpi, "value": None, "status": "no_data", "period": "none", "breakdown": None}
+        {**kpi, "value": None, "status": "no_data", "period": as_of, "breakdown": None}
         for kpi in upstreams["planning"].kpis()])
     body = (await client.get("/v1/overview", headers=staff)).json()
     assert body["plan"] == {"period": None, "status_distribution": None,
@@ -211,8 +213,9 @@ def test_export_control_section(kpis, expected):
      {**{s: 1 for s in overview.PLAN_STATUSES}, "total": 5}),
 ])
 def test_plan_distribution_only_when_complete(breakdown, distribution):
-    kpis = [{"id": "initiatives_on_track_pct", "value": 50.0, "period": "2026-T1",
-             "breakdown": breakdown}]
+    period = KpiPeriod.reporting_period("2026-T1", date(2026, 1, 1), date(2026, 4, 30))
+    kpis = [{"id": "initiatives_on_track_pct", "value": 50.0,
+             "period": period.model_dump(mode="json"), "breakdown": breakdown}]
     section = overview.plan_section(kpis)
     assert section["status_distribution"] == distribution
     assert section["period"] == ("2026-T1" if distribution else None)

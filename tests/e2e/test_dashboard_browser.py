@@ -130,3 +130,16 @@ async def test_dashboard_in_a_real_browser(stack, signing_key, tmp_path):
         assert "geen toegang" in await page.inner_text("main")
         await browser.close()
     await api.aclose()
+
+
+async def test_the_overview_names_planning_s_current_period_by_its_code(stack, signing_key):
+    """Against the real services (demo plan): the overview's plan period is the code of the
+    reporting period planning's KPIs cover (it was the stringified period object)."""
+    token = signing_key.mint(sub="anna", roles=["planning.reader", "kpi.reader"], org="dkbuza")
+    async with httpx.AsyncClient(base_url=stack, headers={"Authorization": f"Bearer {token}"},
+                                 timeout=30) as api:
+        kpis = (await api.get("/planning/v1/kpis")).json()
+        overview = (await api.get("/v1/overview")).json()
+    period = next(k for k in kpis if k["id"] == "initiatives_on_track_pct")["period"]
+    assert period["kind"] == "reporting_period", period  # the demo plan has a current period
+    assert overview["plan"]["period"] == period["label"]

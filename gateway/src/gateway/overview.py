@@ -190,6 +190,16 @@ def _breakdown(figure: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
 
+def _reporting_period_code(kpi: dict[str, Any] | None) -> str | None:
+    """The code of the reporting period a KPI covers (its structured `period`, kit contract);
+    None when it covers something else (planning reports "as of today" outside any period)."""
+    period = kpi.get("period") if kpi else None
+    if isinstance(period, dict) and period.get("kind") == "reporting_period":
+        label = period.get("label")
+        return label if isinstance(label, str) else None
+    return None
+
+
 def plan_section(kpis: list[dict[str, Any]]) -> dict[str, Any]:
     on_track = _kpi(kpis, "initiatives_on_track_pct")
     counts = {str(row.get("status")): row.get("count") for row in _breakdown(on_track)}
@@ -197,9 +207,8 @@ def plan_section(kpis: list[dict[str, Any]]) -> dict[str, Any]:
     if all(isinstance(counts.get(status), int) for status in PLAN_STATUSES):
         distribution = {status: counts[status] for status in PLAN_STATUSES}
         distribution["total"] = sum(distribution.values())
-    period = on_track.get("period") if on_track else None
     return {
-        "period": str(period) if distribution is not None and period is not None else None,
+        "period": _reporting_period_code(on_track) if distribution is not None else None,
         "status_distribution": distribution,
         "on_track_or_done_pct": _number(on_track),
         "status_reports_complete_pct": _number(_kpi(kpis, "status_reports_complete_pct")),
