@@ -175,6 +175,7 @@ def _open_database(app: FastAPI, settings: ServiceSettings) -> AsyncEngine:
         # Reads, the most frequent class, need no SET LOCAL (see dkbuza_kit.timeouts).
         statement_timeout_ms=settings.db_statement_timeout_read_ms,
         pool_timeout_s=settings.db_pool_timeout_s,
+        ping_after_idle_s=settings.db_ping_after_idle_s,
     )
     app.state.engine = engine
     instrument_engine(app, engine)

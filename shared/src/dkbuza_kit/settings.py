@@ -80,6 +80,7 @@ class ServiceSettings(AppSettings):
     db_statement_timeout_write_ms: int = 10_000
     db_statement_timeout_export_ms: int = 20_000
     readyz_timeout_s: float = 0.8           # /readyz's own connection: connect + query
+    db_ping_after_idle_s: float = 2.0       # a pooled connection idle this long is pinged first
 
     # Where documents live: "local" (documents_dir, default <data dir>/documents/<service>) or
     # "s3" (an S3-compatible store: endpoint, bucket and credentials below).
