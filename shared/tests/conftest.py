@@ -27,6 +27,7 @@ from dkbuza_kit.kpis import Direction, KpiPeriod, KpiUnit, kpi
 from dkbuza_kit.pagination import Page, Pagination, paginate
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.timeouts import TRANSACTIONAL_READ
 from dkbuza_kit.webhooks import TargetPolicy, webhook_router
 
 KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"
@@ -74,7 +75,8 @@ def build_router() -> APIRouter:
         return Page(items=[WidgetOut(**r._mapping) for r in rows], total=total,
                     limit=page.limit, offset=page.offset)
 
-    @router.get("/v1/crash", name="crash")
+    # A GET that writes (to provoke the database's errors): it asks for a transaction.
+    @router.get("/v1/crash", name="crash", dependencies=[TRANSACTIONAL_READ])
     async def crash(kind: str, session: DbSession):
         """Failure modes that must never surface as an unexplained 500 (or leak a trace)."""
         if kind == "int-overflow":

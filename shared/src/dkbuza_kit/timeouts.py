@@ -1,5 +1,6 @@
 """Statement timeouts per route class, so that one slow query cannot hold a connection for
-the server-wide default (`DB_STATEMENT_TIMEOUT_MS`, which workers and migrations keep).
+the server-wide default (`DB_STATEMENT_TIMEOUT_MS`, which workers and migrations keep), and
+reads without a transaction.
 
 Each request has a class in `route_class_var`: `read` (GET/HEAD/OPTIONS) or `write` (set by
 `InFlightLimitMiddleware` from the method), `export` (set by the `ExportSlot` dependency);
@@ -7,16 +8,44 @@ outside a request it is `other`. The app's connections default to the read timeo
 most frequent class costs no statement); a transaction of another class first runs
 `SET LOCAL statement_timeout`, which ends with the transaction, so a pooled connection
 carries nothing over.
+
+A `read` request's statements run in autocommit: no `BEGIN` and `COMMIT` round trips around
+them (two of a small GET's three). Under READ COMMITTED, PostgreSQL's default and ours, a
+transaction gives its statements no common snapshot anyway, so a read sees what it saw
+before. A read must not write: a data-changing statement on an autocommit connection is
+refused (`WriteInReadRequest`), since it would be committed at once, without the rest of its
+unit of work. Exports keep their transaction (their timeout is a `SET LOCAL`); a GET whose
+handler may write (a packaged default installed on first use) declares
+`dependencies=[TRANSACTIONAL_READ]` and gets a write's transaction and timeout.
 """
 
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
+from typing import Any
 
+from fastapi import Depends
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 READ, WRITE, EXPORT, OTHER = "read", "write", "export", "other"
 route_class_var: ContextVar[str | None] = ContextVar("route_class", default=None)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "SET", "LOCK", "SELECT PG_ADVISORY", "CALL",
+           "TRUNCATE", "COPY")
+_DATA_CHANGE = re.compile(r"\b(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|MERGE\s+INTO)\b", re.I)
+_AUTOCOMMIT = "dkbuza.read_autocommit"
+
+
+class WriteInReadRequest(RuntimeError):
+    """A programming error: a GET/HEAD request tried to change data."""
+
+
+async def _transactional_read() -> None:
+    route_class_var.set(WRITE)  # before the handler's first statement opens the session's
+
+
+TRANSACTIONAL_READ = Depends(_transactional_read)
 
 
 def session_class_with_timeouts(timeouts_ms: Mapping[str, int],
@@ -24,7 +53,11 @@ def session_class_with_timeouts(timeouts_ms: Mapping[str, int],
     """A Session subclass of its own (so the listener concerns this app's sessions only)."""
 
     class TimedSession(Session):
-        pass
+        def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+            bind = super().get_bind(*args, **kwargs)
+            if route_class_var.get() == READ and isinstance(bind, Engine):
+                return _autocommit_variant(bind)
+            return bind
 
     @event.listens_for(TimedSession, "after_begin")
     def _set_statement_timeout(session, transaction, connection) -> None:
@@ -33,3 +66,27 @@ def session_class_with_timeouts(timeouts_ms: Mapping[str, int],
             connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(milliseconds)}")
 
     return TimedSession
+
+
+def _autocommit_variant(engine: Engine) -> Engine:
+    """The engine's autocommit variant (same pool), made once per engine."""
+    variant = engine.__dict__.get(_AUTOCOMMIT)
+    if variant is None:
+        variant = engine.execution_options(isolation_level="AUTOCOMMIT")
+        event.listen(variant, "before_cursor_execute", _refuse_writes)
+        engine.__dict__[_AUTOCOMMIT] = variant
+    return variant
+
+
+def _refuse_writes(connection, cursor, statement: str, parameters, context, executemany) -> None:
+    if writes(statement):
+        raise WriteInReadRequest(
+            f"a read request (GET/HEAD) must not change data: {statement[:80]!r}")
+
+
+def writes(statement: str) -> bool:
+    """Whether a statement changes data or the session (a `WITH` counts by its parts)."""
+    head = statement.lstrip()[:18].upper()
+    if head.startswith("WITH"):
+        return _DATA_CHANGE.search(statement) is not None
+    return head.startswith(_WRITES)

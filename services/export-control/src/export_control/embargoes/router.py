@@ -10,6 +10,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.timeouts import TRANSACTIONAL_READ
 from export_control.applications.service import get_application
 from export_control.deps import ClockDep
 from export_control.embargoes import service
@@ -31,8 +32,9 @@ Head = Annotated[Principal, Depends(heads)]
 Minister = Annotated[Principal, Depends(ministers)]
 
 
+# The reads below install the packaged default list when none is stored yet: a write.
 @router.get("/v1/embargo-lists", response_model=list[EmbargoListOut],
-            responses=responses(*AUTH_ERRORS))
+            responses=responses(*AUTH_ERRORS), dependencies=[TRANSACTIONAL_READ])
 async def list_embargo_lists(session: DbSession, _: Internal) -> list[EmbargoListOut]:
     """Every version of the embargo and export-ban list, newest first."""
     await service.active_list(session)
@@ -52,7 +54,8 @@ async def create_embargo_list(body: EmbargoList, session: DbSession,
 
 @router.get("/v1/applications/{application_id}/embargo-measures",
             response_model=list[MeasureOut], responses=responses(KitErrors.NOT_FOUND,
-                                                                 *AUTH_ERRORS))
+                                                                 *AUTH_ERRORS),
+            dependencies=[TRANSACTIONAL_READ])
 async def application_measures(application_id: uuid.UUID, session: DbSession,
                                principal: Internal, clock: ClockDep) -> list[MeasureOut]:
     """The measures of the active list that apply to the case today."""

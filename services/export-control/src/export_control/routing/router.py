@@ -10,6 +10,7 @@ from sqlalchemy import select
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.timeouts import TRANSACTIONAL_READ
 from export_control.applications.service import get_application
 from export_control.roles import heads, internal_readers
 from export_control.routing.models import RoutingResult, RoutingRuleSet
@@ -44,7 +45,9 @@ class RoutingResultOut(OutputModel):
     computed_at: datetime
 
 
-@router.get("/v1/routing-rule-sets", response_model=list[RuleSetOut])
+# Reading installs the packaged default when no rule set is stored yet: a write.
+@router.get("/v1/routing-rule-sets", response_model=list[RuleSetOut],
+            dependencies=[TRANSACTIONAL_READ])
 async def list_rule_sets(session: DbSession, _: Internal) -> list[RuleSetOut]:
     await active_rule_set(session)
     rows = (await session.scalars(select(RoutingRuleSet)
