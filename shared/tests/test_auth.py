@@ -196,3 +196,32 @@ async def test_jwks_fetched_from_a_url_and_refetched_for_a_new_key(tmp_path):
     finally:
         server.should_exit = True
         await task
+
+
+def _solved_calls(dependant) -> list:
+    """Every dependency FastAPI solves for a request, in order: it solves a sub-dependency anew
+    under each dependant that declares it, cached value or not."""
+    calls = []
+    for sub in dependant.dependencies:
+        calls.append(sub.call)
+        calls.extend(_solved_calls(sub))
+    return calls
+
+
+async def test_a_role_protected_route_resolves_the_token_from_the_request_once(harness):
+    from fastapi.routing import iter_route_contexts
+    from fastapi.security.base import SecurityBase
+
+    from dkbuza_kit.auth import authenticate
+
+    route = next(r for r in iter_route_contexts(harness.app.routes)
+                 if r.path_format == "/v1/widgets" and "POST" in r.methods)
+    calls = _solved_calls(route.dependant)
+    # The router's `authenticate` once; the role check reads the request itself, so no second
+    # authenticate and no security class (HTTPBearer) under either.
+    assert calls.count(authenticate) == 1
+    assert not [c for c in calls if isinstance(c, SecurityBase)]
+    document = (await harness.client.get("/openapi.json")).json()
+    assert document["paths"]["/v1/widgets"]["post"]["security"] == [{"HTTPBearer": []}]
+    assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert "security" not in document["paths"]["/livez"]["get"]

@@ -11,10 +11,9 @@
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi.security import HTTPAuthorizationCredentials
 from starlette.requests import Request
 
-from dkbuza_kit.auth import BEARER_SCHEME, Principal, authenticate_request
+from dkbuza_kit.auth import Principal, authenticate_request, authenticates
 from dkbuza_kit.problems import ProblemError
 from gateway.clients import scope_client_address
 from gateway.ratelimit import RateLimiter, client_key
@@ -48,10 +47,8 @@ def client_host(request: Request) -> str | None:
     return scope_client_address(request.scope, request.app.state.trusted_proxies)
 
 
-async def edge_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER_SCHEME)],
-) -> Principal:
+@authenticates
+async def edge_principal(request: Request) -> Principal:
     """The caller of one of the gateway's own endpoints; a request refused for a missing or bad
     token counts against its address, as on proxied routes."""
     try:

@@ -11,12 +11,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import httpx
 import jwt
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dkbuza_kit.context import actor_var
 from dkbuza_kit.problems import ProblemError
@@ -29,6 +28,7 @@ MAX_TOKEN_BYTES = 8192
 MAX_SUB_CHARS = 200
 MAX_ORG_CHARS = 100
 _NUMERIC_CLAIMS = ("exp", "iat", "nbf")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -214,13 +214,27 @@ def _unauthenticated(detail: str) -> ProblemError:
                         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
-BEARER_SCHEME = HTTPBearer(auto_error=False, description="JWT issued by the DKBUZA identity provider")
+# How the OpenAPI document names the scheme (`dkbuza_kit.openapi` adds it to every operation
+# behind a dependency marked with `authenticates`).
+BEARER_SCHEME_NAME = "HTTPBearer"
+BEARER_SCHEME_DOC = {"type": "http", "scheme": "bearer",
+                     "description": "JWT issued by the DKBUZA identity provider"}
 
 
-async def authenticate(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER_SCHEME)],
-) -> Principal:
+def authenticates(dependency: F) -> F:
+    """Mark a dependency that requires a bearer token (documented as the operation's security).
+    The kit reads the header itself: a FastAPI security class as a sub-dependency would be solved
+    again under every dependency that needs the principal, on every request."""
+    dependency.__dkbuza_authenticates__ = True  # type: ignore[attr-defined]
+    return dependency
+
+
+def is_authenticating(call: Any) -> bool:
+    return getattr(call, "__dkbuza_authenticates__", False)
+
+
+@authenticates
+async def authenticate(request: Request) -> Principal:
     """Router-level dependency: every route under it needs a valid bearer token."""
     return await authenticate_request(request)
 
@@ -250,7 +264,11 @@ CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 def require_roles(*roles: str):
     """Dependency factory: the caller must hold at least one of `roles` (else 403)."""
 
-    async def dependency(principal: CurrentPrincipal) -> Principal:
+    # The request, not `CurrentPrincipal`: FastAPI solves a sub-dependency anew under every
+    # dependant, however cached its value (see `authenticates`).
+    @authenticates
+    async def dependency(request: Request) -> Principal:
+        principal = await authenticate_request(request)
         if not principal.has_any(*roles):
             raise ProblemError(403, "FORBIDDEN", f"requires one of the roles: {', '.join(roles)}")
         return principal

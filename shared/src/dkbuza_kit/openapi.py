@@ -4,10 +4,12 @@ FastAPI documents what it sees in signatures; this module completes the document
 the kit's idioms do around them, route by route:
 - every error response is `application/problem+json` with the one `Problem` schema;
 - an operation lists only the error statuses it can answer, each with the problem codes it
-  may carry: 401 behind `authenticate`, 403 behind `require_roles`, 404 with path parameters
-  or on writes, 409 on writes, 412/428 with `IF_MATCH`, 400/409/422 with idempotency, 413 with
-  a body, 422 with any input or unknown query parameters, 503 with a database session, plus
-  what the route declares from its service's catalogue (`responses=errors.responses(...)`);
+  may carry: 401 (and the bearer scheme as the operation's `security`) behind a dependency
+  marked `authenticates` (`authenticate`, `require_roles`), 403 behind `require_roles`, 404
+  with path parameters or on writes, 409 on writes, 412/428 with `IF_MATCH`, 400/409/422
+  with idempotency, 413 with a body, 422 with any input or unknown query parameters, 503 with
+  a database session, plus what the route declares from its service's catalogue
+  (`responses=errors.responses(...)`);
 - the headers of the kit's idioms: `If-Match` (a parameter, via the `IF_MATCH` dependency),
   `Idempotency-Key` (a parameter of the idempotency dependency), `ETag` on the answers of
   routes marked `RETURNS_ETAG` or `IF_MATCH`, `Idempotent-Replayed` on replayable answers;
@@ -24,7 +26,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
-from dkbuza_kit.auth import authenticate
+from dkbuza_kit.auth import BEARER_SCHEME_DOC, BEARER_SCHEME_NAME, is_authenticating
 from dkbuza_kit.db import _session
 from dkbuza_kit.idempotency import _idempotency
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, Problem
@@ -135,7 +137,7 @@ def error_codes(route: Any, method: str) -> list[Code]:
     """The problems the kit's idioms can answer on this route (see the module doc)."""
     calls = set(_calls(route.dependant))
     codes: list[Code] = []
-    if authenticate in calls:
+    if any(is_authenticating(call) for call in calls):
         codes.append(UNAUTHENTICATED)
     if any(getattr(call, "__qualname__", "").startswith("require_roles.") for call in calls):
         codes.append(FORBIDDEN)
@@ -187,6 +189,8 @@ def _string_schemas(content: dict[str, Any]) -> None:
 
 def complete_operation(operation: dict[str, Any], route: Any, method: str) -> None:
     calls = set(_calls(route.dependant))
+    if any(is_authenticating(call) for call in calls):
+        operation["security"] = [{BEARER_SCHEME_NAME: []}]
     responses = operation["responses"]
     own = {int(code) for code in route.responses if str(code).isdigit()}
     by_status: dict[int, list[Code]] = {code: [] for code in own if code >= 400}
@@ -214,7 +218,9 @@ def complete_operation(operation: dict[str, Any], route: Any, method: str) -> No
 
 def complete_document(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
     """Complete FastAPI's document for `app` in place (see the module doc)."""
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {})[BEARER_SCHEME_NAME] = BEARER_SCHEME_DOC
+    schemas = components.setdefault("schemas", {})
     # One definition everywhere (a route declaring `model: Problem` gets FastAPI's variant).
     schemas["Problem"] = Problem.model_json_schema()
     schemas.pop("HTTPValidationError", None)
