@@ -166,12 +166,17 @@ class Submission:
     out: ApplicationOut
 
 
+# Built once (a statement made per request pays SQLAlchemy's cache-key walk each time).
+_DISASTER_WITH_STAMP = select(Disaster, rules.CATALOGUE_STAMP).where(
+    Disaster.id == bindparam("disaster_id"))
+
+
 async def prepare_submission(session: AsyncSession, body: ApplicationIn, principal: Principal,
                              clock: Clock) -> Submission:
     """Every guard of a submission, and its rows; one query (the disaster, with the rule-set
     catalogue's stamp so the cached catalogue is checked in the same round trip)."""
-    found = (await session.execute(select(Disaster, rules.CATALOGUE_STAMP).where(
-        Disaster.id == body.disaster_id))).one_or_none()
+    found = (await session.execute(_DISASTER_WITH_STAMP,
+                                   {"disaster_id": body.disaster_id})).one_or_none()
     if found is None:
         raise KitErrors.NOT_FOUND("disaster not found")
     disaster, stamp = found
