@@ -10,7 +10,10 @@ from opentelemetry import trace
 
 from dkbuza_kit.context import request_id_var, service_var
 
-UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
+# uvicorn writes an access line of its own whenever this logger has a handler; the kit's
+# request-context middleware writes the one access line (with request id, route and actor).
+UVICORN_ACCESS_LOGGER = "uvicorn.access"
 _service = {"name": "dkbuza"}
 
 
@@ -58,6 +61,9 @@ def _route_uvicorn_logs(renderer, shared: list, level: int) -> None:
         logger.handlers[:] = [handler]
         logger.propagate = False
         logger.setLevel(level)
+    access = logging.getLogger(UVICORN_ACCESS_LOGGER)
+    access.handlers[:] = []
+    access.propagate = False
 
 
 def configure_logging(level: str = "INFO", json: bool = True, service: str | None = None) -> None:
