@@ -434,6 +434,7 @@ def create_benchmark(bench: Bench, service: AppProcess, disasters: list[dict]) -
     hot, hot_waits = post("one disaster", one)
     created = count() - before
     spread_run, spread_waits = post(f"{len(disasters)} disasters", spread)
+    ceiling = bare_ceiling(bench, service, env, one)
     baseline = json.loads(subprocess.run(
         ["taskset", "-c", loadgen.LOAD_CPU, sys.executable,
          str(BENCH_DIR / "insert_baseline.py"), database_url(service), template_id,
@@ -449,13 +450,35 @@ def create_benchmark(bench: Bench, service: AppProcess, disasters: list[dict]) -
          "postgres_sessions_one_disaster": hot_waits,
          "api_many_disasters": spread_run.as_dict(),
          "postgres_sessions_many_disasters": spread_waits,
-         "asyncpg_baseline": baseline, "asyncpg_inserts_per_s": round(baseline_rate, 1)},
+         "asyncpg_baseline": baseline, "asyncpg_inserts_per_s": round(baseline_rate, 1),
+         "bare_app_one_disaster": ceiling.as_dict(),
+         "bare_app_ratio": round(ceiling.rps / baseline_rate, 3)},
         f"API {hot.rps:.0f}/s for one disaster ({spread_run.rps:.0f}/s spread over "
         f"{len(disasters)}) vs asyncpg {baseline_rate:.0f} single-row insert tx/s, "
         f"{CONNECTIONS} clients, Idempotency-Key on each; on average {lock_waits:.1f} of "
         f"{CONNECTIONS} sessions waited on a row lock; CPU per application: service "
-        f"{cpu.get('service', 0):.1f} ms, PostgreSQL {cpu.get('postgres', 0):.1f} ms"
+        f"{cpu.get('service', 0):.1f} ms, PostgreSQL {cpu.get('postgres', 0):.1f} ms; the "
+        f"ceiling of one Python process here, a bare FastAPI + asyncpg app sending the same "
+        f"statements (bench/bare_app.py): {ceiling.rps:.0f}/s = "
+        f"{ceiling.rps / baseline_rate:.3f}"
         + (f"; {errors} errors" if errors else ""))
+
+
+def bare_ceiling(bench: Bench, service: AppProcess, env: dict, disaster_id: str
+                 ) -> loadgen.WrkResult:
+    """The same submissions for one disaster against `bare_app.py` on the same database: what
+    P7 can reach at best with one Python process on this machine, whatever the stack."""
+    url, process = bare.start_bare(bench, database_url(service))
+    try:
+        target = url + "/v1/applications"
+        run_env = {**env, "BENCH_TARGETS": disaster_id}
+        loadgen.wrk(target, connections=CONNECTIONS, seconds=WARMUP_S, script="post.lua",
+                    env={**run_env, "BENCH_RUN_TAG": "bare-warm"})
+        return loadgen.wrk(target, connections=CONNECTIONS, seconds=THROUGHPUT_S,
+                           script="post.lua", label="bare app, one disaster",
+                           env={**run_env, "BENCH_RUN_TAG": uuid.uuid4().hex[:8]})
+    finally:
+        loadgen.stop_process(process)
 
 
 # --- P8: customs debits ---------------------------------------------------------------------

@@ -10,14 +10,23 @@ def as_is():
     return real_app()
 
 
-def no_pre_ping():
-    """The engine without `pool_pre_ping` (the proposal: reconnect on error instead)."""
+def pre_ping_every_checkout():
+    """The engine as it was before issue 19: SQLAlchemy's `pool_pre_ping` on every checkout
+    (three round trips with asyncpg) instead of a ping after idling only."""
     original = kit_db.create_async_engine
 
     def engine(*args, **kwargs):
-        return original(*args, **{**kwargs, "pool_pre_ping": False})
+        return original(*args, **{**kwargs, "pool_pre_ping": True})
 
     kit_db.create_async_engine = engine
+    return real_app()
+
+
+def reads_in_transactions():
+    """GETs inside BEGIN ... COMMIT as before issue 19, instead of autocommit."""
+    import dkbuza_kit.timeouts as kit_timeouts
+
+    kit_timeouts._autocommit_variant = lambda engine: engine
     return real_app()
 
 
