@@ -65,6 +65,7 @@ async def test_a_write_inside_a_read_request_is_refused_and_leaves_nothing(clien
     ('WITH moved AS (UPDATE "t" SET a = 1 RETURNING *) SELECT * FROM moved', True),
     ("WITH gone AS (DELETE FROM t RETURNING *) SELECT 1", True),
     ("SELECT pg_advisory_xact_lock(1)", True),  # released at once without a transaction
+    ("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", True),
     ("SET statement_timeout = 1", True),  # would stay on the pooled connection
     ("TRUNCATE t", True),
 ])

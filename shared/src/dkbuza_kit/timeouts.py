@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 
 READ, WRITE, EXPORT, OTHER = "read", "write", "export", "other"
 route_class_var: ContextVar[str | None] = ContextVar("route_class", default=None)
-_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "SET", "LOCK", "SELECT PG_ADVISORY", "CALL",
-           "TRUNCATE", "COPY")
+_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "SET", "LOCK", "SELECT PG_ADVISORY",
+           "SELECT PG_TRY_ADVISORY", "CALL", "TRUNCATE", "COPY")
 _DATA_CHANGE = re.compile(r"\b(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|MERGE\s+INTO)\b", re.I)
 _AUTOCOMMIT = "dkbuza.read_autocommit"
 
@@ -86,7 +86,7 @@ def _refuse_writes(connection, cursor, statement: str, parameters, context, exec
 
 def writes(statement: str) -> bool:
     """Whether a statement changes data or the session (a `WITH` counts by its parts)."""
-    head = statement.lstrip()[:18].upper()
+    head = statement.lstrip()[:22].upper()
     if head.startswith("WITH"):
         return _DATA_CHANGE.search(statement) is not None
     return head.startswith(_WRITES)
