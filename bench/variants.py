@@ -24,9 +24,12 @@ def pre_ping_every_checkout():
 
 def reads_in_transactions():
     """GETs inside BEGIN ... COMMIT as before issue 19, instead of autocommit."""
-    import dkbuza_kit.timeouts as kit_timeouts
+    original = kit_db.session_class_with_timeouts
 
-    kit_timeouts._autocommit_variant = lambda engine: engine
+    def session_class(*args, **kwargs):
+        return original(*args, **{**kwargs, "autocommit_reads": False})
+
+    kit_db.session_class_with_timeouts = session_class
     return real_app()
 
 

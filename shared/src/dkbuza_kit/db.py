@@ -121,7 +121,7 @@ def create_sessionmaker(engine: AsyncEngine, *,
     """`statement_timeouts_ms`: per route class (see `dkbuza_kit.timeouts`);
     `connection_timeout_ms`: the engine's own statement timeout (no SET needed for it)."""
     if statement_timeouts_ms:
-        session_class = session_class_with_timeouts(statement_timeouts_ms,
+        session_class = session_class_with_timeouts(engine.sync_engine, statement_timeouts_ms,
                                                     connection_timeout_ms or 0)
         return async_sessionmaker(engine, expire_on_commit=False, autoflush=True,
                                   sync_session_class=session_class)

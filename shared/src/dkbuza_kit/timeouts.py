@@ -34,7 +34,6 @@ route_class_var: ContextVar[str | None] = ContextVar("route_class", default=None
 _WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "SET", "LOCK", "SELECT PG_ADVISORY",
            "SELECT PG_TRY_ADVISORY", "CALL", "TRUNCATE", "COPY")
 _DATA_CHANGE = re.compile(r"\b(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|MERGE\s+INTO)\b", re.I)
-_AUTOCOMMIT = "dkbuza.read_autocommit"
 
 
 class WriteInReadRequest(RuntimeError):
@@ -48,15 +47,19 @@ async def _transactional_read() -> None:
 TRANSACTIONAL_READ = Depends(_transactional_read)
 
 
-def session_class_with_timeouts(timeouts_ms: Mapping[str, int],
-                                connection_default_ms: int) -> type[Session]:
-    """A Session subclass of its own (so the listener concerns this app's sessions only)."""
+def session_class_with_timeouts(engine: Engine, timeouts_ms: Mapping[str, int],
+                                connection_default_ms: int, *,
+                                autocommit_reads: bool = True) -> type[Session]:
+    """A Session subclass of its own (so the listeners concern this app's sessions only);
+    `engine` is the app's (sync) engine, whose autocommit variant shares its pool."""
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+    event.listen(reads, "before_cursor_execute", _refuse_writes)
 
     class TimedSession(Session):
         def get_bind(self, *args: Any, **kwargs: Any) -> Any:
             bind = super().get_bind(*args, **kwargs)
-            if route_class_var.get() == READ and isinstance(bind, Engine):
-                return _autocommit_variant(bind)
+            if autocommit_reads and bind is engine and route_class_var.get() == READ:
+                return reads
             return bind
 
     @event.listens_for(TimedSession, "after_begin")
@@ -66,16 +69,6 @@ def session_class_with_timeouts(timeouts_ms: Mapping[str, int],
             connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(milliseconds)}")
 
     return TimedSession
-
-
-def _autocommit_variant(engine: Engine) -> Engine:
-    """The engine's autocommit variant (same pool), made once per engine."""
-    variant = engine.__dict__.get(_AUTOCOMMIT)
-    if variant is None:
-        variant = engine.execution_options(isolation_level="AUTOCOMMIT")
-        event.listen(variant, "before_cursor_execute", _refuse_writes)
-        engine.__dict__[_AUTOCOMMIT] = variant
-    return variant
 
 
 def _refuse_writes(connection, cursor, statement: str, parameters, context, executemany) -> None:
