@@ -89,9 +89,15 @@ CASES = ["expired", "alg none", "HS256 signed with the public key", "unknown kid
          "org a number", "org a list", "token of 100 kB", "token just above 8 KiB"]
 
 
+@pytest.fixture(scope="module")
+def bad_token_set(signing_key, tmp_path_factory):
+    """Built once: the other key is an RSA key generation (most of a second)."""
+    return bad_tokens(signing_key, tmp_path_factory.mktemp("bad-tokens"))
+
+
 @pytest.mark.parametrize("case", CASES)
-async def test_bad_token_is_rejected(client, signing_key, tmp_path, case):
-    token = bad_tokens(signing_key, tmp_path)[case]
+async def test_bad_token_is_rejected(client, bad_token_set, case):
+    token = bad_token_set[case]
     response = await client.post("/v1/widgets", json={"name": "a"},
                                  headers={"Authorization": f"Bearer {token}"})
     if case == "token of 100 kB":  # refused before any token is read: the header limit
