@@ -91,4 +91,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
 
 # A shell only to read the app's factory and port from the environment; `exec` leaves uvicorn
 # as PID 1, so it receives the orchestrator's SIGTERM itself.
-CMD ["sh", "-c", "exec uvicorn --factory \"$APP_FACTORY\" --host 0.0.0.0 --port \"$APP_PORT\" --no-access-log --timeout-graceful-shutdown 10 --http h11 --h11-max-incomplete-event-size 65536 --no-proxy-headers"]
+CMD ["sh", "-c", "exec uvicorn --factory \"$APP_FACTORY\" --host 0.0.0.0 --port \"$APP_PORT\" --no-access-log --timeout-graceful-shutdown 10 --http dkbuza_kit.server_protocol:BoundedHeadHttpToolsProtocol --no-proxy-headers"]

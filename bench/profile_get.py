@@ -31,6 +31,7 @@ import loadgen
 from dkbuza_dev.postgres import plain_url
 from dkbuza_dev.testing.processes import AppProcess, free_port, prepare_app
 from dkbuza_kit.apps import SERVICES
+from dkbuza_kit.header_limits import uvicorn_args
 from dkbuza_kit.tokens import generate_key
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -150,7 +151,7 @@ def compare_variants(app, path: str, headers: dict, names: list[str], rounds: in
         variant.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", f"variants:{name}", "--app-dir",
              str(BENCH_DIR), "--host", "127.0.0.1", "--port", str(variant.port),
-             "--no-access-log"], env=app.env, stdout=subprocess.DEVNULL,
+             "--no-access-log", *uvicorn_args()], env=app.env, stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT)
         variant.wait_ready(60)
         procs[name] = variant

@@ -18,8 +18,8 @@ def test_header_limit_rule(headers, refused):
     assert (problem is not None) is refused, problem
 
 
-def test_uvicorn_args_limit_the_head_and_ignore_forwarded_headers():
+def test_uvicorn_args_give_the_server_protocol_and_ignore_forwarded_headers():
     args = uvicorn_args()
-    assert args[args.index("--http") + 1] == "h11"
-    assert int(args[args.index("--h11-max-incomplete-event-size") + 1]) >= 32_768
+    assert args[args.index("--http") + 1] == (
+        "dkbuza_kit.server_protocol:BoundedHeadHttpToolsProtocol")
     assert "--no-proxy-headers" in args

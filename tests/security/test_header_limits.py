@@ -43,7 +43,7 @@ async def test_oversized_request_heads_get_431(apps, app):
 
 async def test_the_asgi_server_refuses_heads_beyond_its_buffer(apps):
     """Run an app under uvicorn with the run command's options: a 1 MiB header never
-    reaches the app (uvicorn's h11 buffer limit answers); a 40 KiB one gets the app's 431."""
+    reaches the app (the server protocol's head bound answers); a 40 KiB one gets the app's 431."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(apps["statistics"].app, lifespan="off", log_level="warning",

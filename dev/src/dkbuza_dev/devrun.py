@@ -31,7 +31,7 @@ import httpx
 from dkbuza_dev.postgres import database_url, embedded_server, ensure_database
 from dkbuza_kit.apps import APPS, GATEWAY, SERVICES, AppSpec
 from dkbuza_kit.db_roles import dev_password, ensure_login_role, with_user
-from dkbuza_kit.header_limits import uvicorn_args
+from dkbuza_kit.header_limits import uvicorn_command
 from dkbuza_kit.paths import data_dir, repo_root
 from dkbuza_kit.tokens import dev_signing_key
 
@@ -82,9 +82,7 @@ def _app_role_password(server_url: str) -> str:
 
 
 def _uvicorn(app: AppSpec, env: dict[str, str], workers: int) -> subprocess.Popen:
-    args = [sys.executable, "-m", "uvicorn", "--factory", app.factory, "--host", "127.0.0.1",
-            "--port", str(app.port), "--no-access-log", "--timeout-graceful-shutdown", "10",
-            *uvicorn_args()]
+    args = uvicorn_command(app.factory, app.port)
     if workers > 1:
         metrics = data_dir() / "run" / "metrics" / app.name
         shutil.rmtree(metrics, ignore_errors=True)  # values of a previous run would be summed

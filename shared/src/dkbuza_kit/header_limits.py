@@ -3,8 +3,10 @@
 Pure ASGI, mounted inside the request-context middleware (so the answer carries a request id
 and is logged) and ahead of everything that reads headers, the bearer token included.
 The ASGI server buffers the head before the app sees it, so the server keeps a limit of its
-own as well (`UVICORN_OPTIONS`, used by the run command and the images).
+own as well (`UVICORN_OPTIONS`, `server_protocol`).
 """
+
+import sys
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -15,15 +17,23 @@ from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_bytes
 DEFAULT_MAX_HEADER_BYTES = 32_768
 # Apache httpd's LimitRequestFields default.
 DEFAULT_MAX_HEADER_COUNT = 100
-# What uvicorn itself buffers of an incomplete request head (h11; twice our own limit, so the
-# app's 431 problem answers first whenever the head reaches the app at all).
-# httptools (uvicorn's `auto` choice when installed) has no such limit, hence h11.
+# What the server buffers at most of an incomplete request head (`server_protocol`): twice
+# our own limit, so the app's 431 problem answers first whenever the head reaches the app.
 SERVER_MAX_HEAD_BYTES = 2 * DEFAULT_MAX_HEADER_BYTES
-# The uvicorn options every app runs with (run command, images): the head limit above, and no
-# X-Forwarded-For rewriting of the client address (uvicorn trusts it from loopback by
-# default; the gateway decides itself which proxies it trusts, `GATEWAY_TRUSTED_PROXIES`).
-UVICORN_OPTIONS = {"http": "h11", "h11_max_incomplete_event_size": SERVER_MAX_HEAD_BYTES,
+# The uvicorn options every app runs with (run command, images, process tests, bench): that
+# protocol, and no X-Forwarded-For rewriting of the client address (uvicorn trusts it from
+# loopback by default; the gateway decides itself which proxies it trusts,
+# `GATEWAY_TRUSTED_PROXIES`).
+UVICORN_OPTIONS = {"http": "dkbuza_kit.server_protocol:BoundedHeadHttpToolsProtocol",
                    "proxy_headers": False}
+
+
+def uvicorn_command(factory: str, port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command line an app is served with by the run command, the process tests and the
+    bench (the images' CMD says the same, `tests/deploy/test_dockerfiles.py`)."""
+    return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", host,
+            "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "10",
+            *uvicorn_args()]
 
 
 def uvicorn_args() -> list[str]:

@@ -21,6 +21,7 @@ import httpx
 from dkbuza_dev.postgres import database_url, drop_database, ensure_database
 from dkbuza_kit.apps import AppSpec
 from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
+from dkbuza_kit.header_limits import uvicorn_command
 from dkbuza_kit.paths import repo_root
 
 # How long a started app may take to answer its readiness probe: generous, because a busy
@@ -59,9 +60,7 @@ class AppProcess:
     def start(self, *, wait: bool = True, timeout: float = READY_TIMEOUT_S) -> "AppProcess":
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", self.spec.factory, "--host",
-             "127.0.0.1", "--port", str(self.port), "--no-access-log",
-             "--timeout-graceful-shutdown", "10", *self.extra_args],
+            [*uvicorn_command(self.spec.factory, self.port), *self.extra_args],
             env=self.env, cwd=repo_root(), stdout=log, stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready(timeout)
