@@ -8,10 +8,13 @@ grouped per disaster carries every per-dossier count and sum; the payout percent
 their own ordered pass over the paid dossiers; the open-dossier figures use the partial
 index on open dossiers. $1 is today (Europe/Brussels).
 
-Keep in step with the service's KPI definitions when they change.
+Keep in step with the service's KPI definitions when they change (the recognition lead
+times are the service's own statement).
 """
 
-KPI_SQL = """
+from disaster_fund.kpis import RECOGNITION_LEAD_TIMES
+
+KPI_SQL = f"""
 WITH per_disaster AS (
   SELECT a.disaster_id,
          count(*) FILTER (WHERE a.counted AND a.completed_on_time) AS on_time,
@@ -41,18 +44,7 @@ open_dossiers AS (
   FROM applications
   WHERE completed_on IS NULL AND state NOT IN ('withdrawn', 'inadmissible')
 ),
-recognition AS (
-  SELECT extract(year FROM event_end)::int AS year, count(*) AS n,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY publication_date - event_end) AS median,
-         percentile_cont(0.9) WITHIN GROUP (ORDER BY publication_date - event_end) AS p90,
-         percentile_cont(0.5) WITHIN GROUP (
-           ORDER BY submitted_to_government_on - investigation_started_on) AS investigation,
-         percentile_cont(0.5) WITHIN GROUP (
-           ORDER BY recognition_decision_date - submitted_to_government_on) AS government,
-         percentile_cont(0.5) WITHIN GROUP (
-           ORDER BY publication_date - recognition_decision_date) AS publication
-  FROM disasters WHERE publication_date IS NOT NULL
-  GROUP BY ROLLUP (extract(year FROM event_end)::int)
+recognition AS ({RECOGNITION_LEAD_TIMES}
 )
 SELECT
   (SELECT json_agg(json_build_object('disaster_id', d.id, 'reference', d.reference,

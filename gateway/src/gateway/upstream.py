@@ -184,6 +184,25 @@ class Upstream:
         else:
             self.breaker.record_slow()
 
+    def _timed_out(self, exc: BaseException, started: float,
+                   use_breaker: bool) -> UpstreamTimeout:
+        """Observe (and feed to the breaker) a call that timed out; the error to raise."""
+        self._observe(UpstreamTimeout.outcome, started)
+        if use_breaker:
+            self._record_timeout(exc)
+        return UpstreamTimeout(self.name, f"{self.name} did not answer in time")
+
+    def _unreachable(self, started: float, use_breaker: bool) -> UpstreamUnavailable:
+        self._observe(UpstreamUnavailable.outcome, started)
+        if use_breaker:
+            self._record(failed=True)
+        return UpstreamUnavailable(self.name, f"{self.name} is not reachable")
+
+    def _answered(self, status: int, started: float, use_breaker: bool) -> None:
+        self._observe(str(status), started)
+        if use_breaker:
+            self._record_status(status)
+
     def reset_breaker(self) -> None:
         self.breaker.reset()
         self._sync_gauge()
@@ -212,25 +231,17 @@ class Upstream:
                 response = await self.session.request(method, url, headers=headers, data=body,
                                                       allow_redirects=False)
             except TimeoutError as exc:  # includes aiohttp's connect/read timeouts
-                self._observe(UpstreamTimeout.outcome, started)
-                if use_breaker:
-                    self._record_timeout(exc)
-                raise UpstreamTimeout(self.name, f"{self.name} did not answer in time") from exc
+                raise self._timed_out(exc, started, use_breaker) from exc
             except (aiohttp.ClientError, OSError) as exc:
-                self._observe(UpstreamUnavailable.outcome, started)
                 if (retryable and attempt < self.retry_attempts
                         and not (isinstance(body, RequestBody) and body.started)):
+                    self._observe(UpstreamUnavailable.outcome, started)
                     UPSTREAM_RETRIES.labels(self.name).inc()
                     await asyncio.sleep(backoff_delay(attempt, self.retry_backoff_s))
                     attempt += 1
                     continue
-                if use_breaker:
-                    self._record(failed=True)
-                raise UpstreamUnavailable(self.name, f"{self.name} is not reachable") from exc
-            status = response.status
-            self._observe(str(status), started)
-            if use_breaker:
-                self._record_status(status)
+                raise self._unreachable(started, use_breaker) from exc
+            self._answered(response.status, started, use_breaker)
             return response
 
     async def get_json(self, path: str, headers: Sequence[tuple[str, str]], *,
@@ -253,18 +264,10 @@ class Upstream:
                 self.record_abandoned()
             raise
         except TimeoutError as exc:
-            self._observe(UpstreamTimeout.outcome, started)
-            if use_breaker:
-                self._record_timeout(exc)
-            raise UpstreamTimeout(self.name, f"{self.name} did not answer in time") from exc
+            raise self._timed_out(exc, started, use_breaker) from exc
         except (aiohttp.ClientError, OSError) as exc:
-            self._observe(UpstreamUnavailable.outcome, started)
-            if use_breaker:
-                self._record(failed=True)
-            raise UpstreamUnavailable(self.name, f"{self.name} is not reachable") from exc
-        self._observe(str(status), started)
-        if use_breaker:
-            self._record_status(status)
+            raise self._unreachable(started, use_breaker) from exc
+        self._answered(status, started, use_breaker)
         try:
             return status, json.loads(raw) if raw else None
         except ValueError:

@@ -100,20 +100,25 @@ async def per_disaster_completion(ctx: Ctx) -> list:
         ORDER BY d.publication_date, d.reference"""))).mappings().all())
 
 
+# Recognition lead times per event year (ROLLUP: all years in the row of year NULL); also the
+# bench's P5 baseline (`bench/baseline_sql.py`).
+RECOGNITION_LEAD_TIMES = """
+SELECT extract(year FROM event_end)::int AS year, count(*) AS n,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY publication_date - event_end) AS median,
+  percentile_cont(0.9) WITHIN GROUP (ORDER BY publication_date - event_end) AS p90,
+  percentile_cont(0.5) WITHIN GROUP (
+    ORDER BY submitted_to_government_on - investigation_started_on) AS investigation,
+  percentile_cont(0.5) WITHIN GROUP (
+    ORDER BY recognition_decision_date - submitted_to_government_on) AS government,
+  percentile_cont(0.5) WITHIN GROUP (
+    ORDER BY publication_date - recognition_decision_date) AS publication
+FROM disasters WHERE publication_date IS NOT NULL
+GROUP BY ROLLUP (extract(year FROM event_end)::int)"""
+
+
 async def recognition_lead_rows(ctx: Ctx) -> list:
-    return list((await ctx.session.execute(text("""
-        SELECT extract(year FROM event_end)::int AS year, count(*) AS n,
-          percentile_cont(0.5) WITHIN GROUP (ORDER BY publication_date - event_end) AS median,
-          percentile_cont(0.9) WITHIN GROUP (ORDER BY publication_date - event_end) AS p90,
-          percentile_cont(0.5) WITHIN GROUP (
-            ORDER BY submitted_to_government_on - investigation_started_on) AS investigation,
-          percentile_cont(0.5) WITHIN GROUP (
-            ORDER BY recognition_decision_date - submitted_to_government_on) AS government,
-          percentile_cont(0.5) WITHIN GROUP (
-            ORDER BY publication_date - recognition_decision_date) AS publication
-        FROM disasters WHERE publication_date IS NOT NULL
-        GROUP BY ROLLUP (extract(year FROM event_end)::int)
-        ORDER BY year NULLS FIRST"""))).mappings().all())
+    return list((await ctx.session.execute(text(
+        RECOGNITION_LEAD_TIMES + " ORDER BY year NULLS FIRST"))).mappings().all())
 
 
 async def open_per_disaster(ctx: Ctx) -> list:

@@ -18,7 +18,7 @@
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from export_control.procedures.service import counts as procedure_counts
@@ -50,17 +50,24 @@ WITH latest AS (
 )
 """
 
-DECISION_ROWS_SQL = text(LATEST_DECISIONS + """
-SELECT a.destination_country, g.category,
+
+def _granted_and_refused_per(column: str, alias: str) -> TextClause:
+    """Applications and goods value granted and refused (latest decision) per `column` and
+    goods category. `column` is one of this module's constants, never input."""
+    return text(LATEST_DECISIONS + f"""
+SELECT {column} AS {alias}, g.category,
        count(DISTINCT a.id) FILTER (WHERE l.outcome <> 'refused') AS granted,
        coalesce(sum(g.value_eur) FILTER (WHERE l.outcome <> 'refused'), 0.00) AS granted_value,
        count(DISTINCT a.id) FILTER (WHERE l.outcome = 'refused') AS refused,
        coalesce(sum(g.value_eur) FILTER (WHERE l.outcome = 'refused'), 0.00) AS refused_value
 FROM latest l JOIN applications a ON a.id = l.application_id
 JOIN goods_lines g ON g.application_id = a.id
-GROUP BY a.destination_country, g.category
-ORDER BY a.destination_country, g.category
+GROUP BY {column}, g.category
+ORDER BY {column}, g.category
 """)
+
+
+DECISION_ROWS_SQL = _granted_and_refused_per("a.destination_country", "destination_country")
 
 DECISION_TOTALS_SQL = text(LATEST_DECISIONS + """
 SELECT count(*) FILTER (WHERE outcome <> 'refused') AS granted,
@@ -75,17 +82,7 @@ WHERE l.outcome = 'refused'
 GROUP BY 1 ORDER BY 1
 """)
 
-DUAL_USE_BY_TYPE_SQL = text(LATEST_DECISIONS + """
-SELECT a.application_type AS authorisation_type, g.category,
-       count(DISTINCT a.id) FILTER (WHERE l.outcome <> 'refused') AS granted,
-       coalesce(sum(g.value_eur) FILTER (WHERE l.outcome <> 'refused'), 0.00) AS granted_value,
-       count(DISTINCT a.id) FILTER (WHERE l.outcome = 'refused') AS refused,
-       coalesce(sum(g.value_eur) FILTER (WHERE l.outcome = 'refused'), 0.00) AS refused_value
-FROM latest l JOIN applications a ON a.id = l.application_id
-JOIN goods_lines g ON g.application_id = a.id
-GROUP BY a.application_type, g.category
-ORDER BY a.application_type, g.category
-""")
+DUAL_USE_BY_TYPE_SQL = _granted_and_refused_per("a.application_type", "authorisation_type")
 
 ACTUAL_EXPORTS_SQL = text("""
 SELECT lic.destination_country, ll.category,

@@ -18,10 +18,9 @@ class IndicatorDirection(StrEnum):
 SOURCE_PATTERN = r"^(manual|[a-z][a-z0-9_-]*:[A-Za-z0-9_.-]+)$"
 
 
-class IndicatorIn(InputModel):
-    plan_year: int = Field(ge=2000, le=2100)
-    code: str = Field(min_length=1, max_length=50)
-    title: str = Field(min_length=1, max_length=2000)
+class _IndicatorFacts(InputModel):
+    """What the plan may leave open, in a new indicator and in a change alike."""
+
     description: str | None = Field(None, max_length=10000)
     unit: str | None = Field(None, min_length=1, max_length=50)
     baseline: Decimal | None = Field(None, max_digits=18, decimal_places=3,
@@ -33,25 +32,21 @@ class IndicatorIn(InputModel):
     policy_field_id: int | None = None
     operational_goal_id: int | None = None
     initiative_id: int | None = None
+
+
+class IndicatorIn(_IndicatorFacts):
+    plan_year: int = Field(ge=2000, le=2100)
+    code: str = Field(min_length=1, max_length=50)
+    title: str = Field(min_length=1, max_length=2000)
     source: str = Field("manual", pattern=SOURCE_PATTERN,
                         description="`manual` or `<service>:<kpi id>`")
 
 
-class IndicatorPatch(InputModel):
+class IndicatorPatch(_IndicatorFacts):
     """Set what the plan left open (unit, baseline, target, direction), the links or the source;
     omitted fields are unchanged, `null` clears."""
 
     title: str | None = Field(None, min_length=1, max_length=2000)
-    description: str | None = Field(None, max_length=10000)
-    unit: str | None = Field(None, min_length=1, max_length=50)
-    baseline: Decimal | None = Field(None, max_digits=18, decimal_places=3)
-    target: Decimal | None = Field(None, max_digits=18, decimal_places=3)
-    target_source: str | None = Field(None, max_length=300,
-                                      description="the document that fixes the target")
-    direction: IndicatorDirection | None = None
-    policy_field_id: int | None = None
-    operational_goal_id: int | None = None
-    initiative_id: int | None = None
     source: str | None = Field(None, pattern=SOURCE_PATTERN)
 
 
