@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import async_playwright
 
-from dkbuza_dev.testing.processes import prepare_app
+from dkbuza_dev.testing.processes import prepare_app, prepare_apps, start_together
 from dkbuza_kit.apps import GATEWAY, SERVICES
 from dkbuza_kit.paths import repo_root
 from gateway.dashboard.charts import format_number
@@ -31,23 +31,21 @@ def stack(pg_server_url, signing_key, tmp_path_factory):
     logs = tmp_path_factory.mktemp("stack-logs")
     started = []
     try:
-        urls = {}
-        for spec in SERVICES:
-            app = prepare_app(spec, pg_server_url, signing_key.jwks_path,
-                              log_path=logs / f"{spec.name}.log")
-            started.append(app.start())
-            urls[spec.name] = app.url
-            if spec.name in ("disaster-fund", "planning"):
-                subprocess.run([sys.executable, "-m", f"{spec.package}.demo"], env=app.env,
-                               cwd=repo_root(), check=True, capture_output=True)
-        env = {f"GATEWAY_UPSTREAM_{name.upper().replace('-', '_')}": url
-               for name, url in urls.items()}
+        services = prepare_apps(SERVICES, pg_server_url, signing_key.jwks_path, log_dir=logs)
+        started.extend(services.values())
+        for name in ("disaster-fund", "planning"):
+            app = services[name]
+            subprocess.run([sys.executable, "-m", f"{app.spec.package}.demo"], env=app.env,
+                           cwd=repo_root(), check=True, capture_output=True)
+        env = {f"GATEWAY_UPSTREAM_{name.upper().replace('-', '_')}": app.url
+               for name, app in services.items()}
         env.update(GATEWAY_DASHBOARD_DEV_LOGIN="true", GATEWAY_DASHBOARD_COOKIE_SECURE="false",
                    GATEWAY_DASHBOARD_DEV_KEY_DIR=str(signing_key.jwks_path.parent),
                    GATEWAY_AGGREGATE_BUDGET_S="10")
         gateway = prepare_app(GATEWAY, pg_server_url, signing_key.jwks_path, extra_env=env,
                               log_path=logs / "gateway.log")
-        started.append(gateway.start())
+        started.append(gateway)
+        start_together(started)
         yield gateway.url
     finally:
         for app in started:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from dkbuza_dev.testing.processes import prepare_app
+from dkbuza_dev.testing.processes import prepare_app, prepare_apps, start_together
 from dkbuza_kit.apps import APPS, GATEWAY, ROLES, SERVICES
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
@@ -27,16 +27,14 @@ def running(pg_server_url, signing_key, tmp_path_factory):
     started = {}
     logs = tmp_path_factory.mktemp("fuzz-logs")
     try:
-        for spec in SERVICES:
-            app = prepare_app(spec, pg_server_url, signing_key.jwks_path,
-                              log_path=logs / f"{spec.name}.log")
-            started[spec.name] = app.start()
-        # The gateway in front of the services just started, as in a deployment.
+        started.update(prepare_apps(SERVICES, pg_server_url, signing_key.jwks_path,
+                                    log_dir=logs))
+        # The gateway in front of the services, as in a deployment.
         upstreams = {f"GATEWAY_UPSTREAM_{name.upper().replace('-', '_')}": app.url
                      for name, app in started.items()}
-        gateway = prepare_app(GATEWAY, pg_server_url, signing_key.jwks_path,
-                              log_path=logs / "gateway.log", extra_env=upstreams)
-        started[GATEWAY.name] = gateway.start()
+        started[GATEWAY.name] = prepare_app(GATEWAY, pg_server_url, signing_key.jwks_path,
+                                            log_path=logs / "gateway.log", extra_env=upstreams)
+        start_together(list(started.values()))
         yield started
     finally:
         for app in started.values():

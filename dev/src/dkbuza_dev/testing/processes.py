@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,24 @@ def prepare_app(spec: AppSpec, server_url: str, jwks_path: Path, *, port: int | 
                        env=env, check=True, cwd=repo_root(), capture_output=True)
     return AppProcess(spec=spec, port=port or free_port(), env=env, server_url=server_url,
                       database=database, log_path=log_path)
+
+
+def prepare_apps(specs: Sequence[AppSpec], server_url: str, jwks_path: Path, *,
+                 log_dir: Path | None = None) -> dict[str, AppProcess]:
+    """`prepare_app` for several apps, their databases created and migrated side by side."""
+    with ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
+        futures = {spec.name: pool.submit(
+            prepare_app, spec, server_url, jwks_path,
+            log_path=log_dir / f"{spec.name}.log" if log_dir else None) for spec in specs}
+    return {name: future.result() for name, future in futures.items()}
+
+
+def start_together(apps: Sequence[AppProcess], timeout: float = READY_TIMEOUT_S) -> None:
+    """Start the apps side by side (their imports overlap), then wait until each is ready."""
+    for app in apps:
+        app.start(wait=False)
+    for app in apps:
+        app.wait_ready(timeout)
 
 
 def _database_env(spec: AppSpec, server_url: str, database: str) -> dict[str, str]:
