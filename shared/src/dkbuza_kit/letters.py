@@ -5,10 +5,14 @@ built-in Helvetica covers Latin-1, which holds Dutch; other characters are repla
 than failing the letter (the euro sign is written as EUR).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 SENDER = "Vlaamse overheid - Departement Kanselarij en Buitenlandse Zaken"
 _REPLACEMENTS = {"\u20ac": "EUR", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
@@ -33,6 +37,10 @@ def _latin1(text: str) -> str:
 
 
 def render_pdf(letter: Letter) -> bytes:
+    # Imported on the first letter: fpdf2 with fontTools and Pillow is a fifth of an app's
+    # start-up imports (tests/platform/test_start_up.py).
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(_latin1(f"{letter.title} {letter.reference}"))
     pdf.set_creator("DKBUZA backend")

@@ -1,6 +1,6 @@
-"""Every process start (the run command's thirteen processes, the process tests, the bench, a
-worker restart) imports the installed packages from compiled bytecode: the set-up compiles
-them (`make sync`). Where PYTHONDONTWRITEBYTECODE is set (this machine, CI, many containers)
+"""Start-up cost. Every process start (the run command's thirteen processes, the process
+tests, the bench, a worker restart) imports the installed packages from compiled bytecode: the
+set-up compiles them (`make sync`). Where PYTHONDONTWRITEBYTECODE is set (this machine, CI, many containers)
 Python never caches what it compiles, and an app then spent ~5 s of CPU compiling some two
 thousand modules at every start instead of ~1.7 s importing them."""
 
@@ -33,3 +33,17 @@ def test_an_app_imports_its_installed_packages_from_bytecode(app):
                             env=env, capture_output=True, text=True, timeout=180, check=True)
     missing = json.loads(result.stdout.strip().splitlines()[-1])
     assert not missing, f"{len(missing)} installed modules without bytecode, e.g. {missing[:5]}"
+
+
+# Libraries only some requests need, imported on first use: the PDF stack (fpdf2 with
+# fontTools and Pillow) was a fifth of the fund's and export control's start-up imports.
+LOADED_ON_FIRST_USE = ("fpdf", "fontTools", "PIL")
+
+
+@pytest.mark.parametrize("app", [pytest.param(app, id=app.name) for app in APPS])
+def test_starting_an_app_leaves_the_pdf_stack_unloaded(app):
+    probe = (f"import sys, {app.package}.main; "
+             f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(LOADED_ON_FIRST_USE)!r}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=180, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
