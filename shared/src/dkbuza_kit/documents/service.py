@@ -1,6 +1,7 @@
 """Store, list, read and withdraw documents; every change audited and announced."""
 
 import hashlib
+import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -11,9 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import emit_event, record_audit
 from dkbuza_kit.documents.kinds import DocumentKind, detect_media_type, matches
 from dkbuza_kit.documents.storage import DocumentStorage, TooLarge
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode
+from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
 
 SNIFF_BYTES = 8192
+
+
+def owner_uuid(owner_id: str, what: str) -> uuid.UUID:
+    """The owner id of a documents path as a UUID; one that is none names no owner (404)."""
+    try:
+        return uuid.UUID(owner_id)
+    except ValueError:
+        raise KitErrors.NOT_FOUND(f"{what} not found") from None
 
 
 class DocumentErrors(ErrorCatalogue):

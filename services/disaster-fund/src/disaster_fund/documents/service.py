@@ -1,6 +1,5 @@
 """Who may see and add documents (exactly as the dossier), and the decision letter."""
 
-import uuid
 from datetime import date
 
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from disaster_fund.documents.models import Document
 from disaster_fund.reports import service as reports
 from disaster_fund.rules.models import RuleSet
 from dkbuza_kit.audit import emit_event
-from dkbuza_kit.documents.service import store_document
+from dkbuza_kit.documents.service import owner_uuid, store_document
 from dkbuza_kit.documents.storage import DocumentStorage
 from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
 
@@ -26,13 +25,6 @@ class DocumentErrors(ErrorCatalogue):
     DECISION_NOT_FOUND = ErrorCode(404, "Decision version not found")
 
 
-def _owner_uuid(owner_id: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(owner_id)
-    except ValueError:
-        raise KitErrors.NOT_FOUND("not found") from None
-
-
 def _may_write(principal) -> None:
     if not principal.has_any(*WRITERS):
         raise KitErrors.FORBIDDEN("this role may read the dossier's documents only")
@@ -40,7 +32,7 @@ def _may_write(principal) -> None:
 
 async def authorize_application(session: AsyncSession, principal, owner_id: str,
                                 write: bool) -> str | None:
-    application = await applications.get(session, _owner_uuid(owner_id), principal)
+    application = await applications.get(session, owner_uuid(owner_id, "application"), principal)
     if write:
         _may_write(principal)
     return application.applicant_org
@@ -48,7 +40,7 @@ async def authorize_application(session: AsyncSession, principal, owner_id: str,
 
 async def authorize_damage_report(session: AsyncSession, principal, owner_id: str,
                                   write: bool) -> str | None:
-    report = await reports.get(session, _owner_uuid(owner_id), principal)
+    report = await reports.get(session, owner_uuid(owner_id, "damage report"), principal)
     if write:
         _may_write(principal)
     return report.municipality_nis

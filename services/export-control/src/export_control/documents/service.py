@@ -1,7 +1,6 @@
 """Access to application documents (exactly as the application), the checklist, and the
 generated licence document and refusal letter (one each, announced by event)."""
 
-import uuid
 from datetime import date
 
 from sqlalchemy import select
@@ -9,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.documents.kinds import DocumentKind
-from dkbuza_kit.documents.service import store_document
+from dkbuza_kit.documents.service import owner_uuid, store_document
 from dkbuza_kit.documents.storage import DocumentStorage
 from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
 from export_control.applications.models import Decision
@@ -26,17 +25,10 @@ class DocumentErrors(ErrorCatalogue):
     NOT_REFUSED = ErrorCode(409, "The application was not refused")
 
 
-def _id(owner_id: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(owner_id)
-    except ValueError:
-        raise KitErrors.NOT_FOUND("application not found") from None
-
-
 async def authorize_application(session: AsyncSession, principal, owner_id: str,
                                 write: bool) -> str | None:
     """The company sees and adds the documents of its own applications, the administration all."""
-    application = await get_application(session, _id(owner_id), principal)
+    application = await get_application(session, owner_uuid(owner_id, "application"), principal)
     if write and not principal.has_any(APPLICANT, *INTERNAL):
         raise KitErrors.FORBIDDEN("this role may not add documents")
     return application.applicant_org
@@ -98,10 +90,7 @@ async def refusal_letter(session: AsyncSession, storage: DocumentStorage, applic
 
 
 async def licence_owner(session: AsyncSession, principal, owner_id: str, write: bool) -> str | None:
-    try:
-        licence = await get_licence(session, uuid.UUID(owner_id), principal)
-    except ValueError:
-        raise KitErrors.NOT_FOUND("licence not found") from None
+    licence = await get_licence(session, owner_uuid(owner_id, "licence"), principal)
     if write and not principal.has_any(*INTERNAL):
         raise KitErrors.FORBIDDEN("licence documents are issued by the administration")
     return licence.holder_org
