@@ -108,20 +108,31 @@ def prepare_app(spec: AppSpec, server_url: str, jwks_path: Path, *, port: int | 
         env.update(_database_env(spec, server_url, database))
     env.update(extra_env or {})
     if migrate and database is not None:
-        subprocess.run([sys.executable, "-m", "alembic", "-c",
-                        str(repo_root() / spec.directory / "alembic.ini"), "upgrade", "head"],
-                       env=env, check=True, cwd=repo_root(), capture_output=True)
+        try:
+            subprocess.run([sys.executable, "-m", "alembic", "-c",
+                            str(repo_root() / spec.directory / "alembic.ini"), "upgrade", "head"],
+                           env=env, check=True, cwd=repo_root(), capture_output=True)
+        except subprocess.CalledProcessError:
+            run_sync(drop_database(server_url, database))
+            raise
     return AppProcess(spec=spec, port=port or free_port(), env=env, server_url=server_url,
                       database=database, log_path=log_path)
 
 
 def prepare_apps(specs: Sequence[AppSpec], server_url: str, jwks_path: Path, *,
                  log_dir: Path | None = None) -> dict[str, AppProcess]:
-    """`prepare_app` for several apps, their databases created and migrated side by side."""
+    """`prepare_app` for several apps, their databases created and migrated side by side; when
+    one fails, the databases of the others are dropped again before the error is raised."""
     with ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
         futures = {spec.name: pool.submit(
             prepare_app, spec, server_url, jwks_path,
             log_path=log_dir / f"{spec.name}.log" if log_dir else None) for spec in specs}
+    failed = [future.exception() for future in futures.values() if future.exception()]
+    if failed:
+        for future in futures.values():
+            if not future.exception():
+                future.result().drop_database()
+        raise failed[0]
     return {name: future.result() for name, future in futures.items()}
 
 
