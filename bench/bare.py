@@ -25,7 +25,8 @@ import report
 
 from dkbuza_dev.postgres import plain_url
 from dkbuza_dev.testing.processes import free_port
-from dkbuza_kit.tokens import DEV_AUDIENCE, DEV_ISSUER
+from dkbuza_kit.tokens import DEV_AUDIENCE
+from dkbuza_kit.tokens import DEV_ISSUER
 
 ROUNDS = 2
 SECONDS = 5

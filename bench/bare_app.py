@@ -31,8 +31,15 @@ from typing import Annotated
 
 import asyncpg
 import jwt
-from fastapi import FastAPI, Header, HTTPException, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import FastAPI
+from fastapi import Header
+from fastapi import HTTPException
+from fastapi import Path
+from fastapi import Request
+from fastapi import Response
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
 
 VERIFIED_TTL_S = 60.0
 READ_ROLES = frozenset({"vrf.handler", "vrf.manager", "vrf.expert"})

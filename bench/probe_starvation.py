@@ -27,7 +27,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import seed  # noqa: E402
 
-from dkbuza_dev.postgres import database_url, plain_url  # noqa: E402
+from dkbuza_dev.postgres import database_url  # noqa: E402
+from dkbuza_dev.postgres import plain_url  # noqa: E402
 from dkbuza_dev.testing.processes import prepare_app  # noqa: E402
 from dkbuza_kit.apps import app_named  # noqa: E402
 from dkbuza_kit.tokens import generate_key  # noqa: E402

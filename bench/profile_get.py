@@ -29,7 +29,9 @@ import asyncpg
 import loadgen
 
 from dkbuza_dev.postgres import plain_url
-from dkbuza_dev.testing.processes import AppProcess, free_port, prepare_app
+from dkbuza_dev.testing.processes import AppProcess
+from dkbuza_dev.testing.processes import free_port
+from dkbuza_dev.testing.processes import prepare_app
 from dkbuza_kit.apps import SERVICES
 from dkbuza_kit.header_limits import uvicorn_args
 from dkbuza_kit.tokens import generate_key
@@ -103,7 +105,8 @@ async def statements_of_one_get(app_env: dict, path: str, token: str) -> list[st
     """The statements one GET sends: asyncpg's query logger (simple-protocol statements:
     BEGIN, the ping, COMMIT) and SQLAlchemy's cursor events (the prepared statements)."""
     from asgi_lifespan import LifespanManager
-    from httpx import ASGITransport, AsyncClient
+    from httpx import ASGITransport
+    from httpx import AsyncClient
     from sqlalchemy import event
 
     create_app, settings_cls, _ = DISASTER_FUND.load()

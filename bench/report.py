@@ -1,7 +1,8 @@
 """Results of one run: goals of quality.md, `results/latest.json` and the table in README.md."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 

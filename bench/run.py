@@ -27,7 +27,8 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -42,10 +43,14 @@ from baseline_sql import KPI_SQL
 from load import LoadMonitor
 
 from dkbuza_dev.postgres import plain_url
-from dkbuza_dev.testing.processes import AppProcess, free_port, prepare_app
-from dkbuza_kit.apps import GATEWAY, SERVICES
+from dkbuza_dev.testing.processes import AppProcess
+from dkbuza_dev.testing.processes import free_port
+from dkbuza_dev.testing.processes import prepare_app
+from dkbuza_kit.apps import GATEWAY
+from dkbuza_kit.apps import SERVICES
 from dkbuza_kit.clock import today_brussels
-from dkbuza_kit.tokens import SigningKey, generate_key
+from dkbuza_kit.tokens import SigningKey
+from dkbuza_kit.tokens import generate_key
 
 BENCH_DIR = Path(__file__).resolve().parent
 DATA_DIR = BENCH_DIR / ".data"

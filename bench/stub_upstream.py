@@ -8,7 +8,8 @@ Each `port:delay_s` is one stub service; `/readyz` and `/livez` answer at once.
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from aiohttp import web
 

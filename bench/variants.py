@@ -37,7 +37,8 @@ def no_kit_middleware():
     """Without the kit's four ASGI layers (request context + access log + metrics, in-flight
     limit, header limit, body limit): what they cost together, Starlette's layering included."""
     from dkbuza_kit.header_limits import HeaderLimitMiddleware
-    from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+    from dkbuza_kit.middleware import BodySizeLimitMiddleware
+    from dkbuza_kit.middleware import RequestContextMiddleware
     from dkbuza_kit.shedding import InFlightLimitMiddleware
 
     kit = (HeaderLimitMiddleware, BodySizeLimitMiddleware, RequestContextMiddleware,

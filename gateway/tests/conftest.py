@@ -35,8 +35,11 @@ import pytest  # noqa: E402 (after the un-shadowing above)
 from aiohttp import web  # noqa: E402 (after the un-shadowing above)
 
 from dkbuza_dev.testing import ServiceHarness  # noqa: E402 (after the un-shadowing above)
-from dkbuza_kit.kpis import Kpi, KpiPeriod, PeriodKind  # noqa: E402 (after the un-shadowing above)
-from gateway.ratelimit import MemoryCounters, RateLimiter  # noqa: E402 (after the un-shadowing above)
+from dkbuza_kit.kpis import Kpi  # noqa: E402 (after the un-shadowing above)
+from dkbuza_kit.kpis import KpiPeriod  # noqa: E402 (after the un-shadowing above)
+from dkbuza_kit.kpis import PeriodKind  # noqa: E402 (after the un-shadowing above)
+from gateway.ratelimit import MemoryCounters  # noqa: E402 (after the un-shadowing above)
+from gateway.ratelimit import RateLimiter  # noqa: E402 (after the un-shadowing above)
 
 SERVICES = ("planning", "disaster-fund", "export-control", "statistics")
 READ_TIMEOUT_S = 0.5

@@ -10,7 +10,8 @@ import random
 
 import pytest
 
-from gateway.breaker import BreakerState, CircuitBreaker
+from gateway.breaker import BreakerState
+from gateway.breaker import CircuitBreaker
 from gateway.upstream import backoff_delay
 
 CLOSED, OPEN, HALF = BreakerState.closed, BreakerState.open, BreakerState.half_open

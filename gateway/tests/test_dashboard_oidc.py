@@ -3,7 +3,8 @@
 import base64
 import hashlib
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web

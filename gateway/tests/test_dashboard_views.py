@@ -2,9 +2,11 @@
 
 import pytest
 
-from gateway.dashboard import charts, views
+from gateway.dashboard import charts
+from gateway.dashboard import views
 from gateway.dashboard.charts import Point
-from gateway.dashboard.data import Outcome, has_shape
+from gateway.dashboard.data import Outcome
+from gateway.dashboard.data import has_shape
 
 
 @pytest.mark.parametrize(("value", "shown"), [

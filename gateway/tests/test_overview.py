@@ -3,7 +3,9 @@ partial results kept. The fake upstreams answer in the services' documented shap
 conftest: KPIs as in each `kpis.py`, disaster-fund's norm-alert page, statistics' calendar)."""
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 

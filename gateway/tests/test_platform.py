@@ -1,9 +1,7 @@
 """The platform contract of the gateway: health (with upstream states) and metrics (no
 database, so no migrations)."""
 
-from dkbuza_dev.testing.contract import (  # noqa: F401 (collected as tests here)
-    test_health_and_metrics,
-)
+from dkbuza_dev.testing.contract import test_health_and_metrics  # noqa: F401 (collected as tests here)
 
 
 async def test_readyz_reports_each_upstream_without_requiring_them(client, upstreams):

@@ -6,14 +6,12 @@ import uuid
 
 import pytest
 
-from gateway.ratelimit import (
-    MemoryCounters,
-    RateLimiter,
-    RedisCounters,
-    build_rate_limiter,
-    client_key,
-    decide,
-)
+from gateway.ratelimit import MemoryCounters
+from gateway.ratelimit import RateLimiter
+from gateway.ratelimit import RedisCounters
+from gateway.ratelimit import build_rate_limiter
+from gateway.ratelimit import client_key
+from gateway.ratelimit import decide
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -226,7 +224,8 @@ async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(client, harne
     ("::1", "2001:db8::1", ["::1"], "2001:db8::1"),
 ])
 def test_client_address(peer, forwarded, trusted, client):
-    from gateway.clients import client_address, parse_networks
+    from gateway.clients import client_address
+    from gateway.clients import parse_networks
 
     headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
     assert client_address(peer, headers, parse_networks(trusted)) == client

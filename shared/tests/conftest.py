@@ -8,27 +8,44 @@ from typing import Annotated
 import pytest
 import sqlalchemy as sa
 import uvicorn
-from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Request
+from fastapi import Response
+from pydantic import BaseModel
+from pydantic import ConfigDict
 from sqlalchemy.orm import DeclarativeBase
 
 from dkbuza_dev.testing import ServiceHarness
 from dkbuza_kit.app import create_app
-from dkbuza_kit.audit import emit_event, record_audit
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import today_brussels
-from dkbuza_kit.concurrency import check_if_match, set_etag
+from dkbuza_kit.concurrency import check_if_match
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.documents.kinds import JPEG, PDF, PNG, TEXT, DocumentKind
+from dkbuza_kit.documents.kinds import JPEG
+from dkbuza_kit.documents.kinds import PDF
+from dkbuza_kit.documents.kinds import PNG
+from dkbuza_kit.documents.kinds import TEXT
+from dkbuza_kit.documents.kinds import DocumentKind
 from dkbuza_kit.documents.models import DocumentMixin
 from dkbuza_kit.documents.router import documents_router
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.kpis import Direction, KpiPeriod, KpiUnit, kpi
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.kpis import Direction
+from dkbuza_kit.kpis import KpiPeriod
+from dkbuza_kit.kpis import KpiUnit
+from dkbuza_kit.kpis import kpi
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.settings import ServiceSettings
 from dkbuza_kit.timeouts import TRANSACTIONAL_READ
-from dkbuza_kit.webhooks import TargetPolicy, webhook_router
+from dkbuza_kit.webhooks import TargetPolicy
+from dkbuza_kit.webhooks import webhook_router
 
 KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"
 widgets = sa.table("widgets", sa.column("id"), sa.column("name"), sa.column("version"))

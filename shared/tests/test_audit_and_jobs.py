@@ -1,13 +1,19 @@
 """The audit table refuses UPDATE/DELETE; the job queue runs, retries and schedules once."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.jobs import Schedule, TaskRegistry, enqueue, enqueue_schedules, run_due_jobs
+from dkbuza_kit.jobs import Schedule
+from dkbuza_kit.jobs import TaskRegistry
+from dkbuza_kit.jobs import enqueue
+from dkbuza_kit.jobs import enqueue_schedules
+from dkbuza_kit.jobs import run_due_jobs
 from dkbuza_kit.models import Job
 
 

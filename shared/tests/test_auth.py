@@ -147,7 +147,8 @@ async def test_valid_token_passes_and_health_needs_none(client, harness):
 
 
 def test_symmetric_algorithms_cannot_be_configured():
-    from dkbuza_kit.auth import JwksProvider, TokenVerifier
+    from dkbuza_kit.auth import JwksProvider
+    from dkbuza_kit.auth import TokenVerifier
 
     provider = JwksProvider(path="/dev/null", url=None)
     for algorithms in (["HS256"], ["RS256", "none"]):
@@ -163,7 +164,8 @@ async def test_jwks_fetched_from_a_url_and_refetched_for_a_new_key(tmp_path):
 
     import uvicorn
 
-    from dkbuza_kit.auth import JwksProvider, TokenVerifier
+    from dkbuza_kit.auth import JwksProvider
+    from dkbuza_kit.auth import TokenVerifier
 
     first, second = generate_key(tmp_path / "k1"), generate_key(tmp_path / "k2")
     published = {"keys": json.loads(first.jwks_path.read_text())["keys"]}

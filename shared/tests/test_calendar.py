@@ -1,18 +1,18 @@
 """Working days in Europe/Brussels, hand-computed from the 2025 and 2026 calendars."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 
-from dkbuza_kit.calendar import (
-    add_working_days,
-    brussels_date,
-    end_of_day,
-    is_holiday,
-    is_working_day,
-    next_working_day,
-    working_days_between,
-)
+from dkbuza_kit.calendar import add_working_days
+from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.calendar import end_of_day
+from dkbuza_kit.calendar import is_holiday
+from dkbuza_kit.calendar import is_working_day
+from dkbuza_kit.calendar import next_working_day
+from dkbuza_kit.calendar import working_days_between
 
 D = date
 

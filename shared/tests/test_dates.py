@@ -3,17 +3,16 @@
 from datetime import date
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from pydantic import ValidationError
 
-from dkbuza_kit.dates import (
-    PartialDate,
-    PartialDateField,
-    Precision,
-    add_months,
-    end_of_month,
-    end_of_nth_month_after,
-    within_months_after,
-)
+from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.dates import PartialDateField
+from dkbuza_kit.dates import Precision
+from dkbuza_kit.dates import add_months
+from dkbuza_kit.dates import end_of_month
+from dkbuza_kit.dates import end_of_nth_month_after
+from dkbuza_kit.dates import within_months_after
 
 D = date
 

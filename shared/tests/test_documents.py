@@ -13,14 +13,14 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from dkbuza_kit.documents.checklist import Requirement, evaluate
-from dkbuza_kit.documents.storage import (
-    STALE_UPLOAD_SECONDS,
-    LocalStorage,
-    S3Storage,
-    TooLarge,
-)
-from dkbuza_kit.letters import Letter, render_pdf
+from dkbuza_kit.documents.checklist import Requirement
+from dkbuza_kit.documents.checklist import evaluate
+from dkbuza_kit.documents.storage import STALE_UPLOAD_SECONDS
+from dkbuza_kit.documents.storage import LocalStorage
+from dkbuza_kit.documents.storage import S3Storage
+from dkbuza_kit.documents.storage import TooLarge
+from dkbuza_kit.letters import Letter
+from dkbuza_kit.letters import render_pdf
 
 PDF_BYTES = render_pdf(Letter("Verklaring", "W-1", date(2026, 12, 6), ["Widget"], ["Tekst."]))
 PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"

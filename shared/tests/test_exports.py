@@ -3,12 +3,18 @@
 import csv
 import io
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import openpyxl
 
-from dkbuza_kit.exports import BOM, ExportFormat, export_response, to_csv, to_xlsx
+from dkbuza_kit.exports import BOM
+from dkbuza_kit.exports import ExportFormat
+from dkbuza_kit.exports import export_response
+from dkbuza_kit.exports import to_csv
+from dkbuza_kit.exports import to_xlsx
 
 HEADER = ["code", "amount", "note", "day", "late", "received_at"]
 ROWS = [["A-1", Decimal("1234.50"), "=HYPERLINK(\"http://evil\")", date(2025, 3, 31), True,
@@ -66,7 +72,8 @@ async def test_export_rendering_runs_off_the_event_loop(monkeypatch):
     """Every cell of a streamed export and of a report file is rendered in a worker thread:
     on the loop it would stall `/livez`, `/readyz` and every other request meanwhile."""
     from dkbuza_kit import exports
-    from dkbuza_kit.exports import Table, tables_response
+    from dkbuza_kit.exports import Table
+    from dkbuza_kit.exports import tables_response
 
     loop_thread = threading.get_ident()
     rendered_on: set[int] = set()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from dkbuza_kit.header_limits import header_limit_problem, uvicorn_args
+from dkbuza_kit.header_limits import header_limit_problem
+from dkbuza_kit.header_limits import uvicorn_args
 
 
 @pytest.mark.parametrize(("headers", "refused"), [

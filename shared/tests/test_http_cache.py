@@ -1,12 +1,15 @@
 """Caching headers for public reads (dkbuza_kit.http_cache): ETag from the body, 304 on a
 matching If-None-Match, If-Modified-Since only without it."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from starlette.requests import Request
 
-from dkbuza_kit.http_cache import body_etag, cached, http_date
+from dkbuza_kit.http_cache import body_etag
+from dkbuza_kit.http_cache import cached
+from dkbuza_kit.http_cache import http_date
 
 CHANGED = datetime(2025, 3, 3, 8, 0, 30, 123456, tzinfo=UTC)
 

@@ -5,13 +5,19 @@ whose worker died is claimed again after its lease; only the lease holder record
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.jobs import JOB_LEASE, TaskRegistry, claim_job, enqueue, run_due_jobs
+from dkbuza_kit.jobs import JOB_LEASE
+from dkbuza_kit.jobs import TaskRegistry
+from dkbuza_kit.jobs import claim_job
+from dkbuza_kit.jobs import enqueue
+from dkbuza_kit.jobs import run_due_jobs
 from dkbuza_kit.models import Job
 
 WAIT_S = 30  # generous: the machine is shared

@@ -5,7 +5,11 @@ data is refused before anything is written."""
 import pytest
 import sqlalchemy as sa
 
-from dkbuza_kit.timeouts import READ, WRITE, WriteInReadRequest, route_class_var, writes
+from dkbuza_kit.timeouts import READ
+from dkbuza_kit.timeouts import WRITE
+from dkbuza_kit.timeouts import WriteInReadRequest
+from dkbuza_kit.timeouts import route_class_var
+from dkbuza_kit.timeouts import writes
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 
-from dkbuza_kit.header_limits import SERVER_MAX_HEAD_BYTES, UVICORN_OPTIONS, uvicorn_args
+from dkbuza_kit.header_limits import SERVER_MAX_HEAD_BYTES
+from dkbuza_kit.header_limits import UVICORN_OPTIONS
+from dkbuza_kit.header_limits import uvicorn_args
 from dkbuza_kit.server_protocol import BoundedHeadHttpToolsProtocol
 
 CHUNK = 1024

@@ -12,7 +12,8 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from dkbuza_kit.settings import AppSettings, ServiceSettings
+from dkbuza_kit.settings import AppSettings
+from dkbuza_kit.settings import ServiceSettings
 
 PASSWORD = "s3cret-Pa55word-xyz"
 URL = f"postgresql+asyncpg://app_role:{PASSWORD}@db.example.internal:5432/things"
@@ -59,7 +60,8 @@ async def test_a_started_app_logs_no_database_password(pg_server_url, signing_ke
     """The harness connects with a password-less URL; this app gets one with a password (the
     server trusts local connections, so the app starts and its logs can be read)."""
     from asgi_lifespan import LifespanManager
-    from httpx import ASGITransport, AsyncClient
+    from httpx import ASGITransport
+    from httpx import AsyncClient
     from sqlalchemy.engine import make_url
 
     from dkbuza_kit.app import create_app

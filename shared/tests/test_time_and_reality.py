@@ -1,20 +1,36 @@
 """The kit's time and reality rules, table-driven: timeline, bounds, reference data, unknown
 query parameters, and the KPI contract (status without a target, units, periods, history)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from pydantic import ValidationError
 
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors, responses
+from dkbuza_kit.errors import ErrorCatalogue
+from dkbuza_kit.errors import ErrorCode
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.kpi_history import take_snapshot
-from dkbuza_kit.kpis import Direction, KpiStatus, kpi_status
+from dkbuza_kit.kpis import Direction
+from dkbuza_kit.kpis import KpiStatus
+from dkbuza_kit.kpis import kpi_status
 from dkbuza_kit.problems import ProblemError
-from dkbuza_kit.refdata import Bic, CountryCode, Iban
-from dkbuza_kit.timeline import check_period, check_timeline, timeline_violation
-from dkbuza_kit.types import BoundedDate, DayCount, NonNegativeMoney, Year
+from dkbuza_kit.refdata import Bic
+from dkbuza_kit.refdata import CountryCode
+from dkbuza_kit.refdata import Iban
+from dkbuza_kit.timeline import check_period
+from dkbuza_kit.timeline import check_timeline
+from dkbuza_kit.timeline import timeline_violation
+from dkbuza_kit.types import BoundedDate
+from dkbuza_kit.types import DayCount
+from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.types import Year
 
 NOW = datetime(2026, 12, 6, 21, 30, tzinfo=UTC)  # 22:30 in Brussels
 

@@ -1,6 +1,7 @@
 """Verified tokens are remembered briefly; bad ones never."""
 
-from dkbuza_kit.auth import Principal, VerifiedTokens
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import VerifiedTokens
 
 
 class FakeClock:

@@ -4,23 +4,25 @@
 import asyncio
 import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from dkbuza_dev.testing.receivers import Receiver
-from dkbuza_kit.clock import FixedClock, SystemClock
-from dkbuza_kit.jobs import TaskRegistry, worker_loop
-from dkbuza_kit.webhooks import (
-    MAX_ATTEMPTS,
-    RETRY_SCHEDULE,
-    DeliveryOptions,
-    Dispatcher,
-    after_attempt,
-    deliver_pending,
-    register_webhook_tasks,
-)
+from dkbuza_kit.clock import FixedClock
+from dkbuza_kit.clock import SystemClock
+from dkbuza_kit.jobs import TaskRegistry
+from dkbuza_kit.jobs import worker_loop
+from dkbuza_kit.webhooks import MAX_ATTEMPTS
+from dkbuza_kit.webhooks import RETRY_SCHEDULE
+from dkbuza_kit.webhooks import DeliveryOptions
+from dkbuza_kit.webhooks import Dispatcher
+from dkbuza_kit.webhooks import after_attempt
+from dkbuza_kit.webhooks import deliver_pending
+from dkbuza_kit.webhooks import register_webhook_tasks
 from dkbuza_kit.webhooks.delivery import pick
 from dkbuza_kit.webhooks.rules import JITTER
 

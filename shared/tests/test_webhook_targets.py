@@ -3,7 +3,8 @@ at delivery; the delivery log keeps a status code or a generic class, never the 
 
 import ipaddress
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import httpx
 import pytest
@@ -12,8 +13,13 @@ import sqlalchemy as sa
 from dkbuza_dev.testing.receivers import Receiver
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.webhooks import TargetPolicy, TargetRefused, WebhookSubscription, deliver_pending
-from dkbuza_kit.webhooks.targets import Unresolvable, is_public, system_resolver
+from dkbuza_kit.webhooks import TargetPolicy
+from dkbuza_kit.webhooks import TargetRefused
+from dkbuza_kit.webhooks import WebhookSubscription
+from dkbuza_kit.webhooks import deliver_pending
+from dkbuza_kit.webhooks.targets import Unresolvable
+from dkbuza_kit.webhooks.targets import is_public
+from dkbuza_kit.webhooks.targets import system_resolver
 
 PUBLIC = "93.184.215.14"
 NOT_HTTPS, FORBIDDEN = "WEBHOOK_TARGET_NOT_HTTPS", "WEBHOOK_TARGET_FORBIDDEN_ADDRESS"

@@ -1,7 +1,9 @@
 """Webhooks: signed deliveries, retries with backoff and a log, organisation scoping, replay,
 and events that exist if and only if their state change commits."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,8 +12,12 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from dkbuza_dev.testing.receivers import Receiver
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.webhooks import RETRY_SCHEDULE, deliver_pending, receives
-from dkbuza_kit.webhooks.rules import JITTER, forbidden_event_types, sees_all_orgs
+from dkbuza_kit.webhooks import RETRY_SCHEDULE
+from dkbuza_kit.webhooks import deliver_pending
+from dkbuza_kit.webhooks import receives
+from dkbuza_kit.webhooks.rules import JITTER
+from dkbuza_kit.webhooks.rules import forbidden_event_types
+from dkbuza_kit.webhooks.rules import sees_all_orgs
 
 
 async def run_worker_once(harness, clock, targets):

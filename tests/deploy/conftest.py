@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dkbuza_kit.apps import APPS, AppSpec
+from dkbuza_kit.apps import APPS
+from dkbuza_kit.apps import AppSpec
 from dkbuza_kit.settings import AppSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dkbuza_kit.apps import APPS, DATABASE_APPS, GATEWAY, SERVICES, AppSpec
+from dkbuza_kit.apps import APPS
+from dkbuza_kit.apps import DATABASE_APPS
+from dkbuza_kit.apps import GATEWAY
+from dkbuza_kit.apps import SERVICES
+from dkbuza_kit.apps import AppSpec
 
 APP_PARAMS = [pytest.param(app, id=app.name) for app in APPS]
 DATABASE_APP_PARAMS = [pytest.param(app, id=app.name) for app in DATABASE_APPS]

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from dkbuza_kit.apps import APPS, AppSpec
+from dkbuza_kit.apps import APPS
+from dkbuza_kit.apps import AppSpec
 
 APP_PARAMS = [pytest.param(app, id=app.name) for app in APPS]
 

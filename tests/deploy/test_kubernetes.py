@@ -19,7 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from dkbuza_kit.apps import APPS, GATEWAY, SERVICES, AppSpec
+from dkbuza_kit.apps import APPS
+from dkbuza_kit.apps import GATEWAY
+from dkbuza_kit.apps import SERVICES
+from dkbuza_kit.apps import AppSpec
 
 APP_PARAMS = [pytest.param(app, id=app.name) for app in APPS]
 # The four services have a database (a Secret, a migration Job) and a worker; the gateway none.

@@ -15,8 +15,11 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import async_playwright
 
-from dkbuza_dev.testing.processes import prepare_app, prepare_apps, start_together
-from dkbuza_kit.apps import GATEWAY, SERVICES
+from dkbuza_dev.testing.processes import prepare_app
+from dkbuza_dev.testing.processes import prepare_apps
+from dkbuza_dev.testing.processes import start_together
+from dkbuza_kit.apps import GATEWAY
+from dkbuza_kit.apps import SERVICES
 from dkbuza_kit.paths import repo_root
 from gateway.dashboard.charts import format_number
 

@@ -11,12 +11,20 @@ import time
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import content_type_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from dkbuza_dev.testing.processes import prepare_app, prepare_apps, start_together
-from dkbuza_kit.apps import APPS, GATEWAY, ROLES, SERVICES
+from dkbuza_dev.testing.processes import prepare_app
+from dkbuza_dev.testing.processes import prepare_apps
+from dkbuza_dev.testing.processes import start_together
+from dkbuza_kit.apps import APPS
+from dkbuza_kit.apps import GATEWAY
+from dkbuza_kit.apps import ROLES
+from dkbuza_kit.apps import SERVICES
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]

@@ -8,7 +8,8 @@ import re
 from functools import cache
 
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute
+from fastapi.routing import iter_route_contexts
 from openapi_spec_validator import validate
 
 from dkbuza_kit.apps import APPS

@@ -7,10 +7,14 @@
 """
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from dkbuza_kit.kpis import KpiPeriod, KpiStatus, KpiUnit
+from dkbuza_kit.kpis import KpiPeriod
+from dkbuza_kit.kpis import KpiStatus
+from dkbuza_kit.kpis import KpiUnit
 
 SERVICES = ["planning", "disaster-fund", "export-control", "statistics"]
 READER_ROLES = {

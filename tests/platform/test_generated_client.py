@@ -17,7 +17,8 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from dkbuza_kit.clock import SystemClock, today_brussels
+from dkbuza_kit.clock import SystemClock
+from dkbuza_kit.clock import today_brussels
 from planning.plan_import.source import default_plan_file
 
 VENV_BIN = Path(sys.executable).parent

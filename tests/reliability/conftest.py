@@ -19,17 +19,24 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 
-from dkbuza_dev.postgres import database_url, embedded_server, plain_url
-from dkbuza_dev.testing.processes import AppProcess, prepare_app
-from dkbuza_kit.apps import GATEWAY, SERVICES, AppSpec
+from dkbuza_dev.postgres import database_url
+from dkbuza_dev.postgres import embedded_server
+from dkbuza_dev.postgres import plain_url
+from dkbuza_dev.testing.processes import AppProcess
+from dkbuza_dev.testing.processes import prepare_app
+from dkbuza_kit.apps import GATEWAY
+from dkbuza_kit.apps import SERVICES
+from dkbuza_kit.apps import AppSpec
 
 SERVICE_SPECS = {spec.name: spec for spec in SERVICES}
 

@@ -16,7 +16,11 @@ import pytest
 
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
 
-from .conftest import SERVICE_SPECS, fetch, log_tail, wait_until, wait_until_async
+from .conftest import SERVICE_SPECS
+from .conftest import fetch
+from .conftest import log_tail
+from .conftest import wait_until
+from .conftest import wait_until_async
 
 STATISTICS = SERVICE_SPECS["statistics"]
 RECOVERY_BUDGET_S = 5.0

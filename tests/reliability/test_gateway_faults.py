@@ -17,7 +17,8 @@ import pytest
 
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
 
-from .conftest import log_tail, wait_until
+from .conftest import log_tail
+from .conftest import wait_until
 
 pytestmark = pytest.mark.timeout(180)
 ALL_SOURCES = {"planning", "disaster-fund", "export-control", "statistics"}

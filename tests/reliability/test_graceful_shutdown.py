@@ -13,7 +13,11 @@ import asyncpg
 import httpx
 import pytest
 
-from .conftest import SERVICE_SPECS, app_dsn, fetch, log_tail, wait_until_async
+from .conftest import SERVICE_SPECS
+from .conftest import app_dsn
+from .conftest import fetch
+from .conftest import log_tail
+from .conftest import wait_until_async
 
 pytestmark = pytest.mark.timeout(120)
 

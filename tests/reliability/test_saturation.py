@@ -31,7 +31,11 @@ from dkbuza_dev.testing.processes import free_port
 from dkbuza_kit.apps import GATEWAY
 from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
 
-from .conftest import SERVICE_SPECS, app_dsn, log_tail, start_app, wait_until_async
+from .conftest import SERVICE_SPECS
+from .conftest import app_dsn
+from .conftest import log_tail
+from .conftest import start_app
+from .conftest import wait_until_async
 
 pytestmark = pytest.mark.timeout(240)
 DISASTER_FUND = SERVICE_SPECS["disaster-fund"]

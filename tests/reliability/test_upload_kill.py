@@ -26,7 +26,11 @@ import pytest
 
 from dkbuza_kit.documents.storage import STALE_UPLOAD_SECONDS
 
-from .conftest import SERVICE_SPECS, fetch, log_tail, start_app, wait_until_async
+from .conftest import SERVICE_SPECS
+from .conftest import fetch
+from .conftest import log_tail
+from .conftest import start_app
+from .conftest import wait_until_async
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -82,7 +82,8 @@ def test_migrations_from_the_command_line_grant_the_app_role_only_row_access(pg_
                                                                              signing_key):
     """`alembic upgrade head` with <PREFIX>MIGRATION_DATABASE_URL (the owner) and
     <PREFIX>DATABASE_URL (the app role), as the run command, compose and the Job call it."""
-    from dkbuza_dev.testing.processes import prepare_app, run_sync
+    from dkbuza_dev.testing.processes import prepare_app
+    from dkbuza_dev.testing.processes import run_sync
     from dkbuza_kit.apps import app_named
 
     process = prepare_app(app_named("planning"), pg_server_url, signing_key.jwks_path)
@@ -112,7 +113,8 @@ def test_migrations_from_the_command_line_grant_the_app_role_only_row_access(pg_
 
 
 def test_the_run_command_connects_the_apps_as_the_app_role(tmp_path):
-    from dkbuza_dev.devrun import APP_ROLE, _app_env
+    from dkbuza_dev.devrun import APP_ROLE
+    from dkbuza_dev.devrun import _app_env
     from dkbuza_kit.apps import app_named
     from dkbuza_kit.db_roles import url_user
 

@@ -14,7 +14,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from dkbuza_kit.apps import APPS, ROLES
+from dkbuza_kit.apps import APPS
+from dkbuza_kit.apps import ROLES
 from dkbuza_kit.tokens import generate_key
 
 APP_NAMES = [spec.name for spec in APPS]

@@ -28,11 +28,19 @@ from pathlib import Path
 
 import httpx
 
-from dkbuza_dev.postgres import database_url, embedded_server, ensure_database
-from dkbuza_kit.apps import APPS, GATEWAY, SERVICES, AppSpec
-from dkbuza_kit.db_roles import dev_password, ensure_login_role, with_user
+from dkbuza_dev.postgres import database_url
+from dkbuza_dev.postgres import embedded_server
+from dkbuza_dev.postgres import ensure_database
+from dkbuza_kit.apps import APPS
+from dkbuza_kit.apps import GATEWAY
+from dkbuza_kit.apps import SERVICES
+from dkbuza_kit.apps import AppSpec
+from dkbuza_kit.db_roles import dev_password
+from dkbuza_kit.db_roles import ensure_login_role
+from dkbuza_kit.db_roles import with_user
 from dkbuza_kit.header_limits import uvicorn_command
-from dkbuza_kit.paths import data_dir, repo_root
+from dkbuza_kit.paths import data_dir
+from dkbuza_kit.paths import repo_root
 from dkbuza_kit.tokens import dev_signing_key
 
 READY_TIMEOUT_S = 180  # generous: a busy machine starts ten processes slowly

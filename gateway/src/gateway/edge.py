@@ -13,10 +13,13 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import Request
 
-from dkbuza_kit.auth import Principal, authenticate_request, authenticates
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import authenticate_request
+from dkbuza_kit.auth import authenticates
 from dkbuza_kit.problems import ProblemError
 from gateway.clients import scope_client_address
-from gateway.ratelimit import RateLimiter, client_key
+from gateway.ratelimit import RateLimiter
+from gateway.ratelimit import client_key
 
 
 async def verify_token_if_present(request: Request) -> str | None:

@@ -8,8 +8,11 @@ and reported with its breaker state, without feeding the breaker (observation on
 
 import json
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter
+from fastapi import FastAPI
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.routing import BaseRoute
 
 from dkbuza_kit.query import accepts_any_query

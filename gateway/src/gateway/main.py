@@ -10,7 +10,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from dkbuza_kit.app import create_app as build_app
-from gateway import dashboard, health, openapi
+from gateway import dashboard
+from gateway import health
+from gateway import openapi
 from gateway.aggregate import router as aggregate_router
 from gateway.breaker import CircuitBreaker
 from gateway.clients import parse_networks

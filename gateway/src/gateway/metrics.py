@@ -1,6 +1,8 @@
 """Gateway metrics (process-wide collectors, created once at import like the kit's)."""
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter
+from prometheus_client import Gauge
+from prometheus_client import Histogram
 
 import dkbuza_kit.metrics  # noqa: F401 (creates PROMETHEUS_MULTIPROC_DIR before any metric)
 

@@ -24,11 +24,14 @@ import copy
 import time
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_response
-from gateway.aggregate import SourceResult, fan_out
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
+from dkbuza_kit.problems import problem_response
+from gateway.aggregate import SourceResult
+from gateway.aggregate import fan_out
 from gateway.proxy import PUBLISHED_PREFIX
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -27,10 +27,16 @@ answer or the service did not report it (e.g. no current planning period).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from typing import Any
+from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import ValidationError
 
 PLANNING, DISASTER_FUND, EXPORT_CONTROL, STATISTICS = (
     "planning", "disaster-fund", "export-control", "statistics")

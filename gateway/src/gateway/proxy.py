@@ -13,13 +13,18 @@ from collections.abc import Iterable
 import aiohttp
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.routing import BaseRoute, Match
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute
+from starlette.routing import Match
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from dkbuza_kit.context import request_id_var
 from dkbuza_kit.problems import ProblemError
 from gateway.edge import check_edge
-from gateway.upstream import HOP_BY_HOP, RequestBody, UpstreamError
+from gateway.upstream import HOP_BY_HOP
+from gateway.upstream import RequestBody
+from gateway.upstream import UpstreamError
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})

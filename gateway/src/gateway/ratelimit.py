@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import structlog
 
 from gateway.breaker import CircuitBreaker
-from gateway.metrics import RATE_LIMIT_STORE_ERRORS, RATE_LIMITED
+from gateway.metrics import RATE_LIMIT_STORE_ERRORS
+from gateway.metrics import RATE_LIMITED
 
 log = structlog.get_logger("gateway.ratelimit")
 STORE_BACKOFF_S = 5.0

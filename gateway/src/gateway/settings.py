@@ -32,7 +32,8 @@ Upstream addresses come only from here, never from a request.
 | `GATEWAY_DASHBOARD_OIDC_REDIRECT_URL` | derived | callback registered at the issuer (`/ui/auth/callback`) |
 """
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+from pydantic import ConfigDict
 from pydantic_settings import SettingsConfigDict
 
 from dkbuza_kit.settings import AppSettings

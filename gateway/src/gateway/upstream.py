@@ -20,14 +20,18 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 from yarl import URL
 
-from gateway.breaker import STATE_VALUES, CircuitBreaker
-from gateway.metrics import BREAKER_STATE, UPSTREAM_DURATION, UPSTREAM_RETRIES
+from gateway.breaker import STATE_VALUES
+from gateway.breaker import CircuitBreaker
+from gateway.metrics import BREAKER_STATE
+from gateway.metrics import UPSTREAM_DURATION
+from gateway.metrics import UPSTREAM_RETRIES
 
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",

@@ -7,7 +7,9 @@ from sqlalchemy import text
 from dkbuza_dev.testing import app_harness_fixture
 
 sys.path.insert(0, str(Path(__file__).parent))
-from df_support import Api, at, set_now  # noqa: E402
+from df_support import Api  # noqa: E402
+from df_support import at  # noqa: E402
+from df_support import set_now  # noqa: E402
 
 # The rule sets are reference data seeded by a migration: kept between tests.
 harness = app_harness_fixture("disaster-fund", keep_tables=("rule_sets",))

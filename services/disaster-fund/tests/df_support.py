@@ -1,6 +1,9 @@
 """Helpers shared by the disaster-fund tests (a uniquely named module: tests run in importlib mode)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from dkbuza_kit.clock import FixedClock
 

@@ -1,8 +1,13 @@
 """Application guards, the dossier lifecycle, jobs, decisions, appeals and object rules."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
-from df_support import at, problem_code, set_now
+from df_support import at
+from df_support import problem_code
+from df_support import set_now
 from sqlalchemy import text
 
 from disaster_fund.worker import registry

@@ -1,6 +1,8 @@
 """Recognition procedure, derived deadlines, municipalities, damage reports."""
 
-from df_support import at, problem_code, set_now
+from df_support import at
+from df_support import problem_code
+from df_support import set_now
 from sqlalchemy import text
 
 

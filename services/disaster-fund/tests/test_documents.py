@@ -5,11 +5,14 @@ import io
 from datetime import date
 
 import pytest
-from df_support import at, problem_code, set_now
+from df_support import at
+from df_support import problem_code
+from df_support import set_now
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from disaster_fund.documents.letters import appeal_term, nl_date
+from disaster_fund.documents.letters import appeal_term
+from disaster_fund.documents.letters import nl_date
 
 PDF_HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64

@@ -4,13 +4,20 @@ plus the same figures produced through the API, bulk operations and the demo dat
 import csv
 import io
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from df_support import at, set_now
-from sqlalchemy import func, select, text
+from df_support import at
+from df_support import set_now
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 
 from disaster_fund import demo

@@ -3,7 +3,8 @@ per municipality next to the financial criterion, publication to last dossier co
 
 from datetime import date
 
-from df_support import at, set_now
+from df_support import at
+from df_support import set_now
 from sqlalchemy import text
 
 

@@ -1,13 +1,22 @@
 """Table-driven tests of the pure rule modules, with hand-computed expectations."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from disaster_fund import calculation, deadlines, turnaround, workflow
-from disaster_fund.calculation import Bracket, CalculationInput, CalculationRules, CropRules
+from disaster_fund import calculation
+from disaster_fund import deadlines
+from disaster_fund import turnaround
+from disaster_fund import workflow
+from disaster_fund.calculation import Bracket
+from disaster_fund.calculation import CalculationInput
+from disaster_fund.calculation import CalculationRules
+from disaster_fund.calculation import CropRules
 from disaster_fund.workflow import ApplicationState as A
 from disaster_fund.workflow import DisasterState as D
 from dkbuza_kit.problems import ProblemError

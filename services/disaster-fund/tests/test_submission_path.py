@@ -4,8 +4,10 @@ rule-set catalogue cache, and the contention-free (sharded) KPI counters."""
 import uuid
 from contextlib import contextmanager
 
-from df_support import at, set_now
-from sqlalchemy import event, text
+from df_support import at
+from df_support import set_now
+from sqlalchemy import event
+from sqlalchemy import text
 
 BODY_ITEMS = [{"description": "vloer en muren", "claimed_amount": "2500.5"},
               {"description": "meubelen", "claimed_amount": "1200.00"}]

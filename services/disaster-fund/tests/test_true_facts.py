@@ -2,7 +2,9 @@
 consistent facts, interest as its own payment kind, lead times net of every pause, regimes."""
 
 
-from df_support import at, problem_code, set_now
+from df_support import at
+from df_support import problem_code
+from df_support import set_now
 from sqlalchemy import text
 
 

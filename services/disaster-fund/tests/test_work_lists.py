@@ -1,7 +1,8 @@
 """Issue 15 P3: work lists (my dossiers, priority first, filters, search), the expert follow-up
 report and the appeals report."""
 
-from df_support import at, set_now
+from df_support import at
+from df_support import set_now
 
 
 async def listing(api, headers=None, **params):

@@ -1,12 +1,16 @@
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
 import pytest
 
-from dkbuza_dev.testing import ServiceHarness, app_harness_fixture
+from dkbuza_dev.testing import ServiceHarness
+from dkbuza_dev.testing import app_harness_fixture
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.letters import Letter, render_pdf
+from dkbuza_kit.letters import Letter
+from dkbuza_kit.letters import render_pdf
 
 COMPANY = "0123456789"
 OTHER_COMPANY = "0987654321"

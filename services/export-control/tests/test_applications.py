@@ -2,7 +2,8 @@
 decisions, reopening, and who sees what."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from sqlalchemy import select
 

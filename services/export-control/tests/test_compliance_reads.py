@@ -1,7 +1,8 @@
 """Reading transaction reports and infringement cases: filters, object rules (a company sees
 only its own, 404 for another's), customs has no access (403)."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from dkbuza_kit.clock import BRUSSELS
 

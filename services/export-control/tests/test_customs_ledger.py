@@ -2,10 +2,15 @@
 
 import asyncio
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event
+from sqlalchemy import select
+from sqlalchemy import text
 
 from dkbuza_kit.models import OutboxEvent
 from export_control.customs import service as customs
@@ -167,7 +172,8 @@ async def test_last_valid_day_until_midnight_brussels_then_expired(flow):
 
 
 async def test_expiry_job_marks_the_licence_expired(flow):
-    from dkbuza_kit.jobs import enqueue, run_due_jobs
+    from dkbuza_kit.jobs import enqueue
+    from dkbuza_kit.jobs import run_due_jobs
     from export_control.jobs import registry
 
     licence = await flow.granted_licence(lines=LINE_100, decision={"valid_until": "2026-03-31"})

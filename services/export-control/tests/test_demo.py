@@ -1,4 +1,5 @@
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.models import AuditEvent
 from export_control.applications.models import Application

@@ -3,9 +3,11 @@ country) and same goods category (`ML<n>`, or the Annex I entry such as `5A002`)
 
 import pytest
 
-from export_control.screening.matching import goods_category_key, notice_covers_goods
+from export_control.screening.matching import goods_category_key
+from export_control.screening.matching import notice_covers_goods
 
-from .test_screening import END_USER, notice
+from .test_screening import END_USER
+from .test_screening import notice
 
 
 @pytest.mark.parametrize(("entry", "key"), [

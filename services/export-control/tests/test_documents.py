@@ -6,9 +6,12 @@ import json
 
 from pypdf import PdfReader
 
-from dkbuza_kit.letters import Letter, render_pdf
+from dkbuza_kit.letters import Letter
+from dkbuza_kit.letters import render_pdf
 from export_control.applications.schemas import ApplicationType
-from export_control.documents.kinds import APPLICATION_KINDS, REQUIRED_FILE, required_kinds
+from export_control.documents.kinds import APPLICATION_KINDS
+from export_control.documents.kinds import REQUIRED_FILE
+from export_control.documents.kinds import required_kinds
 
 EUC = render_pdf(Letter("End-user certificate", "EUC-1", __import__("datetime").date(2026, 1, 10),
                         ["Norwegian Defence Materiel Agency"], ["No re-export."]))

@@ -2,10 +2,13 @@
 and route, names its legal act and article, and yields only to an exception the act provides,
 signed by the head and the minister. Routing reads the same data."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from export_control.applications.models import Decision
-from export_control.embargoes.rules import EmbargoList, default_list, measures_for
+from export_control.embargoes.rules import EmbargoList
+from export_control.embargoes.rules import default_list
+from export_control.embargoes.rules import measures_for
 from export_control.licences.models import Licence
 
 RU_AMMUNITION = {"application_type": "military_export", "destination_country": "RU",

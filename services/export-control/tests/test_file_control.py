@@ -3,13 +3,16 @@ party, regimes per application type, control lists and countries checked against
 data, licence validity within the law, denial notices that can be true, rule sets that mean
 what they say. Each refusal changes nothing."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.models import AuditEvent
-from export_control.applications.models import Advice, Application
+from export_control.applications.models import Advice
+from export_control.applications.models import Application
 from export_control.licences.models import Licence
 from export_control.screening.models import DenialNotice
 

@@ -1,12 +1,15 @@
 """Recording the past: historic applications and decisions, all or nothing, behind csg.head,
 dates through the timeline rule; the turnaround figures cover them."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.models import AuditEvent
-from export_control.applications.models import Application, TurnaroundFigure
+from export_control.applications.models import Application
+from export_control.applications.models import TurnaroundFigure
 
-from .conftest import COMPANY, application_body
+from .conftest import COMPANY
+from .conftest import application_body
 
 
 def historic(reference="CSG/2025/000017", **overrides):

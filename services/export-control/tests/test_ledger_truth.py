@@ -5,13 +5,18 @@ import asyncio
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 
 from dkbuza_kit.models import OutboxEvent
 from export_control.compliance.models import TransactionReport
 from export_control.customs.models import LedgerEntry
 
-from .test_customs_ledger import LINE_100, availability, debit, mrn
+from .test_customs_ledger import LINE_100
+from .test_customs_ledger import availability
+from .test_customs_ledger import debit
+from .test_customs_ledger import mrn
 
 LINE_3 = [{"description": "Launchers", "control_entry": "ML5.b", "quantity": "3",
            "unit": "pieces", "value_eur": "900.00"}]

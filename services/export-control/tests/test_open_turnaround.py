@@ -14,13 +14,20 @@ clock counts working days after the submission day, a paused day is one in (open
   if the pause were counted).
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import text
 
-from dkbuza_kit.clock import BRUSSELS, FixedClock
-from dkbuza_kit.jobs import enqueue_schedules, run_due_jobs
-from export_control.jobs import OPEN_TURNAROUND_TASK, open_turnaround, registry
+from dkbuza_kit.clock import BRUSSELS
+from dkbuza_kit.clock import FixedClock
+from dkbuza_kit.jobs import enqueue_schedules
+from dkbuza_kit.jobs import run_due_jobs
+from export_control.jobs import OPEN_TURNAROUND_TASK
+from export_control.jobs import open_turnaround
+from export_control.jobs import registry
 
 ML5 = {"description": "Thermal sights", "control_entry": "ML5.a", "quantity": "10",
        "unit": "pieces", "value_eur": "250000.00"}

@@ -4,7 +4,8 @@ Parliament report; dates through the timeline rule."""
 import pytest
 from sqlalchemy import select
 
-from dkbuza_kit.models import AuditEvent, OutboxEvent
+from dkbuza_kit.models import AuditEvent
+from dkbuza_kit.models import OutboxEvent
 
 from .conftest import COMPANY
 

@@ -2,12 +2,14 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import openpyxl
 
 from dkbuza_kit.clock import BRUSSELS
-from dkbuza_kit.jobs import enqueue, run_due_jobs
+from dkbuza_kit.jobs import enqueue
+from dkbuza_kit.jobs import run_due_jobs
 from export_control.jobs import registry
 
 

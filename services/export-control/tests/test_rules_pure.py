@@ -1,16 +1,26 @@
 """Table-driven tests of the pure rule modules (hand-computed expectations)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from dkbuza_kit.problems import ProblemError
-from export_control.applications.turnaround import ClockEvent, compute_turnaround
-from export_control.applications.workflow import TRANSITIONS, Status, check_transition
-from export_control.controllist import normalise_control_entry, parse_control_entry
-from export_control.licences.workflow import next_state, refusal_reason
-from export_control.routing.rules import RoutingInputs, default_rule_set, load_rule_set, route
+from export_control.applications.turnaround import ClockEvent
+from export_control.applications.turnaround import compute_turnaround
+from export_control.applications.workflow import TRANSITIONS
+from export_control.applications.workflow import Status
+from export_control.applications.workflow import check_transition
+from export_control.controllist import normalise_control_entry
+from export_control.controllist import parse_control_entry
+from export_control.licences.workflow import next_state
+from export_control.licences.workflow import refusal_reason
+from export_control.routing.rules import RoutingInputs
+from export_control.routing.rules import default_rule_set
+from export_control.routing.rules import load_rule_set
+from export_control.routing.rules import route
 
 
 @pytest.mark.parametrize(("raw", "code", "regime", "category"), [

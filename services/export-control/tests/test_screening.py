@@ -1,6 +1,7 @@
 """Screening fails closed: denial notices, the sanctions list, the Russia evidence rule."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select

@@ -7,7 +7,9 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dkbuza_dev.postgres import database_url, drop_database, ensure_database
+from dkbuza_dev.postgres import database_url
+from dkbuza_dev.postgres import drop_database
+from dkbuza_dev.postgres import ensure_database
 from dkbuza_dev.testing.harness import migrate
 from export_control.main import ALEMBIC_INI
 

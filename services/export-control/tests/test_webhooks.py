@@ -4,7 +4,9 @@ customs, which sees every company, hears of licences only (never of applications
 from sqlalchemy import select
 
 from dkbuza_kit.models import OutboxEvent
-from dkbuza_kit.webhooks import WebhookDelivery, WebhookSubscription, fan_out
+from dkbuza_kit.webhooks import WebhookDelivery
+from dkbuza_kit.webhooks import WebhookSubscription
+from dkbuza_kit.webhooks import fan_out
 from export_control.events import EVENT_TYPES
 
 LINE_100 = [{"description": "Night-vision goggles", "control_entry": "ML15.a",

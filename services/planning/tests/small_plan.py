@@ -4,7 +4,8 @@ Plan 2030: OD 1.1 {1.1-01 alfa (results Q1, Q3), 1.1-02 beta (Q2)}, OD 1.2 {1.2-
 (no due)}, OD 2.1 {2.1-01 delta (Q4)}. Teams: alfa/beta/gamma = team-a, delta = team-b.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 

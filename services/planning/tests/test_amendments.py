@@ -2,9 +2,11 @@
 with a reason (audited, the original kept); initiatives and results added after adoption;
 results archived. On the small 2030 plan, clock 2030-05-10."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.clock import FixedClock
 from dkbuza_kit.models import AuditEvent

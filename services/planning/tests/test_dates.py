@@ -5,7 +5,8 @@ The small plan is 2030 (drafted from 2029-01-01); the clock stands on 2030-05-10
 """
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.models import AuditEvent
 from planning.indicators.models import IndicatorMeasurement

@@ -1,11 +1,13 @@
 """The demo loads the real plan, periods and reports, and a second run changes nothing."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from planning.demo import load
 from planning.plan_import.source import default_plan_file
 from planning.plans.models import Initiative
-from planning.reporting.models import ReportingPeriod, StatusReport
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
 
 
 async def counts(harness):

@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from planning.plan_import.due_moments import DueMoment, read_due
+from planning.plan_import.due_moments import DueMoment
+from planning.plan_import.due_moments import read_due
 from planning.plan_import.parser import parse_plan
 from planning.plan_import.source import default_plan_file
 

@@ -1,7 +1,10 @@
 """The scheduled job that records indicator measurements from other services' KPIs (issue 7):
 a real database, the real job runner and a fake gateway (httpx.MockTransport)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -11,11 +14,17 @@ from sqlalchemy import select
 from structlog.testing import capture_logs
 
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.jobs import enqueue_schedules, run_due_jobs
+from dkbuza_kit.jobs import enqueue_schedules
+from dkbuza_kit.jobs import run_due_jobs
 from dkbuza_kit.models import Job
 from planning import worker
-from planning.indicators.kpi_sync import KpiReading, Skip, choose_measurement, kpi_index, kpi_token
-from planning.indicators.models import Indicator, IndicatorMeasurement
+from planning.indicators.kpi_sync import KpiReading
+from planning.indicators.kpi_sync import Skip
+from planning.indicators.kpi_sync import choose_measurement
+from planning.indicators.kpi_sync import kpi_index
+from planning.indicators.kpi_sync import kpi_token
+from planning.indicators.models import Indicator
+from planning.indicators.models import IndicatorMeasurement
 from planning.plan_import.source import default_plan_file
 from planning.plans.models import Plan
 from planning.settings import PlanningSettings

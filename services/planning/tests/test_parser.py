@@ -2,7 +2,8 @@
 
 import pytest
 
-from planning.plan_import.parser import PlanParseError, parse_plan
+from planning.plan_import.parser import PlanParseError
+from planning.plan_import.parser import parse_plan
 from planning.plan_import.source import default_plan_file
 
 PLAN_FILE = default_plan_file()

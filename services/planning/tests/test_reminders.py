@@ -1,14 +1,17 @@
 """Reminders before a period closes (issue 16, point 3): a `period.reminder` event per team with
 unreported initiatives, from `reminder_days_before_deadline` days before the deadline, once."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 from small_plan import report
 from sqlalchemy import select
 
 from dkbuza_kit.clock import FixedClock
-from dkbuza_kit.jobs import enqueue_schedules, run_due_jobs
+from dkbuza_kit.jobs import enqueue_schedules
+from dkbuza_kit.jobs import run_due_jobs
 from dkbuza_kit.models import OutboxEvent
 from planning import worker
 from planning.reporting.reminders import in_reminder_window

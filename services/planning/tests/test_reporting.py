@@ -6,10 +6,14 @@ Plan 2030: OD 1.1 {1.1-01 alfa (results Q1, Q3), 1.1-02 beta (Q2)}, OD 1.2 {1.2-
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import openpyxl
-from small_plan import SMALL_PLAN, import_small_plan, initiatives_by_code, report  # noqa: F401
+from small_plan import SMALL_PLAN  # noqa: F401
+from small_plan import import_small_plan  # noqa: F401
+from small_plan import initiatives_by_code  # noqa: F401
+from small_plan import report  # noqa: F401
 from sqlalchemy import select
 
 from dkbuza_kit.clock import FixedClock

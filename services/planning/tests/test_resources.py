@@ -6,7 +6,8 @@ import csv
 import io
 
 import openpyxl
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from planning.resources.models import InitiativeResources
 

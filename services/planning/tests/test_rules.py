@@ -5,7 +5,10 @@ from decimal import Decimal
 import pytest
 
 from planning.indicators.progress import progress_pct
-from planning.reporting.rules import deteriorated, percentage, report_errors, worst_unfinished
+from planning.reporting.rules import deteriorated
+from planning.reporting.rules import percentage
+from planning.reporting.rules import report_errors
+from planning.reporting.rules import worst_unfinished
 
 
 def codes(errors):

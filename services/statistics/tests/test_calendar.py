@@ -2,7 +2,9 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 from icalendar import Calendar
 

@@ -2,9 +2,11 @@
 approval ACTION by another user holding the approving role (never a typed name); the public
 sees the approved changes with reason and dates, and a change log per release."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
-from vsp_statistics.releases.models import ReleaseChangeRequest, ReleaseReschedule
+from vsp_statistics.releases.models import ReleaseChangeRequest
+from vsp_statistics.releases.models import ReleaseReschedule
 
 ENTITY_A = "TEST-A"
 
@@ -81,7 +83,8 @@ async def test_approval_is_an_action_of_another_user_with_the_approving_role(api
 
 
 async def test_the_public_change_log_of_a_release(api, network, clock):
-    from datetime import UTC, datetime
+    from datetime import UTC
+    from datetime import datetime
     release = await api.release(network["a"]["id"], "2025-04-15")
     assert (await api.reschedule(release["id"], "2025-04-22", reason="bron laat")).status_code \
         == 201

@@ -1,7 +1,8 @@
 """Every kind of client-given date goes through the kit's timeline rule or date window
 (issue 11): 422 with the rule's code and the field, and nothing written (now = 3 March 2025)."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.models import AuditEvent
 

@@ -2,7 +2,8 @@
 dates and actual publication moment, audited and through the timeline rule, so TP1 and TP3
 cover history. All or nothing; an entity may not."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.models import AuditEvent
 from vsp_statistics.releases.models import Release

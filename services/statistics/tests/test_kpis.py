@@ -1,6 +1,7 @@
 """KPIs over a hand-computed fixture (see the comments for each expected figure)."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 ENTITY_A = "TEST-A"
 ENTITY_B = "TEST-B"

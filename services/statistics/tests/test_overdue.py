@@ -1,14 +1,19 @@
 """The daily overdue check (worker job): one `release.overdue` event per release and missed
 target, run through the job queue as the worker runs it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from dkbuza_kit.jobs import enqueue_schedules, run_due_jobs
-from dkbuza_kit.models import Job, OutboxEvent
+from dkbuza_kit.jobs import enqueue_schedules
+from dkbuza_kit.jobs import run_due_jobs
+from dkbuza_kit.models import Job
+from dkbuza_kit.models import OutboxEvent
 from vsp_statistics.events import EVENT_TYPES
-from vsp_statistics.releases.overdue import OVERDUE_CHECK_TASK, signal_overdue_releases
+from vsp_statistics.releases.overdue import OVERDUE_CHECK_TASK
+from vsp_statistics.releases.overdue import signal_overdue_releases
 from vsp_statistics.worker import registry
 
 

@@ -4,7 +4,8 @@ as cancelled, is paginated and cacheable."""
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 from icalendar import Calendar
 

@@ -4,12 +4,15 @@ end before publication; bounded dates; release_time without offset. Every refusa
 nothing."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.models import AuditEvent
-from vsp_statistics.releases.models import Release, ReleaseChangeRequest
+from vsp_statistics.releases.models import Release
+from vsp_statistics.releases.models import ReleaseChangeRequest
 
 ENTITY_A = "TEST-A"
 

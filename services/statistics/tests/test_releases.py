@@ -1,9 +1,11 @@
 """Releases through the API: workflow, publication guard, reschedules, object rules."""
 
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from dkbuza_kit.models import AuditEvent

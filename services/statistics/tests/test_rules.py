@@ -5,19 +5,17 @@ from datetime import date
 import pytest
 
 from dkbuza_kit.dates import PartialDate
-from vsp_statistics.releases.announcement import exact_day_required, pre_announcement_compliant
-from vsp_statistics.releases.punctuality import (
-    PunctualityStatus,
-    punctuality,
-    release_punctuality,
-)
-from vsp_statistics.releases.reference_period import ended_before, matches_periodicity
+from vsp_statistics.releases.announcement import exact_day_required
+from vsp_statistics.releases.announcement import pre_announcement_compliant
+from vsp_statistics.releases.punctuality import PunctualityStatus
+from vsp_statistics.releases.punctuality import punctuality
+from vsp_statistics.releases.punctuality import release_punctuality
+from vsp_statistics.releases.reference_period import ended_before
+from vsp_statistics.releases.reference_period import matches_periodicity
 from vsp_statistics.releases.timeliness import time_lag_days
-from vsp_statistics.releases.workflow import (
-    IllegalTransition,
-    ReleaseState,
-    check_transition,
-)
+from vsp_statistics.releases.workflow import IllegalTransition
+from vsp_statistics.releases.workflow import ReleaseState
+from vsp_statistics.releases.workflow import check_transition
 
 P = PartialDate.parse
 S = PunctualityStatus

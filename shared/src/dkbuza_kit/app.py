@@ -1,35 +1,60 @@
 """The app factory: every DKBUZA app is built here, so all five behave the same at the edges."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import FastAPI
+from fastapi import Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dkbuza_kit.auth import JwksProvider, TokenVerifier, authenticate
+from dkbuza_kit.auth import JwksProvider
+from dkbuza_kit.auth import TokenVerifier
+from dkbuza_kit.auth import authenticate
 from dkbuza_kit.clock import SystemClock
-from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.db import create_engine
+from dkbuza_kit.db import create_sessionmaker
 from dkbuza_kit.documents.storage import storage_from_settings
 from dkbuza_kit.header_limits import HeaderLimitMiddleware
-from dkbuza_kit.kpi_history import KpiCollector, kpi_router
+from dkbuza_kit.kpi_history import KpiCollector
+from dkbuza_kit.kpi_history import kpi_router
 from dkbuza_kit.kpis import KpiProvider
 from dkbuza_kit.logs import configure_logging
-from dkbuza_kit.metrics import KPI_COLLECTORS, render
-from dkbuza_kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from dkbuza_kit.metrics import KPI_COLLECTORS
+from dkbuza_kit.metrics import render
+from dkbuza_kit.middleware import BodySizeLimitMiddleware
+from dkbuza_kit.middleware import RequestContextMiddleware
 from dkbuza_kit.migrations import head_revision
 from dkbuza_kit.openapi import install as install_openapi
 from dkbuza_kit.probes import ReadinessProbe
-from dkbuza_kit.problems import install_problem_handlers, problem_response
-from dkbuza_kit.query import accepts_any_query, reject_unknown_query_parameters
-from dkbuza_kit.settings import AppSettings, ServiceSettings
-from dkbuza_kit.shedding import ExportSlots, InFlightLimitMiddleware, install_overload_handlers
-from dkbuza_kit.timeouts import EXPORT, OTHER, READ, WRITE
-from dkbuza_kit.tracing import instrument_app, instrument_engine
-from dkbuza_kit.webhooks import TargetPolicy, webhook_router
+from dkbuza_kit.problems import install_problem_handlers
+from dkbuza_kit.problems import problem_response
+from dkbuza_kit.query import accepts_any_query
+from dkbuza_kit.query import reject_unknown_query_parameters
+from dkbuza_kit.settings import AppSettings
+from dkbuza_kit.settings import ServiceSettings
+from dkbuza_kit.shedding import ExportSlots
+from dkbuza_kit.shedding import InFlightLimitMiddleware
+from dkbuza_kit.shedding import install_overload_handlers
+from dkbuza_kit.timeouts import EXPORT
+from dkbuza_kit.timeouts import OTHER
+from dkbuza_kit.timeouts import READ
+from dkbuza_kit.timeouts import WRITE
+from dkbuza_kit.tracing import instrument_app
+from dkbuza_kit.tracing import instrument_engine
+from dkbuza_kit.webhooks import TargetPolicy
+from dkbuza_kit.webhooks import webhook_router
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 

@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.context import actor_var, request_id_var
-from dkbuza_kit.models import AuditEvent, OutboxEvent
+from dkbuza_kit.context import actor_var
+from dkbuza_kit.context import request_id_var
+from dkbuza_kit.models import AuditEvent
+from dkbuza_kit.models import OutboxEvent
 
 SYSTEM_ACTOR = "system"
 

@@ -9,13 +9,17 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
+from typing import Any
+from typing import TypeVar
 
 import httpx
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi import Request
 
 from dkbuza_kit.context import actor_var
 from dkbuza_kit.problems import ProblemError

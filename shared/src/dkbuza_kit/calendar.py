@@ -5,7 +5,10 @@ Belgian holidays come from the `holidays` package; the Flemish additions are dat
 """
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from functools import lru_cache
 from importlib import resources
 

@@ -1,10 +1,15 @@
 """The one source of "now": injectable so tests can set it."""
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Protocol
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from typing import Annotated
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi import Request
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 

@@ -6,14 +6,17 @@ what=...)` (with `scope=` the caller's visible rows where an object rule applies
 of an ORM model mapped with `version_id_col` (StaleDataError) also answers 412.
 """
 
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from fastapi import Request, Response
+from fastapi import Request
+from fastapi import Response
 from sqlalchemy import Select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.errors import ErrorCode, KitErrors
+from dkbuza_kit.errors import ErrorCode
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.problems import ProblemError
 
 M = TypeVar("M")

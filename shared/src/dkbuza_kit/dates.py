@@ -5,9 +5,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator
+from pydantic import PlainSerializer
+from pydantic import WithJsonSchema
 
 
 class Precision(StrEnum):

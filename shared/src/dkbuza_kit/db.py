@@ -13,19 +13,22 @@ the request answers 503 like any request caught by the outage.
 """
 
 import time
-from collections.abc import AsyncIterator, Mapping
-from typing import Annotated, Any, TypeVar
+from collections.abc import AsyncIterator
+from collections.abc import Mapping
+from typing import Annotated
+from typing import Any
+from typing import TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi import Request
 from pydantic import SecretStr
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData
+from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
 from dkbuza_kit.errors import KitErrors

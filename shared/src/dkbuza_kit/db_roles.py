@@ -11,7 +11,10 @@ append-only tables stay protected by their triggers, which only the owner can sw
 import re
 import secrets
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote
+from urllib.parse import unquote
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 import asyncpg
 from sqlalchemy import text

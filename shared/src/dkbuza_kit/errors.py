@@ -14,7 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, Problem, ProblemError
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
+from dkbuza_kit.problems import Problem
+from dkbuza_kit.problems import ProblemError
 
 
 class ErrorCode:

@@ -27,16 +27,24 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
-from datetime import date, datetime
+from collections.abc import AsyncIterable
+from collections.abc import AsyncIterator
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import IO, Annotated, Any
+from typing import IO
+from typing import Annotated
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from fastapi import Path
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
+from fastapi.responses import StreamingResponse
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

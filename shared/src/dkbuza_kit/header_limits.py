@@ -8,9 +8,13 @@ own as well (`UVICORN_OPTIONS`, `server_protocol`).
 
 import sys
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
-from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_bytes
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
+from dkbuza_kit.problems import problem_bytes
 
 # Twice the largest token we accept (8 KiB) plus room for ordinary headers; nginx's default
 # for a whole request head is 4 buffers of 8 KiB.

@@ -10,11 +10,14 @@ with If-Match passes its own version ETag (`etag=etag(row.version)`) instead.
 """
 
 import hashlib
-from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from datetime import UTC
+from datetime import datetime
+from email.utils import format_datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request
+from fastapi import Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 

@@ -12,13 +12,19 @@ recorded for work that rolled back.
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends
+from fastapi import Header
+from fastapi import Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam
+from sqlalchemy import func
+from sqlalchemy import select
 
 from dkbuza_kit.auth import authenticate_request
 from dkbuza_kit.db import DbSession

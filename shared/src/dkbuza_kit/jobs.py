@@ -16,21 +16,32 @@ causes it. Here `enqueue` takes the caller's session: the job exists iff the cha
 import asyncio
 import signal
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from dkbuza_kit.clock import Clock, SystemClock
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.context import actor_var
 from dkbuza_kit.metrics import JOBS_PROCESSED
 from dkbuza_kit.models import Job
-from dkbuza_kit.webhooks import Dispatcher, TargetPolicy, register_webhook_tasks
+from dkbuza_kit.webhooks import Dispatcher
+from dkbuza_kit.webhooks import TargetPolicy
+from dkbuza_kit.webhooks import register_webhook_tasks
 
 log = structlog.get_logger("dkbuza.jobs")
 
@@ -265,7 +276,8 @@ async def worker_loop(sessionmaker: async_sessionmaker[AsyncSession], registry: 
 def run_worker(settings, registry: TaskRegistry, *, kpi_provider=None) -> None:
     """The body of every `python -m <package>.worker`: the service's jobs, webhook delivery and,
     given the service's KPI provider, the daily KPI snapshot (`GET /v1/kpis/history`)."""
-    from dkbuza_kit.db import create_engine, create_sessionmaker
+    from dkbuza_kit.db import create_engine
+    from dkbuza_kit.db import create_sessionmaker
     from dkbuza_kit.kpi_history import register_kpi_snapshot_task
     from dkbuza_kit.logs import configure_logging
 

@@ -3,25 +3,47 @@ job that writes the history, and the Prometheus collector that computes gauges a
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from typing import Annotated
+from typing import Any
 
 import structlog
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pydantic import BaseModel
-from sqlalchemy import Date, DateTime, Float, String, UniqueConstraint, select
-from sqlalchemy.dialects.postgresql import JSONB, insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date
+from sqlalchemy import DateTime
+from sqlalchemy import Float
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import Clock, get_clock, today_brussels
-from dkbuza_kit.db import DbSession, KitBase
-from dkbuza_kit.errors import KitErrors, responses
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import get_clock
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import KitBase
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.jobs import TaskRegistry
-from dkbuza_kit.kpis import Kpi, KpiPeriod, KpiProvider, KpiStatus, KpiUnit
+from dkbuza_kit.kpis import Kpi
+from dkbuza_kit.kpis import KpiPeriod
+from dkbuza_kit.kpis import KpiProvider
+from dkbuza_kit.kpis import KpiStatus
+from dkbuza_kit.kpis import KpiUnit
 from dkbuza_kit.timeline import check_period
 from dkbuza_kit.types import BoundedDate
 

@@ -8,14 +8,17 @@ an environment variable) rather than from code.
 
 import json
 import os
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from collections.abc import Awaitable
+from collections.abc import Callable
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+from pydantic import ConfigDict
 
 
 class Direction(StrEnum):

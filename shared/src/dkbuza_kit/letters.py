@@ -7,7 +7,8 @@ than failing the letter (the euro sign is written as EUR).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import TYPE_CHECKING
 

@@ -8,7 +8,8 @@ import sys
 import structlog
 from opentelemetry import trace
 
-from dkbuza_kit.context import request_id_var, service_var
+from dkbuza_kit.context import request_id_var
+from dkbuza_kit.context import service_var
 
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
 # uvicorn writes an access line of its own whenever this logger has a handler; the kit's

@@ -12,11 +12,20 @@ import uuid
 
 import structlog
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
-from dkbuza_kit.context import actor_var, request_id_var, service_var
-from dkbuza_kit.metrics import HTTP_DURATION, HTTP_REQUESTS
-from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_bytes, problem_response
+from dkbuza_kit.context import actor_var
+from dkbuza_kit.context import request_id_var
+from dkbuza_kit.context import service_var
+from dkbuza_kit.metrics import HTTP_DURATION
+from dkbuza_kit.metrics import HTTP_REQUESTS
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
+from dkbuza_kit.problems import problem_bytes
+from dkbuza_kit.problems import problem_response
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 access_log = structlog.get_logger("dkbuza.access")

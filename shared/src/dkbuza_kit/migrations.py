@@ -10,10 +10,12 @@ import asyncio
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import context, op
+from alembic import context
+from alembic import op
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData
+from sqlalchemy import pool
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config

@@ -17,19 +17,27 @@ the kit's idioms do around them, route by route:
 """
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import Depends, FastAPI, Header
+from fastapi import Depends
+from fastapi import FastAPI
+from fastapi import Header
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 
-from dkbuza_kit.auth import BEARER_SCHEME_DOC, BEARER_SCHEME_NAME, is_authenticating
+from dkbuza_kit.auth import BEARER_SCHEME_DOC
+from dkbuza_kit.auth import BEARER_SCHEME_NAME
+from dkbuza_kit.auth import is_authenticating
 from dkbuza_kit.db import _session
 from dkbuza_kit.idempotency import _idempotency
-from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, Problem
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
+from dkbuza_kit.problems import Problem
 from dkbuza_kit.query import reject_unknown_query_parameters
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

@@ -1,10 +1,16 @@
 """limit/offset pagination with a total, over any SELECT."""
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends
+from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")

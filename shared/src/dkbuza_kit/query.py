@@ -8,7 +8,8 @@ dependencies included. Routes that pass their query on (the gateway's proxy) opt
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant

@@ -7,7 +7,9 @@ Used as pydantic types, so a wrong code is a 422 naming the field; values come o
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator
+from pydantic import BeforeValidator
+from pydantic import WithJsonSchema
 from pydantic_core import PydanticCustomError
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban

@@ -15,7 +15,8 @@ import logging
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from dkbuza_kit.header_limits import SERVER_MAX_HEAD_BYTES
-from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, problem_bytes
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
+from dkbuza_kit.problems import problem_bytes
 
 logger = logging.getLogger("dkbuza.server")
 

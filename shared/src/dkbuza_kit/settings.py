@@ -9,10 +9,14 @@ test harness set it; nothing falls back to a development server), never shown by
 in logs. Building settings reads the environment only: no file or directory is created.
 """
 
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic import SecretStr
+from pydantic import model_validator
+from pydantic_settings import BaseSettings
+from pydantic_settings import SettingsConfigDict
 
 from dkbuza_kit.paths import data_dir
 

@@ -15,18 +15,30 @@ sets the statement timeout of its database transaction.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
+from collections.abc import Iterable
 from typing import Annotated
 
 import structlog
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends
+from fastapi import FastAPI
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from dkbuza_kit.metrics import REQUESTS_SHED as SHED
-from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE, ProblemError, problem_bytes, problem_response
-from dkbuza_kit.timeouts import EXPORT, READ, WRITE, route_class_var
+from dkbuza_kit.problems import PROBLEM_MEDIA_TYPE
+from dkbuza_kit.problems import ProblemError
+from dkbuza_kit.problems import problem_bytes
+from dkbuza_kit.problems import problem_response
+from dkbuza_kit.timeouts import EXPORT
+from dkbuza_kit.timeouts import READ
+from dkbuza_kit.timeouts import WRITE
+from dkbuza_kit.timeouts import route_class_var
 
 HEALTH_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -6,7 +6,8 @@
 The problem always carries `entity`, `from_state`, `to_state` and `allowed` (sorted).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 

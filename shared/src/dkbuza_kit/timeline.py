@@ -10,10 +10,14 @@ Tolerance: a client's clock may run a little ahead of ours, so "now" is stretche
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from dkbuza_kit.clock import BRUSSELS
-from dkbuza_kit.errors import ErrorCode, KitErrors
+from dkbuza_kit.errors import ErrorCode
+from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.problems import ProblemError
 
 FUTURE_TOLERANCE = timedelta(minutes=5)

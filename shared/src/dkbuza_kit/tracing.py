@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from opentelemetry import metrics, trace
+from opentelemetry import metrics
+from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor

@@ -4,11 +4,16 @@ Money is Decimal inside and a string on the wire; every bound is documented in t
 client sees the window before it is refused (422, never a 500 from the database).
 """
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from pydantic import AfterValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator
+from pydantic import Field
+from pydantic import PlainSerializer
+from pydantic import WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 # EUR, NUMERIC(14,2) in the database; serialised as "1234.50". Input accepts "1234.5" or 1234.5.

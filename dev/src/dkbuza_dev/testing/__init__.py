@@ -5,7 +5,8 @@ session fixtures `pg_server_url` and `signing_key`; `ServiceHarness` runs one ap
 against its own freshly migrated database.
 """
 
-from dkbuza_dev.testing.harness import ServiceHarness, migrations_roundtrip
+from dkbuza_dev.testing.harness import ServiceHarness
+from dkbuza_dev.testing.harness import migrations_roundtrip
 from dkbuza_dev.testing.plugin import app_harness_fixture
 
 __all__ = ["ServiceHarness", "app_harness_fixture", "migrations_roundtrip"]

@@ -3,7 +3,8 @@
 import asyncio
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,21 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from dkbuza_dev.postgres import database_url, drop_database, ensure_database
-from dkbuza_dev.testing.reset import empty_written_tables, install_dirty_tracking
+from dkbuza_dev.postgres import database_url
+from dkbuza_dev.postgres import drop_database
+from dkbuza_dev.postgres import ensure_database
+from dkbuza_dev.testing.reset import empty_written_tables
+from dkbuza_dev.testing.reset import install_dirty_tracking
 from dkbuza_kit.clock import SystemClock
 from dkbuza_kit.db import KitBase
-from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
+from dkbuza_kit.db_roles import TEST_APP_ROLE
+from dkbuza_kit.db_roles import ensure_login_role
+from dkbuza_kit.db_roles import with_user
 from dkbuza_kit.migrations import alembic_config
 from dkbuza_kit.settings import AppSettings
 from dkbuza_kit.tokens import SigningKey

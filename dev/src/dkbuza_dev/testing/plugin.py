@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from dkbuza_kit.paths import data_dir
-from dkbuza_kit.tokens import SigningKey, generate_key
+from dkbuza_kit.tokens import SigningKey
+from dkbuza_kit.tokens import generate_key
 
 
 @pytest.fixture(scope="session")

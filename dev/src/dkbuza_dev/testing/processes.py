@@ -14,14 +14,19 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import httpx
 
-from dkbuza_dev.postgres import database_url, drop_database, ensure_database
+from dkbuza_dev.postgres import database_url
+from dkbuza_dev.postgres import drop_database
+from dkbuza_dev.postgres import ensure_database
 from dkbuza_kit.apps import AppSpec
-from dkbuza_kit.db_roles import TEST_APP_ROLE, ensure_login_role, with_user
+from dkbuza_kit.db_roles import TEST_APP_ROLE
+from dkbuza_kit.db_roles import ensure_login_role
+from dkbuza_kit.db_roles import with_user
 from dkbuza_kit.header_limits import uvicorn_command
 from dkbuza_kit.paths import repo_root
 

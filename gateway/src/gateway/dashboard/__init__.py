@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from gateway.dashboard import auth, pages, planning_pages
+from gateway.dashboard import auth
+from gateway.dashboard import pages
+from gateway.dashboard import planning_pages
 from gateway.dashboard.session import SessionCodec
 from gateway.settings import GatewaySettings
 

@@ -15,21 +15,27 @@ import hmac
 import re
 import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
 import httpx
 import jwt
 from authlib.common.security import generate_token
 from authlib.deprecate import AuthlibDeprecationWarning
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from fastapi.responses import Response
 
 from dkbuza_kit.apps import ROLES
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.tokens import dev_signing_key
 from gateway.dashboard.render import render
-from gateway.dashboard.session import CSRF_FIELD, check_csrf, codec
+from gateway.dashboard.session import CSRF_FIELD
+from gateway.dashboard.session import check_csrf
+from gateway.dashboard.session import codec
 
 with warnings.catch_warnings():
     # Authlib 1.9 announces a move of its httpx client to httpx2; the client works as documented.

@@ -7,7 +7,8 @@ table next to it, so the chart is never the only way to read a figure. Dutch num
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from markupsafe import escape
 
 BAR_HEIGHT = 22
 BAR_GAP = 8

@@ -6,12 +6,14 @@ a refused call (401/403) becomes `Denied`, a failed one `Missing`; the page says
 """
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 from fastapi import Request
 
 from dkbuza_kit.context import request_id_var
-from gateway.aggregate import SourceResult, fetch_all
+from gateway.aggregate import SourceResult
+from gateway.aggregate import fetch_all
 
 
 @dataclass(frozen=True)

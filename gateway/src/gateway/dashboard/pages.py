@@ -5,13 +5,16 @@ import uuid
 from datetime import timedelta
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from fastapi.responses import Response
 
 from dkbuza_kit.clock import today_brussels
 from gateway import overview
 from gateway.dashboard import views
-from gateway.dashboard.context import Visit, visit
+from gateway.dashboard.context import Visit
+from gateway.dashboard.context import visit
 from gateway.dashboard.data import read_all
 from gateway.dashboard.render import render
 

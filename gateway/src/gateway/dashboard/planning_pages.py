@@ -3,8 +3,11 @@ an initiative with its status reports per period and its overdue results."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from fastapi.responses import Response
 
 from gateway.dashboard import views
 from gateway.dashboard.context import visit

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from gateway.dashboard import charts
-from gateway.dashboard.session import CSRF_FIELD, codec
+from gateway.dashboard.session import CSRF_FIELD
+from gateway.dashboard.session import codec
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters["number"] = charts.format_number

@@ -12,8 +12,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from fastapi import Request
+from fastapi import Response
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeTimedSerializer
 
 from dkbuza_kit.problems import ProblemError
 

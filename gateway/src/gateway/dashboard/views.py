@@ -1,7 +1,8 @@
 """Pure shaping of the API answers into what the templates show (table-driven tests)."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from gateway import overview

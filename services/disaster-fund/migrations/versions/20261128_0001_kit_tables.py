@@ -7,7 +7,8 @@ Create Date: 2026-11-28
 
 from collections.abc import Sequence
 
-from dkbuza_kit.migrations import create_kit_tables_v1, drop_kit_tables_v1
+from dkbuza_kit.migrations import create_kit_tables_v1
+from dkbuza_kit.migrations import drop_kit_tables_v1
 
 revision: str = "0001"
 down_revision: str | None = None

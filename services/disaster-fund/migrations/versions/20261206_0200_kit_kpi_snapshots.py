@@ -7,7 +7,8 @@ Create Date: 2026-12-06
 
 from collections.abc import Sequence
 
-from dkbuza_kit.migrations import create_kpi_snapshot_table_v1, drop_kpi_snapshot_table_v1
+from dkbuza_kit.migrations import create_kpi_snapshot_table_v1
+from dkbuza_kit.migrations import drop_kpi_snapshot_table_v1
 
 revision: str = "0200"
 down_revision: str | None = "0101"

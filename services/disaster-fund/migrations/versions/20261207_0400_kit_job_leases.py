@@ -11,7 +11,8 @@ Create Date: 2026-12-07
 
 from collections.abc import Sequence
 
-from dkbuza_kit.migrations import add_job_leases_v1, drop_job_leases_v1
+from dkbuza_kit.migrations import add_job_leases_v1
+from dkbuza_kit.migrations import drop_job_leases_v1
 
 revision: str = "0400"
 down_revision: str | None = "0321"

@@ -12,9 +12,12 @@ Steps (each recorded in the result's `lines` so that a decision explains itself)
 Amounts are rounded to cents, half up, once at the end of each band.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from typing import Any
 
 CENT = Decimal("0.01")

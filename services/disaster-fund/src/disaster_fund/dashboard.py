@@ -5,7 +5,8 @@ once (completion is never undone), withdrawn when withdrawn before completion, e
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -13,7 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund.disasters.models import Disaster
-from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.types import Money
 
 AT_RISK_DAYS = 60

@@ -13,12 +13,18 @@ A deadline day D allows everything up to 23:59:59.999999 Brussels time on D.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from enum import StrEnum
 
 from disaster_fund.errors import Errors
-from dkbuza_kit.calendar import brussels_date, end_of_day, working_day_on_or_after
-from dkbuza_kit.dates import add_months, end_of_nth_month_after, within_months_after
+from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.calendar import end_of_day
+from dkbuza_kit.calendar import working_day_on_or_after
+from dkbuza_kit.dates import add_months
+from dkbuza_kit.dates import end_of_nth_month_after
+from dkbuza_kit.dates import within_months_after
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,28 @@ inserted in a handful of multi-row statements.
 import asyncio
 import random
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from disaster_fund.applications.models import (
-    Application,
-    ApplicationEvent,
-    DamageItem,
-    Decision,
-    ExpertReport,
-    Pause,
-)
-from disaster_fund.calculation import CalculationInput, compute
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import ApplicationEvent
+from disaster_fund.applications.models import DamageItem
+from disaster_fund.applications.models import Decision
+from disaster_fund.applications.models import ExpertReport
+from disaster_fund.applications.models import Pause
+from disaster_fund.calculation import CalculationInput
+from disaster_fund.calculation import compute
 from disaster_fund.deadlines import one_year_mark
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.documents.checklist import PAPER_RECEIPT
@@ -33,9 +38,11 @@ from disaster_fund.reports.models import DamageReport
 from disaster_fund.rules.models import RuleSet
 from disaster_fund.rules.service import content_of
 from disaster_fund.settings import DisasterFundSettings
-from disaster_fund.workflow import PHASE_OF_STATE, ApplicationState
+from disaster_fund.workflow import PHASE_OF_STATE
+from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.dates import add_months
-from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.db import create_engine
+from dkbuza_kit.db import create_sessionmaker
 
 NAMESPACE = uuid.UUID("5f0c1d2e-8d43-4c55-9b7a-0d1a5e2f3a10")
 A = ApplicationState

@@ -2,7 +2,8 @@
 `raise Errors.DOSSIER_CLOSED("...")`). Kit codes (NOT_FOUND, ILLEGAL_TRANSITION, time rules,
 bounds) live in `dkbuza_kit.errors.KitErrors`."""
 
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode
+from dkbuza_kit.errors import ErrorCatalogue
+from dkbuza_kit.errors import ErrorCode
 
 
 class Errors(ErrorCatalogue):

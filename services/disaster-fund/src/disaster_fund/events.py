@@ -1,7 +1,10 @@
 """The domain event types this service writes to its outbox (and offers as webhooks)."""
 
-from disaster_fund.roles import HANDLER, MANAGER, MUNICIPALITY
-from disaster_fund.workflow import ApplicationState, DisasterState
+from disaster_fund.roles import HANDLER
+from disaster_fund.roles import MANAGER
+from disaster_fund.roles import MUNICIPALITY
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import DisasterState
 
 REPORTER_EVENTS = ("damage_report.disaster_recognised", "damage_report.application_window_opened",
                    "damage_report.disaster_not_recognised")

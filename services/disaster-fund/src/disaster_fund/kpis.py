@@ -18,7 +18,8 @@ rows are sharded (up to 16 per key, see `stats.models`): every figure is a SUM o
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -27,8 +28,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disaster_fund.disasters import watch
 from disaster_fund.norms import norm_table
 from disaster_fund.workflow import Phase
-from dkbuza_kit.clock import Clock, today_brussels
-from dkbuza_kit.kpis import Direction, Kpi, KpiPeriod, KpiTarget, KpiTargets, KpiUnit, kpi
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.kpis import Direction
+from dkbuza_kit.kpis import Kpi
+from dkbuza_kit.kpis import KpiPeriod
+from dkbuza_kit.kpis import KpiTarget
+from dkbuza_kit.kpis import KpiTargets
+from dkbuza_kit.kpis import KpiUnit
+from dkbuza_kit.kpis import kpi
 
 AT_RISK_DAYS = 60
 TARGETS = KpiTargets(Path(__file__).parent / "data" / "kpi_targets.json",

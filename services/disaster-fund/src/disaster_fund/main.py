@@ -6,14 +6,19 @@ from fastapi import FastAPI
 
 from disaster_fund.applications.router import router as applications_router
 from disaster_fund.disasters.router import router as disasters_router
-from disaster_fund.documents.router import application_documents, letters, report_documents
-from disaster_fund.events import EVENT_READERS, EVENT_TYPES
+from disaster_fund.documents.router import application_documents
+from disaster_fund.documents.router import letters
+from disaster_fund.documents.router import report_documents
+from disaster_fund.events import EVENT_READERS
+from disaster_fund.events import EVENT_TYPES
 from disaster_fund.exports.router import router as exports_router
 from disaster_fund.kpis import compute_kpis
 from disaster_fund.payments.router import recoveries_router
 from disaster_fund.payments.router import router as payments_router
 from disaster_fund.reports.router import router as reports_router
-from disaster_fund.roles import HANDLER, MANAGER, MUNICIPALITY
+from disaster_fund.roles import HANDLER
+from disaster_fund.roles import MANAGER
+from disaster_fund.roles import MUNICIPALITY
 from disaster_fund.rules.router import router as rules_router
 from disaster_fund.settings import DisasterFundSettings
 from dkbuza_kit.app import create_app as build_app

@@ -6,7 +6,8 @@ open pause start), with the norms of each regime's newest rule-set version.
 
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 

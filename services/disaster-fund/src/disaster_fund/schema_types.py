@@ -7,10 +7,15 @@ TRUE (not in the future, after the step it follows) is checked by `dkbuza_kit.ti
 
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator
+from pydantic import AwareDatetime
+from pydantic import Field
 from pydantic_core import PydanticCustomError
 
-from dkbuza_kit.types import DATE_MAX, DATE_MIN, BoundedDate, in_date_window
+from dkbuza_kit.types import DATE_MAX
+from dkbuza_kit.types import DATE_MIN
+from dkbuza_kit.types import BoundedDate
+from dkbuza_kit.types import in_date_window
 
 
 def _moment_in_window(value):

@@ -6,11 +6,14 @@ phase or pause runs until `today`.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from enum import StrEnum
 
 from disaster_fund.errors import Errors
-from disaster_fund.workflow import PHASE_OF_STATE, ApplicationState, Phase
+from disaster_fund.workflow import PHASE_OF_STATE
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import Phase
 from dkbuza_kit.calendar import brussels_date
 
 

@@ -4,7 +4,8 @@ acceptance of expert reports, finality of decisions) and webhook deliveries."""
 from disaster_fund.jobs import register
 from disaster_fund.kpis import compute_kpis
 from disaster_fund.settings import DisasterFundSettings
-from dkbuza_kit.jobs import TaskRegistry, run_worker
+from dkbuza_kit.jobs import TaskRegistry
+from dkbuza_kit.jobs import run_worker
 
 registry = register(TaskRegistry())
 

@@ -7,7 +7,8 @@ Create Date: 2026-11-28
 
 from collections.abc import Sequence
 
-from dkbuza_kit.migrations import create_webhook_tables_v1, drop_webhook_tables_v1
+from dkbuza_kit.migrations import create_webhook_tables_v1
+from dkbuza_kit.migrations import drop_webhook_tables_v1
 
 revision: str = "0100"
 down_revision: str | None = "0003"

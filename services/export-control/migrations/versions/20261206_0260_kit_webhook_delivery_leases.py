@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from dkbuza_kit.migrations import downgrade_webhook_tables_v3, upgrade_webhook_tables_v3
+from dkbuza_kit.migrations import downgrade_webhook_tables_v3
+from dkbuza_kit.migrations import upgrade_webhook_tables_v3
 
 revision: str = "0260"
 down_revision: str | None = "0250"

@@ -6,7 +6,9 @@ has one customs debit.
 """
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from importlib import resources
 
@@ -15,22 +17,31 @@ from sqlalchemy import select
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import add_months
-from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.db import create_engine
+from dkbuza_kit.db import create_sessionmaker
 from dkbuza_kit.documents.service import store_document
-from dkbuza_kit.documents.storage import DocumentStorage, storage_from_settings
-from dkbuza_kit.letters import Letter, render_pdf
+from dkbuza_kit.documents.storage import DocumentStorage
+from dkbuza_kit.documents.storage import storage_from_settings
+from dkbuza_kit.letters import Letter
+from dkbuza_kit.letters import render_pdf
 from export_control.applications import decision as decisions
 from export_control.applications import service as applications
 from export_control.applications.models import Application
-from export_control.applications.schemas import AdviceIn, ApplicationIn, DecisionIn
+from export_control.applications.schemas import AdviceIn
+from export_control.applications.schemas import ApplicationIn
+from export_control.applications.schemas import DecisionIn
 from export_control.customs import service as customs
 from export_control.documents.checklist import evaluate_application
 from export_control.documents.kinds import APPLICATION_KINDS
 from export_control.documents.models import Document
-from export_control.roles import APPLICANT, HEAD, OFFICER
+from export_control.roles import APPLICANT
+from export_control.roles import HEAD
+from export_control.roles import OFFICER
 from export_control.routing.service import active_rule_set
-from export_control.screening.models import DenialNotice, SanctionsImport
-from export_control.screening.service import activate_sanctions_list, import_sanctions_list
+from export_control.screening.models import DenialNotice
+from export_control.screening.models import SanctionsImport
+from export_control.screening.service import activate_sanctions_list
+from export_control.screening.service import import_sanctions_list
 from export_control.settings import ExportControlSettings
 
 DEMO_ORG = "0123456789"

@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi import Request
 
 from dkbuza_kit.clock import ClockDep
 from export_control.settings import ExportControlSettings

@@ -1,6 +1,7 @@
 """The problem codes of the export-control service (raise by name: `Errors.X("detail")`)."""
 
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode
+from dkbuza_kit.errors import ErrorCatalogue
+from dkbuza_kit.errors import ErrorCode
 
 
 class Errors(ErrorCatalogue):

@@ -1,8 +1,11 @@
 """The domain event types this service writes to its outbox (and offers as webhooks)."""
 
 from export_control.applications.workflow import Status
-from export_control.licences.workflow import ACTIONS, ISSUED
-from export_control.roles import APPLICANT, CUSTOMS, INTERNAL
+from export_control.licences.workflow import ACTIONS
+from export_control.licences.workflow import ISSUED
+from export_control.roles import APPLICANT
+from export_control.roles import CUSTOMS
+from export_control.roles import INTERNAL
 
 EVENT_TYPES: tuple[str, ...] = (
     *(f"application.{status.value}" for status in Status),

@@ -4,7 +4,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.jobs import TaskRegistry
 from export_control.applications.figures import recompute_open_turnarounds
 from export_control.compliance.service import mark_overdue_reports

@@ -11,8 +11,14 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.clock import Clock, today_brussels
-from dkbuza_kit.kpis import Direction, Kpi, KpiPeriod, KpiTargets, KpiUnit, kpi
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.kpis import Direction
+from dkbuza_kit.kpis import Kpi
+from dkbuza_kit.kpis import KpiPeriod
+from dkbuza_kit.kpis import KpiTargets
+from dkbuza_kit.kpis import KpiUnit
+from dkbuza_kit.kpis import kpi
 
 ROLLING_DAYS = 365
 TARGETS = KpiTargets(Path(__file__).parent / "data" / "kpi_targets.json",

@@ -9,15 +9,19 @@ from export_control.applications.router import router as applications_router
 from export_control.casework.router import router as casework_router
 from export_control.compliance.router import router as compliance_router
 from export_control.customs.router import router as customs_router
-from export_control.documents.router import application_documents, licence_documents
+from export_control.documents.router import application_documents
+from export_control.documents.router import licence_documents
 from export_control.documents.router import router as documents_router
 from export_control.embargoes.router import router as embargoes_router
-from export_control.events import EVENT_READERS, EVENT_TYPES
+from export_control.events import EVENT_READERS
+from export_control.events import EVENT_TYPES
 from export_control.kpis import compute_kpis
 from export_control.licences.router import router as licences_router
 from export_control.procedures.router import router as procedures_router
 from export_control.reports.router import router as reports_router
-from export_control.roles import APPLICANT, CUSTOMS, INTERNAL
+from export_control.roles import APPLICANT
+from export_control.roles import CUSTOMS
+from export_control.roles import INTERNAL
 from export_control.routing.router import router as routing_router
 from export_control.screening.router import router as screening_router
 from export_control.settings import ExportControlSettings

@@ -6,9 +6,11 @@ everything. `csg.customs` holds only the customs endpoints: no other route lists
 other route answers 403. `csg.reopen` is the dedicated permission to reopen a decided case.
 """
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 
 APPLICANT = "csg.applicant"
 OFFICER = "csg.officer"

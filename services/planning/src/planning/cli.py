@@ -8,9 +8,11 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.db import create_engine
+from dkbuza_kit.db import create_sessionmaker
 from dkbuza_kit.problems import ProblemError
-from planning.plan_import.service import decode_and_parse, import_plan
+from planning.plan_import.service import decode_and_parse
+from planning.plan_import.service import import_plan
 from planning.settings import PlanningSettings
 
 

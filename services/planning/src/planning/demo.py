@@ -7,18 +7,26 @@ absent the demo says so and exits successfully.
 """
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.db import create_engine
+from dkbuza_kit.db import create_sessionmaker
 from planning.indicators.models import Indicator
-from planning.plan_import.service import decode_and_parse, import_plan
+from planning.plan_import.service import decode_and_parse
+from planning.plan_import.service import import_plan
 from planning.plan_import.source import default_plan_file
-from planning.plans.models import Initiative, Plan, PolicyField
-from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
+from planning.plans.models import Initiative
+from planning.plans.models import Plan
+from planning.plans.models import PolicyField
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
+from planning.reporting.models import StatusReportEntry
 from planning.settings import PlanningSettings
 
 PERIODS = [

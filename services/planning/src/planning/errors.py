@@ -1,6 +1,7 @@
 """Every problem code the planning service answers (besides the kit's), with status and title."""
 
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode
+from dkbuza_kit.errors import ErrorCatalogue
+from dkbuza_kit.errors import ErrorCode
 
 
 class Errors(ErrorCatalogue):

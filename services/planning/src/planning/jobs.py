@@ -11,7 +11,8 @@ from collections.abc import Callable
 import httpx
 
 from dkbuza_kit.jobs import TaskRegistry
-from planning.indicators.kpi_sync import gateway_fetcher, record_kpi_measurements
+from planning.indicators.kpi_sync import gateway_fetcher
+from planning.indicators.kpi_sync import record_kpi_measurements
 from planning.reporting.reminders import send_reminders
 from planning.settings import PlanningSettings
 

@@ -5,21 +5,31 @@ when there is none.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.clock import Clock, today_brussels
-from dkbuza_kit.kpis import Direction, Kpi, KpiPeriod, KpiTargets, KpiUnit, kpi
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.kpis import Direction
+from dkbuza_kit.kpis import Kpi
+from dkbuza_kit.kpis import KpiPeriod
+from dkbuza_kit.kpis import KpiTargets
+from dkbuza_kit.kpis import KpiUnit
+from dkbuza_kit.kpis import kpi
 from planning.audits.schemas import AuditSummary
 from planning.audits.service import audit_summary
 from planning.indicators.service import average_progress
 from planning.plans.filters import InitiativeFilters
 from planning.reporting import queries
 from planning.reporting.rules import percentage
-from planning.reporting.schemas import Completeness, Distribution, OnTimeRate
+from planning.reporting.schemas import Completeness
+from planning.reporting.schemas import Distribution
+from planning.reporting.schemas import OnTimeRate
 
 TARGETS = KpiTargets(Path(__file__).parent / "data" / "kpi_targets.json",
                      "PLANNING_KPI_TARGETS_FILE")

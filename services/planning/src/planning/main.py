@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from dkbuza_kit.app import create_app as build_app
 from planning.amendments.router import router as amendments_router
 from planning.audits.router import router as audits_router
-from planning.events import EVENT_READERS, EVENT_TYPES
+from planning.events import EVENT_READERS
+from planning.events import EVENT_TYPES
 from planning.exports.router import router as exports_router
 from planning.feedback.router import router as feedback_router
 from planning.indicators.router import router as indicators_router
@@ -16,7 +17,9 @@ from planning.plans.router import router as plans_router
 from planning.reporting.router import router as reporting_router
 from planning.resources.router import router as resources_router
 from planning.reviews.router import router as reviews_router
-from planning.roles import MANAGER, READER, REPORTER
+from planning.roles import MANAGER
+from planning.roles import READER
+from planning.roles import REPORTER
 from planning.settings import PlanningSettings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"

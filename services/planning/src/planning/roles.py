@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from planning.errors import Errors
 
 READER = "planning.reader"

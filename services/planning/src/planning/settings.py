@@ -1,4 +1,5 @@
-from pydantic import Field, SecretStr
+from pydantic import Field
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from dkbuza_kit.settings import ServiceSettings

@@ -1,7 +1,8 @@
 """The planning worker: `python -m planning.worker` runs the tasks of `planning.jobs` and webhooks."""
 
 from dkbuza_kit.jobs import run_worker
-from planning.jobs import INDICATOR_KPIS_TASK, build_registry
+from planning.jobs import INDICATOR_KPIS_TASK
+from planning.jobs import build_registry
 from planning.kpis import compute_kpis
 from planning.settings import PlanningSettings
 

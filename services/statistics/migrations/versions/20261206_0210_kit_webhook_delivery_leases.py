@@ -7,7 +7,8 @@ Create Date: 2026-12-06
 
 from collections.abc import Sequence
 
-from dkbuza_kit.migrations import downgrade_webhook_tables_v3, upgrade_webhook_tables_v3
+from dkbuza_kit.migrations import downgrade_webhook_tables_v3
+from dkbuza_kit.migrations import upgrade_webhook_tables_v3
 
 revision: str = "0210"
 down_revision: str | None = "0200"

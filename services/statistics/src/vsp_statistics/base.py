@@ -3,9 +3,14 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, func, text
+from sqlalchemy import DateTime
+from sqlalchemy import Integer
+from sqlalchemy import func
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from dkbuza_kit.db import new_metadata
 

@@ -6,8 +6,10 @@ from typing import Annotated
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from dkbuza_kit.dates import PartialDate, PartialDateField
-from dkbuza_kit.types import DATE_MAX, DATE_MIN
+from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.dates import PartialDateField
+from dkbuza_kit.types import DATE_MAX
+from dkbuza_kit.types import DATE_MIN
 
 
 def _partial_in_window(value: PartialDate) -> PartialDate:

@@ -13,38 +13,51 @@ illustrations, not records.
 """
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.clock import BRUSSELS, SystemClock
-from dkbuza_kit.dates import PartialDate, add_months
-from dkbuza_kit.db import create_engine, create_sessionmaker
+from dkbuza_kit.clock import BRUSSELS
+from dkbuza_kit.clock import SystemClock
+from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.dates import add_months
+from dkbuza_kit.db import create_engine
+from dkbuza_kit.db import create_sessionmaker
 from vsp_statistics.collaborations import service as collaborations
 from vsp_statistics.collaborations.models import CollaborationProject
 from vsp_statistics.collaborations.schemas import ProjectIn
 from vsp_statistics.consultations import service as consultations
 from vsp_statistics.consultations.models import RvosAdvice
-from vsp_statistics.consultations.schemas import AdviceIn, ResponseIn
-from vsp_statistics.network.models import Objective, Programme
-from vsp_statistics.network.schemas import EntityIn, ObjectiveIn, ProgrammeIn
-from vsp_statistics.network.service import create_entity, create_objective, create_programme
+from vsp_statistics.consultations.schemas import AdviceIn
+from vsp_statistics.consultations.schemas import ResponseIn
+from vsp_statistics.network.models import Objective
+from vsp_statistics.network.models import Programme
+from vsp_statistics.network.schemas import EntityIn
+from vsp_statistics.network.schemas import ObjectiveIn
+from vsp_statistics.network.schemas import ProgrammeIn
+from vsp_statistics.network.service import create_entity
+from vsp_statistics.network.service import create_objective
+from vsp_statistics.network.service import create_programme
 from vsp_statistics.official_statistics.schemas import StatisticIn
 from vsp_statistics.official_statistics.service import create_statistic
 from vsp_statistics.releases import history
 from vsp_statistics.releases import service as releases
-from vsp_statistics.releases.schemas import HistoricReleaseIn, HistoryIn, ReleaseIn
+from vsp_statistics.releases.schemas import HistoricReleaseIn
+from vsp_statistics.releases.schemas import HistoryIn
+from vsp_statistics.releases.schemas import ReleaseIn
 from vsp_statistics.roles import STAFF
 from vsp_statistics.settings import VspStatisticsSettings
 from vsp_statistics.work_programmes import service as work_programmes
 from vsp_statistics.work_programmes.models import WorkProgramme
-from vsp_statistics.work_programmes.schemas import (
-    ActionIn,
-    ActionProgressIn,
-    FixVersionIn,
-    WorkProgrammeIn,
-)
+from vsp_statistics.work_programmes.schemas import ActionIn
+from vsp_statistics.work_programmes.schemas import ActionProgressIn
+from vsp_statistics.work_programmes.schemas import FixVersionIn
+from vsp_statistics.work_programmes.schemas import WorkProgrammeIn
 
 PROGRAMME_CODE = "VSP-2025-2029"
 DEMO = Principal(sub="demo-loader", roles=frozenset({STAFF}), org="dkbuza")

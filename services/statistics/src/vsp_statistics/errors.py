@@ -1,6 +1,7 @@
 """Every problem code of the statistics service, with its status and title (raise by name)."""
 
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode
+from dkbuza_kit.errors import ErrorCatalogue
+from dkbuza_kit.errors import ErrorCode
 
 
 class Errors(ErrorCatalogue):

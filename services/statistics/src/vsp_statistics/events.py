@@ -1,7 +1,8 @@
 """The domain event types this service writes to its outbox (and offers as webhooks)."""
 
 from vsp_statistics.releases.workflow import ReleaseState
-from vsp_statistics.roles import ENTITY, STAFF
+from vsp_statistics.roles import ENTITY
+from vsp_statistics.roles import STAFF
 
 EVENT_TYPES: tuple[str, ...] = (
     "release.announced",

@@ -6,11 +6,9 @@ webhook delivery and the daily KPI snapshot).
 """
 
 from dkbuza_kit.jobs import TaskRegistry
-from vsp_statistics.releases.overdue import (
-    OVERDUE_CHECK_EVERY_SECONDS,
-    OVERDUE_CHECK_TASK,
-    signal_overdue_releases,
-)
+from vsp_statistics.releases.overdue import OVERDUE_CHECK_EVERY_SECONDS
+from vsp_statistics.releases.overdue import OVERDUE_CHECK_TASK
+from vsp_statistics.releases.overdue import signal_overdue_releases
 
 
 def register(registry: TaskRegistry) -> TaskRegistry:

@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from dkbuza_kit.app import create_app as build_app
 from vsp_statistics.collaborations.router import router as collaborations_router
 from vsp_statistics.consultations.router import router as consultations_router
-from vsp_statistics.events import EVENT_READERS, EVENT_TYPES
+from vsp_statistics.events import EVENT_READERS
+from vsp_statistics.events import EVENT_TYPES
 from vsp_statistics.kpis import compute_kpis
 from vsp_statistics.network.router import router as network_router
 from vsp_statistics.official_statistics.public_router import router as public_statistics_router
@@ -16,7 +17,8 @@ from vsp_statistics.quality.router import router as quality_router
 from vsp_statistics.release_calendar.router import router as calendar_router
 from vsp_statistics.releases.public_router import router as public_releases_router
 from vsp_statistics.releases.router import router as releases_router
-from vsp_statistics.roles import ENTITY, STAFF
+from vsp_statistics.roles import ENTITY
+from vsp_statistics.roles import STAFF
 from vsp_statistics.settings import VspStatisticsSettings
 from vsp_statistics.work_programmes.router import router as work_programmes_router
 

@@ -1,7 +1,8 @@
 """Partial updates (JSON merge patch) on the kit's PatchModel: which fields changed, one audit
 row per change, the version bumped only when something changed."""
 
-from typing import Any, ClassVar
+from typing import Any
+from typing import ClassVar
 
 from fastapi.encoders import jsonable_encoder
 from pydantic import model_validator

@@ -16,7 +16,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 
 STAFF = "vsa.staff"
 ENTITY = "sv.entity"

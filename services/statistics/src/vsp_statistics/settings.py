@@ -1,7 +1,8 @@
 from datetime import time
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi import Request
 from pydantic_settings import SettingsConfigDict
 
 from dkbuza_kit.settings import ServiceSettings

@@ -8,7 +8,8 @@ missing. The service raises its own problem (`REQUIRED_DOCUMENTS_MISSING`, with 
 list) when `missing` is not empty.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select

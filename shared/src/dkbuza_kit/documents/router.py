@@ -6,12 +6,22 @@ change it) and returns the owner's organisation (for event scoping).
 """
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import File
+from fastapi import Form
+from fastapi import Request
+from fastapi import UploadFile
 from fastapi.responses import Response
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +33,11 @@ from dkbuza_kit.documents import service
 from dkbuza_kit.documents.kinds import DocumentKind
 from dkbuza_kit.documents.service import DocumentErrors
 from dkbuza_kit.documents.storage import CHUNK
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 
 Authorize = Callable[[AsyncSession, Any, str, bool], Awaitable[str | None]]
 

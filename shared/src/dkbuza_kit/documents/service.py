@@ -9,10 +9,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
-from dkbuza_kit.documents.kinds import DocumentKind, detect_media_type, matches
-from dkbuza_kit.documents.storage import DocumentStorage, TooLarge
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.documents.kinds import DocumentKind
+from dkbuza_kit.documents.kinds import detect_media_type
+from dkbuza_kit.documents.kinds import matches
+from dkbuza_kit.documents.storage import DocumentStorage
+from dkbuza_kit.documents.storage import TooLarge
+from dkbuza_kit.errors import ErrorCatalogue
+from dkbuza_kit.errors import ErrorCode
+from dkbuza_kit.errors import KitErrors
 
 SNIFF_BYTES = 8192
 

@@ -22,7 +22,8 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+from typing import Protocol
 
 CHUNK = 64 * 1024
 TEMPORARY_PREFIX = ".upload-"

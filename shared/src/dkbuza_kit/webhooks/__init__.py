@@ -16,26 +16,28 @@ Services mount it through `create_app(webhook_events=..., webhook_event_roles=..
 (`dkbuza_kit.jobs.run_worker`) runs the dispatcher.
 """
 
-from dkbuza_kit.webhooks.delivery import DeliveryOptions, claim_due, fan_out, record, send
-from dkbuza_kit.webhooks.dispatcher import Dispatcher, deliver_pending
-from dkbuza_kit.webhooks.models import (
-    DEAD_LETTER,
-    PENDING,
-    SUCCEEDED,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookSubscription,
-)
+from dkbuza_kit.webhooks.delivery import DeliveryOptions
+from dkbuza_kit.webhooks.delivery import claim_due
+from dkbuza_kit.webhooks.delivery import fan_out
+from dkbuza_kit.webhooks.delivery import record
+from dkbuza_kit.webhooks.delivery import send
+from dkbuza_kit.webhooks.dispatcher import Dispatcher
+from dkbuza_kit.webhooks.dispatcher import deliver_pending
+from dkbuza_kit.webhooks.models import DEAD_LETTER
+from dkbuza_kit.webhooks.models import PENDING
+from dkbuza_kit.webhooks.models import SUCCEEDED
+from dkbuza_kit.webhooks.models import WebhookAttempt
+from dkbuza_kit.webhooks.models import WebhookDelivery
+from dkbuza_kit.webhooks.models import WebhookSubscription
 from dkbuza_kit.webhooks.router import webhook_router
-from dkbuza_kit.webhooks.rules import (
-    MAX_ATTEMPTS,
-    RETRY_SCHEDULE,
-    after_attempt,
-    receives,
-    retry_delay,
-    signed_request,
-)
-from dkbuza_kit.webhooks.targets import TargetPolicy, TargetRefused
+from dkbuza_kit.webhooks.rules import MAX_ATTEMPTS
+from dkbuza_kit.webhooks.rules import RETRY_SCHEDULE
+from dkbuza_kit.webhooks.rules import after_attempt
+from dkbuza_kit.webhooks.rules import receives
+from dkbuza_kit.webhooks.rules import retry_delay
+from dkbuza_kit.webhooks.rules import signed_request
+from dkbuza_kit.webhooks.targets import TargetPolicy
+from dkbuza_kit.webhooks.targets import TargetRefused
 
 
 def register_webhook_tasks(registry, *, every_seconds: int = 5) -> None:

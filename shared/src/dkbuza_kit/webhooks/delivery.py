@@ -19,25 +19,30 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select, text, update
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.models import OutboxEvent
-from dkbuza_kit.webhooks.models import (
-    ABANDONED,
-    DELIVERED,
-    FAILED,
-    PENDING,
-    REFUSED,
-    SENDING,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookSubscription,
-)
-from dkbuza_kit.webhooks.rules import after_attempt, receives, signed_request
-from dkbuza_kit.webhooks.targets import TargetPolicy, TargetRefused, Unresolvable
+from dkbuza_kit.webhooks.models import ABANDONED
+from dkbuza_kit.webhooks.models import DELIVERED
+from dkbuza_kit.webhooks.models import FAILED
+from dkbuza_kit.webhooks.models import PENDING
+from dkbuza_kit.webhooks.models import REFUSED
+from dkbuza_kit.webhooks.models import SENDING
+from dkbuza_kit.webhooks.models import WebhookAttempt
+from dkbuza_kit.webhooks.models import WebhookDelivery
+from dkbuza_kit.webhooks.models import WebhookSubscription
+from dkbuza_kit.webhooks.rules import after_attempt
+from dkbuza_kit.webhooks.rules import receives
+from dkbuza_kit.webhooks.rules import signed_request
+from dkbuza_kit.webhooks.targets import TargetPolicy
+from dkbuza_kit.webhooks.targets import TargetRefused
+from dkbuza_kit.webhooks.targets import Unresolvable
 
 log = structlog.get_logger("dkbuza.webhooks")
 NETWORK_ERROR = "network_error"  # one class for refused, reset, timed out, TLS: no port scan

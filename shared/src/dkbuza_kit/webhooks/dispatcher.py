@@ -5,10 +5,17 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from dkbuza_kit.clock import Clock, SystemClock
-from dkbuza_kit.webhooks.delivery import Claim, DeliveryOptions, claim_due, fan_out, record, send
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import SystemClock
+from dkbuza_kit.webhooks.delivery import Claim
+from dkbuza_kit.webhooks.delivery import DeliveryOptions
+from dkbuza_kit.webhooks.delivery import claim_due
+from dkbuza_kit.webhooks.delivery import fan_out
+from dkbuza_kit.webhooks.delivery import record
+from dkbuza_kit.webhooks.delivery import send
 from dkbuza_kit.webhooks.targets import TargetPolicy
 
 log = structlog.get_logger("dkbuza.webhooks")

@@ -1,34 +1,50 @@
 """`/v1/webhook-subscriptions`: subscribe, list, deactivate, read the log, replay."""
 
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import func, select, update
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.models import OutboxEvent
-from dkbuza_kit.pagination import Page, PageParams, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import PageParams
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from dkbuza_kit.problems import ProblemError
-from dkbuza_kit.webhooks.models import PENDING, WebhookAttempt, WebhookDelivery, WebhookSubscription
-from dkbuza_kit.webhooks.rules import forbidden_event_types, new_secret, sees_all_orgs
-from dkbuza_kit.webhooks.schemas import (
-    AttemptOut,
-    BulkReplayIn,
-    BulkReplayOut,
-    DeliveryOut,
-    DeliveryStatus,
-    ReplayOut,
-    SubscriptionCreated,
-    SubscriptionIn,
-    SubscriptionOut,
-)
-from dkbuza_kit.webhooks.targets import TargetPolicy, TargetRefused
+from dkbuza_kit.webhooks.models import PENDING
+from dkbuza_kit.webhooks.models import WebhookAttempt
+from dkbuza_kit.webhooks.models import WebhookDelivery
+from dkbuza_kit.webhooks.models import WebhookSubscription
+from dkbuza_kit.webhooks.rules import forbidden_event_types
+from dkbuza_kit.webhooks.rules import new_secret
+from dkbuza_kit.webhooks.rules import sees_all_orgs
+from dkbuza_kit.webhooks.schemas import AttemptOut
+from dkbuza_kit.webhooks.schemas import BulkReplayIn
+from dkbuza_kit.webhooks.schemas import BulkReplayOut
+from dkbuza_kit.webhooks.schemas import DeliveryOut
+from dkbuza_kit.webhooks.schemas import DeliveryStatus
+from dkbuza_kit.webhooks.schemas import ReplayOut
+from dkbuza_kit.webhooks.schemas import SubscriptionCreated
+from dkbuza_kit.webhooks.schemas import SubscriptionIn
+from dkbuza_kit.webhooks.schemas import SubscriptionOut
+from dkbuza_kit.webhooks.targets import TargetPolicy
+from dkbuza_kit.webhooks.targets import TargetRefused
 
 MAX_BULK_REPLAY = 10_000
 ENTITY = "webhook_subscription"

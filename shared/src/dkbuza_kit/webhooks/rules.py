@@ -4,14 +4,20 @@ import base64
 import json
 import random
 import secrets
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 from standardwebhooks import Webhook
 
 from dkbuza_kit.models import OutboxEvent
-from dkbuza_kit.webhooks.models import DEAD_LETTER, PENDING, SUCCEEDED
+from dkbuza_kit.webhooks.models import DEAD_LETTER
+from dkbuza_kit.webhooks.models import PENDING
+from dkbuza_kit.webhooks.models import SUCCEEDED
 
 # The delays after the 1st, 2nd ... failed attempt: the schedule Svix documents for Standard
 # Webhooks senders (docs.svix.com/retries): about 28 hours in all, then the dead letter.

@@ -13,8 +13,10 @@ a developer's receiver on 127.0.0.1/::1/localhost be reached, over http too.
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
 
 import httpx
 

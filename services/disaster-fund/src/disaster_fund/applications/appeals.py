@@ -7,27 +7,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import deadlines
 from disaster_fund.applications.decisions import add_decision
-from disaster_fund.applications.lifecycle import A, change_state, complete
-from disaster_fund.applications.models import (
-    Appeal,
-    Application,
-)
-from disaster_fund.applications.queries import (
-    current_decision,
-    open_appeal,
-    rule_set_for,
-)
-from disaster_fund.applications.schemas import (
-    AppealIn,
-    JudgmentIn,
-)
+from disaster_fund.applications.lifecycle import A
+from disaster_fund.applications.lifecycle import change_state
+from disaster_fund.applications.lifecycle import complete
+from disaster_fund.applications.models import Appeal
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.queries import current_decision
+from disaster_fund.applications.queries import open_appeal
+from disaster_fund.applications.queries import rule_set_for
+from disaster_fund.applications.schemas import AppealIn
+from disaster_fund.applications.schemas import JudgmentIn
 from disaster_fund.disasters import service as disasters
 from disaster_fund.errors import Errors
 from disaster_fund.payments.models import Payment
-from disaster_fund.workflow import (
-    ApplicationState,
-    ensure_application_transition,
-)
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import ensure_application_transition
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock

@@ -11,11 +11,14 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import calculation
-from disaster_fund.applications.decisions import add_decision, calculation_input
+from disaster_fund.applications.decisions import add_decision
+from disaster_fund.applications.decisions import calculation_input
 from disaster_fund.applications.journal import log_event
-from disaster_fund.applications.models import Application, Decision
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import Decision
 from disaster_fund.applications.queries import current_decision
-from disaster_fund.applications.schemas import ApplicationCorrectionIn, PayeeKind
+from disaster_fund.applications.schemas import ApplicationCorrectionIn
+from disaster_fund.applications.schemas import PayeeKind
 from disaster_fund.disasters import service as disasters
 from disaster_fund.errors import Errors
 from disaster_fund.rules import service as rules

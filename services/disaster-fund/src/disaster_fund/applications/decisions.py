@@ -1,36 +1,33 @@
 """Decision versions: computed with the rule set, notified, final after the term."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disaster_fund import calculation, deadlines
+from disaster_fund import calculation
+from disaster_fund import deadlines
 from disaster_fund.applications.expert_reports import ensure_excess_approved
-from disaster_fund.applications.lifecycle import A, change_state, complete
-from disaster_fund.applications.models import (
-    Application,
-    Decision,
-)
-from disaster_fund.applications.queries import (
-    current_decision,
-    latest_report,
-    rule_set_for,
-)
+from disaster_fund.applications.lifecycle import A
+from disaster_fund.applications.lifecycle import change_state
+from disaster_fund.applications.lifecycle import complete
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import Decision
+from disaster_fund.applications.queries import current_decision
+from disaster_fund.applications.queries import latest_report
+from disaster_fund.applications.queries import rule_set_for
 from disaster_fund.applications.review import drawn_for_review
-from disaster_fund.applications.schemas import (
-    DecisionIn,
-)
+from disaster_fund.applications.schemas import DecisionIn
 from disaster_fund.disasters import service as disasters
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.errors import Errors
 from disaster_fund.rules import service as rules
-from disaster_fund.workflow import (
-    ApplicationState,
-    ensure_application_transition,
-)
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import ensure_application_transition
 from dkbuza_kit.audit import SYSTEM_ACTOR
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import start_of_day

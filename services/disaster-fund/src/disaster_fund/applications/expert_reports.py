@@ -8,27 +8,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import deadlines
 from disaster_fund.applications.journal import log_event
-from disaster_fund.applications.lifecycle import A, change_state
-from disaster_fund.applications.models import (
-    Application,
-    ExpertReport,
-)
-from disaster_fund.applications.queries import (
-    latest_report,
-    rule_set_for,
-)
-from disaster_fund.applications.schemas import (
-    ExpertReportIn,
-)
+from disaster_fund.applications.lifecycle import A
+from disaster_fund.applications.lifecycle import change_state
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import ExpertReport
+from disaster_fund.applications.queries import latest_report
+from disaster_fund.applications.queries import rule_set_for
+from disaster_fund.applications.schemas import ExpertReportIn
 from disaster_fund.disasters import service as disasters
 from disaster_fund.errors import Errors
-from disaster_fund.workflow import (
-    ApplicationState,
-    ensure_application_transition,
-)
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import ensure_application_transition
 from dkbuza_kit.audit import SYSTEM_ACTOR
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.calendar import brussels_date, start_of_day
+from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.calendar import start_of_day
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.jobs import enqueue

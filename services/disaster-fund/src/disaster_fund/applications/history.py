@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import deadlines
 from disaster_fund.applications.journal import log_event
-from disaster_fund.applications.models import Application, DamageItem
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import DamageItem
 from disaster_fund.applications.schemas import HistoricDossierIn
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.errors import Errors
 from disaster_fund.municipalities import canonical_one
-from disaster_fund.workflow import ApplicationState, DisasterState
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import DisasterState
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import start_of_day
 from dkbuza_kit.clock import Clock

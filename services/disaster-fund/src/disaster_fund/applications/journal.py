@@ -4,13 +4,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disaster_fund.applications.models import (
-    Application,
-    ApplicationEvent,
-)
-from disaster_fund.workflow import (
-    ApplicationState,
-)
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import ApplicationEvent
+from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.audit import record_audit
 
 A = ApplicationState

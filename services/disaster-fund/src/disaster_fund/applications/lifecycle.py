@@ -2,7 +2,8 @@
 table, the audit trail, the turnaround columns and the completion facts in step."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -10,17 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import turnaround
 from disaster_fund.applications.journal import log_event
-from disaster_fund.applications.models import (
-    Application,
-)
-from disaster_fund.applications.pauses import close_open_pause, open_pause
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.pauses import close_open_pause
+from disaster_fund.applications.pauses import open_pause
 from disaster_fund.stats.models import PhaseDurationStats
-from disaster_fund.workflow import (
-    PHASE_OF_STATE,
-    TERMINAL_APPLICATION_STATES,
-    ApplicationState,
-    ensure_application_transition,
-)
+from disaster_fund.workflow import PHASE_OF_STATE
+from disaster_fund.workflow import TERMINAL_APPLICATION_STATES
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import ensure_application_transition
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.calendar import brussels_date
 

@@ -3,27 +3,20 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import turnaround
 from disaster_fund.applications.journal import log_event
-from disaster_fund.applications.models import (
-    Application,
-    Pause,
-)
-from disaster_fund.applications.queries import (
-    pauses_of,
-    state_entries,
-)
-from disaster_fund.applications.schemas import (
-    PauseIn,
-)
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import Pause
+from disaster_fund.applications.queries import pauses_of
+from disaster_fund.applications.queries import state_entries
+from disaster_fund.applications.schemas import PauseIn
 from disaster_fund.errors import Errors
 from disaster_fund.stats.models import PhaseDurationStats
-from disaster_fund.workflow import (
-    ApplicationState,
-)
+from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.errors import KitErrors

@@ -2,25 +2,24 @@
 
 import uuid
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disaster_fund import roles, turnaround
-from disaster_fund.applications.models import (
-    Appeal,
-    Application,
-    ApplicationEvent,
-    DamageItem,
-    Decision,
-    ExpertReport,
-    Pause,
-)
+from disaster_fund import roles
+from disaster_fund import turnaround
+from disaster_fund.applications.models import Appeal
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import ApplicationEvent
+from disaster_fund.applications.models import DamageItem
+from disaster_fund.applications.models import Decision
+from disaster_fund.applications.models import ExpertReport
+from disaster_fund.applications.models import Pause
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.errors import Errors
 from disaster_fund.rules import service as rules
-from disaster_fund.workflow import (
-    ApplicationState,
-)
+from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import one_or_404
 

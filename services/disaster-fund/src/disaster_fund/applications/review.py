@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund.applications.journal import log_event
-from disaster_fund.applications.models import Application, Decision
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import Decision
 from disaster_fund.applications.schemas import DecisionReviewIn
 from disaster_fund.errors import Errors
 from dkbuza_kit.auth import Principal

@@ -1,52 +1,72 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Path
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from sqlalchemy import select
 
-from disaster_fund import norms, roles
-from disaster_fund.applications import history, oversight, review, service, work_list
-from disaster_fund.applications.models import Appeal, Application, ExpertReport
-from disaster_fund.applications.schemas import (
-    AppealIn,
-    AppealOut,
-    AppealReportRow,
-    ApplicationCorrectionIn,
-    ApplicationIn,
-    ApplicationOut,
-    ApplicationTransitionIn,
-    BulkExpertAssignmentIn,
-    BulkItemResult,
-    BulkResult,
-    Category,
-    DamageItemOut,
-    DecisionIn,
-    DecisionOut,
-    DecisionReviewIn,
-    ExpertFollowUpOut,
-    ExpertReportIn,
-    ExpertReportOut,
-    HistoryImportIn,
-    HistoryImportOut,
-    JudgmentIn,
-    NormAlertOut,
-    PauseEndIn,
-    PauseIn,
-    PauseOut,
-    RecomputationOut,
-    TurnaroundOut,
-)
+from disaster_fund import norms
+from disaster_fund import roles
+from disaster_fund.applications import history
+from disaster_fund.applications import oversight
+from disaster_fund.applications import review
+from disaster_fund.applications import service
+from disaster_fund.applications import work_list
+from disaster_fund.applications.models import Appeal
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import ExpertReport
+from disaster_fund.applications.schemas import AppealIn
+from disaster_fund.applications.schemas import AppealOut
+from disaster_fund.applications.schemas import AppealReportRow
+from disaster_fund.applications.schemas import ApplicationCorrectionIn
+from disaster_fund.applications.schemas import ApplicationIn
+from disaster_fund.applications.schemas import ApplicationOut
+from disaster_fund.applications.schemas import ApplicationTransitionIn
+from disaster_fund.applications.schemas import BulkExpertAssignmentIn
+from disaster_fund.applications.schemas import BulkItemResult
+from disaster_fund.applications.schemas import BulkResult
+from disaster_fund.applications.schemas import Category
+from disaster_fund.applications.schemas import DamageItemOut
+from disaster_fund.applications.schemas import DecisionIn
+from disaster_fund.applications.schemas import DecisionOut
+from disaster_fund.applications.schemas import DecisionReviewIn
+from disaster_fund.applications.schemas import ExpertFollowUpOut
+from disaster_fund.applications.schemas import ExpertReportIn
+from disaster_fund.applications.schemas import ExpertReportOut
+from disaster_fund.applications.schemas import HistoryImportIn
+from disaster_fund.applications.schemas import HistoryImportOut
+from disaster_fund.applications.schemas import JudgmentIn
+from disaster_fund.applications.schemas import NormAlertOut
+from disaster_fund.applications.schemas import PauseEndIn
+from disaster_fund.applications.schemas import PauseIn
+from disaster_fund.applications.schemas import PauseOut
+from disaster_fund.applications.schemas import RecomputationOut
+from disaster_fund.applications.schemas import TurnaroundOut
 from disaster_fund.disasters import service as disasters
 from disaster_fund.errors import Errors
-from disaster_fund.workflow import ApplicationState, Phase
-from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import ClockDep, today_brussels
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import Phase
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 Applicant = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNICIPALITY,

@@ -1,16 +1,23 @@
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
-from disaster_fund.schema_types import Day, Moment
+from disaster_fund.schema_types import Day
+from disaster_fund.schema_types import Moment
 from disaster_fund.workflow import ApplicationState
 from dkbuza_kit.refdata import Iban
-from dkbuza_kit.schemas import InputModel, OutputModel, PatchModel
-from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.schemas import PatchModel
+from dkbuza_kit.types import Money
+from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.types import Quantity
 
 
 class Category(StrEnum):

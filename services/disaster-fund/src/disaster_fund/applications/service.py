@@ -7,44 +7,41 @@ routers, the payments, the jobs and the demo):
   pauses; `expert_reports`; `decisions`; `appeals`; `turnaround_report`.
 """
 
-from disaster_fund.applications.appeals import lodge_appeal, record_judgment
+from disaster_fund.applications.appeals import lodge_appeal
+from disaster_fund.applications.appeals import record_judgment
 from disaster_fund.applications.corrections import correct
-from disaster_fund.applications.decisions import (
-    FINALITY_TASK,
-    calculation_input,
-    decide,
-    finalise_after_term,
-    recompute,
-)
-from disaster_fund.applications.expert_reports import (
-    DEEMED_ACCEPTANCE_TASK,
-    approve_excess,
-    deem_report_accepted,
-    send_expert_report,
-)
+from disaster_fund.applications.decisions import FINALITY_TASK
+from disaster_fund.applications.decisions import calculation_input
+from disaster_fund.applications.decisions import decide
+from disaster_fund.applications.decisions import finalise_after_term
+from disaster_fund.applications.decisions import recompute
+from disaster_fund.applications.expert_reports import DEEMED_ACCEPTANCE_TASK
+from disaster_fund.applications.expert_reports import approve_excess
+from disaster_fund.applications.expert_reports import deem_report_accepted
+from disaster_fund.applications.expert_reports import send_expert_report
 from disaster_fund.applications.journal import log_event
-from disaster_fund.applications.lifecycle import change_state, complete, lock_in_order
-from disaster_fund.applications.pauses import add_pause, end_pause
-from disaster_fund.applications.queries import (
-    count_open,
-    current_decision,
-    decisions_of,
-    get,
-    items_of,
-    latest_report,
-    open_appeal,
-    pauses_of,
-    rule_set_for,
-    visible,
-)
-from disaster_fund.applications.submission import (
-    SUBMISSION_STATEMENT,
-    Submission,
-    check_scope,
-    insert_submission,
-    prepare_submission,
-)
-from disaster_fund.applications.transitions import bulk_assign_expert, transition
+from disaster_fund.applications.lifecycle import change_state
+from disaster_fund.applications.lifecycle import complete
+from disaster_fund.applications.lifecycle import lock_in_order
+from disaster_fund.applications.pauses import add_pause
+from disaster_fund.applications.pauses import end_pause
+from disaster_fund.applications.queries import count_open
+from disaster_fund.applications.queries import current_decision
+from disaster_fund.applications.queries import decisions_of
+from disaster_fund.applications.queries import get
+from disaster_fund.applications.queries import items_of
+from disaster_fund.applications.queries import latest_report
+from disaster_fund.applications.queries import open_appeal
+from disaster_fund.applications.queries import pauses_of
+from disaster_fund.applications.queries import rule_set_for
+from disaster_fund.applications.queries import visible
+from disaster_fund.applications.submission import SUBMISSION_STATEMENT
+from disaster_fund.applications.submission import Submission
+from disaster_fund.applications.submission import check_scope
+from disaster_fund.applications.submission import insert_submission
+from disaster_fund.applications.submission import prepare_submission
+from disaster_fund.applications.transitions import bulk_assign_expert
+from disaster_fund.applications.transitions import transition
 from disaster_fund.applications.turnaround_report import turnaround_of
 
 __all__ = [

@@ -2,41 +2,48 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Integer, Table, Text, bindparam, cast, func, insert, select
+from sqlalchemy import Integer
+from sqlalchemy import Table
+from sqlalchemy import Text
+from sqlalchemy import bindparam
+from sqlalchemy import cast
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disaster_fund import calculation, deadlines, roles
-from disaster_fund.applications.models import (
-    MONEY,
-    Application,
-    ApplicationEvent,
-    DamageItem,
-)
-from disaster_fund.applications.schemas import (
-    ApplicationIn,
-    ApplicationOut,
-    Category,
-    Channel,
-)
+from disaster_fund import calculation
+from disaster_fund import deadlines
+from disaster_fund import roles
+from disaster_fund.applications.models import MONEY
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import ApplicationEvent
+from disaster_fund.applications.models import DamageItem
+from disaster_fund.applications.schemas import ApplicationIn
+from disaster_fund.applications.schemas import ApplicationOut
+from disaster_fund.applications.schemas import Category
+from disaster_fund.applications.schemas import Channel
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.errors import Errors
-from disaster_fund.municipalities import canonical_nis, canonical_one
+from disaster_fund.municipalities import canonical_nis
+from disaster_fund.municipalities import canonical_one
 from disaster_fund.rules import service as rules
-from disaster_fund.workflow import (
-    PHASE_OF_STATE,
-    ApplicationState,
-    DisasterState,
-)
-from dkbuza_kit.audit import audit_row, outbox_row
+from disaster_fund.workflow import PHASE_OF_STATE
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import DisasterState
+from dkbuza_kit.audit import audit_row
+from dkbuza_kit.audit import outbox_row
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.errors import KitErrors
-from dkbuza_kit.models import AuditEvent, OutboxEvent
+from dkbuza_kit.models import AuditEvent
+from dkbuza_kit.models import OutboxEvent
 from dkbuza_kit.timeline import check_timeline
 
 A = ApplicationState

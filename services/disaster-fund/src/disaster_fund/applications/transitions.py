@@ -1,40 +1,37 @@
 """Generic lifecycle steps requested by clients (POST /transitions) and bulk assignment."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import roles
 from disaster_fund.applications.appeals import ensure_no_open_appeal
 from disaster_fund.applications.decisions import notify_decision
-from disaster_fund.applications.lifecycle import A, change_state, complete, lock_in_order
-from disaster_fund.applications.models import (
-    Application,
-)
-from disaster_fund.applications.queries import (
-    current_decision,
-    get,
-    latest_report,
-)
-from disaster_fund.applications.schemas import (
-    ApplicationTransitionIn,
-)
+from disaster_fund.applications.lifecycle import A
+from disaster_fund.applications.lifecycle import change_state
+from disaster_fund.applications.lifecycle import complete
+from disaster_fund.applications.lifecycle import lock_in_order
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.queries import current_decision
+from disaster_fund.applications.queries import get
+from disaster_fund.applications.queries import latest_report
+from disaster_fund.applications.schemas import ApplicationTransitionIn
 from disaster_fund.documents.checklist import ensure_complete as ensure_required_documents
 from disaster_fund.errors import Errors
 from disaster_fund.numbering import next_number
-from disaster_fund.workflow import (
-    GENERIC_APPLICATION_TARGETS,
-    ApplicationState,
-    ensure_application_transition,
-)
+from disaster_fund.workflow import GENERIC_APPLICATION_TARGETS
+from disaster_fund.workflow import ApplicationState
+from disaster_fund.workflow import ensure_application_transition
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.statemachine import illegal_transition
-from dkbuza_kit.timeline import Bound, check_timeline
+from dkbuza_kit.timeline import Bound
+from dkbuza_kit.timeline import check_timeline
 
 _APPLICANT_TARGETS = {A.report_accepted, A.report_contested, A.withdrawn}
 

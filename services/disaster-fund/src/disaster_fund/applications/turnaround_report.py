@@ -5,9 +5,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import turnaround
 from disaster_fund.applications.models import Application
-from disaster_fund.applications.queries import pauses_of, state_entries
+from disaster_fund.applications.queries import pauses_of
+from disaster_fund.applications.queries import state_entries
 from disaster_fund.rules.schemas import RuleSetContent
-from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
 
 
 async def turnaround_of(session: AsyncSession, application: Application, content: RuleSetContent,

@@ -4,10 +4,13 @@ search by dossier number or applicant."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disaster_fund import norms, roles
+from disaster_fund import norms
+from disaster_fund import roles
 from disaster_fund.applications.models import Application
 from disaster_fund.applications.queries import visible
 from dkbuza_kit.auth import Principal

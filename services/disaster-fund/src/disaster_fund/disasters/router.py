@@ -2,32 +2,45 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from sqlalchemy import select
 
-from disaster_fund import dashboard, roles
-from disaster_fund.disasters import service, watch
+from disaster_fund import dashboard
+from disaster_fund import roles
+from disaster_fund.disasters import service
+from disaster_fund.disasters import watch
 from disaster_fund.disasters.models import Disaster
-from disaster_fund.disasters.schemas import (
-    AdviceReceivedIn,
-    AdviceRequestIn,
-    AdviceRequestOut,
-    DamageReportSummaryOut,
-    DisasterIn,
-    DisasterOut,
-    DisasterPatch,
-    DisasterTransitionIn,
-    RecognitionPhaseOut,
-)
+from disaster_fund.disasters.schemas import AdviceReceivedIn
+from disaster_fund.disasters.schemas import AdviceRequestIn
+from disaster_fund.disasters.schemas import AdviceRequestOut
+from disaster_fund.disasters.schemas import DamageReportSummaryOut
+from disaster_fund.disasters.schemas import DisasterIn
+from disaster_fund.disasters.schemas import DisasterOut
+from disaster_fund.disasters.schemas import DisasterPatch
+from disaster_fund.disasters.schemas import DisasterTransitionIn
+from disaster_fund.disasters.schemas import RecognitionPhaseOut
 from disaster_fund.errors import Errors
 from disaster_fund.workflow import DisasterState
-from dkbuza_kit.auth import Principal, require_roles
-from dkbuza_kit.clock import ClockDep, today_brussels
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from dkbuza_kit.types import Year
 
 router = APIRouter(prefix="/v1/disasters", tags=["disasters"])

@@ -3,37 +3,40 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import deadlines
 from disaster_fund.applications.models import Application
-from disaster_fund.disasters.models import AdviceRequest, Disaster
-from disaster_fund.disasters.schemas import (
-    AdviceReceivedIn,
-    AdviceRequestIn,
-    DerivedDeadlines,
-    DisasterIn,
-    DisasterOut,
-    DisasterPatch,
-    DisasterTransitionIn,
-    criterion_out,
-)
+from disaster_fund.disasters.models import AdviceRequest
+from disaster_fund.disasters.models import Disaster
+from disaster_fund.disasters.schemas import AdviceReceivedIn
+from disaster_fund.disasters.schemas import AdviceRequestIn
+from disaster_fund.disasters.schemas import DerivedDeadlines
+from disaster_fund.disasters.schemas import DisasterIn
+from disaster_fund.disasters.schemas import DisasterOut
+from disaster_fund.disasters.schemas import DisasterPatch
+from disaster_fund.disasters.schemas import DisasterTransitionIn
+from disaster_fund.disasters.schemas import criterion_out
 from disaster_fund.errors import Errors
 from disaster_fund.municipalities import canonical_list
 from disaster_fund.numbering import next_number
 from disaster_fund.rules import service as rules
-from disaster_fund.workflow import (
-    TERMINAL_APPLICATION_STATES,
-    DisasterState,
-    ensure_disaster_transition,
-)
-from dkbuza_kit.audit import emit_event, record_audit
-from dkbuza_kit.clock import Clock, today_brussels
+from disaster_fund.workflow import TERMINAL_APPLICATION_STATES
+from disaster_fund.workflow import DisasterState
+from disaster_fund.workflow import ensure_disaster_transition
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import one_or_404
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import illegal_transition
-from dkbuza_kit.timeline import Bound, check_period, check_timeline
+from dkbuza_kit.timeline import Bound
+from dkbuza_kit.timeline import check_period
+from dkbuza_kit.timeline import check_timeline
 
 S = DisasterState
 

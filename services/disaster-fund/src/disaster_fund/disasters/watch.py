@@ -8,10 +8,13 @@ applications are read through their per-disaster index only.
 
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disaster_fund.disasters.models import AdviceRequest, Disaster
+from disaster_fund.disasters.models import AdviceRequest
+from disaster_fund.disasters.models import Disaster
 from disaster_fund.rules import service as rules
 from disaster_fund.workflow import DisasterState
 from dkbuza_kit.calendar import brussels_date

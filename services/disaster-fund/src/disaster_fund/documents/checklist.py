@@ -4,7 +4,8 @@ paper), what is missing; intake is refused while anything is missing."""
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from functools import cache
 from importlib import resources
 
@@ -12,13 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund.applications.journal import log_event
-from disaster_fund.applications.models import Application, ApplicationEvent
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import ApplicationEvent
 from disaster_fund.applications.queries import rule_set_for
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.documents.models import Document
 from disaster_fund.errors import Errors
 from dkbuza_kit.documents.checklist import Requirement as KitRequirement
-from dkbuza_kit.documents.checklist import evaluate, present_documents
+from dkbuza_kit.documents.checklist import evaluate
+from dkbuza_kit.documents.checklist import present_documents
 from dkbuza_kit.timeline import check_timeline
 
 PAPER_RECEIPT = "document.received_on_paper"

@@ -1,6 +1,10 @@
 """The kinds of documents a dossier carries, with what each may be and how large."""
 
-from dkbuza_kit.documents.kinds import JPEG, PDF, PNG, TEXT, DocumentKind
+from dkbuza_kit.documents.kinds import JPEG
+from dkbuza_kit.documents.kinds import PDF
+from dkbuza_kit.documents.kinds import PNG
+from dkbuza_kit.documents.kinds import TEXT
+from dkbuza_kit.documents.kinds import DocumentKind
 
 MB = 1024 * 1024
 IMAGES_OR_PDF = frozenset({PDF, JPEG, PNG})

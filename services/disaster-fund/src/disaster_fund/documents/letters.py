@@ -6,12 +6,14 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-from disaster_fund.applications.models import Application, Decision
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import Decision
 from disaster_fund.deadlines import appeal_term_end
 from disaster_fund.rules.models import RuleSet
 from disaster_fund.rules.service import content_of
 from dkbuza_kit.calendar import add_working_days
-from dkbuza_kit.letters import Letter, render_pdf
+from dkbuza_kit.letters import Letter
+from dkbuza_kit.letters import render_pdf
 
 KINDS_NL = {"initial": "beslissing", "rectification": "rechtzetting",
             "judgment": "beslissing na vonnis"}

@@ -2,22 +2,30 @@
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Request
 from pydantic import Field
 
 from disaster_fund import roles
 from disaster_fund.applications import service as applications
-from disaster_fund.documents import checklist, service
+from disaster_fund.documents import checklist
+from disaster_fund.documents import service
 from disaster_fund.documents.kinds import DOSSIER_KINDS
 from disaster_fund.documents.models import Document
 from disaster_fund.errors import Errors
 from dkbuza_kit.auth import require_roles
-from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.documents.router import DocumentOut, documents_router
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.documents.router import DocumentOut
+from dkbuza_kit.documents.router import documents_router
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.schemas import InputModel
 
 application_documents = documents_router(

@@ -7,16 +7,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund import roles
 from disaster_fund.applications import service as applications
-from disaster_fund.applications.models import Application, Decision
+from disaster_fund.applications.models import Application
+from disaster_fund.applications.models import Decision
 from disaster_fund.documents.kinds import DECISION_LETTER
 from disaster_fund.documents.letters import decision_letter
 from disaster_fund.documents.models import Document
 from disaster_fund.reports import service as reports
 from disaster_fund.rules.models import RuleSet
 from dkbuza_kit.audit import emit_event
-from dkbuza_kit.documents.service import owner_uuid, store_document
+from dkbuza_kit.documents.service import owner_uuid
+from dkbuza_kit.documents.service import store_document
 from dkbuza_kit.documents.storage import DocumentStorage
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
+from dkbuza_kit.errors import ErrorCatalogue
+from dkbuza_kit.errors import ErrorCode
+from dkbuza_kit.errors import KitErrors
 
 WRITERS = (roles.CITIZEN, roles.MUNICIPALITY, *roles.STAFF)
 

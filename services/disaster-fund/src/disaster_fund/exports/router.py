@@ -10,19 +10,26 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
-from disaster_fund import dashboard, roles
+from disaster_fund import dashboard
+from disaster_fund import roles
 from disaster_fund.applications.models import Application
 from disaster_fund.disasters import service as disasters
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.workflow import ApplicationState
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.exports import FILE_RESPONSES, FormatPath, export_response
+from dkbuza_kit.exports import FILE_RESPONSES
+from dkbuza_kit.exports import FormatPath
+from dkbuza_kit.exports import export_response
 from dkbuza_kit.shedding import ExportSlot
 
 router = APIRouter(prefix="/v1/exports", tags=["exports"])

@@ -1,31 +1,39 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
 from sqlalchemy import select
 
 from disaster_fund import roles
-from disaster_fund.applications.schemas import BulkItemResult, BulkResult
+from disaster_fund.applications.schemas import BulkItemResult
+from disaster_fund.applications.schemas import BulkResult
 from disaster_fund.errors import Errors
-from disaster_fund.payments import four_eyes, service
-from disaster_fund.payments.models import Payment, Recovery
-from disaster_fund.payments.schemas import (
-    BulkPaymentIn,
-    ExecutionIn,
-    PaymentIn,
-    PaymentOut,
-    PaymentType,
-    RecoveryIn,
-    RecoveryOut,
-    RecoveryState,
-    RecoveryTransitionIn,
-)
-from dkbuza_kit.auth import Principal, require_roles
+from disaster_fund.payments import four_eyes
+from disaster_fund.payments import service
+from disaster_fund.payments.models import Payment
+from disaster_fund.payments.models import Recovery
+from disaster_fund.payments.schemas import BulkPaymentIn
+from disaster_fund.payments.schemas import ExecutionIn
+from disaster_fund.payments.schemas import PaymentIn
+from disaster_fund.payments.schemas import PaymentOut
+from disaster_fund.payments.schemas import PaymentType
+from disaster_fund.payments.schemas import RecoveryIn
+from disaster_fund.payments.schemas import RecoveryOut
+from disaster_fund.payments.schemas import RecoveryState
+from disaster_fund.payments.schemas import RecoveryTransitionIn
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 recoveries_router = APIRouter(prefix="/v1/recoveries", tags=["recoveries"])

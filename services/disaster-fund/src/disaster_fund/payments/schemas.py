@@ -1,12 +1,16 @@
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field
 
 from disaster_fund.schema_types import Day
-from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import Money, NonNegativeMoney, PositiveMoney
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.types import Money
+from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.types import PositiveMoney
 
 
 class PaymentType(StrEnum):

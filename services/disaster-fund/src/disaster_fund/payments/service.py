@@ -3,23 +3,24 @@
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund.applications import service as applications
 from disaster_fund.applications.journal import log_event
 from disaster_fund.errors import Errors
 from disaster_fund.payments import four_eyes
-from disaster_fund.payments.models import Payment, Recovery
-from disaster_fund.payments.schemas import (
-    InterestBasis,
-    PaymentIn,
-    RecoveryIn,
-    RecoveryState,
-    RecoveryTransitionIn,
-)
+from disaster_fund.payments.models import Payment
+from disaster_fund.payments.models import Recovery
+from disaster_fund.payments.schemas import InterestBasis
+from disaster_fund.payments.schemas import PaymentIn
+from disaster_fund.payments.schemas import RecoveryIn
+from disaster_fund.payments.schemas import RecoveryState
+from disaster_fund.payments.schemas import RecoveryTransitionIn
 from disaster_fund.workflow import ApplicationState
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.clock import Clock

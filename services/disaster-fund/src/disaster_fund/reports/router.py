@@ -1,20 +1,28 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
 from sqlalchemy import select
 
 from disaster_fund import roles
 from disaster_fund.errors import Errors
 from disaster_fund.reports import service
 from disaster_fund.reports.models import DamageReport
-from disaster_fund.reports.schemas import DamageReportIn, DamageReportOut
-from dkbuza_kit.auth import Principal, require_roles
+from disaster_fund.reports.schemas import DamageReportIn
+from disaster_fund.reports.schemas import DamageReportOut
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 
 router = APIRouter(prefix="/v1/damage-reports", tags=["damage-reports"])
 Reporter = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNICIPALITY,

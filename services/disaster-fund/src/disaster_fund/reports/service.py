@@ -3,21 +3,25 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from disaster_fund import deadlines, roles
+from disaster_fund import deadlines
+from disaster_fund import roles
 from disaster_fund.disasters import service as disasters
 from disaster_fund.errors import Errors
-from disaster_fund.municipalities import canonical_nis, canonical_one
+from disaster_fund.municipalities import canonical_nis
+from disaster_fund.municipalities import canonical_one
 from disaster_fund.numbering import next_number
 from disaster_fund.reports.models import DamageReport
 from disaster_fund.reports.schemas import DamageReportIn
 from disaster_fund.workflow import DisasterState
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.calendar import brussels_date, end_of_day
+from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.calendar import end_of_day
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.timeline import check_timeline

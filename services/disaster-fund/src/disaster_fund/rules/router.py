@@ -1,15 +1,23 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Path
+from fastapi import Query
 from sqlalchemy import select
 
 from disaster_fund import roles
 from disaster_fund.rules import service
 from disaster_fund.rules.models import RuleSet
-from disaster_fund.rules.schemas import Regime, RuleSetIn, RuleSetOut
-from dkbuza_kit.auth import Principal, require_roles
+from disaster_fund.rules.schemas import Regime
+from disaster_fund.rules.schemas import RuleSetIn
+from disaster_fund.rules.schemas import RuleSetOut
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 
 router = APIRouter(prefix="/v1/rule-sets", tags=["rule-sets"])
 Reader = Annotated[Principal, Depends(require_roles(*roles.STAFF, roles.EXPERT))]

@@ -1,16 +1,22 @@
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
+from pydantic import model_validator
 
-from disaster_fund.calculation import Bracket, CalculationRules, CropRules
+from disaster_fund.calculation import Bracket
+from disaster_fund.calculation import CalculationRules
+from disaster_fund.calculation import CropRules
 from disaster_fund.deadlines import Windows
 from disaster_fund.schema_types import Day
 from disaster_fund.workflow import Phase
-from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import NonNegativeMoney, PositiveDayCount
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.types import PositiveDayCount
 
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
 

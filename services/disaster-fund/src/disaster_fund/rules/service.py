@@ -4,12 +4,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from disaster_fund.errors import Errors
 from disaster_fund.rules.models import RuleSet
-from disaster_fund.rules.schemas import RuleSetContent, RuleSetIn
+from disaster_fund.rules.schemas import RuleSetContent
+from disaster_fund.rules.schemas import RuleSetIn
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.errors import KitErrors
 

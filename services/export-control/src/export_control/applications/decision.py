@@ -6,33 +6,31 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import illegal_transition
 from export_control.applications import workflow
-from export_control.applications.figures import (
-    add_clock_event,
-    forget_open_turnaround,
-    record_turnaround,
-)
-from export_control.applications.models import (
-    Application,
-    Decision,
-)
-from export_control.applications.schemas import (
-    DecisionIn,
-)
+from export_control.applications.figures import add_clock_event
+from export_control.applications.figures import forget_open_turnaround
+from export_control.applications.figures import record_turnaround
+from export_control.applications.models import Application
+from export_control.applications.models import Decision
+from export_control.applications.schemas import DecisionIn
 from export_control.applications.workflow import Status
 from export_control.embargoes import service as embargoes
 from export_control.errors import Errors
 from export_control.licences.models import Licence
 from export_control.licences.service import issue_licence
-from export_control.licences.validity import licence_validity, validity_rules
-from export_control.roles import HEAD, MINISTER
+from export_control.licences.validity import licence_validity
+from export_control.licences.validity import validity_rules
+from export_control.roles import HEAD
+from export_control.roles import MINISTER
 from export_control.screening import service as screening
-from export_control.screening.models import DenialGrantNotification, DenialNotice
+from export_control.screening.models import DenialGrantNotification
+from export_control.screening.models import DenialNotice
 from export_control.settings import ExportControlSettings
 
 GRANTS = ("granted", "granted_with_conditions")

@@ -3,22 +3,25 @@ figure of each decided case and the running clock of open ones (recomputation is
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.calendar import brussels_date
 from export_control.applications import workflow
-from export_control.applications.models import (
-    Application,
-    ApplicationEvent,
-    Decision,
-    OpenTurnaroundFigure,
-    TurnaroundFigure,
-)
-from export_control.applications.turnaround import ClockEvent, Turnaround, compute_turnaround
+from export_control.applications.models import Application
+from export_control.applications.models import ApplicationEvent
+from export_control.applications.models import Decision
+from export_control.applications.models import OpenTurnaroundFigure
+from export_control.applications.models import TurnaroundFigure
+from export_control.applications.turnaround import ClockEvent
+from export_control.applications.turnaround import Turnaround
+from export_control.applications.turnaround import compute_turnaround
 
 
 async def add_clock_event(session: AsyncSession, app: Application, kind: str, at: datetime,

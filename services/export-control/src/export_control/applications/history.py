@@ -18,10 +18,13 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.timeline import check_timeline
-from export_control.applications.figures import add_clock_event, record_turnaround
-from export_control.applications.models import Application, Decision
+from export_control.applications.figures import add_clock_event
+from export_control.applications.figures import record_turnaround
+from export_control.applications.models import Application
+from export_control.applications.models import Decision
 from export_control.applications.schemas import HistoricApplicationIn
-from export_control.applications.service import lines_and_parties, owner_org
+from export_control.applications.service import lines_and_parties
+from export_control.applications.service import owner_org
 from export_control.applications.workflow import Status
 from export_control.errors import Errors
 from export_control.routing.service import active_rule_set

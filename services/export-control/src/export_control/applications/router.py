@@ -3,51 +3,62 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Request
+from fastapi import Response
 from sqlalchemy import select
 
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.calendar import brussels_date
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.statemachine import illegal_transition
 from export_control.applications import decision as decisions
-from export_control.applications import figures, history, service
-from export_control.applications.models import Advice, Application, Decision, InformationRequest
-from export_control.applications.schemas import (
-    AdviceIn,
-    AdviceOut,
-    ApplicationIn,
-    ApplicationOut,
-    DecisionIn,
-    DecisionOut,
-    HistoryImportIn,
-    InformationAnswerIn,
-    InformationRequestIn,
-    InformationRequestOut,
-    TransitionIn,
-    TurnaroundOut,
-)
-from export_control.deps import ClockDep, Settings
+from export_control.applications import figures
+from export_control.applications import history
+from export_control.applications import service
+from export_control.applications.models import Advice
+from export_control.applications.models import Application
+from export_control.applications.models import Decision
+from export_control.applications.models import InformationRequest
+from export_control.applications.schemas import AdviceIn
+from export_control.applications.schemas import AdviceOut
+from export_control.applications.schemas import ApplicationIn
+from export_control.applications.schemas import ApplicationOut
+from export_control.applications.schemas import DecisionIn
+from export_control.applications.schemas import DecisionOut
+from export_control.applications.schemas import HistoryImportIn
+from export_control.applications.schemas import InformationAnswerIn
+from export_control.applications.schemas import InformationRequestIn
+from export_control.applications.schemas import InformationRequestOut
+from export_control.applications.schemas import TransitionIn
+from export_control.applications.schemas import TurnaroundOut
+from export_control.deps import ClockDep
+from export_control.deps import Settings
 from export_control.errors import Errors
-from export_control.roles import (
-    APPLICANT,
-    HEAD,
-    MINISTER,
-    OFFICER,
-    REOPEN,
-    case_workers,
-    heads,
-    org_scope,
-    readers,
-)
+from export_control.roles import APPLICANT
+from export_control.roles import HEAD
+from export_control.roles import MINISTER
+from export_control.roles import OFFICER
+from export_control.roles import REOPEN
+from export_control.roles import case_workers
+from export_control.roles import heads
+from export_control.roles import org_scope
+from export_control.roles import readers
 from export_control.routing.service import route_application
 from export_control.screening import service as screening
 from export_control.screening.models import ScreeningHit
-from export_control.screening.schemas import ScreeningHitOut, ScreeningResolutionIn
+from export_control.screening.schemas import ScreeningHitOut
+from export_control.screening.schemas import ScreeningResolutionIn
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 

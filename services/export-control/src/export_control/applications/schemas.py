@@ -1,16 +1,23 @@
 """Request and response models of applications."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import StringConstraints
 
 from dkbuza_kit.refdata import CountryCode
-from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import BoundedDate, BoundedDateTime, NonNegativeMoney, Quantity
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.types import BoundedDate
+from dkbuza_kit.types import BoundedDateTime
+from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.types import Quantity
 
 Text300 = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]

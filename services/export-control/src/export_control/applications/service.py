@@ -4,11 +4,14 @@ decisions (delegated or ministerial), reopening, and the turnaround clock."""
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.db import one_or_404
@@ -16,26 +19,26 @@ from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import illegal_transition
 from dkbuza_kit.timeline import check_timeline
 from export_control.applications import workflow
-from export_control.applications.figures import add_clock_event, forget_open_turnaround
-from export_control.applications.models import (
-    Advice,
-    Application,
-    GoodsLine,
-    InformationRequest,
-    Party,
-    ReferenceCounter,
-)
-from export_control.applications.schemas import (
-    AdviceIn,
-    ApplicationIn,
-    InformationRequestIn,
-)
+from export_control.applications.figures import add_clock_event
+from export_control.applications.figures import forget_open_turnaround
+from export_control.applications.models import Advice
+from export_control.applications.models import Application
+from export_control.applications.models import GoodsLine
+from export_control.applications.models import InformationRequest
+from export_control.applications.models import Party
+from export_control.applications.models import ReferenceCounter
+from export_control.applications.schemas import AdviceIn
+from export_control.applications.schemas import ApplicationIn
+from export_control.applications.schemas import InformationRequestIn
 from export_control.applications.workflow import Status
-from export_control.controllist import DUAL_USE, MILITARY, normalise_control_entry
+from export_control.controllist import DUAL_USE
+from export_control.controllist import MILITARY
+from export_control.controllist import normalise_control_entry
 from export_control.documents.checklist import ensure_complete as ensure_required_documents
 from export_control.errors import Errors
 from export_control.licences.service import suspend_on_reopen
-from export_control.roles import org_scope, scoped_select
+from export_control.roles import org_scope
+from export_control.roles import scoped_select
 from export_control.routing.service import route_application
 from export_control.screening import service as screening
 from export_control.settings import ExportControlSettings

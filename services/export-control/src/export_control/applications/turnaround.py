@@ -15,9 +15,14 @@ Pure: the same events always give the same figure, so recomputation is idempoten
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
-from dkbuza_kit.calendar import brussels_date, is_working_day, next_working_day
+from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.calendar import is_working_day
+from dkbuza_kit.calendar import next_working_day
 from dkbuza_kit.clock import BRUSSELS
 
 CUTOFF = time(18, 0)

@@ -13,7 +13,11 @@ from enum import StrEnum
 
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import TransitionTable
-from export_control.roles import APPLICANT, HEAD, MINISTER, OFFICER, REOPEN
+from export_control.roles import APPLICANT
+from export_control.roles import HEAD
+from export_control.roles import MINISTER
+from export_control.roles import OFFICER
+from export_control.roles import REOPEN
 
 
 class Status(StrEnum):

@@ -3,27 +3,33 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
+from fastapi import Depends
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from export_control.applications.models import Application
 from export_control.applications.schemas import ApplicationOut
 from export_control.applications.service import get_application
 from export_control.casework import service
-from export_control.casework.schemas import (
-    ApplicationFilters,
-    AssignmentIn,
-    BulkDecisionIn,
-    BulkDecisionResult,
-    QueueOut,
-    application_filters,
-)
-from export_control.deps import ClockDep, Settings
+from export_control.casework.schemas import ApplicationFilters
+from export_control.casework.schemas import AssignmentIn
+from export_control.casework.schemas import BulkDecisionIn
+from export_control.casework.schemas import BulkDecisionResult
+from export_control.casework.schemas import QueueOut
+from export_control.casework.schemas import application_filters
+from export_control.deps import ClockDep
+from export_control.deps import Settings
 from export_control.errors import Errors
-from export_control.roles import heads, internal_readers, readers
+from export_control.roles import heads
+from export_control.roles import internal_readers
+from export_control.roles import readers
 
 # The list keeps its operationId `applications-list-applications`; the rest is casework.
 router = APIRouter()

@@ -4,10 +4,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import Field, StringConstraints
+from pydantic import Field
+from pydantic import StringConstraints
 
 from dkbuza_kit.refdata import CountryCode
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import BoundedDate
 
 Officer = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -2,9 +2,14 @@
 and bulk decisions in delegation (fast track only, each case decided and audited on its own)."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
@@ -12,16 +17,17 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import start_of_day
 from dkbuza_kit.problems import ProblemError
 from export_control.applications import decision as decisions
-from export_control.applications.models import (
-    Application,
-    GoodsLine,
-    OpenTurnaroundFigure,
-    Party,
-)
+from export_control.applications.models import Application
+from export_control.applications.models import GoodsLine
+from export_control.applications.models import OpenTurnaroundFigure
+from export_control.applications.models import Party
 from export_control.applications.schemas import DecisionIn
-from export_control.applications.service import get_application, visible_applications
-from export_control.applications.workflow import OPEN_STATES, Status
-from export_control.casework.schemas import ApplicationFilters, BulkDecisionIn
+from export_control.applications.service import get_application
+from export_control.applications.service import visible_applications
+from export_control.applications.workflow import OPEN_STATES
+from export_control.applications.workflow import Status
+from export_control.casework.schemas import ApplicationFilters
+from export_control.casework.schemas import BulkDecisionIn
 from export_control.controllist import parse_control_entry
 from export_control.errors import Errors
 from export_control.settings import ExportControlSettings

@@ -3,31 +3,40 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
 
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from export_control.compliance import service
-from export_control.compliance.models import InfringementCase, ReportObligation, TransactionReport
-from export_control.compliance.schemas import (
-    InfringementDetailOut,
-    InfringementIn,
-    InfringementOut,
-    InfringementStatus,
-    InfringementTransitionIn,
-    LegalBasis,
-    ObligationOut,
-    StateChangeOut,
-    TransactionReportIn,
-    TransactionReportOut,
-)
+from export_control.compliance.models import InfringementCase
+from export_control.compliance.models import ReportObligation
+from export_control.compliance.models import TransactionReport
+from export_control.compliance.schemas import InfringementDetailOut
+from export_control.compliance.schemas import InfringementIn
+from export_control.compliance.schemas import InfringementOut
+from export_control.compliance.schemas import InfringementStatus
+from export_control.compliance.schemas import InfringementTransitionIn
+from export_control.compliance.schemas import LegalBasis
+from export_control.compliance.schemas import ObligationOut
+from export_control.compliance.schemas import StateChangeOut
+from export_control.compliance.schemas import TransactionReportIn
+from export_control.compliance.schemas import TransactionReportOut
 from export_control.deps import ClockDep
 from export_control.licences.service import get_licence
 from export_control.reports.periods import parse_period
-from export_control.roles import APPLICANT, OFFICER, case_workers, org_scope, readers
+from export_control.roles import APPLICANT
+from export_control.roles import OFFICER
+from export_control.roles import case_workers
+from export_control.roles import org_scope
+from export_control.roles import readers
 
 router = APIRouter(tags=["compliance"])
 

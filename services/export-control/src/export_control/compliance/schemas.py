@@ -1,13 +1,20 @@
 """Request and response models of transaction reports and infringement cases."""
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated, Literal
+from datetime import date
+from datetime import datetime
+from typing import Annotated
+from typing import Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
+from pydantic import StringConstraints
 
-from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import BoundedDate, Money, NonNegativeMoney, Quantity
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.types import BoundedDate
+from dkbuza_kit.types import Money
+from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.types import Quantity
 from export_control.customs.schemas import Mrn
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]

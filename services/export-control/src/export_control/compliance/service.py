@@ -2,25 +2,28 @@
 the infringement cases they lead to."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import one_or_404
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.models import AuditEvent
 from dkbuza_kit.timeline import check_timeline
 from export_control.compliance import workflow
-from export_control.compliance.models import (
-    InfringementCase,
-    ReportObligation,
-    TransactionReport,
-    TransactionReportLine,
-)
+from export_control.compliance.models import InfringementCase
+from export_control.compliance.models import ReportObligation
+from export_control.compliance.models import TransactionReport
+from export_control.compliance.models import TransactionReportLine
 from export_control.compliance.schemas import TransactionReportIn
 from export_control.customs.models import LedgerEntry
 from export_control.errors import Errors

@@ -3,27 +3,36 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from export_control.customs import service
 from export_control.customs.models import LedgerEntry
-from export_control.customs.schemas import (
-    AvailabilityOut,
-    DebitIn,
-    LedgerEntryOut,
-    ReCreditIn,
-    WriteOffIn,
-)
-from export_control.deps import ClockDep, Settings
+from export_control.customs.schemas import AvailabilityOut
+from export_control.customs.schemas import DebitIn
+from export_control.customs.schemas import LedgerEntryOut
+from export_control.customs.schemas import ReCreditIn
+from export_control.customs.schemas import WriteOffIn
+from export_control.deps import ClockDep
+from export_control.deps import Settings
 from export_control.licences.models import Licence
-from export_control.roles import CUSTOMS, INTERNAL, case_workers, customs_only, org_scope, readers
+from export_control.roles import CUSTOMS
+from export_control.roles import INTERNAL
+from export_control.roles import case_workers
+from export_control.roles import customs_only
+from export_control.roles import org_scope
+from export_control.roles import readers
 
 router = APIRouter(tags=["customs"])
 

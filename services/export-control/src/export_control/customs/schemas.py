@@ -1,13 +1,19 @@
 """Request and response models of the customs (CERTEX) side and the ledger."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import StringConstraints
 
-from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import Money, NonNegativeMoney, Quantity
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.types import Money
+from dkbuza_kit.types import NonNegativeMoney
+from dkbuza_kit.types import Quantity
 
 # Movement Reference Number of a customs declaration: 18 characters (2 digits for the year,
 # the country code, then 14 alphanumerics).

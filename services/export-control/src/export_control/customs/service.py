@@ -9,11 +9,21 @@ entry. Corrections never edit an entry: a reversal entry gives the amounts back.
 """
 
 import uuid
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal_column, or_, select, text, update
+from sqlalchemy import and_
+from sqlalchemy import bindparam
+from sqlalchemy import func
+from sqlalchemy import literal_column
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
@@ -22,9 +32,11 @@ from dkbuza_kit.audit import record_audit
 from export_control.compliance.models import ReportObligation
 from export_control.customs.models import LedgerEntry
 from export_control.errors import Errors
-from export_control.licences.models import Licence, LicenceLine
+from export_control.licences.models import Licence
+from export_control.licences.models import LicenceLine
 from export_control.licences.service import change_state
-from export_control.licences.workflow import EXHAUSTED, refusal_reason
+from export_control.licences.workflow import EXHAUSTED
+from export_control.licences.workflow import refusal_reason
 from export_control.settings import ExportControlSettings
 
 DEBIT, WRITE_OFF, REVERSAL = "debit", "write_off", "reversal"

@@ -10,7 +10,9 @@ itself is in the file for the assessment), and historic cases migrated through
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.documents.checklist import Evaluation, evaluate, present_documents
+from dkbuza_kit.documents.checklist import Evaluation
+from dkbuza_kit.documents.checklist import evaluate
+from dkbuza_kit.documents.checklist import present_documents
 from export_control.documents.kinds import required_kinds
 from export_control.documents.models import Document
 from export_control.errors import Errors

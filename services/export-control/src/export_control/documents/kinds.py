@@ -5,7 +5,11 @@ from functools import cache
 from pathlib import Path
 
 from dkbuza_kit.documents.checklist import Requirement
-from dkbuza_kit.documents.kinds import DOCX, JPEG, PDF, PNG, DocumentKind
+from dkbuza_kit.documents.kinds import DOCX
+from dkbuza_kit.documents.kinds import JPEG
+from dkbuza_kit.documents.kinds import PDF
+from dkbuza_kit.documents.kinds import PNG
+from dkbuza_kit.documents.kinds import DocumentKind
 
 MB = 1024 * 1024
 SCANS = frozenset({PDF, JPEG, PNG})

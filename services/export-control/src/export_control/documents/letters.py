@@ -3,7 +3,8 @@ legal basis), in Dutch."""
 
 from datetime import date
 
-from dkbuza_kit.letters import Letter, render_pdf
+from dkbuza_kit.letters import Letter
+from dkbuza_kit.letters import render_pdf
 from dkbuza_kit.refdata import country_name
 
 MILITARY_BASIS = ("Decreet van 15 juni 2012 betreffende de in-, uit-, doorvoer en overbrenging "

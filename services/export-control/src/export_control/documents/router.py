@@ -1,21 +1,31 @@
 """Application documents with their checklist, licence documents, the refusal letter."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Request
 from pydantic import BaseModel
 
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.documents.router import DocumentOut, documents_router
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.documents.router import DocumentOut
+from dkbuza_kit.documents.router import documents_router
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from export_control.applications.service import get_application
 from export_control.documents import service
 from export_control.documents.kinds import APPLICATION_KINDS
 from export_control.documents.models import Document
-from export_control.roles import APPLICANT, INTERNAL, internal_readers, readers
+from export_control.roles import APPLICANT
+from export_control.roles import INTERNAL
+from export_control.roles import internal_readers
+from export_control.roles import readers
 
 application_documents = documents_router(
     owner_type="application", path="/v1/applications/{owner_id}/documents", tag="applications",

@@ -8,17 +8,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.documents.kinds import DocumentKind
-from dkbuza_kit.documents.service import owner_uuid, store_document
+from dkbuza_kit.documents.service import owner_uuid
+from dkbuza_kit.documents.service import store_document
 from dkbuza_kit.documents.storage import DocumentStorage
-from dkbuza_kit.errors import ErrorCatalogue, ErrorCode, KitErrors
+from dkbuza_kit.errors import ErrorCatalogue
+from dkbuza_kit.errors import ErrorCode
+from dkbuza_kit.errors import KitErrors
 from export_control.applications.models import Decision
 from export_control.applications.service import get_application
 from export_control.documents.checklist import evaluate_application
-from export_control.documents.kinds import LICENCE_DOCUMENT, REFUSAL_LETTER
-from export_control.documents.letters import licence_pdf, refusal_pdf
+from export_control.documents.kinds import LICENCE_DOCUMENT
+from export_control.documents.kinds import REFUSAL_LETTER
+from export_control.documents.letters import licence_pdf
+from export_control.documents.letters import refusal_pdf
 from export_control.documents.models import Document
 from export_control.licences.service import get_licence
-from export_control.roles import APPLICANT, INTERNAL
+from export_control.roles import APPLICANT
+from export_control.roles import INTERNAL
 
 
 class DocumentErrors(ErrorCatalogue):

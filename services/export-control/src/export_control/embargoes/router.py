@@ -3,27 +3,31 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
+from fastapi import Depends
 from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.timeouts import TRANSACTIONAL_READ
 from export_control.applications.service import get_application
 from export_control.deps import ClockDep
 from export_control.embargoes import service
-from export_control.embargoes.models import EmbargoException, EmbargoListVersion
+from export_control.embargoes.models import EmbargoException
+from export_control.embargoes.models import EmbargoListVersion
 from export_control.embargoes.rules import EmbargoList
-from export_control.embargoes.schemas import (
-    EmbargoExceptionIn,
-    EmbargoExceptionOut,
-    EmbargoListOut,
-    MeasureOut,
-)
+from export_control.embargoes.schemas import EmbargoExceptionIn
+from export_control.embargoes.schemas import EmbargoExceptionOut
+from export_control.embargoes.schemas import EmbargoListOut
+from export_control.embargoes.schemas import MeasureOut
 from export_control.errors import Errors
-from export_control.roles import heads, internal_readers, ministers
+from export_control.roles import heads
+from export_control.roles import internal_readers
+from export_control.roles import ministers
 
 router = APIRouter(tags=["embargoes"])
 

@@ -12,9 +12,12 @@ import json
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import model_validator
 
 from dkbuza_kit.refdata import CountryCode
 from dkbuza_kit.schemas import InputModel

@@ -1,12 +1,15 @@
 """Request and response models of embargo lists and exceptions."""
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from datetime import datetime
+from typing import Annotated
+from typing import Any
 
 from pydantic import StringConstraints
 
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 
 
 class EmbargoListOut(OutputModel):

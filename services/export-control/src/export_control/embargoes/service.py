@@ -8,23 +8,24 @@ signed by both the head and the minister.
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.calendar import brussels_date
-from export_control.embargoes.models import EmbargoException, EmbargoListVersion
-from export_control.embargoes.rules import (
-    EmbargoList,
-    Measure,
-    default_list,
-    exception_article_allowed,
-    mandatory_refusals,
-    measures_for,
-)
+from export_control.embargoes.models import EmbargoException
+from export_control.embargoes.models import EmbargoListVersion
+from export_control.embargoes.rules import EmbargoList
+from export_control.embargoes.rules import Measure
+from export_control.embargoes.rules import default_list
+from export_control.embargoes.rules import exception_article_allowed
+from export_control.embargoes.rules import mandatory_refusals
+from export_control.embargoes.rules import measures_for
 from export_control.errors import Errors
 
 

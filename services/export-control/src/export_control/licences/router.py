@@ -3,20 +3,33 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
+from fastapi import Response
 
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.openapi import RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
-from export_control.deps import ClockDep, Settings
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
+from export_control.deps import ClockDep
+from export_control.deps import Settings
 from export_control.licences import service
 from export_control.licences.models import Licence
-from export_control.licences.schemas import LicenceActionIn, LicenceOut, ReissueIn
+from export_control.licences.schemas import LicenceActionIn
+from export_control.licences.schemas import LicenceOut
+from export_control.licences.schemas import ReissueIn
 from export_control.licences.validity import validity_rules
-from export_control.roles import APPLICANT, HEAD, OFFICER, heads, readers
+from export_control.roles import APPLICANT
+from export_control.roles import HEAD
+from export_control.roles import OFFICER
+from export_control.roles import heads
+from export_control.roles import readers
 
 router = APIRouter(prefix="/v1/licences", tags=["licences"])
 

@@ -1,13 +1,18 @@
 """Request and response models of licences."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
+from pydantic import StringConstraints
 
-from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import BoundedDate, Money, Quantity
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.types import BoundedDate
+from dkbuza_kit.types import Money
+from dkbuza_kit.types import Quantity
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 

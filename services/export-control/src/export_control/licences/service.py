@@ -2,23 +2,33 @@
 same transaction) and the nightly expiry."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import one_or_404
 from dkbuza_kit.statemachine import illegal_transition
 from dkbuza_kit.timeline import check_period
-from export_control.applications.models import Application, Decision
+from export_control.applications.models import Application
+from export_control.applications.models import Decision
 from export_control.embargoes import service as embargoes
 from export_control.errors import Errors
-from export_control.licences.models import Licence, LicenceLine
-from export_control.licences.validity import ValidityRule, last_allowed_day
-from export_control.licences.workflow import EXPIRED, ISSUED, LIVE, next_state
+from export_control.licences.models import Licence
+from export_control.licences.models import LicenceLine
+from export_control.licences.validity import ValidityRule
+from export_control.licences.validity import last_allowed_day
+from export_control.licences.workflow import EXPIRED
+from export_control.licences.workflow import ISSUED
+from export_control.licences.workflow import LIVE
+from export_control.licences.workflow import next_state
 from export_control.roles import scoped_select
 
 

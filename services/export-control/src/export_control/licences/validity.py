@@ -6,13 +6,18 @@ starts), INVALID_VALIDITY (longer than the maximum, with the maximum and its sou
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from dkbuza_kit.dates import add_months
-from dkbuza_kit.timeline import check_period, check_timeline
+from dkbuza_kit.timeline import check_period
+from dkbuza_kit.timeline import check_timeline
 from export_control.errors import Errors
 
 

@@ -3,20 +3,30 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
-from dkbuza_kit.pagination import Page, Pagination, paginate
-from export_control.deps import ClockDep, Settings
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
+from export_control.deps import ClockDep
+from export_control.deps import Settings
 from export_control.errors import Errors
 from export_control.licences.validity import validity_rules
 from export_control.procedures import service
 from export_control.procedures.models import Procedure
-from export_control.procedures.schemas import ProcedureIn, ProcedureOut, ProcedureTransitionIn
+from export_control.procedures.schemas import ProcedureIn
+from export_control.procedures.schemas import ProcedureOut
+from export_control.procedures.schemas import ProcedureTransitionIn
 from export_control.procedures.workflow import Kind
-from export_control.roles import case_workers, readers
+from export_control.roles import case_workers
+from export_control.roles import readers
 
 router = APIRouter(prefix="/v1/procedures", tags=["procedures"])
 

@@ -1,12 +1,15 @@
 """Request and response models of the procedures beside licences."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
+from pydantic import StringConstraints
 
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import BoundedDate
 from export_control.procedures.workflow import Kind
 

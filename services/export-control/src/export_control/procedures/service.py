@@ -2,22 +2,31 @@
 with an event), the licence extension's effect, and the counts for the Parliament report."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import one_or_404
 from dkbuza_kit.timeline import check_timeline
 from export_control.errors import Errors
 from export_control.licences.models import Licence
-from export_control.licences.validity import ValidityRule, last_allowed_day
+from export_control.licences.validity import ValidityRule
+from export_control.licences.validity import last_allowed_day
 from export_control.licences.workflow import LIVE
 from export_control.procedures.models import Procedure
-from export_control.procedures.schemas import ProcedureIn, ProcedureTransitionIn
-from export_control.procedures.workflow import FINAL, FLOWS, OUTCOMES, Kind
+from export_control.procedures.schemas import ProcedureIn
+from export_control.procedures.schemas import ProcedureTransitionIn
+from export_control.procedures.workflow import FINAL
+from export_control.procedures.workflow import FLOWS
+from export_control.procedures.workflow import OUTCOMES
+from export_control.procedures.workflow import Kind
 from export_control.roles import scoped_select
 
 

@@ -3,11 +3,14 @@ as Brussels calendar days turned into a UTC-comparable half-open interval."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 from dkbuza_kit.calendar import start_of_day
 from dkbuza_kit.dates import PartialDate
-from dkbuza_kit.types import YEAR_MAX, YEAR_MIN
+from dkbuza_kit.types import YEAR_MAX
+from dkbuza_kit.types import YEAR_MIN
 from export_control.errors import Errors
 
 _HALF = re.compile(r"^(\d{4})-H([12])$")

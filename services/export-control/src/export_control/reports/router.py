@@ -3,20 +3,30 @@ and `.xlsx` (the kit's export convention). The CSV holds the main table; the XLS
 as a sheet."""
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.auth import Principal, require_roles
+from dkbuza_kit.auth import Principal
+from dkbuza_kit.auth import require_roles
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.exports import FILE_RESPONSES, ExportFormat, FormatPath, Table, tables_response
+from dkbuza_kit.exports import FILE_RESPONSES
+from dkbuza_kit.exports import ExportFormat
+from dkbuza_kit.exports import FormatPath
+from dkbuza_kit.exports import Table
+from dkbuza_kit.exports import tables_response
 from dkbuza_kit.shedding import ExportSlot
 from export_control.reports import service
 from export_control.reports.periods import parse_period
-from export_control.roles import INTERNAL, KPI_READER
+from export_control.roles import INTERNAL
+from export_control.roles import KPI_READER
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 

@@ -18,7 +18,8 @@
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextClause
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from export_control.procedures.service import counts as procedure_counts

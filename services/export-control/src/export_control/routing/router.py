@@ -2,9 +2,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
+from fastapi import Depends
 from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal
@@ -12,10 +14,13 @@ from dkbuza_kit.db import DbSession
 from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.timeouts import TRANSACTIONAL_READ
 from export_control.applications.service import get_application
-from export_control.roles import heads, internal_readers
-from export_control.routing.models import RoutingResult, RoutingRuleSet
+from export_control.roles import heads
+from export_control.roles import internal_readers
+from export_control.routing.models import RoutingResult
+from export_control.routing.models import RoutingRuleSet
 from export_control.routing.rules import RuleSet
-from export_control.routing.service import active_rule_set, create_rule_set
+from export_control.routing.service import active_rule_set
+from export_control.routing.service import create_rule_set
 
 router = APIRouter(tags=["routing"])
 

@@ -22,13 +22,19 @@ Rules, in order:
 """
 
 import json
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+from decimal import InvalidOperation
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator
+from pydantic import Field
+from pydantic import model_validator
 
 from dkbuza_kit.refdata import CountryCode
 from dkbuza_kit.schemas import InputModel

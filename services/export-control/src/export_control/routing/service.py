@@ -2,24 +2,25 @@
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.calendar import brussels_date
 from export_control.applications.models import Application
-from export_control.controllist import DUAL_USE, MILITARY
+from export_control.controllist import DUAL_USE
+from export_control.controllist import MILITARY
 from export_control.embargoes import service as embargoes
 from export_control.errors import Errors
-from export_control.routing.models import RoutingResult, RoutingRuleSet
-from export_control.routing.rules import (
-    RoutingInputs,
-    RuleSet,
-    default_rule_set,
-    load_rule_set,
-    route,
-)
+from export_control.routing.models import RoutingResult
+from export_control.routing.models import RoutingRuleSet
+from export_control.routing.rules import RoutingInputs
+from export_control.routing.rules import RuleSet
+from export_control.routing.rules import default_rule_set
+from export_control.routing.rules import load_rule_set
+from export_control.routing.rules import route
 
 
 async def active_rule_set(session: AsyncSession) -> tuple[str, RuleSet]:

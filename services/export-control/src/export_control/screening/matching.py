@@ -19,12 +19,15 @@ apart on the goods, so it is kept on the party match alone: screening fails clos
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
+from rapidfuzz import process
 
-from export_control.controllist import MILITARY, parse_control_entry
+from export_control.controllist import MILITARY
+from export_control.controllist import parse_control_entry
 
 LEGAL_FORMS = frozenset({
     "ag", "ao", "bv", "bvba", "co", "company", "corp", "corporation", "fze", "fzco", "gmbh",

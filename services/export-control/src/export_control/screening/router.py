@@ -3,27 +3,36 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Request
 from sqlalchemy import select
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
-from dkbuza_kit.pagination import Page, Pagination, paginate
-from export_control.deps import ClockDep, Settings
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
+from export_control.deps import ClockDep
+from export_control.deps import Settings
 from export_control.errors import Errors
-from export_control.roles import case_workers, heads, internal_readers
+from export_control.roles import case_workers
+from export_control.roles import heads
+from export_control.roles import internal_readers
 from export_control.screening import service as screening_service
-from export_control.screening.models import DenialNotice, SanctionsImport
-from export_control.screening.schemas import (
-    DenialNoticeIn,
-    DenialNoticeOut,
-    DenialNoticeRevokeIn,
-    SanctionsActivationIn,
-    SanctionsImportOut,
-)
-from export_control.screening.service import import_sanctions_list, register_denial_notice
+from export_control.screening.models import DenialNotice
+from export_control.screening.models import SanctionsImport
+from export_control.screening.schemas import DenialNoticeIn
+from export_control.screening.schemas import DenialNoticeOut
+from export_control.screening.schemas import DenialNoticeRevokeIn
+from export_control.screening.schemas import SanctionsActivationIn
+from export_control.screening.schemas import SanctionsImportOut
+from export_control.screening.service import import_sanctions_list
+from export_control.screening.service import register_denial_notice
 
 router = APIRouter(tags=["screening"])
 

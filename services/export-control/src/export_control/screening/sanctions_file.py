@@ -8,7 +8,8 @@ encoding, so nothing is expanded or fetched.
 """
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException

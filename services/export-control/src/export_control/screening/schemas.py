@@ -1,14 +1,17 @@
 """Request and response models of screening, denial notices and the sanctions list."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
+from pydantic import StringConstraints
 
 from dkbuza_kit.refdata import CountryCode
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import BoundedDate
 
 # Member states of the EU other than Belgium: only they notify denials under Article 8 of

@@ -12,13 +12,16 @@ entry such as `5A002`) and its party name scores at or above the threshold.
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.dates import add_months
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.timeline import check_timeline
@@ -26,15 +29,16 @@ from export_control.applications.models import Application
 from export_control.controllist import normalise_control_entry
 from export_control.errors import Errors
 from export_control.roles import HEAD
-from export_control.screening.matching import best_match, notice_covers_goods
-from export_control.screening.models import (
-    DenialNotice,
-    SanctionEntity,
-    SanctionsImport,
-    ScreeningHit,
-)
+from export_control.screening.matching import best_match
+from export_control.screening.matching import notice_covers_goods
+from export_control.screening.models import DenialNotice
+from export_control.screening.models import SanctionEntity
+from export_control.screening.models import SanctionsImport
+from export_control.screening.models import ScreeningHit
 from export_control.screening.sanctions_file import parse_sanctions_file
-from export_control.screening.schemas import EU_MEMBER_STATES, OWN_STATE, DenialNoticeIn
+from export_control.screening.schemas import EU_MEMBER_STATES
+from export_control.screening.schemas import OWN_STATE
+from export_control.screening.schemas import DenialNoticeIn
 
 log = structlog.get_logger("export_control.screening")
 

@@ -1,25 +1,33 @@
 """HTTP for changes during the year: dues, added initiatives and results, archived results."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import lock_for_change, set_etag
-from dkbuza_kit.db import DbSession, get_or_404
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.openapi import IF_MATCH
 from planning.amendments import service
-from planning.amendments.schemas import (
-    ArchiveIn,
-    DueChangeIn,
-    DueChangeOut,
-    InitiativeIn,
-    MilestoneOut,
-    ResultIn,
-)
+from planning.amendments.schemas import ArchiveIn
+from planning.amendments.schemas import DueChangeIn
+from planning.amendments.schemas import DueChangeOut
+from planning.amendments.schemas import InitiativeIn
+from planning.amendments.schemas import MilestoneOut
+from planning.amendments.schemas import ResultIn
 from planning.errors import Errors
-from planning.plans.models import ExpectedResult, Initiative
-from planning.plans.schemas import ExpectedResultOut, InitiativeOut
-from planning.roles import Manager, Reader
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.schemas import ExpectedResultOut
+from planning.plans.schemas import InitiativeOut
+from planning.roles import Manager
+from planning.roles import Reader
 
 router = APIRouter(tags=["plans"])
 RESULT_NOT_FOUND = Errors.EXPECTED_RESULT_NOT_FOUND

@@ -1,12 +1,15 @@
 """Changes during the year (Dutch: bijsturing): dues changed with a reason, initiatives and
 results added after adoption, results archived."""
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from pydantic import Field
 
-from dkbuza_kit.schemas import InputModel, OutputModel
-from planning.plans.schemas import DuePrecision, InitiativeKind
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from planning.plans.schemas import DuePrecision
+from planning.plans.schemas import InitiativeKind
 
 DUE_PATTERN = (r"^\d{4}(/\d{4}|-H[12]|-Q[1-4](/\d{4}-Q[1-4])?|-\d{2}(-\d{2}(/\d{4}-\d{2}-\d{2})?)?)?$")
 DUE_FIELD = Field(pattern=DUE_PATTERN, max_length=24,

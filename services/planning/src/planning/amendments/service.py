@@ -2,7 +2,8 @@
 original (as the plan printed it) is kept on the row and every change in `due_changes`."""
 
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
@@ -13,17 +14,17 @@ from dkbuza_kit.db import get_or_404
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.timeline import check_timeline
 from dkbuza_kit.types import in_date_window
-from planning.amendments.schemas import DueChangeIn, InitiativeIn, ResultIn
+from planning.amendments.schemas import DueChangeIn
+from planning.amendments.schemas import InitiativeIn
+from planning.amendments.schemas import ResultIn
 from planning.errors import Errors
 from planning.plan_import.due_moments import DueMoment
-from planning.plans.models import (
-    DueChange,
-    ExpectedResult,
-    Initiative,
-    OperationalGoal,
-    Plan,
-    ResultMilestone,
-)
+from planning.plans.models import DueChange
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.models import OperationalGoal
+from planning.plans.models import Plan
+from planning.plans.models import ResultMilestone
 from planning.plans.service import plan_drafting_start
 
 

@@ -3,22 +3,27 @@
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from planning.audits import service
-from planning.audits.models import AuditRecommendation, AuditRecommendationPostponement
-from planning.audits.schemas import (
-    AuditSummary,
-    PostponementIn,
-    PostponementOut,
-    RecommendationIn,
-    RecommendationOut,
-    StatusChange,
-)
+from planning.audits.models import AuditRecommendation
+from planning.audits.models import AuditRecommendationPostponement
+from planning.audits.schemas import AuditSummary
+from planning.audits.schemas import PostponementIn
+from planning.audits.schemas import PostponementOut
+from planning.audits.schemas import RecommendationIn
+from planning.audits.schemas import RecommendationOut
+from planning.audits.schemas import StatusChange
 from planning.errors import Errors
-from planning.roles import Manager, Reader
+from planning.roles import Manager
+from planning.roles import Reader
 
 router = APIRouter(tags=["audit-recommendations"])
 NOT_FOUND = Errors.AUDIT_RECOMMENDATION_NOT_FOUND

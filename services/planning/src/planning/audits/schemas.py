@@ -6,7 +6,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import BoundedDate
 
 

@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
@@ -11,14 +12,13 @@ from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.db import get_or_404
 from dkbuza_kit.timeline import check_timeline
-from planning.audits.models import AuditRecommendation, AuditRecommendationPostponement
-from planning.audits.schemas import (
-    AuditSummary,
-    PostponementIn,
-    RecommendationIn,
-    RecommendationStatus,
-    StatusChange,
-)
+from planning.audits.models import AuditRecommendation
+from planning.audits.models import AuditRecommendationPostponement
+from planning.audits.schemas import AuditSummary
+from planning.audits.schemas import PostponementIn
+from planning.audits.schemas import RecommendationIn
+from planning.audits.schemas import RecommendationStatus
+from planning.audits.schemas import StatusChange
 from planning.errors import Errors
 from planning.reporting.rules import percentage
 

@@ -8,13 +8,18 @@ file, so memory stays flat.
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, responses
-from dkbuza_kit.exports import FILE_RESPONSES, FormatPath, export_response
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import responses
+from dkbuza_kit.exports import FILE_RESPONSES
+from dkbuza_kit.exports import FormatPath
+from dkbuza_kit.exports import export_response
 from dkbuza_kit.shedding import ExportSlot
 from planning.errors import Errors
-from planning.exports.service import HEADER, status_overview_rows
+from planning.exports.service import HEADER
+from planning.exports.service import status_overview_rows
 from planning.plans.filters import InitiativeFilterParams
 from planning.roles import Reader
 

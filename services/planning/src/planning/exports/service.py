@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.plans.filters import InitiativeFilters, initiatives_query
+from planning.plans.filters import InitiativeFilters
+from planning.plans.filters import initiatives_query
 from planning.plans.models import Initiative
 
 HEADER = ["code", "title", "kind", "operational_goal", "strategic_goal", "policy_field",

@@ -1,17 +1,27 @@
 """HTTP for feedback on status reports: a manager's acknowledgement, comment threads."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import lock_for_change, set_etag
-from dkbuza_kit.db import DbSession, get_or_404
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import responses
 from dkbuza_kit.openapi import IF_MATCH
 from planning.errors import Errors
 from planning.feedback import service
-from planning.feedback.schemas import AcknowledgementOut, CommentIn, CommentOut
+from planning.feedback.schemas import AcknowledgementOut
+from planning.feedback.schemas import CommentIn
+from planning.feedback.schemas import CommentOut
 from planning.reporting.models import StatusReport
-from planning.roles import Manager, Reader, ReporterOrManager
+from planning.roles import Manager
+from planning.roles import Reader
+from planning.roles import ReporterOrManager
 
 router = APIRouter(tags=["reporting"])
 NOT_FOUND = Errors.STATUS_REPORT_NOT_FOUND

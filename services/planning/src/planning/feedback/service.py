@@ -5,14 +5,16 @@ version again, so `acknowledged_version < version` shows the report changed sinc
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
 from planning.errors import Errors
 from planning.feedback.schemas import CommentIn
 from planning.plans.models import Initiative
-from planning.reporting.models import ReportComment, StatusReport
+from planning.reporting.models import ReportComment
+from planning.reporting.models import StatusReport
 from planning.roles import ensure_team_access
 
 

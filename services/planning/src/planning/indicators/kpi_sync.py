@@ -13,18 +13,24 @@ partial answer, the KPI is absent or has no value: those are logged and retried 
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Awaitable
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+from decimal import InvalidOperation
 from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select, text
+from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.clock import Clock, today_brussels
-from planning.indicators.models import Indicator, IndicatorMeasurement
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
+from planning.indicators.models import Indicator
+from planning.indicators.models import IndicatorMeasurement
 from planning.plans.models import Plan
 from planning.roles import KPI_READER
 from planning.settings import PlanningSettings

@@ -6,7 +6,8 @@ meaningful progress and is flagged invalid; so is a direction that contradicts t
 and an indicator whose baseline, target or direction is not set yet.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
 HUNDRED = Decimal(100)
 

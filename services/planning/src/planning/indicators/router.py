@@ -1,26 +1,35 @@
 """HTTP for indicators and their measurements."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 from sqlalchemy import select
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from planning.errors import Errors
 from planning.indicators import service
-from planning.indicators.models import Indicator, IndicatorMeasurement
-from planning.indicators.schemas import (
-    IndicatorIn,
-    IndicatorOut,
-    IndicatorPatch,
-    MeasurementIn,
-    MeasurementOut,
-)
+from planning.indicators.models import Indicator
+from planning.indicators.models import IndicatorMeasurement
+from planning.indicators.schemas import IndicatorIn
+from planning.indicators.schemas import IndicatorOut
+from planning.indicators.schemas import IndicatorPatch
+from planning.indicators.schemas import MeasurementIn
+from planning.indicators.schemas import MeasurementOut
 from planning.indicators.service import indicators_with_progress
-from planning.roles import Manager, Reader
+from planning.roles import Manager
+from planning.roles import Reader
 
 router = APIRouter(tags=["indicators"])
 

@@ -2,7 +2,13 @@
 
 from decimal import Decimal
 
-from sqlalchemy import Numeric, case, cast, func, literal, or_, select
+from sqlalchemy import Numeric
+from sqlalchemy import case
+from sqlalchemy import cast
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
@@ -11,9 +17,13 @@ from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.db import get_or_404
 from dkbuza_kit.timeline import check_timeline
 from planning.errors import Errors
-from planning.indicators.models import Indicator, IndicatorMeasurement
-from planning.indicators.schemas import IndicatorPatch, MeasurementIn
-from planning.plans.models import Initiative, OperationalGoal, PolicyField
+from planning.indicators.models import Indicator
+from planning.indicators.models import IndicatorMeasurement
+from planning.indicators.schemas import IndicatorPatch
+from planning.indicators.schemas import MeasurementIn
+from planning.plans.models import Initiative
+from planning.plans.models import OperationalGoal
+from planning.plans.models import PolicyField
 from planning.plans.service import plan_by_year
 
 LINKS = {"policy_field_id": PolicyField, "operational_goal_id": OperationalGoal,

@@ -3,7 +3,9 @@
 
 import re
 
-from planning.plan_import.lines import ParseIssue, is_blank, join_lines
+from planning.plan_import.lines import ParseIssue
+from planning.plan_import.lines import is_blank
+from planning.plan_import.lines import join_lines
 from planning.plan_import.parsed import ParsedAuditRecommendation
 
 AUDIT_ITEM = re.compile(

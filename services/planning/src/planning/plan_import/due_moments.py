@@ -25,7 +25,8 @@ editions, not moments, and are not read.
 import calendar
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
 MONTHS = {name: number for number, name in enumerate(

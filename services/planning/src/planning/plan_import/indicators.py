@@ -25,7 +25,10 @@ The indicators have no unit, baseline or target in the document: they are set la
 import re
 from dataclasses import dataclass
 
-from planning.plan_import.lines import END_OF_TREE, FUNCTION_WORDS, ParseIssue, join_lines
+from planning.plan_import.lines import END_OF_TREE
+from planning.plan_import.lines import FUNCTION_WORDS
+from planning.plan_import.lines import ParseIssue
+from planning.plan_import.lines import join_lines
 from planning.plan_import.parsed import ParsedIndicator
 
 SECTION_HEADING = re.compile(r"^\s*PRESTATIE-INDICATOREN\s*$")

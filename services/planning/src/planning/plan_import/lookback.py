@@ -7,15 +7,17 @@ is visible rather than hidden.
 
 import re
 
-from planning.plan_import.lines import FUNCTION_WORDS, ParseIssue, is_blank, is_page_number, join_lines
-from planning.plan_import.parsed import (
-    STATUS_ACTION,
-    STATUS_ATTENTION,
-    STATUS_DONE,
-    STATUS_ON_TRACK,
-    ParsedReview,
-    ParsedReviewItem,
-)
+from planning.plan_import.lines import FUNCTION_WORDS
+from planning.plan_import.lines import ParseIssue
+from planning.plan_import.lines import is_blank
+from planning.plan_import.lines import is_page_number
+from planning.plan_import.lines import join_lines
+from planning.plan_import.parsed import STATUS_ACTION
+from planning.plan_import.parsed import STATUS_ATTENTION
+from planning.plan_import.parsed import STATUS_DONE
+from planning.plan_import.parsed import STATUS_ON_TRACK
+from planning.plan_import.parsed import ParsedReview
+from planning.plan_import.parsed import ParsedReviewItem
 
 REVIEW_HEADING = re.compile(r"^\s*TERUGBLIK ONDERNEMINGSPLAN (\d{4})\s*$")
 REVIEW_END = re.compile(r"^\s*(LIJST MET AFKORTINGEN|BIJLAGE)\s*$")

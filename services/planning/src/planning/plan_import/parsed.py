@@ -1,6 +1,7 @@
 """The parsed plan: plain data produced by the parser modules (no behaviour beyond views)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from planning.plan_import.due_moments import DueReading
 from planning.plan_import.lines import ParseIssue

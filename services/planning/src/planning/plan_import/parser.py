@@ -9,7 +9,10 @@ initiatives), `results` (description and expected results of an initiative), `du
 
 from planning.plan_import.audits import parse_audit_recommendations
 from planning.plan_import.indicators import parse_indicator_section
-from planning.plan_import.lines import END_OF_TREE, PLAN_HEADING, ParseIssue, PlanParseError
+from planning.plan_import.lines import END_OF_TREE
+from planning.plan_import.lines import PLAN_HEADING
+from planning.plan_import.lines import ParseIssue
+from planning.plan_import.lines import PlanParseError
 from planning.plan_import.lookback import parse_review
 from planning.plan_import.parsed import ParsedPlan
 from planning.plan_import.tree import parse_tree

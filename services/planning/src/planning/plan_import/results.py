@@ -8,9 +8,16 @@ says about its timing is read by `due_moments.read_due`.
 
 import re
 
-from planning.plan_import.due_moments import DueMoment, read_due, read_marker
-from planning.plan_import.lines import ParseIssue, is_blank, is_page_number, join_lines
-from planning.plan_import.parsed import ParsedInitiative, ParsedOperationalGoal, ParsedResult
+from planning.plan_import.due_moments import DueMoment
+from planning.plan_import.due_moments import read_due
+from planning.plan_import.due_moments import read_marker
+from planning.plan_import.lines import ParseIssue
+from planning.plan_import.lines import is_blank
+from planning.plan_import.lines import is_page_number
+from planning.plan_import.lines import join_lines
+from planning.plan_import.parsed import ParsedInitiative
+from planning.plan_import.parsed import ParsedOperationalGoal
+from planning.plan_import.parsed import ParsedResult
 
 BULLET = re.compile(r"^\s*(?:[•▪◦·*]|-(?=\s))\s*")
 RESULTS_MARKER = "\x00results"

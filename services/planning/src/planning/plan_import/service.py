@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete
+from sqlalchemy import exists
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
@@ -11,20 +13,23 @@ from planning.audits.models import AuditRecommendation
 from planning.errors import Errors
 from planning.indicators.links import apply_links
 from planning.indicators.models import Indicator
-from planning.plan_import.parsed import ParsedInitiative, ParsedPlan, ParsedResult, ParsedReview
-from planning.plan_import.parser import PlanParseError, parse_plan
+from planning.plan_import.parsed import ParsedInitiative
+from planning.plan_import.parsed import ParsedPlan
+from planning.plan_import.parsed import ParsedResult
+from planning.plan_import.parsed import ParsedReview
+from planning.plan_import.parser import PlanParseError
+from planning.plan_import.parser import parse_plan
 from planning.plans.filenames import base_name
-from planning.plans.models import (
-    ExpectedResult,
-    Initiative,
-    OperationalGoal,
-    Plan,
-    PolicyField,
-    ResultMilestone,
-    StrategicGoal,
-)
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.models import OperationalGoal
+from planning.plans.models import Plan
+from planning.plans.models import PolicyField
+from planning.plans.models import ResultMilestone
+from planning.plans.models import StrategicGoal
 from planning.reporting.models import StatusReport
-from planning.reviews.models import Review, ReviewItem
+from planning.reviews.models import Review
+from planning.reviews.models import ReviewItem
 from planning.reviews.rules import review_summary
 
 AUDIT_STATUS_WORDS = [("niet opgevolgd", "open"), ("in uitvoering", "in_progress"),

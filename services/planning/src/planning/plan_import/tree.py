@@ -11,25 +11,22 @@ without a blank line is split). Sub-headings such as "PROJECTEN" / "PROCESSEN" a
 initiatives: they set the kind of the initiatives below them in the same OD.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from planning.plan_import.lines import (
-    OPERATIONAL_GOAL,
-    POLICY_FIELD,
-    STRATEGIC_GOAL,
-    ParseIssue,
-    is_blank,
-    is_capitals,
-    is_goal_heading,
-    is_page_number,
-    join_lines,
-    normalise_code,
-)
-from planning.plan_import.parsed import (
-    ParsedOperationalGoal,
-    ParsedPolicyField,
-    ParsedStrategicGoal,
-)
+from planning.plan_import.lines import OPERATIONAL_GOAL
+from planning.plan_import.lines import POLICY_FIELD
+from planning.plan_import.lines import STRATEGIC_GOAL
+from planning.plan_import.lines import ParseIssue
+from planning.plan_import.lines import is_blank
+from planning.plan_import.lines import is_capitals
+from planning.plan_import.lines import is_goal_heading
+from planning.plan_import.lines import is_page_number
+from planning.plan_import.lines import join_lines
+from planning.plan_import.lines import normalise_code
+from planning.plan_import.parsed import ParsedOperationalGoal
+from planning.plan_import.parsed import ParsedPolicyField
+from planning.plan_import.parsed import ParsedStrategicGoal
 from planning.plan_import.results import build_initiative
 
 SUB_HEADINGS = {"PROJECTEN": "project", "PROCESSEN": "process"}

@@ -4,20 +4,26 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Query
-from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from fastapi import Depends
+from fastapi import Query
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import or_
+from sqlalchemy import select
 
 from planning.errors import Errors
-from planning.plans.models import (
-    ExpectedResult,
-    Initiative,
-    OperationalGoal,
-    Plan,
-    PolicyField,
-    StrategicGoal,
-)
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.models import OperationalGoal
+from planning.plans.models import Plan
+from planning.plans.models import PolicyField
+from planning.plans.models import StrategicGoal
 from planning.plans.schemas import InitiativeKind
-from planning.reporting.models import ReportingPeriod, StatusReport
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
 
 NOT_REPORTED = "not_reported"
 STATUS_VALUES = ("on_track", "attention_needed", "action_needed", "done", NOT_REPORTED)

@@ -4,44 +4,60 @@ from datetime import datetime
 from pathlib import PureWindowsPath
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
-from sqlalchemy import func, select
+from fastapi import APIRouter
+from fastapi import File
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
+from fastapi import UploadFile
+from sqlalchemy import func
+from sqlalchemy import select
 
-from dkbuza_kit.clock import ClockDep, today_brussels
-from dkbuza_kit.concurrency import lock_for_change, set_etag
-from dkbuza_kit.db import DbSession, get_or_404
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from planning.errors import Errors
-from planning.plan_import.service import decode_and_parse, import_plan
+from planning.plan_import.service import decode_and_parse
+from planning.plan_import.service import import_plan
 from planning.plans import service
-from planning.plans.filters import InitiativeFilterParams, initiatives_query
-from planning.plans.models import (
-    ExpectedResult,
-    Initiative,
-    OperationalGoal,
-    Plan,
-    PolicyField,
-    StrategicGoal,
-)
-from planning.plans.schemas import (
-    ExpectedResultOut,
-    ExpectedResultPatch,
-    ImportReport,
-    InitiativeListItem,
-    InitiativeOut,
-    InitiativePatch,
-    OperationalGoalOut,
-    PlanOut,
-    PlanPatch,
-    PlanTree,
-    PolicyFieldOut,
-    StrategicGoalOut,
-)
+from planning.plans.filters import InitiativeFilterParams
+from planning.plans.filters import initiatives_query
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.models import OperationalGoal
+from planning.plans.models import Plan
+from planning.plans.models import PolicyField
+from planning.plans.models import StrategicGoal
+from planning.plans.schemas import ExpectedResultOut
+from planning.plans.schemas import ExpectedResultPatch
+from planning.plans.schemas import ImportReport
+from planning.plans.schemas import InitiativeListItem
+from planning.plans.schemas import InitiativeOut
+from planning.plans.schemas import InitiativePatch
+from planning.plans.schemas import OperationalGoalOut
+from planning.plans.schemas import PlanOut
+from planning.plans.schemas import PlanPatch
+from planning.plans.schemas import PlanTree
+from planning.plans.schemas import PolicyFieldOut
+from planning.plans.schemas import StrategicGoalOut
 from planning.plans.tree import plan_tree
 from planning.reporting.models import StatusReport
-from planning.roles import Manager, Reader, ReporterOrManager, ensure_team_access
+from planning.roles import Manager
+from planning.roles import Reader
+from planning.roles import ReporterOrManager
+from planning.roles import ensure_team_access
 
 router = APIRouter(tags=["plans"])
 

@@ -1,13 +1,17 @@
 """Plan tree resources (Dutch labels: beleidsveld, strategische doelstelling (SD),
 operationele doelstelling (OD), initiatief, beoogd resultaat)."""
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel
+from pydantic import Field
+from pydantic import field_validator
 
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import BoundedDate
 from planning.plans.filenames import base_name
 

@@ -11,8 +11,13 @@ from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.statemachine import TransitionTable
 from dkbuza_kit.timeline import check_timeline
 from planning.errors import Errors
-from planning.plans.models import ExpectedResult, Initiative, Plan
-from planning.plans.schemas import ExpectedResultPatch, InitiativePatch, PlanState, ResultState
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.models import Plan
+from planning.plans.schemas import ExpectedResultPatch
+from planning.plans.schemas import InitiativePatch
+from planning.plans.schemas import PlanState
+from planning.plans.schemas import ResultState
 
 PLAN_STATES = TransitionTable("plan", {
     PlanState.draft: {PlanState.adopted},

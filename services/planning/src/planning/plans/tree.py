@@ -7,29 +7,27 @@ without children stay in the tree with empty lists.
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.errors import Errors
 from planning.plans.filters import NOT_REPORTED
-from planning.plans.models import (
-    ExpectedResult,
-    Initiative,
-    OperationalGoal,
-    Plan,
-    PolicyField,
-    StrategicGoal,
-)
-from planning.plans.schemas import (
-    InitiativeNode,
-    OperationalGoalNode,
-    PlanOut,
-    PlanTree,
-    PolicyFieldNode,
-    ResultCounts,
-    StrategicGoalNode,
-)
-from planning.reporting.models import ReportingPeriod, StatusReport
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.models import OperationalGoal
+from planning.plans.models import Plan
+from planning.plans.models import PolicyField
+from planning.plans.models import StrategicGoal
+from planning.plans.schemas import InitiativeNode
+from planning.plans.schemas import OperationalGoalNode
+from planning.plans.schemas import PlanOut
+from planning.plans.schemas import PlanTree
+from planning.plans.schemas import PolicyFieldNode
+from planning.plans.schemas import ResultCounts
+from planning.plans.schemas import StrategicGoalNode
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
 from planning.reporting.queries import current_period
 
 

@@ -3,37 +3,42 @@
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import Integer, Text, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer
+from sqlalchemy import Text
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import cast
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import null
+from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from dkbuza_kit.clock import BRUSSELS
-from planning.plans.filters import InitiativeFilters, initiatives_query
-from planning.plans.models import (
-    ExpectedResult,
-    Initiative,
-    OperationalGoal,
-    Plan,
-    PolicyField,
-    ResultMilestone,
-    StrategicGoal,
-)
-from planning.reporting.models import ReportingPeriod, StatusReport
-from planning.reporting.rules import (
-    DISTRIBUTION_KEYS,
-    DONE,
-    PROGRESS_RANK,
-    WORST_RANK,
-    percentage,
-)
-from planning.reporting.schemas import (
-    Completeness,
-    Deterioration,
-    Distribution,
-    OnTimeRate,
-    OverdueResult,
-    RollUpRow,
-)
+from planning.plans.filters import InitiativeFilters
+from planning.plans.filters import initiatives_query
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.models import OperationalGoal
+from planning.plans.models import Plan
+from planning.plans.models import PolicyField
+from planning.plans.models import ResultMilestone
+from planning.plans.models import StrategicGoal
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
+from planning.reporting.rules import DISTRIBUTION_KEYS
+from planning.reporting.rules import DONE
+from planning.reporting.rules import PROGRESS_RANK
+from planning.reporting.rules import WORST_RANK
+from planning.reporting.rules import percentage
+from planning.reporting.schemas import Completeness
+from planning.reporting.schemas import Deterioration
+from planning.reporting.schemas import Distribution
+from planning.reporting.schemas import OnTimeRate
+from planning.reporting.schemas import OverdueResult
+from planning.reporting.schemas import RollUpRow
 
 
 def _period_filters(filters: InitiativeFilters, period: ReportingPeriod,

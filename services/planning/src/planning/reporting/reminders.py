@@ -1,16 +1,21 @@
 """Reminders before a period's reporting deadline: each team with unreported initiatives gets
 one `period.reminder` event per period (`period_reminders` keeps who was reminded)."""
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import emit_event
-from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
 from planning.plans.models import Initiative
-from planning.reporting.models import PeriodReminder, ReportingPeriod, StatusReport
+from planning.reporting.models import PeriodReminder
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
 
 UNASSIGNED = ""  # initiatives without an owner team: the reminder goes to the coordinators
 

@@ -1,37 +1,53 @@
 """HTTP for reporting periods, status reports and the reporting queries."""
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from sqlalchemy import select
 
-from dkbuza_kit.clock import ClockDep, today_brussels
-from dkbuza_kit.concurrency import lock_for_change, set_etag
-from dkbuza_kit.db import DbSession, get_or_404
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from planning.errors import Errors
 from planning.plans.filters import InitiativeFilterParams
 from planning.plans.models import Plan
-from planning.reporting import queries, service
-from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
-from planning.reporting.schemas import (
-    Completeness,
-    Deterioration,
-    Distribution,
-    OnTimeRate,
-    OverdueResult,
-    PeriodIn,
-    PeriodOut,
-    ReportCorrection,
-    ReportEntryOut,
-    ReportIn,
-    ReportOut,
-    ReportUpdate,
-    RollUpRow,
-)
-from planning.roles import Manager, Reader, ReporterOrManager
+from planning.reporting import queries
+from planning.reporting import service
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
+from planning.reporting.models import StatusReportEntry
+from planning.reporting.schemas import Completeness
+from planning.reporting.schemas import Deterioration
+from planning.reporting.schemas import Distribution
+from planning.reporting.schemas import OnTimeRate
+from planning.reporting.schemas import OverdueResult
+from planning.reporting.schemas import PeriodIn
+from planning.reporting.schemas import PeriodOut
+from planning.reporting.schemas import ReportCorrection
+from planning.reporting.schemas import ReportEntryOut
+from planning.reporting.schemas import ReportIn
+from planning.reporting.schemas import ReportOut
+from planning.reporting.schemas import ReportUpdate
+from planning.reporting.schemas import RollUpRow
+from planning.roles import Manager
+from planning.roles import Reader
+from planning.roles import ReporterOrManager
 
 router = APIRouter(tags=["reporting"])
 

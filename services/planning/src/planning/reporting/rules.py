@@ -5,7 +5,8 @@ action_needed = actie/bijsturing nodig, done = afgewerkt; not_reported = niet ge
 """
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
 ON_TRACK, ATTENTION, ACTION, DONE = "on_track", "attention_needed", "action_needed", "done"
 NOT_REPORTED = "not_reported"

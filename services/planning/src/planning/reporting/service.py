@@ -6,16 +6,25 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.concurrency import bump_version
-from dkbuza_kit.timeline import check_period, check_timeline
+from dkbuza_kit.timeline import check_period
+from dkbuza_kit.timeline import check_timeline
 from planning.errors import Errors
-from planning.plans.models import ExpectedResult, Initiative
-from planning.plans.service import plan_by_year, plan_drafting_start
-from planning.reporting.models import ReportingPeriod, StatusReport, StatusReportEntry
+from planning.plans.models import ExpectedResult
+from planning.plans.models import Initiative
+from planning.plans.service import plan_by_year
+from planning.plans.service import plan_drafting_start
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
+from planning.reporting.models import StatusReportEntry
 from planning.reporting.rules import report_errors
-from planning.reporting.schemas import PeriodIn, ReportCorrection, ReportIn, ReportUpdate
+from planning.reporting.schemas import PeriodIn
+from planning.reporting.schemas import ReportCorrection
+from planning.reporting.schemas import ReportIn
+from planning.reporting.schemas import ReportUpdate
 from planning.roles import ensure_team_access
 
 

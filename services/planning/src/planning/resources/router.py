@@ -1,26 +1,36 @@
 """HTTP for resources per initiative: record, change (If-Match), totals per OD / SD, export."""
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from fastapi.responses import StreamingResponse
 
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, responses
-from dkbuza_kit.exports import (
-    FILE_RESPONSES,
-    FormatPath,
-    export_response,
-)
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import responses
+from dkbuza_kit.exports import FILE_RESPONSES
+from dkbuza_kit.exports import FormatPath
+from dkbuza_kit.exports import export_response
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.shedding import ExportSlot
 from dkbuza_kit.types import Year
 from planning.errors import Errors
 from planning.resources import service
 from planning.resources.models import InitiativeResources
-from planning.resources.schemas import ResourcesIn, ResourcesOut, ResourcesPatch, ResourceTotals
-from planning.roles import Manager, Reader
+from planning.resources.schemas import ResourcesIn
+from planning.resources.schemas import ResourcesOut
+from planning.resources.schemas import ResourcesPatch
+from planning.resources.schemas import ResourceTotals
+from planning.roles import Manager
+from planning.roles import Reader
 
 router = APIRouter(tags=["resources"])
 NOT_FOUND = Errors.RESOURCES_NOT_FOUND

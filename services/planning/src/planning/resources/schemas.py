@@ -5,7 +5,9 @@ from typing import Annotated
 
 from pydantic import Field
 
-from dkbuza_kit.schemas import InputModel, OutputModel, PatchModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.schemas import PatchModel
 from dkbuza_kit.types import NonNegativeMoney
 
 FTE_MAX = Decimal("9999.99")

@@ -1,19 +1,25 @@
 """Use cases of resources: recorded per initiative and period, totals per OD / SD in SQL."""
 
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.concurrency import bump_version
 from planning.errors import Errors
-from planning.plans.models import Initiative, OperationalGoal, Plan, StrategicGoal
+from planning.plans.models import Initiative
+from planning.plans.models import OperationalGoal
+from planning.plans.models import Plan
+from planning.plans.models import StrategicGoal
 from planning.reporting.models import ReportingPeriod
 from planning.resources.models import InitiativeResources
-from planning.resources.schemas import ResourcesIn, ResourcesPatch
+from planning.resources.schemas import ResourcesIn
+from planning.resources.schemas import ResourcesPatch
 
 AMOUNTS = ("budget_planned", "budget_committed", "fte_planned", "fte_committed")
 EXPORT_HEADER = ["plan_year", "period", "strategic_goal", "operational_goal", "initiative",

@@ -2,22 +2,33 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from fastapi import APIRouter
+from fastapi import Query
+from pydantic import BaseModel
+from pydantic import Field
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.db import DbSession, get_or_404
-from dkbuza_kit.errors import AUTH_ERRORS, responses
-from dkbuza_kit.pagination import Page, Pagination, paginate
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import responses
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import Year
 from planning.errors import Errors
-from planning.reporting.rules import NOT_REPORTED, STATUSES
+from planning.reporting.rules import NOT_REPORTED
+from planning.reporting.rules import STATUSES
 from planning.reviews import service
-from planning.reviews.models import Review, ReviewItem
+from planning.reviews.models import Review
+from planning.reviews.models import ReviewItem
 from planning.reviews.rules import review_summary
-from planning.roles import Manager, Reader
+from planning.roles import Manager
+from planning.roles import Reader
 
 router = APIRouter(tags=["reviews"])
 

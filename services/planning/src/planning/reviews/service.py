@@ -1,16 +1,21 @@
 """This year's look-back produced from the final reports, in the shape of an imported one."""
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from dkbuza_kit.audit import record_audit
 from planning.errors import Errors
-from planning.plans.models import Initiative, Plan
+from planning.plans.models import Initiative
+from planning.plans.models import Plan
 from planning.plans.service import plan_by_year
-from planning.reporting.models import ReportingPeriod, StatusReport
+from planning.reporting.models import ReportingPeriod
+from planning.reporting.models import StatusReport
 from planning.reporting.rules import NOT_REPORTED
-from planning.reviews.models import Review, ReviewItem
+from planning.reviews.models import Review
+from planning.reviews.models import ReviewItem
 
 
 def final_reports_query(plan_id: int):

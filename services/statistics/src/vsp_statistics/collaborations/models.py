@@ -1,12 +1,19 @@
 """Collaboration projects between two or more network entities."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from vsp_statistics.base import Base, created_at, uuid_pk, version_column
+from vsp_statistics.base import Base
+from vsp_statistics.base import created_at
+from vsp_statistics.base import uuid_pk
+from vsp_statistics.base import version_column
 
 
 class CollaborationProject(Base):

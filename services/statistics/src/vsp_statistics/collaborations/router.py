@@ -3,19 +3,32 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from dkbuza_kit.types import Year
 from vsp_statistics.collaborations import service
 from vsp_statistics.collaborations.models import CollaborationProject
-from vsp_statistics.collaborations.schemas import ProjectIn, ProjectOut, ProjectPatch
+from vsp_statistics.collaborations.schemas import ProjectIn
+from vsp_statistics.collaborations.schemas import ProjectOut
+from vsp_statistics.collaborations.schemas import ProjectPatch
 from vsp_statistics.errors import Errors
-from vsp_statistics.roles import StaffOnly, StaffOrEntity
+from vsp_statistics.roles import StaffOnly
+from vsp_statistics.roles import StaffOrEntity
 
 router = APIRouter(tags=["collaboration-projects"])
 

@@ -4,18 +4,23 @@ Start and end are planned dates (may lie ahead); the end never lies before the s
 import uuid
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import one_or_404
 from dkbuza_kit.timeline import check_period
-from vsp_statistics.collaborations.models import CollaborationParticipant, CollaborationProject
-from vsp_statistics.collaborations.schemas import ProjectIn, ProjectOut, ProjectPatch
+from vsp_statistics.collaborations.models import CollaborationParticipant
+from vsp_statistics.collaborations.models import CollaborationProject
+from vsp_statistics.collaborations.schemas import ProjectIn
+from vsp_statistics.collaborations.schemas import ProjectOut
+from vsp_statistics.collaborations.schemas import ProjectPatch
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import NetworkEntity
-from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.patching import apply_patch
+from vsp_statistics.patching import audit_update
 
 
 def project_list(year: int | None) -> Select:

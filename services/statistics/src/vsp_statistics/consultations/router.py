@@ -2,19 +2,32 @@
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from vsp_statistics.consultations import service
 from vsp_statistics.consultations.models import RvosAdvice
-from vsp_statistics.consultations.schemas import AdviceIn, AdviceOut, AdvicePatch, ResponseIn
+from vsp_statistics.consultations.schemas import AdviceIn
+from vsp_statistics.consultations.schemas import AdviceOut
+from vsp_statistics.consultations.schemas import AdvicePatch
+from vsp_statistics.consultations.schemas import ResponseIn
 from vsp_statistics.errors import Errors
-from vsp_statistics.roles import StaffOnly, StaffOrEntity
+from vsp_statistics.roles import StaffOnly
+from vsp_statistics.roles import StaffOrEntity
 
 router = APIRouter(tags=["consultations"])
 DATE_RULES = (KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,

@@ -3,7 +3,8 @@ from datetime import date
 
 from pydantic import Field
 
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import BoundedDate
 from vsp_statistics.patching import PatchModel
 

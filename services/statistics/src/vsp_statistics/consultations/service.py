@@ -4,7 +4,8 @@ response not before the advice (the kit's timeline rule)."""
 import uuid
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
@@ -14,10 +15,13 @@ from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.db import one_or_404
 from dkbuza_kit.timeline import check_timeline
 from vsp_statistics.consultations.models import RvosAdvice
-from vsp_statistics.consultations.schemas import AdviceIn, AdvicePatch, ResponseIn
+from vsp_statistics.consultations.schemas import AdviceIn
+from vsp_statistics.consultations.schemas import AdvicePatch
+from vsp_statistics.consultations.schemas import ResponseIn
 from vsp_statistics.errors import Errors
 from vsp_statistics.official_statistics.models import OfficialStatistic
-from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.patching import apply_patch
+from vsp_statistics.patching import audit_update
 
 
 def advice_list(answered: bool | None) -> Select:

@@ -1,12 +1,22 @@
 """Network entities of Statistiek Vlaanderen, the programme (VSP) and its objectives."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from vsp_statistics.base import Base, created_at, uuid_pk, version_column
+from vsp_statistics.base import Base
+from vsp_statistics.base import created_at
+from vsp_statistics.base import uuid_pk
+from vsp_statistics.base import version_column
 
 
 class NetworkEntity(Base):

@@ -2,27 +2,36 @@
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import lock_for_change, set_etag
-from dkbuza_kit.db import DbSession, get_or_404
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
+from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from vsp_statistics.errors import Errors
 from vsp_statistics.network import service
 from vsp_statistics.network.models import NetworkEntity
-from vsp_statistics.network.schemas import (
-    EntityIn,
-    EntityOut,
-    EntityPatch,
-    ObjectiveIn,
-    ObjectiveOut,
-    ProgrammeIn,
-    ProgrammeOut,
-)
-from vsp_statistics.roles import StaffOnly, StaffOrEntity
+from vsp_statistics.network.schemas import EntityIn
+from vsp_statistics.network.schemas import EntityOut
+from vsp_statistics.network.schemas import EntityPatch
+from vsp_statistics.network.schemas import ObjectiveIn
+from vsp_statistics.network.schemas import ObjectiveOut
+from vsp_statistics.network.schemas import ProgrammeIn
+from vsp_statistics.network.schemas import ProgrammeOut
+from vsp_statistics.roles import StaffOnly
+from vsp_statistics.roles import StaffOrEntity
 
 router = APIRouter(tags=["network"])
 BODY = (KitErrors.VALIDATION_ERROR, *AUTH_ERRORS)

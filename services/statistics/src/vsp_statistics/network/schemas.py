@@ -1,10 +1,14 @@
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from pydantic import Field, model_validator
+from pydantic import Field
+from pydantic import model_validator
 
-from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import BoundedDate, Year
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.types import BoundedDate
+from dkbuza_kit.types import Year
 from vsp_statistics.patching import PatchModel
 
 

@@ -2,7 +2,8 @@
 
 import uuid
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
@@ -11,9 +12,15 @@ from dkbuza_kit.clock import Clock
 from dkbuza_kit.db import get_or_404
 from dkbuza_kit.timeline import check_timeline
 from vsp_statistics.errors import Errors
-from vsp_statistics.network.models import NetworkEntity, Objective, Programme
-from vsp_statistics.network.schemas import EntityIn, EntityPatch, ObjectiveIn, ProgrammeIn
-from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.network.models import NetworkEntity
+from vsp_statistics.network.models import Objective
+from vsp_statistics.network.models import Programme
+from vsp_statistics.network.schemas import EntityIn
+from vsp_statistics.network.schemas import EntityPatch
+from vsp_statistics.network.schemas import ObjectiveIn
+from vsp_statistics.network.schemas import ProgrammeIn
+from vsp_statistics.patching import apply_patch
+from vsp_statistics.patching import audit_update
 from vsp_statistics.roles import entity_scope
 
 

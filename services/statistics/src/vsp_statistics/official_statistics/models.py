@@ -1,12 +1,21 @@
 """Official statistics on the VSP list, their versioned list membership and open datasets."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from vsp_statistics.base import Base, created_at, uuid_pk, version_column
+from vsp_statistics.base import Base
+from vsp_statistics.base import created_at
+from vsp_statistics.base import uuid_pk
+from vsp_statistics.base import version_column
 
 
 class OfficialStatistic(Base):

@@ -5,23 +5,27 @@ answer (304 on If-None-Match)."""
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
-from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.concurrency import etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import KitErrors, responses
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.http_cache import cached_json
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from dkbuza_kit.types import BoundedDate
 from vsp_statistics.errors import Errors
 from vsp_statistics.official_statistics import service
-from vsp_statistics.official_statistics.schemas import (
-    DatasetOut,
-    ListChangeOut,
-    Periodicity,
-    StatisticOut,
-)
+from vsp_statistics.official_statistics.schemas import DatasetOut
+from vsp_statistics.official_statistics.schemas import ListChangeOut
+from vsp_statistics.official_statistics.schemas import Periodicity
+from vsp_statistics.official_statistics.schemas import StatisticOut
 
 router = APIRouter(tags=["official-statistics"])
 NOT_FOUND = responses(Errors.STATISTIC_NOT_FOUND, KitErrors.VALIDATION_ERROR)

@@ -4,26 +4,32 @@ datasets. The public reads (`?as_of=` rebuilds the list at a past date) are in
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
-from dkbuza_kit.clock import ClockDep, today_brussels
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.openapi import IF_MATCH
 from vsp_statistics.errors import Errors
 from vsp_statistics.official_statistics import service
 from vsp_statistics.official_statistics.models import OfficialStatistic
-from vsp_statistics.official_statistics.schemas import (
-    DatasetIn,
-    DatasetOut,
-    ListChangeIn,
-    ListChangeOut,
-    StatisticIn,
-    StatisticOut,
-    StatisticPatch,
-)
-from vsp_statistics.roles import StaffOnly, StaffOrEntity
+from vsp_statistics.official_statistics.schemas import DatasetIn
+from vsp_statistics.official_statistics.schemas import DatasetOut
+from vsp_statistics.official_statistics.schemas import ListChangeIn
+from vsp_statistics.official_statistics.schemas import ListChangeOut
+from vsp_statistics.official_statistics.schemas import StatisticIn
+from vsp_statistics.official_statistics.schemas import StatisticOut
+from vsp_statistics.official_statistics.schemas import StatisticPatch
+from vsp_statistics.roles import StaffOnly
+from vsp_statistics.roles import StaffOrEntity
 
 router = APIRouter(tags=["official-statistics"])
 FOUND = (Errors.STATISTIC_NOT_FOUND, KitErrors.VALIDATION_ERROR, *AUTH_ERRORS)

@@ -1,10 +1,12 @@
 import uuid
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field
 
-from dkbuza_kit.schemas import InputModel, OutputModel
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import BoundedDate
 from vsp_statistics.patching import PatchModel
 

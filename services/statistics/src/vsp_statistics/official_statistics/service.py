@@ -9,7 +9,9 @@ date order, so its history is a simple alternation included/removed/included...
 import uuid
 from datetime import date
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select
+from sqlalchemy import delete
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,18 +21,19 @@ from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.db import one_or_404
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.service import existing_entity
-from vsp_statistics.official_statistics.models import ListChange, OfficialStatistic, OpenDataset
-from vsp_statistics.official_statistics.schemas import (
-    DatasetIn,
-    DatasetOut,
-    ListChangeIn,
-    ListChangeKind,
-    ListDecisionIn,
-    StatisticIn,
-    StatisticOut,
-    StatisticPatch,
-)
-from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.official_statistics.models import ListChange
+from vsp_statistics.official_statistics.models import OfficialStatistic
+from vsp_statistics.official_statistics.models import OpenDataset
+from vsp_statistics.official_statistics.schemas import DatasetIn
+from vsp_statistics.official_statistics.schemas import DatasetOut
+from vsp_statistics.official_statistics.schemas import ListChangeIn
+from vsp_statistics.official_statistics.schemas import ListChangeKind
+from vsp_statistics.official_statistics.schemas import ListDecisionIn
+from vsp_statistics.official_statistics.schemas import StatisticIn
+from vsp_statistics.official_statistics.schemas import StatisticOut
+from vsp_statistics.official_statistics.schemas import StatisticPatch
+from vsp_statistics.patching import apply_patch
+from vsp_statistics.patching import audit_update
 from vsp_statistics.roles import entity_scope
 
 

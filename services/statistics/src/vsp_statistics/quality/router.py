@@ -3,26 +3,30 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter
+from fastapi import Path
+from fastapi import Query
+from fastapi import Request
 
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.openapi import schema_ref
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from vsp_statistics.quality import catalogue as rules
 from vsp_statistics.quality import service
 from vsp_statistics.quality.models import Assessment
-from vsp_statistics.quality.schemas import (
-    AnswersIn,
-    AssessmentIn,
-    AssessmentOut,
-    CatalogueIn,
-    CatalogueOut,
-    CodeOfPracticeOut,
-    IndicatorOut,
-    PrincipleOut,
-)
-from vsp_statistics.roles import StaffOnly, StaffOrEntity
+from vsp_statistics.quality.schemas import AnswersIn
+from vsp_statistics.quality.schemas import AssessmentIn
+from vsp_statistics.quality.schemas import AssessmentOut
+from vsp_statistics.quality.schemas import CatalogueIn
+from vsp_statistics.quality.schemas import CatalogueOut
+from vsp_statistics.quality.schemas import CodeOfPracticeOut
+from vsp_statistics.quality.schemas import IndicatorOut
+from vsp_statistics.quality.schemas import PrincipleOut
+from vsp_statistics.roles import StaffOnly
+from vsp_statistics.roles import StaffOrEntity
 
 # An INTEGER column: larger numbers are a 422, not a database error.
 VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]

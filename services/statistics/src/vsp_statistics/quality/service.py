@@ -4,7 +4,9 @@ import uuid
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,20 +19,16 @@ from vsp_statistics.official_statistics.models import OfficialStatistic
 from vsp_statistics.official_statistics.service import get_statistic
 from vsp_statistics.quality import catalogue as rules
 from vsp_statistics.quality.catalogue import IndicatorRow
-from vsp_statistics.quality.models import (
-    Assessment,
-    AssessmentAnswer,
-    Indicator,
-    IndicatorCatalogue,
-)
-from vsp_statistics.quality.schemas import (
-    AnswerIn,
-    AnswerOut,
-    AssessmentOut,
-    AssessmentState,
-    AssessmentWarning,
-    CatalogueIn,
-)
+from vsp_statistics.quality.models import Assessment
+from vsp_statistics.quality.models import AssessmentAnswer
+from vsp_statistics.quality.models import Indicator
+from vsp_statistics.quality.models import IndicatorCatalogue
+from vsp_statistics.quality.schemas import AnswerIn
+from vsp_statistics.quality.schemas import AnswerOut
+from vsp_statistics.quality.schemas import AssessmentOut
+from vsp_statistics.quality.schemas import AssessmentState
+from vsp_statistics.quality.schemas import AssessmentWarning
+from vsp_statistics.quality.schemas import CatalogueIn
 from vsp_statistics.roles import entity_scope
 from vsp_statistics.work_programmes.models import WorkProgrammeAction
 

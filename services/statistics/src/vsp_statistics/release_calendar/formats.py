@@ -14,9 +14,11 @@ subscribers see the cancellation instead of an entry that silently disappears. D
 release's last change, so an unchanged feed is byte-identical (stable ETag).
 """
 
-from datetime import UTC, timedelta
+from datetime import UTC
+from datetime import timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar
+from icalendar import Event
 
 from dkbuza_kit.exports import to_csv
 from vsp_statistics.release_calendar.schemas import CalendarItem

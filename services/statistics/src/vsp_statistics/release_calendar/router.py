@@ -11,23 +11,30 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter
+from fastapi import Depends
+from fastapi import Query
+from fastapi import Request
 from fastapi.responses import Response
 
-from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import KitErrors, responses
-from dkbuza_kit.http_cache import cached, cached_json
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.http_cache import cached
+from dkbuza_kit.http_cache import cached_json
 from dkbuza_kit.types import BoundedDate
 from vsp_statistics.errors import Errors
-from vsp_statistics.release_calendar.formats import (
-    CSV_MEDIA_TYPE,
-    ICS_MEDIA_TYPE,
-    render_csv,
-    render_ics,
-)
-from vsp_statistics.release_calendar.schemas import CalendarItem, CalendarOut
-from vsp_statistics.release_calendar.service import Window, calendar_page, window
+from vsp_statistics.release_calendar.formats import CSV_MEDIA_TYPE
+from vsp_statistics.release_calendar.formats import ICS_MEDIA_TYPE
+from vsp_statistics.release_calendar.formats import render_csv
+from vsp_statistics.release_calendar.formats import render_ics
+from vsp_statistics.release_calendar.schemas import CalendarItem
+from vsp_statistics.release_calendar.schemas import CalendarOut
+from vsp_statistics.release_calendar.service import Window
+from vsp_statistics.release_calendar.service import calendar_page
+from vsp_statistics.release_calendar.service import window
 from vsp_statistics.settings import SettingsDep
 
 router = APIRouter(tags=["calendar"])

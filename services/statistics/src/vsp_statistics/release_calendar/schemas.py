@@ -1,8 +1,11 @@
 """The calendar's JSON shapes (also the rows of the CSV and the events of the iCalendar)."""
 
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from pydantic import Field
 
 from dkbuza_kit.dates import Precision
 

@@ -1,19 +1,24 @@
 """The calendar's rows: releases whose target period overlaps [from, to], one page of them."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.dates import PartialDate, add_months
+from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.dates import add_months
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import NetworkEntity
 from vsp_statistics.official_statistics.models import OfficialStatistic
 from vsp_statistics.release_calendar.schemas import CalendarItem
-from vsp_statistics.releases.models import Release, ReleaseReschedule
-from vsp_statistics.releases.service import release_uid, scheduled_moment
+from vsp_statistics.releases.models import Release
+from vsp_statistics.releases.models import ReleaseReschedule
+from vsp_statistics.releases.service import release_uid
+from vsp_statistics.releases.service import scheduled_moment
 
 MAX_RANGE = timedelta(days=3 * 366)
 DEFAULT_MONTHS = 12

@@ -10,7 +10,8 @@ The network announces a 12-month calendar; the exact day of a release must be kn
 
 from datetime import date
 
-from dkbuza_kit.dates import PartialDate, Precision
+from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.dates import Precision
 
 EXACT_DAY_NOTICE_DAYS = 28
 

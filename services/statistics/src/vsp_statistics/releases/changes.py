@@ -15,27 +15,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
-from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import PartialDate
 from vsp_statistics.errors import Errors
 from vsp_statistics.releases import service
-from vsp_statistics.releases.models import (
-    Release,
-    ReleaseChangeRequest,
-    ReleaseCorrection,
-    ReleaseReschedule,
-    ReleaseStatusChange,
-)
-from vsp_statistics.releases.schemas import (
-    CancellationIn,
-    ChangeDecisionIn,
-    ChangeKind,
-    ChangeLogEntry,
-    LogKind,
-    RequestState,
-    RescheduleIn,
-)
-from vsp_statistics.releases.workflow import OPEN_STATES, RELEASE_FLOW, ReleaseState
+from vsp_statistics.releases.models import Release
+from vsp_statistics.releases.models import ReleaseChangeRequest
+from vsp_statistics.releases.models import ReleaseCorrection
+from vsp_statistics.releases.models import ReleaseReschedule
+from vsp_statistics.releases.models import ReleaseStatusChange
+from vsp_statistics.releases.schemas import CancellationIn
+from vsp_statistics.releases.schemas import ChangeDecisionIn
+from vsp_statistics.releases.schemas import ChangeKind
+from vsp_statistics.releases.schemas import ChangeLogEntry
+from vsp_statistics.releases.schemas import LogKind
+from vsp_statistics.releases.schemas import RequestState
+from vsp_statistics.releases.schemas import RescheduleIn
+from vsp_statistics.releases.workflow import OPEN_STATES
+from vsp_statistics.releases.workflow import RELEASE_FLOW
+from vsp_statistics.releases.workflow import ReleaseState
 
 PENDING_INDEX = "uq_release_change_requests_pending"
 

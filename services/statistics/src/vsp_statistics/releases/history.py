@@ -8,20 +8,24 @@ first_announced_on <= exact_day_announced_on <= published_at, none in the future
 reference period ends before the publication day; the statistic is on the VSP list that day.
 """
 
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
-from dkbuza_kit.clock import BRUSSELS, Clock
+from dkbuza_kit.clock import BRUSSELS
+from dkbuza_kit.clock import Clock
 from dkbuza_kit.dates import Precision
 from dkbuza_kit.problems import ProblemError
 from dkbuza_kit.timeline import check_timeline
 from vsp_statistics.errors import Errors
 from vsp_statistics.releases import service
-from vsp_statistics.releases.models import Release, ReleaseReschedule
-from vsp_statistics.releases.schemas import HistoricReleaseIn, HistoryIn
+from vsp_statistics.releases.models import Release
+from vsp_statistics.releases.models import ReleaseReschedule
+from vsp_statistics.releases.schemas import HistoricReleaseIn
+from vsp_statistics.releases.schemas import HistoryIn
 from vsp_statistics.releases.workflow import ReleaseState
 
 RECORDED = "recorded from history"

@@ -9,15 +9,20 @@ release is rescheduled to a new target and misses that one too.
 
 from typing import Any
 
-from sqlalchemy import DateTime, insert, literal, select
+from sqlalchemy import DateTime
+from sqlalchemy import insert
+from sqlalchemy import literal
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import outbox_row
-from dkbuza_kit.clock import Clock, today_brussels
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.models import OutboxEvent
 from vsp_statistics.official_statistics.models import OfficialStatistic
-from vsp_statistics.releases.models import Release, ReleaseOverdueSignal
+from vsp_statistics.releases.models import Release
+from vsp_statistics.releases.models import ReleaseOverdueSignal
 from vsp_statistics.releases.workflow import OPEN_STATES
 
 OVERDUE_CHECK_TASK = "releases-overdue-check"

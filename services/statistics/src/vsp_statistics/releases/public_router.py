@@ -4,17 +4,27 @@ no pending change requests. ETag and Last-Modified on every answer (304 when unc
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
-from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import KitErrors, responses
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.http_cache import cached_json
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from dkbuza_kit.types import BoundedDate
 from vsp_statistics.errors import Errors
-from vsp_statistics.releases import changes, queries, service
-from vsp_statistics.releases.schemas import ChangeLogEntry, ReleaseOut, RescheduleOut
+from vsp_statistics.releases import changes
+from vsp_statistics.releases import queries
+from vsp_statistics.releases import service
+from vsp_statistics.releases.schemas import ChangeLogEntry
+from vsp_statistics.releases.schemas import ReleaseOut
+from vsp_statistics.releases.schemas import RescheduleOut
 from vsp_statistics.releases.workflow import ReleaseState
 from vsp_statistics.settings import SettingsDep
 

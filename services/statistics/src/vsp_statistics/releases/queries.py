@@ -3,17 +3,16 @@
 import uuid
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 
 from vsp_statistics.official_statistics.models import OfficialStatistic
-from vsp_statistics.releases.models import (
-    PreReleaseAccess,
-    Release,
-    ReleaseChangeRequest,
-    ReleaseCorrection,
-    ReleaseReschedule,
-    ReleaseStatusChange,
-)
+from vsp_statistics.releases.models import PreReleaseAccess
+from vsp_statistics.releases.models import Release
+from vsp_statistics.releases.models import ReleaseChangeRequest
+from vsp_statistics.releases.models import ReleaseCorrection
+from vsp_statistics.releases.models import ReleaseReschedule
+from vsp_statistics.releases.models import ReleaseStatusChange
 from vsp_statistics.releases.service import public_releases
 
 

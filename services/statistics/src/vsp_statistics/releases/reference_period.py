@@ -9,7 +9,8 @@ before the release that reports on it.
 
 from datetime import date
 
-from dkbuza_kit.dates import PartialDate, Precision
+from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.dates import Precision
 
 PRECISION_OF_PERIODICITY: dict[str, frozenset[Precision]] = {
     "monthly": frozenset({Precision.month}),

@@ -5,34 +5,44 @@ approve date changes, pre-release access, corrections. The public reads are in
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter
+from fastapi import Path
+from fastapi import Response
 
-from dkbuza_kit.clock import ClockDep, today_brussels
+from dkbuza_kit.clock import ClockDep
+from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, KitErrors, responses
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.openapi import RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from vsp_statistics.errors import Errors
-from vsp_statistics.releases import changes, history, queries, service
-from vsp_statistics.releases.schemas import (
-    CancellationIn,
-    ChangeDecisionIn,
-    ChangeRequestOut,
-    CorrectionIn,
-    CorrectionOut,
-    HistoryIn,
-    HistoryOut,
-    PreReleaseAccessIn,
-    PreReleaseAccessOut,
-    ReleaseIn,
-    ReleaseOut,
-    RescheduleIn,
-    StatusChangeOut,
-    TransitionIn,
-)
-from vsp_statistics.roles import Approver, StaffOnly, StaffOrEntity
+from vsp_statistics.releases import changes
+from vsp_statistics.releases import history
+from vsp_statistics.releases import queries
+from vsp_statistics.releases import service
+from vsp_statistics.releases.schemas import CancellationIn
+from vsp_statistics.releases.schemas import ChangeDecisionIn
+from vsp_statistics.releases.schemas import ChangeRequestOut
+from vsp_statistics.releases.schemas import CorrectionIn
+from vsp_statistics.releases.schemas import CorrectionOut
+from vsp_statistics.releases.schemas import HistoryIn
+from vsp_statistics.releases.schemas import HistoryOut
+from vsp_statistics.releases.schemas import PreReleaseAccessIn
+from vsp_statistics.releases.schemas import PreReleaseAccessOut
+from vsp_statistics.releases.schemas import ReleaseIn
+from vsp_statistics.releases.schemas import ReleaseOut
+from vsp_statistics.releases.schemas import RescheduleIn
+from vsp_statistics.releases.schemas import StatusChangeOut
+from vsp_statistics.releases.schemas import TransitionIn
+from vsp_statistics.roles import Approver
+from vsp_statistics.roles import StaffOnly
+from vsp_statistics.roles import StaffOrEntity
 from vsp_statistics.settings import SettingsDep
 
 router = APIRouter(tags=["releases"])

@@ -1,12 +1,15 @@
 import uuid
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time
 from enum import StrEnum
 
 from pydantic import Field
 
 from dkbuza_kit.dates import Precision
-from dkbuza_kit.schemas import InputModel, OutputModel
-from dkbuza_kit.types import BoundedDate, BoundedDateTime
+from dkbuza_kit.schemas import InputModel
+from dkbuza_kit.schemas import OutputModel
+from dkbuza_kit.types import BoundedDate
+from dkbuza_kit.types import BoundedDateTime
 from vsp_statistics.bounds import BoundedPartialDate
 from vsp_statistics.releases.punctuality import PunctualityStatus
 from vsp_statistics.releases.timeliness import Vintage

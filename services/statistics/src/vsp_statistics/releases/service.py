@@ -5,41 +5,49 @@ releases come in through `history.py`.
 """
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date
+from datetime import datetime
+from datetime import time
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import emit_event, record_audit
+from dkbuza_kit.audit import emit_event
+from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
-from dkbuza_kit.clock import BRUSSELS, Clock, today_brussels
-from dkbuza_kit.dates import PartialDate, Precision
+from dkbuza_kit.clock import BRUSSELS
+from dkbuza_kit.clock import Clock
+from dkbuza_kit.clock import today_brussels
+from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.dates import Precision
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.errors import Errors
 from vsp_statistics.official_statistics.models import OfficialStatistic
-from vsp_statistics.official_statistics.service import get_statistic, on_list_as_of
+from vsp_statistics.official_statistics.service import get_statistic
+from vsp_statistics.official_statistics.service import on_list_as_of
 from vsp_statistics.releases.announcement import exact_day_required
-from vsp_statistics.releases.models import (
-    PreReleaseAccess,
-    Release,
-    ReleaseCorrection,
-    ReleaseStatusChange,
-)
+from vsp_statistics.releases.models import PreReleaseAccess
+from vsp_statistics.releases.models import Release
+from vsp_statistics.releases.models import ReleaseCorrection
+from vsp_statistics.releases.models import ReleaseStatusChange
 from vsp_statistics.releases.punctuality import release_punctuality
-from vsp_statistics.releases.reference_period import ended_before, matches_periodicity
-from vsp_statistics.releases.schemas import (
-    CorrectionIn,
-    PreReleaseAccessIn,
-    PunctualityOut,
-    ReleaseIn,
-    ReleaseOut,
-    TransitionIn,
-)
+from vsp_statistics.releases.reference_period import ended_before
+from vsp_statistics.releases.reference_period import matches_periodicity
+from vsp_statistics.releases.schemas import CorrectionIn
+from vsp_statistics.releases.schemas import PreReleaseAccessIn
+from vsp_statistics.releases.schemas import PunctualityOut
+from vsp_statistics.releases.schemas import ReleaseIn
+from vsp_statistics.releases.schemas import ReleaseOut
+from vsp_statistics.releases.schemas import TransitionIn
 from vsp_statistics.releases.timeliness import time_lag_days
-from vsp_statistics.releases.workflow import OPEN_STATES, RELEASE_FLOW, ReleaseState
-from vsp_statistics.roles import STAFF, entity_scope
+from vsp_statistics.releases.workflow import OPEN_STATES
+from vsp_statistics.releases.workflow import RELEASE_FLOW
+from vsp_statistics.releases.workflow import ReleaseState
+from vsp_statistics.roles import STAFF
+from vsp_statistics.roles import entity_scope
 
 LIVE_EDITION_INDEX = "uq_releases_live_edition"
 

@@ -3,28 +3,37 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter
+from fastapi import Path
+from fastapi import Request
+from fastapi import Response
 
 from dkbuza_kit.clock import ClockDep
-from dkbuza_kit.concurrency import lock_for_change, set_etag
+from dkbuza_kit.concurrency import lock_for_change
+from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
-from dkbuza_kit.errors import AUTH_ERRORS, IF_MATCH_ERRORS, KitErrors, responses
-from dkbuza_kit.openapi import IF_MATCH, RETURNS_ETAG
-from dkbuza_kit.pagination import Page, Pagination, paginate
+from dkbuza_kit.errors import AUTH_ERRORS
+from dkbuza_kit.errors import IF_MATCH_ERRORS
+from dkbuza_kit.errors import KitErrors
+from dkbuza_kit.errors import responses
+from dkbuza_kit.openapi import IF_MATCH
+from dkbuza_kit.openapi import RETURNS_ETAG
+from dkbuza_kit.pagination import Page
+from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import paginate
 from vsp_statistics.errors import Errors
-from vsp_statistics.roles import StaffOnly, StaffOrEntity
+from vsp_statistics.roles import StaffOnly
+from vsp_statistics.roles import StaffOrEntity
 from vsp_statistics.work_programmes import service
 from vsp_statistics.work_programmes.models import WorkProgrammeAction
-from vsp_statistics.work_programmes.schemas import (
-    ActionIn,
-    ActionOut,
-    ActionPatch,
-    ActionProgressIn,
-    FixVersionIn,
-    VersionOut,
-    WorkProgrammeIn,
-    WorkProgrammeOut,
-)
+from vsp_statistics.work_programmes.schemas import ActionIn
+from vsp_statistics.work_programmes.schemas import ActionOut
+from vsp_statistics.work_programmes.schemas import ActionPatch
+from vsp_statistics.work_programmes.schemas import ActionProgressIn
+from vsp_statistics.work_programmes.schemas import FixVersionIn
+from vsp_statistics.work_programmes.schemas import VersionOut
+from vsp_statistics.work_programmes.schemas import WorkProgrammeIn
+from vsp_statistics.work_programmes.schemas import WorkProgrammeOut
 
 # An INTEGER column: larger numbers are a 422, not a database error.
 VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]

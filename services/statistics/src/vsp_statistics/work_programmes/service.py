@@ -9,36 +9,36 @@ action had before a later change are in the audit trail (`changes` of the `updat
 
 import uuid
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
-from dkbuza_kit.db import get_or_404, one_or_404
+from dkbuza_kit.db import get_or_404
+from dkbuza_kit.db import one_or_404
 from dkbuza_kit.timeline import check_timeline
 from vsp_statistics.errors import Errors
-from vsp_statistics.network.models import Objective, Programme
+from vsp_statistics.network.models import Objective
+from vsp_statistics.network.models import Programme
 from vsp_statistics.network.service import existing_entity
-from vsp_statistics.patching import apply_patch, audit_update
+from vsp_statistics.patching import apply_patch
+from vsp_statistics.patching import audit_update
 from vsp_statistics.roles import entity_scope
-from vsp_statistics.work_programmes.models import (
-    FixedVersionAction,
-    WorkProgramme,
-    WorkProgrammeAction,
-    WorkProgrammeVersion,
-)
-from vsp_statistics.work_programmes.schemas import (
-    ActionIn,
-    ActionPatch,
-    ActionProgressIn,
-    ActionState,
-    FixVersionIn,
-    VersionOut,
-    VersionState,
-    WorkProgrammeIn,
-)
+from vsp_statistics.work_programmes.models import FixedVersionAction
+from vsp_statistics.work_programmes.models import WorkProgramme
+from vsp_statistics.work_programmes.models import WorkProgrammeAction
+from vsp_statistics.work_programmes.models import WorkProgrammeVersion
+from vsp_statistics.work_programmes.schemas import ActionIn
+from vsp_statistics.work_programmes.schemas import ActionPatch
+from vsp_statistics.work_programmes.schemas import ActionProgressIn
+from vsp_statistics.work_programmes.schemas import ActionState
+from vsp_statistics.work_programmes.schemas import FixVersionIn
+from vsp_statistics.work_programmes.schemas import VersionOut
+from vsp_statistics.work_programmes.schemas import VersionState
+from vsp_statistics.work_programmes.schemas import WorkProgrammeIn
 
 
 async def create(session: AsyncSession, body: WorkProgrammeIn) -> WorkProgramme:

@@ -7,7 +7,8 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from dkbuza_kit.migrations import create_kit_tables_v1, drop_kit_tables_v1
+from dkbuza_kit.migrations import create_kit_tables_v1
+from dkbuza_kit.migrations import drop_kit_tables_v1
 
 revision = "0001"
 down_revision = None

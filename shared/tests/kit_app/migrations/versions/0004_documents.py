@@ -4,7 +4,8 @@ Revision ID: 0004
 Revises: 0200
 """
 
-from dkbuza_kit.migrations import create_documents_table_v1, drop_documents_table_v1
+from dkbuza_kit.migrations import create_documents_table_v1
+from dkbuza_kit.migrations import drop_documents_table_v1
 
 revision = "0004"
 down_revision = "0200"

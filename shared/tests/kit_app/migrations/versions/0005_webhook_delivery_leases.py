@@ -4,7 +4,8 @@ Revision ID: 0210
 Revises: 0004
 """
 
-from dkbuza_kit.migrations import downgrade_webhook_tables_v3, upgrade_webhook_tables_v3
+from dkbuza_kit.migrations import downgrade_webhook_tables_v3
+from dkbuza_kit.migrations import upgrade_webhook_tables_v3
 
 revision = "0210"
 down_revision = "0004"
