@@ -10,27 +10,26 @@ def as_is():
     return real_app()
 
 
+def _with_keywords(module, function_name: str, **overrides):
+    """The real app, built after `module.function_name` was wrapped to force keyword arguments."""
+    original = getattr(module, function_name)
+
+    def wrapped(*args, **kwargs):
+        return original(*args, **{**kwargs, **overrides})
+
+    setattr(module, function_name, wrapped)
+    return real_app()
+
+
 def pre_ping_every_checkout():
     """The engine as it was before issue 19: SQLAlchemy's `pool_pre_ping` on every checkout
     (three round trips with asyncpg) instead of a ping after idling only."""
-    original = kit_db.create_async_engine
-
-    def engine(*args, **kwargs):
-        return original(*args, **{**kwargs, "pool_pre_ping": True})
-
-    kit_db.create_async_engine = engine
-    return real_app()
+    return _with_keywords(kit_db, "create_async_engine", pool_pre_ping=True)
 
 
 def reads_in_transactions():
     """GETs inside BEGIN ... COMMIT as before issue 19, instead of autocommit."""
-    original = kit_db.session_class_with_timeouts
-
-    def session_class(*args, **kwargs):
-        return original(*args, **{**kwargs, "autocommit_reads": False})
-
-    kit_db.session_class_with_timeouts = session_class
-    return real_app()
+    return _with_keywords(kit_db, "session_class_with_timeouts", autocommit_reads=False)
 
 
 def no_kit_middleware():

@@ -5,12 +5,9 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from dkbuza_dev.postgres import database_url
-from dkbuza_dev.postgres import drop_database
-from dkbuza_dev.postgres import ensure_database
 from dkbuza_dev.testing.harness import migrate
+from dkbuza_dev.testing.harness import scratch_database
 
 KIT_APP_INI = Path(__file__).parent / "kit_app" / "alembic.ini"
 BEFORE_V3 = "0004"
@@ -44,11 +41,7 @@ async def insert_legacy_rows(engine) -> None:
 
 
 async def test_v3_carries_deliveries_and_their_log_over(pg_server_url):
-    name = f"test_kit_wh_migration_{uuid.uuid4().hex[:8]}"
-    await ensure_database(pg_server_url, name)
-    url = database_url(pg_server_url, name)
-    engine = create_async_engine(url)
-    try:
+    async with scratch_database(pg_server_url, "test_kit_wh_migration") as (url, engine):
         await migrate(KIT_APP_INI, url, BEFORE_V3)
         await insert_legacy_rows(engine)
         await migrate(KIT_APP_INI, url)
@@ -65,6 +58,3 @@ async def test_v3_carries_deliveries_and_their_log_over(pg_server_url):
         async with engine.connect() as connection:
             assert (await connection.scalars(sa.text(
                 "SELECT status FROM webhook_deliveries"))).all() == ["failed"]
-    finally:
-        await engine.dispose()
-        await drop_database(pg_server_url, name)

@@ -135,38 +135,41 @@ async def test_every_protected_route_rejects_bad_tokens(apps, app, bad_token_set
     assert failures == []
 
 
+async def write_route_failures(harness, headers, selects, accepts, **request) -> list:
+    """Every write operation `selects` picks, sent with `headers` (and `request`): those whose
+    answer `accepts` refuses, as (METHOD, path, status)."""
+    failures = []
+    for method, path, operation in operations(await openapi(harness)):
+        if method not in WRITE_METHODS or not selects(operation):
+            continue
+        response = await harness.client.request(method, concrete(path, operation),
+                                                headers=headers, **request)
+        if not accepts(response):
+            failures.append((method.upper(), path, response.status_code))
+    return failures
+
+
 @pytest.mark.parametrize("app", APP_NAMES)
 async def test_every_write_route_refuses_roles_not_granted(apps, app):
     harness = apps[app]
-    spec = await openapi(harness)
     headers = harness.headers("no.such.role", org="dkbuza", sub="outsider")
-    failures = []
-    for method, path, operation in operations(spec):
-        if method not in WRITE_METHODS or not protected(operation):
-            continue
-        response = await harness.client.request(method, concrete(path, operation), headers=headers)
-        if response.status_code != 403:
-            failures.append((method.upper(), path, response.status_code))
-    assert failures == []
+    assert await write_route_failures(harness, headers, protected,
+                                      lambda response: response.status_code == 403) == []
+
+
+def refuses_extra_fields(response) -> bool:
+    errors = response.json().get("errors") or [] if response.status_code == 422 else []
+    return any(error.get("type") == "extra_forbidden" for error in errors)
 
 
 @pytest.mark.parametrize("app", APP_NAMES)
 async def test_extra_input_fields_are_refused(apps, app):
     """Mass assignment: unknown fields (such as server-owned ones) never pass validation."""
     harness = apps[app]
-    spec = await openapi(harness)
     headers = harness.headers(*ROLES[app], org="dkbuza", sub="admin")
-    failures = []
-    for method, path, operation in operations(spec):
-        if method not in WRITE_METHODS or not json_body(operation):
-            continue
-        response = await harness.client.request(
-            method, concrete(path, operation), headers=headers,
-            json={"unexpected_field": 1, "status": "paid", "owner_org": "0000000000"})
-        errors = response.json().get("errors") or [] if response.status_code == 422 else []
-        if not any(error.get("type") == "extra_forbidden" for error in errors):
-            failures.append((method.upper(), path, response.status_code))
-    assert failures == []
+    assert await write_route_failures(
+        harness, headers, json_body, refuses_extra_fields,
+        json={"unexpected_field": 1, "status": "paid", "owner_org": "0000000000"}) == []
 
 
 @pytest.mark.parametrize("app", APP_NAMES)

@@ -2,15 +2,11 @@
 keep the licence events only (an application-only one is deactivated)."""
 
 import json
-import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from dkbuza_dev.postgres import database_url
-from dkbuza_dev.postgres import drop_database
-from dkbuza_dev.postgres import ensure_database
 from dkbuza_dev.testing.harness import migrate
+from dkbuza_dev.testing.harness import scratch_database
 from export_control.main import ALEMBIC_INI
 
 SUBSCRIPTIONS = {  # (org, all_orgs, event types) as the old release let them be created
@@ -22,11 +18,7 @@ SUBSCRIPTIONS = {  # (org, all_orgs, event types) as the old release let them be
 
 
 async def test_customs_subscriptions_are_narrowed_to_licence_events(pg_server_url):
-    name = f"test_ec_wh_migration_{uuid.uuid4().hex[:8]}"
-    await ensure_database(pg_server_url, name)
-    url = database_url(pg_server_url, name)
-    engine = create_async_engine(url)
-    try:
+    async with scratch_database(pg_server_url, "test_ec_wh_migration") as (url, engine):
         await migrate(ALEMBIC_INI, url, "0250")
         async with engine.begin() as connection:
             for sub, (org, all_orgs, types) in SUBSCRIPTIONS.items():
@@ -46,6 +38,3 @@ async def test_customs_subscriptions_are_narrowed_to_licence_events(pg_server_ur
             "department": (["application.submitted"], True),
             "company": (["application.submitted"], True),
         }
-    finally:
-        await engine.dispose()
-        await drop_database(pg_server_url, name)

@@ -59,41 +59,27 @@ class ProblemError(Exception):
         self.headers = headers
         self.extra = extra
 
+    def response(self) -> JSONResponse:
+        """The problem as its RFC 9457 response."""
+        body: dict[str, Any] = {
+            "type": f"https://dkbuza.vlaanderen.be/problems/{self.code.lower().replace('_', '-')}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            "request_id": request_id_var.get(),
+        }
+        if self.errors is not None:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return JSONResponse(body, status_code=self.status, media_type=PROBLEM_MEDIA_TYPE,
+                            headers=self.headers)
 
-def not_found(what: str, code: str = "NOT_FOUND") -> ProblemError:
-    return ProblemError(404, code, f"{what} not found")
 
-
-def conflict(code: str, detail: str, **extra: Any) -> ProblemError:
-    return ProblemError(409, code, detail, **extra)
-
-
-def unprocessable(code: str, detail: str, **extra: Any) -> ProblemError:
-    return ProblemError(422, code, detail, **extra)
-
-
-def problem_response(
-    status: int,
-    code: str,
-    detail: str | None = None,
-    *,
-    title: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"https://dkbuza.vlaanderen.be/problems/{code.lower().replace('_', '-')}",
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "request_id": request_id_var.get(),
-    }
-    if errors is not None:
-        body["errors"] = errors
-    body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+def problem_response(status: int, code: str, detail: str | None = None,
+                     **options: Any) -> JSONResponse:
+    """A problem answered without raising (handlers, middleware); the options are ProblemError's."""
+    return ProblemError(status, code, detail, **options).response()
 
 
 def problem_bytes(status: int, code: str, detail: str) -> bytes:
@@ -133,15 +119,7 @@ def _jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(
-            exc.status,
-            exc.code,
-            exc.detail,
-            title=exc.title,
-            errors=exc.errors,
-            headers=exc.headers,
-            **exc.extra,
-        )
+        return exc.response()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,6 +4,8 @@ Used as pydantic types, so a wrong code is a 422 naming the field; values come o
 (upper case, IBAN without spaces).
 """
 
+from collections.abc import Callable
+from types import ModuleType
 from typing import Annotated
 
 import pycountry
@@ -42,20 +44,19 @@ def _country(value: str) -> str:
     return code
 
 
-def _iban(value: str) -> str:
-    try:
-        return stdnum_iban.validate(value)
-    except StdnumError as exc:
-        raise PydanticCustomError("invalid_iban", "{value} is not a valid IBAN ({reason})",
-                                  {"value": value, "reason": str(exc)}) from None
+def _stdnum_validator(scheme: ModuleType, error_type: str, label: str) -> Callable[[str], str]:
+    """A pydantic validator from a python-stdnum scheme (its normal form, or a typed error)."""
+    def validate(value: str) -> str:
+        try:
+            return scheme.validate(value)
+        except StdnumError as exc:
+            raise PydanticCustomError(error_type, f"{{value}} is not a valid {label} ({{reason}})",
+                                      {"value": value, "reason": str(exc)}) from None
+    return validate
 
 
-def _bic(value: str) -> str:
-    try:
-        return stdnum_bic.validate(value)
-    except StdnumError as exc:
-        raise PydanticCustomError("invalid_bic", "{value} is not a valid BIC ({reason})",
-                                  {"value": value, "reason": str(exc)}) from None
+_iban = _stdnum_validator(stdnum_iban, "invalid_iban", "IBAN")
+_bic = _stdnum_validator(stdnum_bic, "invalid_bic", "BIC")
 
 
 def _text(value: object) -> object:

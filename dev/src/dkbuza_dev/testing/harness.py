@@ -36,7 +36,8 @@ from dkbuza_kit.tokens import SigningKey
 
 # Tests connect as TEST_APP_ROLE, with the app's grants only (as in production); the server
 # URL's role owns the database and runs the migrations.
-__all__ = ["TEST_APP_ROLE", "ServiceHarness", "migrate", "migrations_roundtrip"]
+__all__ = ["TEST_APP_ROLE", "ServiceHarness", "migrate", "migrations_roundtrip",
+           "scratch_database"]
 
 
 async def migrate(ini: Path, url: str, revision: str = "head", *, down: bool = False,
@@ -47,17 +48,27 @@ async def migrate(ini: Path, url: str, revision: str = "head", *, down: bool = F
     await asyncio.to_thread(fn, config, revision)
 
 
+@asynccontextmanager
+async def scratch_database(server_url: str, prefix: str) -> AsyncIterator[tuple[str, Any]]:
+    """An empty database of its own for a migration test, as (url, engine); dropped after."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    await ensure_database(server_url, name)
+    url = database_url(server_url, name)
+    engine = create_async_engine(url)
+    try:
+        yield url, engine
+    finally:
+        await engine.dispose()
+        await drop_database(server_url, name)
+
+
 async def migrations_roundtrip(server_url: str, ini: Path, metadata: MetaData) -> list[Any]:
     """Upgrade an empty database to head, diff models against it, downgrade to base.
 
     Returns the model/migration differences (empty when there is no drift); raises if the
     downgrade leaves a table behind.
     """
-    name = f"test_migrations_{uuid.uuid4().hex[:8]}"
-    await ensure_database(server_url, name)
-    url = database_url(server_url, name)
-    engine = create_async_engine(url)
-    try:
+    async with scratch_database(server_url, "test_migrations") as (url, engine):
         await migrate(ini, url)
         async with engine.connect() as connection:
             diff = await connection.run_sync(
@@ -74,9 +85,6 @@ async def migrations_roundtrip(server_url: str, ini: Path, metadata: MetaData) -
         if left:
             raise AssertionError(f"downgrade to base left tables: {left}")
         return diff
-    finally:
-        await engine.dispose()
-        await drop_database(server_url, name)
 
 
 async def _install_tracking(owner_url: str) -> None:
