@@ -33,6 +33,16 @@ QUANTITY = Numeric(18, 3)
 OPEN_APPLICATION = text("completed_on IS NULL AND state NOT IN ('withdrawn', 'inadmissible')")
 
 
+class DossierRow:
+    """A record of one dossier with its own UUID key (pauses, expert reports, appeals, payments,
+    recoveries). `sort_order` keeps the two key columns first, where the migrations put them."""
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4,
+                                          sort_order=-1)
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"), nullable=False,
+                                                      index=True, sort_order=-1)
+
+
 class Application(Base):
     __tablename__ = "applications"
     __table_args__ = (
@@ -138,12 +148,9 @@ class ApplicationEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
-class Pause(Base):
+class Pause(DossierRow, Base):
     __tablename__ = "pauses"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
-                                                      nullable=False, index=True)
     reason: Mapped[str] = mapped_column(String(40), nullable=False)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -151,12 +158,9 @@ class Pause(Base):
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
 
 
-class ExpertReport(Base):
+class ExpertReport(DossierRow, Base):
     __tablename__ = "expert_reports"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
-                                                      nullable=False, index=True)
     expert_sub: Mapped[str] = mapped_column(String(200), nullable=False)
     assessed_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
     summary: Mapped[str] = mapped_column(Text, nullable=False)
@@ -201,13 +205,9 @@ class Decision(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-
-class Appeal(Base):
+class Appeal(DossierRow, Base):
     __tablename__ = "appeals"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
-                                                      nullable=False, index=True)
     decision_version: Mapped[int] = mapped_column(Integer, nullable=False)
     lodged_on: Mapped[date] = mapped_column(Date, nullable=False)
     out_of_time: Mapped[bool] = mapped_column(Boolean, nullable=False)

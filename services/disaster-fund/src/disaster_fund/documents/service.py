@@ -1,6 +1,9 @@
 """Who may see and add documents (exactly as the dossier), and the decision letter."""
 
+from collections.abc import Callable
 from datetime import date
+from operator import attrgetter
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +18,7 @@ from disaster_fund.documents.models import Document
 from disaster_fund.reports import service as reports
 from disaster_fund.rules.models import RuleSet
 from dkbuza_kit.audit import emit_event
+from dkbuza_kit.documents.router import Authorize
 from dkbuza_kit.documents.service import owner_uuid
 from dkbuza_kit.documents.service import store_document
 from dkbuza_kit.documents.storage import DocumentStorage
@@ -34,20 +38,21 @@ def _may_write(principal) -> None:
         raise KitErrors.FORBIDDEN("this role may read the dossier's documents only")
 
 
-async def authorize_application(session: AsyncSession, principal, owner_id: str,
-                                write: bool) -> str | None:
-    application = await applications.get(session, owner_uuid(owner_id, "application"), principal)
-    if write:
-        _may_write(principal)
-    return application.applicant_org
+def _authorizer(get, what: str, org_of: Callable[[Any], str | None]) -> Authorize:
+    """The documents router's check for one owner kind: who may see the owner (`get`, 404
+    otherwise) reads its documents, writers add to them; answers the owner's organisation."""
+
+    async def authorize(session: AsyncSession, principal, owner_id: str, write: bool) -> str | None:
+        owner = await get(session, owner_uuid(owner_id, what), principal)
+        if write:
+            _may_write(principal)
+        return org_of(owner)
+
+    return authorize
 
 
-async def authorize_damage_report(session: AsyncSession, principal, owner_id: str,
-                                  write: bool) -> str | None:
-    report = await reports.get(session, owner_uuid(owner_id, "damage report"), principal)
-    if write:
-        _may_write(principal)
-    return report.municipality_nis
+authorize_application = _authorizer(applications.get, "application", attrgetter("applicant_org"))
+authorize_damage_report = _authorizer(reports.get, "damage report", attrgetter("municipality_nis"))
 
 
 async def generate_decision_letter(session: AsyncSession, storage: DocumentStorage,

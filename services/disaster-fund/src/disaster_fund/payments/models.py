@@ -11,22 +11,19 @@ from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from disaster_fund.applications.models import DossierRow
 from disaster_fund.base import Base
 
 
-class Payment(Base):
+class Payment(DossierRow, Base):
     """Exactly one per (decision version, payment type): the unique constraint is the guard."""
 
     __tablename__ = "payments"
     __table_args__ = (UniqueConstraint("decision_id", "payment_type"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
-                                                      nullable=False, index=True)
     decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decisions.id"), nullable=False)
     payment_type: Mapped[str] = mapped_column(String(20), nullable=False)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
@@ -45,14 +42,11 @@ class Payment(Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Recovery(Base):
+class Recovery(DossierRow, Base):
     """Terugvordering of (part of) a paid amount: open -> settled | written_off."""
 
     __tablename__ = "recoveries"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
-                                                      nullable=False, index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     state: Mapped[str] = mapped_column(String(20), nullable=False)

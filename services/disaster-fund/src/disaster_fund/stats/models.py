@@ -33,12 +33,21 @@ from disaster_fund.base import Base
 SUM = Numeric(18, 2)
 
 
+# A column belongs to one table, so the key parts the figure tables share are made by functions:
+# the disaster of every figure and the shard of the trigger-maintained ones.
+def _disaster_key() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), ForeignKey("disasters.id"), primary_key=True)
+
+
+def _shard_key() -> Mapped[int]:
+    return mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+
+
 class DisasterApplicationStats(Base):
     __tablename__ = "disaster_application_stats"
 
-    disaster_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("disasters.id"),
-                                                   primary_key=True)
-    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    disaster_id: Mapped[uuid.UUID] = _disaster_key()
+    shard: Mapped[int] = _shard_key()
     one_year_mark: Mapped[date] = mapped_column(Date, nullable=False)
     submitted: Mapped[int] = mapped_column(Integer, nullable=False)
     withdrawn: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -60,10 +69,9 @@ class OpenApplicationsByDay(Base):
 
     __tablename__ = "open_applications_by_day"
 
-    disaster_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("disasters.id"),
-                                                   primary_key=True)
+    disaster_id: Mapped[uuid.UUID] = _disaster_key()
     received_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    shard: Mapped[int] = _shard_key()
     open_count: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
@@ -72,10 +80,9 @@ class PayoutsByDay(Base):
 
     __tablename__ = "payouts_by_day"
 
-    disaster_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("disasters.id"),
-                                                   primary_key=True)
+    disaster_id: Mapped[uuid.UUID] = _disaster_key()
     first_paid_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    shard: Mapped[int] = _shard_key()
     paid_count: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
@@ -88,8 +95,7 @@ class PhaseDurationStats(Base):
 
     __tablename__ = "phase_duration_stats"
 
-    disaster_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("disasters.id"),
-                                                   primary_key=True)
+    disaster_id: Mapped[uuid.UUID] = _disaster_key()
     phase: Mapped[str] = mapped_column(String(20), primary_key=True)
     spans: Mapped[int] = mapped_column(Integer, nullable=False)
     gross_days_sum: Mapped[int] = mapped_column(BigInteger, nullable=False)
