@@ -1,8 +1,12 @@
 """HTTP for changes during the year: dues, added initiatives and results, archived results."""
 
+from collections.abc import Callable
+
 from fastapi import APIRouter
 from fastapi import Request
 from fastapi import Response
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.concurrency import lock_for_change
@@ -52,18 +56,22 @@ async def change_due(result_id: int, body: DueChangeIn, request: Request, respon
 @router.get("/v1/expected-results/{result_id}/due-changes", response_model=list[DueChangeOut],
             responses=responses(RESULT_NOT_FOUND, *AUTH_ERRORS))
 async def list_due_changes(result_id: int, session: DbSession, _: Reader):
-    await get_or_404(session, ExpectedResult, result_id, what="expected result",
-                     error=RESULT_NOT_FOUND)
-    return list(await session.scalars(service.due_changes_query(result_id)))
+    return await _rows_of_result(session, result_id, service.due_changes_query)
 
 
 @router.get("/v1/expected-results/{result_id}/milestones", response_model=list[MilestoneOut],
             responses=responses(RESULT_NOT_FOUND, *AUTH_ERRORS))
 async def list_milestones(result_id: int, session: DbSession, _: Reader):
     """The moments of a result that prints several ("Q2 + Q4")."""
+    return await _rows_of_result(session, result_id, service.milestones_query)
+
+
+async def _rows_of_result(session: AsyncSession, result_id: int,
+                          query_of: Callable[[int], Select]) -> list:
+    """The rows `query_of(result_id)` selects; 404 when the result does not exist (not an empty list)."""
     await get_or_404(session, ExpectedResult, result_id, what="expected result",
                      error=RESULT_NOT_FOUND)
-    return list(await session.scalars(service.milestones_query(result_id)))
+    return list(await session.scalars(query_of(result_id)))
 
 
 @router.post("/v1/initiatives", response_model=InitiativeOut, status_code=201,

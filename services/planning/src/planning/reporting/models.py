@@ -13,6 +13,7 @@ from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import func
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import declared_attr
 from sqlalchemy.orm import mapped_column
 
 from planning.base import Base
@@ -32,17 +33,26 @@ class ReportingPeriod(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class StatusReport(Base):
+class InitiativePeriodRow:
+    """Keys of a table with one row per initiative and reporting period (reports, resources)."""
+
+    # sort_order -1: these columns lead the table, as the migrations created them.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True, sort_order=-1)
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_periods.id", ondelete="CASCADE"), index=True, sort_order=-1)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("initiative_id", "period_id"),)
+
+
+class StatusReport(InitiativePeriodRow, Base):
     """The current status of one initiative in one period (exactly one per pair)."""
 
     __tablename__ = "status_reports"
-    __table_args__ = (UniqueConstraint("initiative_id", "period_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    initiative_id: Mapped[int] = mapped_column(
-        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
-    period_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_periods.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(30))
     explanation: Mapped[str | None] = mapped_column(Text)
     corrective_action: Mapped[str | None] = mapped_column(Text)

@@ -127,36 +127,43 @@ async def submit_report(session: AsyncSession, body: ReportIn, principal: Princi
 
 async def update_report(session: AsyncSession, report: StatusReport, body: ReportUpdate,
                         principal: Principal, now: datetime) -> StatusReport:
-    await _initiative_for_writer(session, report.initiative_id, principal)
-    period = await session.get(ReportingPeriod, report.period_id)
+    period = await _period_for_writer(session, report, principal)
     if period is not None and period.closed:
         raise Errors.PERIOD_CLOSED(f"period {period.code} is closed: the report is frozen; "
                            "submit a correction with a reason")
-    await _check_rules(session, report.initiative_id, body)
-    before = report.status
-    _apply(report, body, now)
-    session.add(_entry(report, "edited", principal.sub, now))
-    await record_audit(session, entity_type="status_report", entity_id=report.id,
-                       action="edited", from_state=before, to_state=report.status)
-    await _report_event(session, report, "edited")
-    return report
+    return await _change_report(session, report, body, principal, now, action="edited",
+                                entry_kind="edited")
 
 
 async def correct_report(session: AsyncSession, report: StatusReport, body: ReportCorrection,
                          principal: Principal, now: datetime) -> StatusReport:
-    await _initiative_for_writer(session, report.initiative_id, principal)
-    period = await session.get(ReportingPeriod, report.period_id)
+    period = await _period_for_writer(session, report, principal)
     if period is not None and not period.closed:
         raise Errors.PERIOD_OPEN("the period is open: update the report instead")
+    return await _change_report(session, report, body, principal, now, action="corrected",
+                                entry_kind="correction", reason=body.reason)
+
+
+async def _period_for_writer(session: AsyncSession, report: StatusReport,
+                             principal: Principal) -> ReportingPeriod | None:
+    """The report's period, once the principal may write for the report's initiative."""
+    await _initiative_for_writer(session, report.initiative_id, principal)
+    return await session.get(ReportingPeriod, report.period_id)
+
+
+async def _change_report(session: AsyncSession, report: StatusReport, body: ReportUpdate,
+                         principal: Principal, now: datetime, *, action: str, entry_kind: str,
+                         reason: str | None = None) -> StatusReport:
+    """An edit or a correction: the rules, the new status, its history entry, audit row and event."""
     await _check_rules(session, report.initiative_id, body)
     before = report.status
     _apply(report, body, now)
-    report.corrected = True
-    session.add(_entry(report, "correction", principal.sub, now, reason=body.reason))
+    if action == "corrected":
+        report.corrected = True
+    session.add(_entry(report, entry_kind, principal.sub, now, reason=reason))
     await record_audit(session, entity_type="status_report", entity_id=report.id,
-                       action="corrected", from_state=before, to_state=report.status,
-                       reason=body.reason)
-    await _report_event(session, report, "corrected")
+                       action=action, from_state=before, to_state=report.status, reason=reason)
+    await _report_event(session, report, action)
     return report
 
 
