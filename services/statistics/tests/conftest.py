@@ -62,6 +62,14 @@ class Api:
         assert response.status_code == 201, response.text
         return response.json()
 
+    async def list_change(self, statistic_id: str, change: str, effective_on: str, *,
+                          headers: dict | None = None, **decision):
+        """Include a statistic in or remove it from the VSP list (a CVOS decision unless told)."""
+        body = {"change": change, "effective_on": effective_on, "reason": "r",
+                "decision_type": "cvos_decision", "decision_reference": "X", **decision}
+        return await self.client.post(f"/v1/official-statistics/{statistic_id}/list-changes",
+                                      headers=headers or self.staff, json=body)
+
     async def release(self, statistic_id: str, target: str, *, reference_period: str = "2024",
                       vintage: str = "first", release_time: str | None = None,
                       headers: dict | None = None) -> dict:

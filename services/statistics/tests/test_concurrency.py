@@ -255,9 +255,8 @@ async def test_statistic_datasets_are_replaced_as_a_whole(api, network, harness)
     assert cleared.json()["datasets"] == []
     # the list decisions stay the versioned operation, and they change the ETag too
     etag = (await api.client.get(url, headers=api.staff)).headers["ETag"]
-    removal = await api.client.post(f"{url}/list-changes", headers=api.staff, json={
-        "change": "removed", "effective_on": "2025-03-03", "reason": "r",
-        "decision_type": "cvos_decision", "decision_reference": "CVOS/T/2"})
+    removal = await api.list_change(network["a"]["id"], "removed", "2025-03-03",
+                                    decision_reference="CVOS/T/2")
     assert removal.status_code == 201
     assert (await api.client.get(url, headers=api.staff)).headers["ETag"] != etag
 

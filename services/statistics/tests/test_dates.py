@@ -76,10 +76,7 @@ async def test_collaboration_period_and_year_are_bounded(api, network, harness):
 
 
 async def test_list_decision_dates_are_in_the_window(api, network):
-    response = await api.client.post(
-        f"/v1/official-statistics/{network['a']['id']}/list-changes", headers=api.staff,
-        json={"change": "removed", "effective_on": "9999-01-01", "reason": "r",
-              "decision_type": "cvos_decision", "decision_reference": "X"})
+    response = await api.list_change(network["a"]["id"], "removed", "9999-01-01")
     assert response.status_code == 422
     assert response.json()["code"] == "VALIDATION_ERROR"
     changes = (await api.client.get(

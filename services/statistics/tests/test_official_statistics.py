@@ -12,11 +12,10 @@ async def codes_as_of(api, as_of: str, headers=None) -> list[str]:
 
 
 async def change(api, statistic_id: str, kind: str, effective_on: str):
-    return await api.client.post(
-        f"/v1/official-statistics/{statistic_id}/list-changes", headers=api.staff,
-        json={"change": kind, "effective_on": effective_on, "reason": f"{kind} test",
-              "decision_type": "rvos_advice" if kind == "removed" else "cvos_decision",
-              "decision_reference": f"REF-{effective_on}"})
+    return await api.list_change(
+        statistic_id, kind, effective_on, reason=f"{kind} test",
+        decision_type="rvos_advice" if kind == "removed" else "cvos_decision",
+        decision_reference=f"REF-{effective_on}")
 
 
 async def test_list_as_of_a_past_date_equals_the_list_at_that_date(api, clock):
@@ -55,10 +54,7 @@ async def test_list_changes_are_validated(api, clock):
     assert (await change(api, stat["id"], "removed", "2025-02-01")).status_code == 201
     again = await change(api, stat["id"], "removed", "2025-03-01")
     assert again.json()["code"] == "NOT_ON_LIST"
-    no_reason = await api.client.post(
-        f"/v1/official-statistics/{stat['id']}/list-changes", headers=api.staff,
-        json={"change": "included", "effective_on": "2025-04-01", "reason": "",
-              "decision_type": "cvos_decision", "decision_reference": "X"})
+    no_reason = await api.list_change(stat["id"], "included", "2025-04-01", reason="")
     assert no_reason.status_code == 422
     assert no_reason.json()["code"] == "VALIDATION_ERROR"
     unknown = await api.client.post("/v1/official-statistics", headers=api.staff, json={
@@ -85,10 +81,7 @@ async def test_the_list_is_public_and_entities_change_only_their_own(api, networ
         json={"url": "https://example.org/data.csv", "format": "CSV", "licence": "CC-BY 4.0"})
     assert not_own.status_code == 404
     assert not_own.json()["code"] == "STATISTIC_NOT_FOUND"
-    refused = await api.client.post(
-        f"/v1/official-statistics/{network['a']['id']}/list-changes", headers=headers,
-        json={"change": "removed", "effective_on": "2025-04-01", "reason": "r",
-              "decision_type": "cvos_decision", "decision_reference": "X"})
+    refused = await api.list_change(network["a"]["id"], "removed", "2025-04-01", headers=headers)
     assert refused.status_code == 403
     dataset = await api.client.post(
         f"/v1/official-statistics/{network['a']['id']}/datasets", headers=headers,

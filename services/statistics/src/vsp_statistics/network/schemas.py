@@ -40,7 +40,18 @@ class EntityPatch(PatchModel):
                                       pattern=r"^[^@\s]+@[^@\s]+$")
 
 
-class ProgrammeIn(InputModel):
+class YearSpanIn(InputModel):
+    """A body covering the years `start_year`..`end_year` (a programme, a work programme); the
+    subclass declares both fields, where they belong in its field order."""
+
+    @model_validator(mode="after")
+    def _period(self) -> "YearSpanIn":
+        if self.end_year < self.start_year:
+            raise ValueError("end_year must not be before start_year")
+        return self
+
+
+class ProgrammeIn(YearSpanIn):
     code: str = Field(min_length=1, max_length=40, examples=["VSP-2025-2029"])
     title: str = Field(min_length=1, max_length=300)
     start_year: Year
@@ -48,12 +59,6 @@ class ProgrammeIn(InputModel):
     adopted_on: BoundedDate | None = Field(default=None,
                                     description="Date of adoption by the Flemish Government")
     adoption_reference: str | None = Field(default=None, max_length=200)
-
-    @model_validator(mode="after")
-    def _period(self) -> "ProgrammeIn":
-        if self.end_year < self.start_year:
-            raise ValueError("end_year must not be before start_year")
-        return self
 
 
 class ProgrammeOut(OutputModel):

@@ -1,6 +1,8 @@
 """Use cases for network entities, programmes and objectives."""
 
 import uuid
+from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy import select
@@ -23,16 +25,23 @@ from vsp_statistics.patching import apply_patch
 from vsp_statistics.patching import audit_update
 from vsp_statistics.roles import entity_scope
 
+M = TypeVar("M")
+
+
+async def _create(session: AsyncSession, row: M, entity_type: str, entity_id: Any = None) -> M:
+    """Insert `row` and audit its creation under `entity_id`, else under the id the flush gave."""
+    session.add(row)
+    await session.flush()
+    await record_audit(session, entity_type=entity_type,
+                       entity_id=row.id if entity_id is None else entity_id, action="created")
+    return row
+
 
 async def create_entity(session: AsyncSession, body: EntityIn) -> NetworkEntity:
     if await session.get(NetworkEntity, body.code) is not None:
         raise Errors.ENTITY_EXISTS(f"entity {body.code} already exists")
-    entity = NetworkEntity(**body.model_dump())
-    session.add(entity)
-    await session.flush()
-    await record_audit(session, entity_type="network_entity", entity_id=entity.code,
-                       action="created")
-    return entity
+    return await _create(session, NetworkEntity(**body.model_dump()), "network_entity",
+                         entity_id=body.code)
 
 
 def changeable_entities(principal: Principal) -> Select:
@@ -80,11 +89,7 @@ async def create_programme(session: AsyncSession, body: ProgrammeIn, clock: Cloc
     check_timeline("adopted_on", body.adopted_on, now=clock.now())
     if await session.scalar(select(Programme.id).where(Programme.code == body.code)):
         raise Errors.PROGRAMME_EXISTS(f"programme {body.code} already exists")
-    programme = Programme(**body.model_dump())
-    session.add(programme)
-    await session.flush()
-    await record_audit(session, entity_type="programme", entity_id=programme.id, action="created")
-    return programme
+    return await _create(session, Programme(**body.model_dump()), "programme")
 
 
 async def create_objective(session: AsyncSession, body: ObjectiveIn) -> Objective:
@@ -94,11 +99,7 @@ async def create_objective(session: AsyncSession, body: ObjectiveIn) -> Objectiv
         Objective.programme_id == body.programme_id, Objective.code == body.code))
     if duplicate:
         raise Errors.OBJECTIVE_EXISTS(f"objective {body.code} already exists")
-    objective = Objective(**body.model_dump())
-    session.add(objective)
-    await session.flush()
-    await record_audit(session, entity_type="objective", entity_id=objective.id, action="created")
-    return objective
+    return await _create(session, Objective(**body.model_dump()), "objective")
 
 
 async def get_programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:

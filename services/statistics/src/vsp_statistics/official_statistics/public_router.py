@@ -31,6 +31,13 @@ router = APIRouter(tags=["official-statistics"])
 NOT_FOUND = responses(Errors.STATISTIC_NOT_FOUND, KitErrors.VALIDATION_ERROR)
 
 
+async def _statistic_page(request, session, statistic_id, page, query, out) -> Response:
+    """One page of a sub-list (``query(statistic_id)``) of a statistic, or its 404."""
+    await service.get_public_statistic(session, statistic_id)
+    rows, total = await paginate(session, query(statistic_id), page)
+    return cached_json(request, Page.of(rows, total, page, out=out))
+
+
 @router.get("/v1/official-statistics", response_model=Page[StatisticOut],
             responses=responses(KitErrors.VALIDATION_ERROR))
 async def list_official_statistics(
@@ -63,9 +70,8 @@ async def get_official_statistic(statistic_id: uuid.UUID, request: Request,
 async def list_datasets(statistic_id: uuid.UUID, request: Request, session: DbSession,
                         page: Pagination) -> Response:
     """The statistic's open datasets (URL, format, licence)."""
-    await service.get_public_statistic(session, statistic_id)
-    rows, total = await paginate(session, service.datasets(statistic_id), page)
-    return cached_json(request, Page.of(rows, total, page, out=DatasetOut))
+    return await _statistic_page(request, session, statistic_id, page, service.datasets,
+                                 DatasetOut)
 
 
 @router.get("/v1/official-statistics/{statistic_id}/list-changes",
@@ -73,6 +79,5 @@ async def list_datasets(statistic_id: uuid.UUID, request: Request, session: DbSe
 async def list_list_changes(statistic_id: uuid.UUID, request: Request, session: DbSession,
                             page: Pagination) -> Response:
     """Inclusions on and removals from the VSP list, with reason and decision reference."""
-    await service.get_public_statistic(session, statistic_id)
-    rows, total = await paginate(session, service.list_changes(statistic_id), page)
-    return cached_json(request, Page.of(rows, total, page, out=ListChangeOut))
+    return await _statistic_page(request, session, statistic_id, page, service.list_changes,
+                                 ListChangeOut)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import get_or_404
 from dkbuza_kit.db import one_or_404
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.service import existing_entity
@@ -77,10 +78,8 @@ def list_changes(statistic_id: uuid.UUID) -> Select:
 
 async def get_public_statistic(session: AsyncSession,
                                statistic_id: uuid.UUID) -> OfficialStatistic:
-    statistic = await session.get(OfficialStatistic, statistic_id)
-    if statistic is None:
-        raise Errors.STATISTIC_NOT_FOUND("official statistic not found")
-    return statistic
+    return await get_or_404(session, OfficialStatistic, statistic_id, what="official statistic",
+                            error=Errors.STATISTIC_NOT_FOUND)
 
 
 def scoped_statistics(principal: Principal) -> Select:

@@ -10,7 +10,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
@@ -18,6 +17,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.db import one_or_404
 from vsp_statistics.errors import Errors
 from vsp_statistics.releases import service
 from vsp_statistics.releases.models import Release
@@ -73,15 +73,8 @@ async def _add_request(session: AsyncSession, principal: Principal, release: Rel
         release_id=release.id, kind=kind.value, new_target=new_target, reason=reason,
         state=RequestState.pending.value, requested_by=principal.sub,
         requested_org=principal.org, requested_at=clock.now())
-    try:
-        async with session.begin_nested():
-            session.add(request)
-            await session.flush()
-    except IntegrityError as exc:
-        if PENDING_INDEX not in str(exc.orig):
-            raise
-        raise Errors.CHANGE_REQUEST_PENDING(
-            "this release has a change request awaiting a decision") from exc
+    await service.add_unique(session, request, PENDING_INDEX, lambda: Errors.CHANGE_REQUEST_PENDING(
+        "this release has a change request awaiting a decision"))
     await record_audit(session, entity_type="release", entity_id=release.id,
                        action=f"{kind.value}_requested", reason=reason, actor_org=principal.org,
                        data={"change_request_id": request.id, "new_target": new_target})
@@ -106,13 +99,10 @@ async def request_cancellation(session: AsyncSession, principal: Principal, rele
 
 async def get_request(session: AsyncSession, release: Release,
                       request_id: int) -> ReleaseChangeRequest:
-    request = await session.scalar(
-        select(ReleaseChangeRequest).where(ReleaseChangeRequest.id == request_id,
-                                           ReleaseChangeRequest.release_id == release.id)
-        .with_for_update())
-    if request is None:
-        raise Errors.CHANGE_REQUEST_NOT_FOUND("change request not found")
-    return request
+    stmt = select(ReleaseChangeRequest).where(ReleaseChangeRequest.id == request_id,
+                                              ReleaseChangeRequest.release_id == release.id)
+    return await one_or_404(session, stmt, what="change request",
+                            error=Errors.CHANGE_REQUEST_NOT_FOUND, for_update=True)
 
 
 def _decidable(request: ReleaseChangeRequest, approver: Principal) -> None:

@@ -5,6 +5,7 @@ releases come in through `history.py`.
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from datetime import datetime
 from datetime import time
@@ -163,19 +164,27 @@ def set_target(release: Release, target: PartialDate, today: date) -> None:
     release.exact_day_announced_on = today if target.precision is Precision.day else None
 
 
-async def insert_release(session: AsyncSession, release: Release) -> None:
-    """Add and flush; the live-edition index refuses a second live release (409)."""
+async def add_unique(session: AsyncSession, row: object, index: str,
+                     conflict: Callable[[], ProblemError]) -> None:
+    """Add and flush `row` in a savepoint; a violation of the unique `index` is `conflict()`
+    (the index, not a SELECT before the insert, decides: it also holds between concurrent
+    requests)."""
     try:
         async with session.begin_nested():
-            session.add(release)
+            session.add(row)
             await session.flush()
     except IntegrityError as exc:
-        if LIVE_EDITION_INDEX not in str(exc.orig):
+        if index not in str(exc.orig):
             raise
-        raise Errors.RELEASE_EXISTS(
-            "this statistic already has a live release of this reference period and vintage",
-            statistic_id=str(release.statistic_id), reference_period=release.reference_period,
-            vintage=release.vintage) from exc
+        raise conflict() from exc
+
+
+async def insert_release(session: AsyncSession, release: Release) -> None:
+    """Add and flush; the live-edition index refuses a second live release (409)."""
+    await add_unique(session, release, LIVE_EDITION_INDEX, lambda: Errors.RELEASE_EXISTS(
+        "this statistic already has a live release of this reference period and vintage",
+        statistic_id=str(release.statistic_id), reference_period=release.reference_period,
+        vintage=release.vintage))
 
 
 async def record_status(session: AsyncSession, release: Release, from_state: str | None,

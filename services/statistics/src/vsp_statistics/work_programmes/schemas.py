@@ -10,6 +10,7 @@ from dkbuza_kit.schemas import OutputModel
 from dkbuza_kit.types import BoundedDate
 from dkbuza_kit.types import Year
 from vsp_statistics.bounds import BoundedPartialDate
+from vsp_statistics.network.schemas import YearSpanIn
 from vsp_statistics.patching import PatchModel
 
 
@@ -31,18 +32,12 @@ class ActionState(StrEnum):
     cancelled = "cancelled"
 
 
-class WorkProgrammeIn(InputModel):
+class WorkProgrammeIn(YearSpanIn):
     code: str = Field(min_length=1, max_length=40, examples=["WP-2025-2026"])
     title: str = Field(min_length=1, max_length=300)
     programme_id: uuid.UUID | None = None
     start_year: Year
     end_year: Year
-
-    @model_validator(mode="after")
-    def _period(self) -> "WorkProgrammeIn":
-        if self.end_year < self.start_year:
-            raise ValueError("end_year must not be before start_year")
-        return self
 
 
 class WorkProgrammeOut(OutputModel):
