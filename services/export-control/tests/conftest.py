@@ -123,6 +123,12 @@ class Flow:
         assert r.status_code == expect, r.text
         return r.json()
 
+    async def report(self, name: str, headers: dict | None = None, **params: str) -> dict:
+        """A report as JSON (`/v1/reports/<name>`), read by the officer unless `headers` say."""
+        r = await self.c.get(f"/v1/reports/{name}", params=params, headers=headers or self.officer)
+        assert r.status_code == 200, r.text
+        return r.json()
+
     async def granted_licence(self, *, line_terms=None, decision: dict | None = None,
                               **overrides: Any) -> dict:
         """A delegated grant: returns the licence."""

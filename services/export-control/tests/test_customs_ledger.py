@@ -186,11 +186,16 @@ async def test_expiry_job_marks_the_licence_expired(flow):
     assert r.json()["status"] == "expired"
 
 
-async def test_manual_write_off_uses_the_same_ledger(flow):
+async def _write_off(flow, quantity: str, value: str, reason: str):
+    """An officer's manual write-off on line 1 of a new 100-unit licence: (body, response)."""
     licence = await flow.granted_licence(lines=LINE_100)
-    body = {"licence_number": licence["number"], "line_no": 1, "quantity": "30",
-            "value": "300.00", "reason": "exported under another procedure"}
-    r = await flow.c.post("/v1/ledger-entries", headers=flow.officer, json=body)
+    body = {"licence_number": licence["number"], "line_no": 1, "quantity": quantity,
+            "value": value, "reason": reason}
+    return body, await flow.c.post("/v1/ledger-entries", headers=flow.officer, json=body)
+
+
+async def test_manual_write_off_uses_the_same_ledger(flow):
+    body, r = await _write_off(flow, "30", "300.00", "exported under another procedure")
     assert (r.status_code, r.json()["kind"]) == (201, "write_off")
     body["quantity"] = "71"
     r = await flow.c.post("/v1/ledger-entries", headers=flow.officer, json=body)
@@ -312,10 +317,7 @@ async def test_concurrent_duplicate_debit_returns_the_first_entry(flow):
 
 
 async def test_manual_write_off_refused_leaves_nothing(flow):
-    licence = await flow.granted_licence(lines=LINE_100)
-    body = {"licence_number": licence["number"], "line_no": 1, "quantity": "101",
-            "value": "1.00", "reason": "too much"}
-    r = await flow.c.post("/v1/ledger-entries", headers=flow.officer, json=body)
+    _, r = await _write_off(flow, "101", "1.00", "too much")
     assert (r.status_code, r.json()["code"]) == (409, "LICENCE_QUANTITY_EXCEEDED")
     async with flow.h.sessionmaker() as session:
         counts = (await session.execute(text(

@@ -22,10 +22,7 @@ async def test_dual_use_annual_matches_the_hand_computed_fixture(flow):
         extra = {"refusal_criteria": [7]} if outcome == "refused" else {}
         await flow.decide(app["id"], flow.head, outcome=outcome, **extra)
     await flow.granted_licence()  # military, NO
-    r = await flow.c.get("/v1/reports/dual-use-annual", headers=flow.officer,
-                         params={"year": "2026"})
-    assert r.status_code == 200, r.text
-    report = r.json()
+    report = await flow.report("dual-use-annual", year="2026")
     assert report["totals"] == {"granted": 2, "refused": 1}
     assert report["rows"] == [
         {"destination_country": "CH", "category": "1", "granted": 1, "granted_value": "500.00",

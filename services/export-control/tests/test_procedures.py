@@ -50,11 +50,9 @@ async def test_reviewed_procedures_close_with_an_outcome_and_count_in_parliament
     assert steps == ["requested", "under_review", "closed"]
     assert sorted(events) == ["procedure.closed", "procedure.requested",
                               "procedure.under_review"]
-    report = (await flow.c.get("/v1/reports/parliament", headers=flow.officer,
-                               params={"period": "2026-03"})).json()
+    report = await flow.report("parliament", period="2026-03")
     assert report["procedures"] == [{"kind": kind, "outcome": CLOSE[kind], "count": 1}]
-    assert (await flow.c.get("/v1/reports/parliament", headers=flow.officer,
-                             params={"period": "2026-02"})).json()["procedures"] == []
+    assert (await flow.report("parliament", period="2026-02"))["procedures"] == []
 
 
 async def test_compliance_visit_planned_held_follow_up_closed(flow):

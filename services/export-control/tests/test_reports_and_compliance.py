@@ -56,10 +56,7 @@ async def month_of_decisions(flow):
 
 async def test_parliament_report_counts_each_decision_once(flow):
     await month_of_decisions(flow)
-    r = await flow.c.get("/v1/reports/parliament", params={"period": "2026-05"},
-                         headers=flow.officer)
-    assert r.status_code == 200, r.text
-    report = r.json()
+    report = await flow.report("parliament", period="2026-05")
     assert report["totals"] == {"granted": 2, "refused": 1}
     assert report["rows"] == [
         {"destination_country": "CH", "category": "5", "granted": 1, "granted_value": "10000.00",
@@ -69,11 +66,9 @@ async def test_parliament_report_counts_each_decision_once(flow):
     ]
     assert report["refusal_criteria"] == [{"criterion": 2, "refusals": 1},
                                           {"criterion": 7, "refusals": 1}]
-    half = (await flow.c.get("/v1/reports/parliament", params={"period": "2026-H1"},
-                             headers=flow.officer)).json()
+    half = await flow.report("parliament", period="2026-H1")
     assert half["totals"] == report["totals"]
-    april = (await flow.c.get("/v1/reports/parliament", params={"period": "2026-04"},
-                              headers=flow.officer)).json()
+    april = await flow.report("parliament", period="2026-04")
     assert april["totals"] == {"granted": 0, "refused": 0}
     r = await flow.c.get("/v1/reports/parliament", params={"period": "2026-13"},
                          headers=flow.officer)
@@ -84,16 +79,13 @@ async def test_parliament_report_counts_each_decision_once(flow):
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["destination_country", "category", "granted"]
     assert rows[2] == ["NO", "ML5", "1", "250000.00", "1", "100000.00"]
-    annual = (await flow.c.get("/v1/reports/annual", params={"year": "2026"},
-                               headers=flow.officer)).json()
+    annual = await flow.report("annual", year="2026")
     assert annual["totals"] == {"granted": 1, "refused": 1}  # military only
 
 
 async def test_turnaround_report_matches_the_fixture(flow):
     await month_of_decisions(flow)
-    r = await flow.c.get("/v1/reports/turnaround", params={"quarter": "2026-Q2"},
-                         headers=flow.minister)
-    report = r.json()
+    report = await flow.report("turnaround", flow.minister, quarter="2026-Q2")
     assert report["tracks"] == [
         {"track": "fast", "decided": 1, "median_working_days": "11", "p90_working_days": "11",
          "within_max_pct": "0.0", "indicative_max_working_days": 10,

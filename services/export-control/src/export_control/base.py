@@ -1,9 +1,50 @@
-"""The declarative base of the export-control domain tables (imported by every domain `models.py`)."""
+"""The declarative base of the export-control domain tables (imported by every domain `models.py`),
+and the column declarations several tables share."""
 
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean
+from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
+from sqlalchemy import String
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
 from dkbuza_kit.db import new_metadata
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+def uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+
+
+def created_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def application_ref() -> Mapped[uuid.UUID]:
+    """The application a row belongs to (deleted with it)."""
+    return mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False,
+                         index=True)
+
+
+class ReferenceVersion:
+    """A version of reference content (embargo list, routing rule set): never changed once
+    stored, at most one active. The table declares its own key first; SQLAlchemy places these
+    mixin columns after the table's own, which is the tables' column order."""
+
+    content: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = created_at()
+
+    __mapper_args__ = {"eager_defaults": True}

@@ -25,14 +25,9 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from export_control.base import Base
-
-
-def _uuid() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-
-
-def _created() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+from export_control.base import application_ref
+from export_control.base import created_at
+from export_control.base import uuid_pk
 
 
 class ReferenceCounter(Base):
@@ -47,7 +42,7 @@ class ReferenceCounter(Base):
 class Application(Base):
     __tablename__ = "applications"
 
-    id: Mapped[uuid.UUID] = _uuid()
+    id: Mapped[uuid.UUID] = uuid_pk()
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
     application_type: Mapped[str] = mapped_column(String(40), nullable=False)
     applicant_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
@@ -71,7 +66,7 @@ class Application(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _created()
+    created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now(), nullable=False)
 
@@ -91,9 +86,8 @@ class GoodsLine(Base):
         CheckConstraint("value_eur >= 0", name="value_not_negative"),
     )
 
-    id: Mapped[uuid.UUID] = _uuid()
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     line_no: Mapped[int] = mapped_column(Integer, nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     control_entry: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -108,9 +102,8 @@ class GoodsLine(Base):
 class Party(Base):
     __tablename__ = "parties"
 
-    id: Mapped[uuid.UUID] = _uuid()
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     role: Mapped[str] = mapped_column(String(30), nullable=False)
     name: Mapped[str] = mapped_column(String(300), nullable=False)
     address: Mapped[str] = mapped_column(Text, nullable=False)
@@ -121,7 +114,7 @@ class Party(Base):
     euc_no_re_export_clause: Mapped[bool | None] = mapped_column(Boolean)
     # Evidence of the "no re-export to Russia" clause (Regulation 833/2014, art. 12g).
     no_re_export_to_russia_evidence: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _created()
+    created_at: Mapped[datetime] = created_at()
 
 
 class ApplicationEvent(Base):
@@ -131,8 +124,7 @@ class ApplicationEvent(Base):
     __tablename__ = "application_events"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    application_id: Mapped[uuid.UUID] = application_ref()
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     key: Mapped[str | None] = mapped_column(String(100))
@@ -141,9 +133,8 @@ class ApplicationEvent(Base):
 class InformationRequest(Base):
     __tablename__ = "information_requests"
 
-    id: Mapped[uuid.UUID] = _uuid()
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     question: Mapped[str] = mapped_column(Text, nullable=False)
     # When true the applicant may edit lines and parties while the request is open.
     allows_edit: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -157,9 +148,8 @@ class InformationRequest(Base):
 class Advice(Base):
     __tablename__ = "advice"
 
-    id: Mapped[uuid.UUID] = _uuid()
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     subject_type: Mapped[str] = mapped_column(String(10), nullable=False)  # line / party
     subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     recommendation: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -176,9 +166,8 @@ class Decision(Base):
 
     __tablename__ = "decisions"
 
-    id: Mapped[uuid.UUID] = _uuid()
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     outcome: Mapped[str] = mapped_column(String(30), nullable=False)
     authority: Mapped[str] = mapped_column(String(20), nullable=False)
     decided_by: Mapped[str] = mapped_column(String(200), nullable=False)

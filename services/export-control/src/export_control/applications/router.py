@@ -2,12 +2,16 @@
 
 import uuid
 from typing import Annotated
+from typing import TypeVar
 
 from fastapi import APIRouter
 from fastapi import Depends
 from fastapi import Request
 from fastapi import Response
+from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.auth import require_roles
@@ -69,10 +73,20 @@ Filer = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD))]
 Mover = Annotated[Principal, Depends(require_roles(APPLICANT, OFFICER, HEAD, MINISTER,
                                                    REOPEN))]
 Decider = Annotated[Principal, Depends(require_roles(HEAD, MINISTER))]
+OutT = TypeVar("OutT", bound=BaseModel)
 
 
 def _out(app: Application) -> ApplicationOut:
     return ApplicationOut.model_validate(app)
+
+
+async def _children(session: AsyncSession, app: Application, when: InstrumentedAttribute,
+                    out: type[OutT]) -> list[OutT]:
+    """The rows of `when`'s table that belong to the application, oldest first (`when`, then id)."""
+    model = when.class_
+    rows = (await session.scalars(select(model).where(model.application_id == app.id)
+                                  .order_by(when, model.id))).all()
+    return [out.model_validate(row) for row in rows]
 
 
 @router.post("", status_code=201, response_model=ApplicationOut)
@@ -154,10 +168,7 @@ async def request_information(application_id: uuid.UUID, body: InformationReques
 async def list_information_requests(application_id: uuid.UUID, session: DbSession,
                                     principal: Reader) -> list[InformationRequestOut]:
     app = await service.get_application(session, application_id, principal)
-    rows = (await session.scalars(
-        select(InformationRequest).where(InformationRequest.application_id == app.id)
-        .order_by(InformationRequest.opened_at, InformationRequest.id))).all()
-    return [InformationRequestOut.model_validate(r) for r in rows]
+    return await _children(session, app, InformationRequest.opened_at, InformationRequestOut)
 
 
 @router.post("/{application_id}/information-requests/{request_id}/answer",
@@ -186,9 +197,7 @@ async def give_advice(application_id: uuid.UUID, body: AdviceIn, session: DbSess
 async def list_advice(application_id: uuid.UUID, session: DbSession,
                       principal: CaseWorker) -> list[AdviceOut]:
     app = await service.get_application(session, application_id, principal)
-    rows = (await session.scalars(select(Advice).where(Advice.application_id == app.id)
-                                  .order_by(Advice.given_at, Advice.id))).all()
-    return [AdviceOut.model_validate(r) for r in rows]
+    return await _children(session, app, Advice.given_at, AdviceOut)
 
 
 @router.post("/{application_id}/decision", status_code=201, response_model=DecisionOut)
@@ -212,9 +221,7 @@ async def decide_application(application_id: uuid.UUID, body: DecisionIn, sessio
 async def list_decisions(application_id: uuid.UUID, session: DbSession,
                          principal: Reader) -> list[DecisionOut]:
     app = await service.get_application(session, application_id, principal)
-    rows = (await session.scalars(select(Decision).where(Decision.application_id == app.id)
-                                  .order_by(Decision.decided_at, Decision.id))).all()
-    return [DecisionOut.model_validate(r) for r in rows]
+    return await _children(session, app, Decision.decided_at, DecisionOut)
 
 
 @router.get("/{application_id}/turnaround", response_model=TurnaroundOut)
@@ -247,9 +254,7 @@ async def rerun_screening(application_id: uuid.UUID, session: DbSession, princip
 async def list_screening_hits(application_id: uuid.UUID, session: DbSession,
                               principal: CaseWorker) -> list[ScreeningHitOut]:
     app = await service.get_application(session, application_id, principal)
-    rows = (await session.scalars(select(ScreeningHit).where(ScreeningHit.application_id == app.id)
-                                  .order_by(ScreeningHit.found_at, ScreeningHit.id))).all()
-    return [ScreeningHitOut.model_validate(r) for r in rows]
+    return await _children(session, app, ScreeningHit.found_at, ScreeningHitOut)
 
 
 @router.post("/{application_id}/screening-hits/{hit_id}/resolve",

@@ -15,7 +15,6 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.db import one_or_404
-from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.statemachine import illegal_transition
 from dkbuza_kit.timeline import check_timeline
 from export_control.applications import workflow
@@ -266,12 +265,9 @@ async def answer_information_request(session: AsyncSession, app: Application,
                                      request_id: uuid.UUID, answer: str, *,
                                      settings: ExportControlSettings,
                                      now: datetime) -> InformationRequest:
-    request = await session.scalar(
-        select(InformationRequest).where(InformationRequest.id == request_id,
-                                         InformationRequest.application_id == app.id)
-        .with_for_update())
-    if request is None:
-        raise KitErrors.NOT_FOUND("information request not found")
+    request = await one_or_404(session, select(InformationRequest).where(
+        InformationRequest.id == request_id, InformationRequest.application_id == app.id),
+        what="information request", for_update=True)
     if request.status != "open":
         raise Errors.INFORMATION_REQUEST_CLOSED("this request was already answered")
     request.status, request.answer, request.answered_at = "answered", answer, now

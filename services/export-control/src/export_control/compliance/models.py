@@ -17,13 +17,13 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy import cast
 from sqlalchemy import exists
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import column_property
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from export_control.base import Base
+from export_control.base import uuid_pk
 
 
 class ReportObligation(Base):
@@ -46,8 +46,7 @@ class ReportObligation(Base):
 class TransactionReport(Base):
     __tablename__ = "transaction_reports"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"), nullable=False,
                                                   index=True)
     holder_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
@@ -77,8 +76,7 @@ class TransactionReportLine(Base):
     __table_args__ = (UniqueConstraint("licence_line_id", "mrn", "item_number",
                                        name="uq_transaction_report_lines_debit"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     report_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("transaction_reports.id", ondelete="CASCADE"), nullable=False, index=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -98,8 +96,7 @@ class TransactionReportLine(Base):
 class InfringementCase(Base):
     __tablename__ = "infringement_cases"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     licence_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licences.id"), index=True)
     holder_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
     obligation_ledger_entry_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -12,11 +12,11 @@ from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from export_control.base import Base
+from export_control.base import uuid_pk
 
 
 class LedgerEntry(Base):
@@ -32,8 +32,7 @@ class LedgerEntry(Base):
               unique=True, postgresql_where=text("kind = 'debit'")),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"), nullable=False,
                                                   index=True)
     licence_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licence_lines.id"),

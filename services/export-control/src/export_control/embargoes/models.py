@@ -3,37 +3,28 @@
 import uuid
 from datetime import date
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Boolean
 from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from export_control.base import Base
+from export_control.base import ReferenceVersion
+from export_control.base import application_ref
+from export_control.base import uuid_pk
 
 
-class EmbargoListVersion(Base):
+class EmbargoListVersion(ReferenceVersion, Base):
     """One row per version; a version's content is never changed (a change is a new version)."""
 
     __tablename__ = "embargo_list_versions"
 
     version: Mapped[str] = mapped_column(String(40), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
-    content: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                                 server_default=func.now(), nullable=False)
-
-    __mapper_args__ = {"eager_defaults": True}
 
 
 class EmbargoException(Base):
@@ -43,10 +34,8 @@ class EmbargoException(Base):
 
     __tablename__ = "embargo_exceptions"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     list_version: Mapped[str] = mapped_column(ForeignKey("embargo_list_versions.version"),
                                               nullable=False)
     measure_id: Mapped[str] = mapped_column(String(40), nullable=False)

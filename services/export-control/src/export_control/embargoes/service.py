@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.calendar import brussels_date
+from dkbuza_kit.db import one_or_404
 from export_control.embargoes.models import EmbargoException
 from export_control.embargoes.models import EmbargoListVersion
 from export_control.embargoes.rules import EmbargoList
@@ -128,12 +129,9 @@ async def record_exception(session: AsyncSession, app, *, measure_id: str, artic
 
 async def minister_sign(session: AsyncSession, app, exception_id: uuid.UUID, *, actor: str,
                         now: datetime) -> EmbargoException:
-    row = await session.scalar(
-        select(EmbargoException).where(EmbargoException.id == exception_id,
-                                       EmbargoException.application_id == app.id)
-        .with_for_update())
-    if row is None:
-        raise Errors.EMBARGO_EXCEPTION_INVALID("no such exception on this application")
+    row = await one_or_404(session, select(EmbargoException).where(
+        EmbargoException.id == exception_id, EmbargoException.application_id == app.id),
+        what="embargo exception", error=Errors.EMBARGO_EXCEPTION_INVALID, for_update=True)
     if row.minister_signed_by is not None:
         raise Errors.EMBARGO_EXCEPTION_SIGNED("the minister has signed this exception already")
     row.minister_signed_by, row.minister_signed_at = actor, now

@@ -14,20 +14,19 @@ from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from export_control.base import Base
+from export_control.base import created_at
+from export_control.base import uuid_pk
 
 
 class Licence(Base):
     __tablename__ = "licences"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     number: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
     application_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("applications.id"), nullable=False, index=True)
@@ -44,8 +43,7 @@ class Licence(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                                 server_default=func.now(), nullable=False)
+    created_at: Mapped[datetime] = created_at()
 
     lines: Mapped[list["LicenceLine"]] = relationship(order_by="LicenceLine.line_no",
                                                       lazy="selectin")
@@ -66,8 +64,7 @@ class LicenceLine(Base):
                         name="control_mode_known"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     licence_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("licences.id", ondelete="CASCADE"), nullable=False, index=True)
     line_no: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -5,24 +5,22 @@ from datetime import date
 from datetime import datetime
 
 from sqlalchemy import Date
-from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from export_control.base import Base
+from export_control.base import created_at
+from export_control.base import uuid_pk
 
 
 class Procedure(Base):
     __tablename__ = "procedures"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     kind: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
     company_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
     subject: Mapped[str] = mapped_column(Text, nullable=False)
@@ -37,6 +35,5 @@ class Procedure(Base):
     follow_up: Mapped[str | None] = mapped_column(Text)
     closed_on: Mapped[date | None] = mapped_column(Date, index=True)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                                 server_default=func.now(), nullable=False)
+    created_at: Mapped[datetime] = created_at()
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -4,40 +4,31 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from export_control.base import Base
+from export_control.base import ReferenceVersion
+from export_control.base import application_ref
+from export_control.base import uuid_pk
 
 
-class RoutingRuleSet(Base):
+class RoutingRuleSet(ReferenceVersion, Base):
     __tablename__ = "routing_rule_sets"
 
     version: Mapped[str] = mapped_column(String(40), primary_key=True)
-    content: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                                 server_default=func.now(), nullable=False)
-
-    __mapper_args__ = {"eager_defaults": True}
 
 
 class RoutingResult(Base):
     __tablename__ = "routing_results"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     rule_set_version: Mapped[str] = mapped_column(
         ForeignKey("routing_rule_sets.version"), nullable=False)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)

@@ -16,13 +16,14 @@ from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from export_control.base import Base
+from export_control.base import application_ref
+from export_control.base import created_at
+from export_control.base import uuid_pk
 
 
 class DenialNotice(Base):
@@ -30,8 +31,7 @@ class DenialNotice(Base):
     __table_args__ = (UniqueConstraint("notifying_state", "notice_reference",
                                        name="uq_denial_notices_state_reference"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     notifying_state: Mapped[str] = mapped_column(String(2), nullable=False)
     notice_reference: Mapped[str] = mapped_column(String(100), nullable=False)
     denied_party_name: Mapped[str] = mapped_column(String(300), nullable=False)
@@ -40,15 +40,13 @@ class DenialNotice(Base):
     issued_on: Mapped[date] = mapped_column(Date, nullable=False)
     revoked_on: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
-                                                 server_default=func.now(), nullable=False)
+    created_at: Mapped[datetime] = created_at()
 
 
 class SanctionsImport(Base):
     __tablename__ = "sanctions_imports"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     imported_by: Mapped[str] = mapped_column(String(200), nullable=False)
     generation_date: Mapped[str | None] = mapped_column(String(40))
@@ -76,10 +74,8 @@ class SanctionEntity(Base):
 class ScreeningHit(Base):
     __tablename__ = "screening_hits"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     party_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("parties.id", ondelete="CASCADE"), nullable=False)
     source: Mapped[str] = mapped_column(String(20), nullable=False)  # sanctions / denial_notice
@@ -101,10 +97,8 @@ class DenialGrantNotification(Base):
 
     __tablename__ = "denial_grant_notifications"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+    id: Mapped[uuid.UUID] = uuid_pk()
+    application_id: Mapped[uuid.UUID] = application_ref()
     decision_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False)
     denial_notice_id: Mapped[uuid.UUID | None] = mapped_column(
