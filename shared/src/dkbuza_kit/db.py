@@ -36,6 +36,7 @@ from dkbuza_kit.settings import secret_value
 from dkbuza_kit.timeouts import session_class_with_timeouts
 
 M = TypeVar("M")
+S = TypeVar("S")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -164,3 +165,12 @@ async def get_or_404(session: AsyncSession, model: type[M], key: Any, *, what: s
     if row is None:
         raise (error or KitErrors.NOT_FOUND)(f"{what} not found")
     return row
+
+
+def where_given(stmt: S, *filters: tuple[Any, Any]) -> S:
+    """`stmt` narrowed by `column == value` for each (column, value) whose value was given (not
+    None; 0, "" and False are values): the optional equality filters of a list endpoint."""
+    for column, value in filters:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt

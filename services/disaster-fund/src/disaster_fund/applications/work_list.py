@@ -14,6 +14,7 @@ from disaster_fund import roles
 from disaster_fund.applications.models import Application
 from disaster_fund.applications.queries import visible
 from dkbuza_kit.auth import Principal
+from dkbuza_kit.db import where_given
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,10 @@ async def statement(session: AsyncSession, principal: Principal, filters: WorkLi
         column = (Application.expert_sub if principal.has_any(roles.EXPERT)
                   and not principal.has_any(*roles.STAFF) else Application.handler_sub)
         stmt = stmt.where(column == principal.sub)
-    for column, value in filters.columns:
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, *filters.columns)
     if filters.priority is not None:
         stmt = stmt.where(Application.priority_requested.is_(filters.priority))
-    if filters.phase is not None:
-        stmt = stmt.where(Application.phase == filters.phase)
+    stmt = where_given(stmt, (Application.phase, filters.phase))
     if filters.q:
         pattern = _like(filters.q)
         stmt = stmt.where(or_(Application.dossier_number.ilike(pattern, escape="\\"),

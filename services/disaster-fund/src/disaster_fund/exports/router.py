@@ -27,6 +27,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import where_given
 from dkbuza_kit.exports import FILE_RESPONSES
 from dkbuza_kit.exports import FormatPath
 from dkbuza_kit.exports import export_response
@@ -68,8 +69,7 @@ async def export_applications(
     stmt = (select(*(column for _, column in APPLICATION_COLUMNS))
             .join(Disaster, Disaster.id == Application.disaster_id)
             .order_by(Application.received_at, Application.id))
-    if disaster_id is not None:
-        stmt = stmt.where(Application.disaster_id == disaster_id)
+    stmt = where_given(stmt, (Application.disaster_id, disaster_id))
     if state is not None:
         stmt = stmt.where(Application.state == state.value)
     header = [name for name, _ in APPLICATION_COLUMNS]

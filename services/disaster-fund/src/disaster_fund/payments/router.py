@@ -27,6 +27,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import where_given
 from dkbuza_kit.errors import AUTH_ERRORS
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.errors import responses
@@ -79,10 +80,7 @@ async def list_payments(session: DbSession, page: Pagination, _: Staff,
                         state: Annotated[str | None, Query(pattern="^(ordered|executed|cancelled)$")] = None,
                         ) -> Page[PaymentOut]:
     stmt = select(Payment).order_by(Payment.ordered_at, Payment.id)
-    if application_id is not None:
-        stmt = stmt.where(Payment.application_id == application_id)
-    if state is not None:
-        stmt = stmt.where(Payment.state == state)
+    stmt = where_given(stmt, (Payment.application_id, application_id), (Payment.state, state))
     rows, total = await paginate(session, stmt, page)
     return Page.of(rows, total, page, out=PaymentOut)
 
@@ -129,8 +127,7 @@ async def list_recoveries(session: DbSession, page: Pagination, _: Staff,
                           state: Annotated[RecoveryState | None, Query()] = None,
                           ) -> Page[RecoveryOut]:
     stmt = select(Recovery).order_by(Recovery.created_at, Recovery.id)
-    if application_id is not None:
-        stmt = stmt.where(Recovery.application_id == application_id)
+    stmt = where_given(stmt, (Recovery.application_id, application_id))
     if state is not None:
         stmt = stmt.where(Recovery.state == state.value)
     rows, total = await paginate(session, stmt, page)

@@ -16,6 +16,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import where_given
 from dkbuza_kit.errors import AUTH_ERRORS
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.errors import responses
@@ -52,10 +53,8 @@ async def list_damage_reports(
     municipality_nis: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
 ) -> Page[DamageReportOut]:
     stmt = service.visible(select(DamageReport), principal).order_by(DamageReport.number)
-    if disaster_id is not None:
-        stmt = stmt.where(DamageReport.disaster_id == disaster_id)
-    if municipality_nis is not None:
-        stmt = stmt.where(DamageReport.municipality_nis == municipality_nis)
+    stmt = where_given(stmt, (DamageReport.disaster_id, disaster_id),
+                             (DamageReport.municipality_nis, municipality_nis))
     rows, total = await paginate(session, stmt, page)
     return Page.of(rows, total, page, out=DamageReportOut)
 

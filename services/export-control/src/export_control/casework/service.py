@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.calendar import start_of_day
+from dkbuza_kit.db import where_given
 from dkbuza_kit.problems import ProblemError
 from export_control.applications import decision as decisions
 from export_control.applications.models import Application
@@ -54,12 +55,9 @@ def _overdue():
 def filtered(principal: Principal, f: ApplicationFilters) -> Select:
     """The visible applications matching every given filter (one SQL statement)."""
     stmt = visible_applications(principal)
-    simple = {Application.status: f.status, Application.reference: f.reference,
-              Application.applicant_org: f.company, Application.destination_country:
-              f.destination, Application.track: f.track}
-    for column, value in simple.items():
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = where_given(stmt, (Application.status, f.status), (Application.reference, f.reference),
+                       (Application.applicant_org, f.company),
+                       (Application.destination_country, f.destination), (Application.track, f.track))
     if f.officer is not None:
         stmt = stmt.where(Application.case_officer == (principal.sub if f.officer == "me"
                                                        else f.officer))

@@ -10,6 +10,7 @@ from fastapi import Query
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.auth import require_roles
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import where_given
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page
@@ -72,8 +73,7 @@ async def list_transaction_reports(
 ) -> Page[TransactionReportOut]:
     """Transaction reports, oldest first; a company sees only its own."""
     stmt = service.visible_reports(principal)
-    if licence_id is not None:
-        stmt = stmt.where(TransactionReport.licence_id == licence_id)
+    stmt = where_given(stmt, (TransactionReport.licence_id, licence_id))
     if overdue is not None:
         stmt = stmt.where(TransactionReport.overdue.is_(overdue))
     if has_discrepancy is not None:
@@ -136,8 +136,7 @@ async def list_infringements(
         stmt = stmt.where(InfringementCase.legal_basis == legal_basis)
     if holder_org:
         stmt = stmt.where(InfringementCase.holder_org == holder_org)
-    if licence_id is not None:
-        stmt = stmt.where(InfringementCase.licence_id == licence_id)
+    stmt = where_given(stmt, (InfringementCase.licence_id, licence_id))
     rows, total = await paginate(
         session, stmt.order_by(InfringementCase.opened_at, InfringementCase.id), page)
     return Page.of(rows, total, page, out=InfringementOut)

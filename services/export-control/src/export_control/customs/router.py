@@ -13,6 +13,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.auth import require_roles
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import where_given
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
@@ -108,10 +109,7 @@ async def list_ledger_entries(
     if scope is not None:
         stmt = stmt.join(Licence, Licence.id == LedgerEntry.licence_id).where(
             Licence.holder_org == scope)
-    if licence_id is not None:
-        stmt = stmt.where(LedgerEntry.licence_id == licence_id)
-    if mrn is not None:
-        stmt = stmt.where(LedgerEntry.mrn == mrn)
+    stmt = where_given(stmt, (LedgerEntry.licence_id, licence_id), (LedgerEntry.mrn, mrn))
     rows, total = await paginate(session, stmt.order_by(LedgerEntry.created_at, LedgerEntry.id),
                                  page)
     return Page.of(rows, total, page, out=LedgerEntryOut)

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from dkbuza_kit.audit import record_audit
+from dkbuza_kit.db import where_given
 from export_control.compliance.models import ReportObligation
 from export_control.customs.models import LedgerEntry
 from export_control.errors import Errors
@@ -48,8 +49,7 @@ async def find_line(session: AsyncSession, licence_number: str, line_no: int,
     stmt = (select(Licence, LicenceLine).join(LicenceLine, LicenceLine.licence_id == Licence.id)
             .where(Licence.number == licence_number, LicenceLine.line_no == line_no)
             .options(lazyload(Licence.lines)))
-    if holder_org is not None:
-        stmt = stmt.where(Licence.holder_org == holder_org)
+    stmt = where_given(stmt, (Licence.holder_org, holder_org))
     row = (await session.execute(stmt)).first()
     if row is None:
         raise Errors.LICENCE_LINE_NOT_FOUND(f"no line {line_no} on licence {licence_number}")

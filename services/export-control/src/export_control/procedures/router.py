@@ -9,6 +9,7 @@ from fastapi import Query
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import where_given
 from dkbuza_kit.errors import AUTH_ERRORS
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.errors import responses
@@ -54,8 +55,7 @@ async def list_procedures(session: DbSession, principal: Reader, page: Paginatio
     stmt = service.visible(principal)
     if kind is not None:
         stmt = stmt.where(Procedure.kind == kind.value)
-    if status is not None:
-        stmt = stmt.where(Procedure.status == status)
+    stmt = where_given(stmt, (Procedure.status, status))
     rows, total = await paginate(session, stmt.order_by(Procedure.created_at, Procedure.id),
                                  page)
     return Page.of(rows, total, page, out=ProcedureOut)

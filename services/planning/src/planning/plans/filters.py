@@ -14,6 +14,7 @@ from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from dkbuza_kit.db import where_given
 from planning.errors import Errors
 from planning.plans.models import ExpectedResult
 from planning.plans.models import Initiative
@@ -92,20 +93,13 @@ def initiatives_query(filters: InitiativeFilters, today: date) -> Select:
                 .add_columns(status_column().label("status"),
                              StatusReport.explanation, StatusReport.corrective_action,
                              StatusReport.updated_at.label("reported_at")))
-        if filters.status is not None:
-            stmt = stmt.where(status_column() == filters.status)
-    if filters.plan_year is not None:
-        stmt = stmt.where(Plan.year == filters.plan_year)
-    if filters.policy_field is not None:
-        stmt = stmt.where(PolicyField.number == filters.policy_field)
-    if filters.strategic_goal is not None:
-        stmt = stmt.where(StrategicGoal.code == filters.strategic_goal)
-    if filters.operational_goal is not None:
-        stmt = stmt.where(OperationalGoal.code == filters.operational_goal)
+        stmt = where_given(stmt, (status_column(), filters.status))
+    stmt = where_given(stmt, (Plan.year, filters.plan_year), (PolicyField.number, filters.policy_field),
+                             (StrategicGoal.code, filters.strategic_goal),
+                             (OperationalGoal.code, filters.operational_goal))
     if filters.kind is not None:
         stmt = stmt.where(Initiative.kind == filters.kind.value)
-    if filters.owner_team is not None:
-        stmt = stmt.where(Initiative.owner_team == filters.owner_team)
+    stmt = where_given(stmt, (Initiative.owner_team, filters.owner_team))
     if not filters.include_archived:
         stmt = stmt.where(Initiative.archived.is_(False))
     if filters.overdue is not None:

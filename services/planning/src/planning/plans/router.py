@@ -19,6 +19,7 @@ from dkbuza_kit.concurrency import lock_for_change
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.db import get_or_404
+from dkbuza_kit.db import where_given
 from dkbuza_kit.errors import AUTH_ERRORS
 from dkbuza_kit.errors import IF_MATCH_ERRORS
 from dkbuza_kit.errors import KitErrors
@@ -122,8 +123,7 @@ async def list_policy_fields(session: DbSession, _: Reader, page: Pagination,
                              plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None
                              ) -> Page[PolicyFieldOut]:
     stmt = select(PolicyField).join(Plan, Plan.id == PolicyField.plan_id)
-    if plan_year is not None:
-        stmt = stmt.where(Plan.year == plan_year)
+    stmt = where_given(stmt, (Plan.year, plan_year))
     rows, total = await paginate(session, stmt.order_by(Plan.year, PolicyField.number), page)
     return Page.of(rows, total, page)
 
@@ -136,10 +136,7 @@ async def list_strategic_goals(
 ) -> Page[StrategicGoalOut]:
     stmt = (select(StrategicGoal).join(Plan, Plan.id == StrategicGoal.plan_id)
             .join(PolicyField, PolicyField.id == StrategicGoal.policy_field_id))
-    if plan_year is not None:
-        stmt = stmt.where(Plan.year == plan_year)
-    if policy_field is not None:
-        stmt = stmt.where(PolicyField.number == policy_field)
+    stmt = where_given(stmt, (Plan.year, plan_year), (PolicyField.number, policy_field))
     stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position)
     rows, total = await paginate(session, stmt, page)
     return Page.of(rows, total, page)
@@ -154,10 +151,7 @@ async def list_operational_goals(
     stmt = (select(OperationalGoal).join(Plan, Plan.id == OperationalGoal.plan_id)
             .join(StrategicGoal, StrategicGoal.id == OperationalGoal.strategic_goal_id)
             .join(PolicyField, PolicyField.id == StrategicGoal.policy_field_id))
-    if plan_year is not None:
-        stmt = stmt.where(Plan.year == plan_year)
-    if strategic_goal is not None:
-        stmt = stmt.where(StrategicGoal.code == strategic_goal)
+    stmt = where_given(stmt, (Plan.year, plan_year), (StrategicGoal.code, strategic_goal))
     stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position,
                          OperationalGoal.position)
     rows, total = await paginate(session, stmt, page)
@@ -217,10 +211,7 @@ async def list_expected_results(
     state: Annotated[str | None, Query(pattern="^(open|achieved|dropped)$")] = None,
 ) -> Page[ExpectedResultOut]:
     stmt = select(ExpectedResult)
-    if initiative_id is not None:
-        stmt = stmt.where(ExpectedResult.initiative_id == initiative_id)
-    if state is not None:
-        stmt = stmt.where(ExpectedResult.state == state)
+    stmt = where_given(stmt, (ExpectedResult.initiative_id, initiative_id), (ExpectedResult.state, state))
     stmt = stmt.order_by(ExpectedResult.initiative_id, ExpectedResult.position)
     rows, total = await paginate(session, stmt, page)
     return Page.of(rows, total, page)

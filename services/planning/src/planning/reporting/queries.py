@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from dkbuza_kit.clock import BRUSSELS
+from dkbuza_kit.db import where_given
 from planning.plans.filters import InitiativeFilters
 from planning.plans.filters import initiatives_query
 from planning.plans.models import ExpectedResult
@@ -136,8 +137,7 @@ async def on_time_rate(session: AsyncSession, plan_year: int | None, today: date
             .join(Plan, Plan.id == Initiative.plan_id)
             .where(ExpectedResult.state != "dropped", ExpectedResult.archived.is_(False),
                    ExpectedResult.due_last < today))
-    if plan_year is not None:
-        stmt = stmt.where(Plan.year == plan_year)
+    stmt = where_given(stmt, (Plan.year, plan_year))
     due, on_time, achieved_count, open_count = (int(v) for v in (await session.execute(stmt)).one())
     return OnTimeRate(due_by_now=due, achieved_with_due=achieved_count, achieved_on_time=on_time,
                       open_overdue=open_count, on_time_pct=percentage(on_time, due))
@@ -220,8 +220,7 @@ async def current_period(session: AsyncSession, today: date, plan_id: int | None
     started; optionally within one plan."""
     stmt = (select(ReportingPeriod, Plan.year).join(Plan, Plan.id == ReportingPeriod.plan_id)
             .where(ReportingPeriod.starts_on <= today))
-    if plan_id is not None:
-        stmt = stmt.where(ReportingPeriod.plan_id == plan_id)
+    stmt = where_given(stmt, (ReportingPeriod.plan_id, plan_id))
     row = (await session.execute(
         stmt.order_by(ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc()).limit(1)
     )).first()

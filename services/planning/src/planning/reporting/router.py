@@ -15,6 +15,7 @@ from dkbuza_kit.concurrency import lock_for_change
 from dkbuza_kit.concurrency import set_etag
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.db import get_or_404
+from dkbuza_kit.db import where_given
 from dkbuza_kit.errors import AUTH_ERRORS
 from dkbuza_kit.errors import IF_MATCH_ERRORS
 from dkbuza_kit.errors import KitErrors
@@ -76,8 +77,7 @@ async def create_reporting_period(body: PeriodIn, session: DbSession, _: Manager
 async def list_reporting_periods(session: DbSession, _: Reader, page: Pagination,
                                  plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
     stmt = select(ReportingPeriod).join(Plan, Plan.id == ReportingPeriod.plan_id)
-    if plan_year is not None:
-        stmt = stmt.where(Plan.year == plan_year)
+    stmt = where_given(stmt, (Plan.year, plan_year))
     rows, total = await paginate(session, stmt.order_by(ReportingPeriod.starts_on,
                                                         ReportingPeriod.id), page)
     return Page.of(rows, total, page)
@@ -159,10 +159,7 @@ async def submit_status_report(body: ReportIn, session: DbSession, principal: Re
 async def list_status_reports(session: DbSession, _: Reader, page: Pagination,
                               period_id: int | None = None, initiative_id: int | None = None):
     stmt = select(StatusReport)
-    if period_id is not None:
-        stmt = stmt.where(StatusReport.period_id == period_id)
-    if initiative_id is not None:
-        stmt = stmt.where(StatusReport.initiative_id == initiative_id)
+    stmt = where_given(stmt, (StatusReport.period_id, period_id), (StatusReport.initiative_id, initiative_id))
     rows, total = await paginate(session, stmt.order_by(StatusReport.id), page)
     return Page.of(rows, total, page)
 

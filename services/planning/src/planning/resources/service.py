@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import where_given
 from planning.errors import Errors
 from planning.plans.models import Initiative
 from planning.plans.models import OperationalGoal
@@ -74,8 +75,7 @@ def totals_query(plan_year: int, level: Literal["operational_goal", "strategic_g
             .where(Plan.year == plan_year)
             .group_by(goal.id, goal.code, goal.title, goal.position)
             .order_by(goal.code))
-    if period_id is not None:
-        stmt = stmt.where(InitiativeResources.period_id == period_id)
+    stmt = where_given(stmt, (InitiativeResources.period_id, period_id))
     return stmt
 
 

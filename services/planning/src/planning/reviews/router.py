@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.db import get_or_404
+from dkbuza_kit.db import where_given
 from dkbuza_kit.errors import AUTH_ERRORS
 from dkbuza_kit.errors import responses
 from dkbuza_kit.pagination import Page
@@ -99,8 +100,7 @@ async def list_review_items(
                                                      "action_needed|done|not_reported)$")] = None,
 ):
     stmt = select(ReviewItem).where(ReviewItem.review_id == review_id)
-    if final_status is not None:
-        stmt = stmt.where(ReviewItem.final_status == final_status)
+    stmt = where_given(stmt, (ReviewItem.final_status, final_status))
     rows, total = await paginate(session, stmt.order_by(ReviewItem.position), page)
     return Page.of(rows, total, page)
 

@@ -12,6 +12,7 @@ from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.db import get_or_404
+from dkbuza_kit.db import where_given
 from dkbuza_kit.timeline import check_timeline
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import NetworkEntity
@@ -49,8 +50,7 @@ def changeable_entities(principal: Principal) -> Select:
     (another entity's record is a 404 for a change, although the directory is readable)."""
     stmt = select(NetworkEntity)
     scope = entity_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(NetworkEntity.code == scope)
+    stmt = where_given(stmt, (NetworkEntity.code, scope))
     return stmt
 
 
@@ -79,8 +79,7 @@ def programme_list() -> Select:
 
 def objective_list(programme_id: uuid.UUID | None) -> Select:
     stmt = select(Objective).order_by(Objective.code, Objective.id)
-    if programme_id is not None:
-        stmt = stmt.where(Objective.programme_id == programme_id)
+    stmt = where_given(stmt, (Objective.programme_id, programme_id))
     return stmt
 
 

@@ -20,6 +20,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.db import get_or_404
 from dkbuza_kit.db import one_or_404
+from dkbuza_kit.db import where_given
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.service import existing_entity
 from vsp_statistics.official_statistics.models import ListChange
@@ -57,12 +58,8 @@ def list_as_of(as_of: date, *, theme: str | None = None, entity: str | None = No
     """The statistics on the VSP list at `as_of` (public), by code."""
     stmt = (select(OfficialStatistic).where(OfficialStatistic.id.in_(on_list_as_of(as_of)))
             .order_by(OfficialStatistic.code))
-    if theme is not None:
-        stmt = stmt.where(OfficialStatistic.theme == theme)
-    if entity is not None:
-        stmt = stmt.where(OfficialStatistic.entity_code == entity)
-    if periodicity is not None:
-        stmt = stmt.where(OfficialStatistic.periodicity == periodicity)
+    stmt = where_given(stmt, (OfficialStatistic.theme, theme), (OfficialStatistic.entity_code, entity),
+                             (OfficialStatistic.periodicity, periodicity))
     return stmt
 
 
@@ -85,8 +82,7 @@ async def get_public_statistic(session: AsyncSession,
 def scoped_statistics(principal: Principal) -> Select:
     stmt = select(OfficialStatistic)
     scope = entity_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(OfficialStatistic.entity_code == scope)
+    stmt = where_given(stmt, (OfficialStatistic.entity_code, scope))
     return stmt
 
 

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from dkbuza_kit.clock import ClockDep
 from dkbuza_kit.db import DbSession
+from dkbuza_kit.db import where_given
 from dkbuza_kit.openapi import schema_ref
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
@@ -85,10 +86,7 @@ async def list_indicators(version: VersionNumber, session: DbSession, page: Pagi
 async def list_assessments(session: DbSession, page: Pagination, principal: StaffOrEntity,
                            cycle: str | None = None, statistic_id: uuid.UUID | None = None):
     stmt = service.scoped_assessments(principal).order_by(Assessment.cycle, Assessment.id)
-    if cycle is not None:
-        stmt = stmt.where(Assessment.cycle == cycle)
-    if statistic_id is not None:
-        stmt = stmt.where(Assessment.statistic_id == statistic_id)
+    stmt = where_given(stmt, (Assessment.cycle, cycle), (Assessment.statistic_id, statistic_id))
     rows, total = await paginate(session, stmt, page)
     return Page.of([await service.describe(session, a) for a in rows], total, page)
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
+from dkbuza_kit.db import where_given
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.errors import Errors
@@ -60,8 +61,7 @@ def scoped_assessments(principal: Principal) -> Select:
     stmt = select(Assessment).join(OfficialStatistic,
                                    OfficialStatistic.id == Assessment.statistic_id)
     scope = entity_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(OfficialStatistic.entity_code == scope)
+    stmt = where_given(stmt, (OfficialStatistic.entity_code, scope))
     return stmt
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.dates import PartialDate
 from dkbuza_kit.dates import add_months
+from dkbuza_kit.db import where_given
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import NetworkEntity
 from vsp_statistics.official_statistics.models import OfficialStatistic
@@ -62,10 +63,8 @@ async def calendar_page(session: AsyncSession, win: Window,
         .outerjoin(last, last.c.release_id == Release.id)
         .where(Release.target_last >= win.start, Release.target_first <= win.end)
     )
-    if win.entity is not None:
-        stmt = stmt.where(OfficialStatistic.entity_code == win.entity)
-    if win.theme is not None:
-        stmt = stmt.where(OfficialStatistic.theme == win.theme)
+    stmt = where_given(stmt, (OfficialStatistic.entity_code, win.entity),
+                             (OfficialStatistic.theme, win.theme))
     total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
     stmt = (stmt.order_by(Release.target_first, Release.release_time, OfficialStatistic.code,
                           Release.id).limit(win.limit).offset(win.offset))

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import Select
 from sqlalchemy import select
 
+from dkbuza_kit.db import where_given
 from vsp_statistics.official_statistics.models import OfficialStatistic
 from vsp_statistics.releases.models import PreReleaseAccess
 from vsp_statistics.releases.models import Release
@@ -20,12 +21,8 @@ def releases(*, statistic_id: uuid.UUID | None = None, entity: str | None = None
              state: str | None = None, target_from: date | None = None,
              target_to: date | None = None) -> Select:
     stmt = public_releases().order_by(Release.target_first, Release.id)
-    if statistic_id is not None:
-        stmt = stmt.where(Release.statistic_id == statistic_id)
-    if entity is not None:
-        stmt = stmt.where(OfficialStatistic.entity_code == entity)
-    if state is not None:
-        stmt = stmt.where(Release.state == state)
+    stmt = where_given(stmt, (Release.statistic_id, statistic_id), (OfficialStatistic.entity_code, entity),
+                             (Release.state, state))
     if target_from is not None:
         stmt = stmt.where(Release.target_last >= target_from)
     if target_to is not None:

@@ -24,6 +24,7 @@ from dkbuza_kit.clock import Clock
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import PartialDate
 from dkbuza_kit.dates import Precision
+from dkbuza_kit.db import where_given
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.errors import Errors
 from vsp_statistics.official_statistics.models import OfficialStatistic
@@ -101,8 +102,7 @@ def scoped_releases(principal: Principal) -> Select:
     """(Release, OfficialStatistic) rows the caller may change: an entity only its own."""
     stmt = public_releases()
     scope = entity_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(OfficialStatistic.entity_code == scope)
+    stmt = where_given(stmt, (OfficialStatistic.entity_code, scope))
     return stmt
 
 

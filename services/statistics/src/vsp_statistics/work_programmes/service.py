@@ -19,6 +19,7 @@ from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.db import get_or_404
 from dkbuza_kit.db import one_or_404
+from dkbuza_kit.db import where_given
 from dkbuza_kit.timeline import check_timeline
 from vsp_statistics.errors import Errors
 from vsp_statistics.network.models import Objective
@@ -68,8 +69,7 @@ def action_list(work_programme_id: uuid.UUID, owner_entity_code: str | None) -> 
     stmt = (select(WorkProgrammeAction)
             .where(WorkProgrammeAction.work_programme_id == work_programme_id)
             .order_by(WorkProgrammeAction.due_last, WorkProgrammeAction.id))
-    if owner_entity_code is not None:
-        stmt = stmt.where(WorkProgrammeAction.owner_entity_code == owner_entity_code)
+    stmt = where_given(stmt, (WorkProgrammeAction.owner_entity_code, owner_entity_code))
     return stmt
 
 
@@ -186,8 +186,7 @@ def actions_of(programme: WorkProgramme, *, owned_by: Principal | None = None) -
     """The programme's actions; with `owned_by` a network entity finds only its own."""
     stmt = select(WorkProgrammeAction).where(WorkProgrammeAction.work_programme_id == programme.id)
     scope = entity_scope(owned_by) if owned_by is not None else None
-    if scope is not None:
-        stmt = stmt.where(WorkProgrammeAction.owner_entity_code == scope)
+    stmt = where_given(stmt, (WorkProgrammeAction.owner_entity_code, scope))
     return stmt
 
 
