@@ -10,12 +10,13 @@ from sqlalchemy import DateTime
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import uuid_pk
 from dkbuza_kit.db import KitBase
 
 
@@ -25,9 +26,7 @@ class AuditEvent(KitBase):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    occurred_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    occurred_at: Mapped[datetime] = created_at()
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     actor_org: Mapped[str | None] = mapped_column(String(100))
     request_id: Mapped[str | None] = mapped_column(String(100))
@@ -45,14 +44,12 @@ class OutboxEvent(KitBase):
 
     __tablename__ = "outbox_events"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     type: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
     org: Mapped[str | None] = mapped_column(String(100), index=True)
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = created_at()
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -66,9 +63,7 @@ class IdempotencyRecord(KitBase):
     request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     status_code: Mapped[int] = mapped_column(Integer, nullable=False)
     response_body: Mapped[Any] = mapped_column(JSONB, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = created_at()
 
 
 class Job(KitBase):
@@ -86,9 +81,7 @@ class Job(KitBase):
     last_error: Mapped[str | None] = mapped_column(Text)
     # Scheduled jobs use "<task>@<slot>" so two workers never enqueue the same run twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = created_at()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The claim of a running job (kit revision 0400): past `lease_until` its worker is taken
     # for dead and the job is claimed again; only the holder of `lease_id` records the outcome.

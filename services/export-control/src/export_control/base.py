@@ -6,29 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean
-from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import created_at
 from dkbuza_kit.db import new_metadata
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
-
-
-def uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-
-
-def created_at() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
 def application_ref() -> Mapped[uuid.UUID]:

@@ -1,13 +1,8 @@
-"""The declarative base of the statistics app's domain tables, and shared column helpers."""
+"""The declarative base of the statistics app's domain tables, and its version column (the kit's
+`dkbuza_kit.columns` has the keys and timestamps every app shares)."""
 
-import uuid
-from datetime import datetime
-
-from sqlalchemy import DateTime
 from sqlalchemy import Integer
-from sqlalchemy import func
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -17,14 +12,6 @@ from dkbuza_kit.db import new_metadata
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
-
-
-def uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-
-
-def created_at() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
 
 
 def version_column() -> Mapped[int]:

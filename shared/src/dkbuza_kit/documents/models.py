@@ -15,15 +15,15 @@ from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import uuid_pk
+
 
 class DocumentMixin:
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     owner_type: Mapped[str] = mapped_column(String(50), nullable=False)
     owner_id: Mapped[str] = mapped_column(String(100), nullable=False)
     kind: Mapped[str] = mapped_column(String(50), nullable=False)

@@ -12,13 +12,14 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
-from sqlalchemy import func
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import uuid_pk
 from dkbuza_kit.db import KitBase
 from dkbuza_kit.models import OutboxEvent
 
@@ -42,7 +43,7 @@ class WebhookSubscription(KitBase):
 
     __tablename__ = "webhook_subscriptions"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     org: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
     url: Mapped[str] = mapped_column(String(2000), nullable=False)
     event_types: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
@@ -50,9 +51,7 @@ class WebhookSubscription(KitBase):
     all_orgs: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = created_at()
 
 
 class WebhookDelivery(KitBase):
@@ -70,7 +69,7 @@ class WebhookDelivery(KitBase):
               postgresql_where=text("status = 'pending'")),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     subscription_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), nullable=False, index=True
     )
@@ -84,9 +83,7 @@ class WebhookDelivery(KitBase):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lease_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False
-    )
+    created_at: Mapped[datetime] = created_at()
 
 
 class WebhookAttempt(KitBase):

@@ -22,11 +22,11 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy import func
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from disaster_fund.base import Base
+from dkbuza_kit.columns import uuid_pk
 
 MONEY = Numeric(14, 2)
 QUANTITY = Numeric(18, 3)
@@ -37,8 +37,7 @@ class DossierRow:
     """A record of one dossier with its own UUID key (pauses, expert reports, appeals, payments,
     recoveries). `sort_order` keeps the two key columns first, where the migrations put them."""
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4,
-                                          sort_order=-1)
+    id: Mapped[uuid.UUID] = uuid_pk(sort_order=-1)
     application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"), nullable=False,
                                                       index=True, sort_order=-1)
 
@@ -59,7 +58,7 @@ class Application(Base):
               postgresql_where=text("completed_on IS NOT NULL")),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     disaster_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disasters.id"), nullable=False)
     applicant_sub: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     applicant_org: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -182,7 +181,7 @@ class Decision(Base):
     __tablename__ = "decisions"
     __table_args__ = (UniqueConstraint("application_id", "version"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
                                                       nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

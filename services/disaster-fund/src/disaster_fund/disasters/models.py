@@ -12,11 +12,11 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from disaster_fund.base import Base
+from dkbuza_kit.columns import uuid_pk
 
 
 class Disaster(Base):
@@ -24,7 +24,7 @@ class Disaster(Base):
 
     __tablename__ = "disasters"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     reference: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     phenomenon: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -56,7 +56,7 @@ class AdviceRequest(Base):
 
     __tablename__ = "advice_requests"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     disaster_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disasters.id"), nullable=False,
                                                    index=True)
     institute: Mapped[str] = mapped_column(String(40), nullable=False)

@@ -11,11 +11,11 @@ from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from disaster_fund.base import Base
+from dkbuza_kit.columns import uuid_pk
 
 
 class DamageReport(Base):
@@ -24,7 +24,7 @@ class DamageReport(Base):
     __tablename__ = "damage_reports"
     __table_args__ = (UniqueConstraint("disaster_id", "reporter_key"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_pk()
     number: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
     disaster_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disasters.id"), nullable=False)
     # "sub:<token subject>" for people, "org:<NIS code>" for a municipality's own domain.

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
 from export_control.base import application_ref
-from export_control.base import created_at
-from export_control.base import uuid_pk
 
 
 class ReferenceCounter(Base):

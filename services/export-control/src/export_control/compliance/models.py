@@ -22,8 +22,8 @@ from sqlalchemy.orm import column_property
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
-from export_control.base import uuid_pk
 
 
 class ReportObligation(Base):

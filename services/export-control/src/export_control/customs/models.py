@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
-from export_control.base import uuid_pk
 
 
 class LedgerEntry(Base):

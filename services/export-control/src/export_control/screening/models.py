@@ -20,10 +20,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
 from export_control.base import application_ref
-from export_control.base import created_at
-from export_control.base import uuid_pk
 
 
 class DenialNotice(Base):

@@ -12,9 +12,9 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import uuid_pk
 from vsp_statistics.base import Base
-from vsp_statistics.base import created_at
-from vsp_statistics.base import uuid_pk
 from vsp_statistics.base import version_column
 
 
