@@ -54,3 +54,10 @@ async def paginate(session: AsyncSession, stmt: Select[Any], page: PageParams,
     result = await session.execute(paged)
     rows = list(result.scalars().all()) if scalars else list(result.all())
     return rows, int(total or 0)
+
+
+async def page_of(session: AsyncSession, stmt: Select[Any], page: PageParams, *,
+                  out: type[BaseModel] | None = None) -> "Page[Any]":
+    """The page body of a list endpoint in one call: `paginate` (ORM rows) and `Page.of`."""
+    rows, total = await paginate(session, stmt, page)
+    return Page.of(rows, total, page, out=out)

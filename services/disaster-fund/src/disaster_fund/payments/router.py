@@ -34,7 +34,7 @@ from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 recoveries_router = APIRouter(prefix="/v1/recoveries", tags=["recoveries"])
@@ -81,8 +81,7 @@ async def list_payments(session: DbSession, page: Pagination, _: Staff,
                         ) -> Page[PaymentOut]:
     stmt = select(Payment).order_by(Payment.ordered_at, Payment.id)
     stmt = where_given(stmt, (Payment.application_id, application_id), (Payment.state, state))
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page, out=PaymentOut)
+    return await page_of(session, stmt, page, out=PaymentOut)
 
 
 @router.get("/{payment_id}", response_model=PaymentOut)
@@ -130,8 +129,7 @@ async def list_recoveries(session: DbSession, page: Pagination, _: Staff,
     stmt = where_given(stmt, (Recovery.application_id, application_id))
     if state is not None:
         stmt = stmt.where(Recovery.state == state.value)
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page, out=RecoveryOut)
+    return await page_of(session, stmt, page, out=RecoveryOut)
 
 
 @recoveries_router.post("/{recovery_id}/transitions", response_model=RecoveryOut)

@@ -23,7 +23,7 @@ from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 
 router = APIRouter(prefix="/v1/damage-reports", tags=["damage-reports"])
 Reporter = Annotated[Principal, Depends(require_roles(roles.CITIZEN, roles.MUNICIPALITY,
@@ -55,8 +55,7 @@ async def list_damage_reports(
     stmt = service.visible(select(DamageReport), principal).order_by(DamageReport.number)
     stmt = where_given(stmt, (DamageReport.disaster_id, disaster_id),
                              (DamageReport.municipality_nis, municipality_nis))
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page, out=DamageReportOut)
+    return await page_of(session, stmt, page, out=DamageReportOut)
 
 
 @router.get("/{report_id}", response_model=DamageReportOut)

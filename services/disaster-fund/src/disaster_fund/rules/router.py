@@ -17,7 +17,7 @@ from dkbuza_kit.auth import require_roles
 from dkbuza_kit.db import DbSession
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 
 router = APIRouter(prefix="/v1/rule-sets", tags=["rule-sets"])
 Reader = Annotated[Principal, Depends(require_roles(*roles.STAFF, roles.EXPERT))]
@@ -30,8 +30,7 @@ async def list_rule_sets(session: DbSession, page: Pagination, _: Reader,
     stmt = select(RuleSet).order_by(RuleSet.regime, RuleSet.version)
     if regime is not None:
         stmt = stmt.where(RuleSet.regime == regime.value)
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page, out=RuleSetOut)
+    return await page_of(session, stmt, page, out=RuleSetOut)
 
 
 @router.get("/{rule_set_id}", response_model=RuleSetOut)

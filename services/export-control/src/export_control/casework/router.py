@@ -13,7 +13,7 @@ from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.errors import responses
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from export_control.applications.models import Application
 from export_control.applications.schemas import ApplicationOut
 from export_control.applications.service import get_application
@@ -49,9 +49,8 @@ async def list_applications(session: DbSession, principal: Reader, page: Paginat
     """Applications, oldest first, filtered (company, destination, control entry, officer or
     `me`, track, submission dates, overdue) and searched (`q`); a company sees only its own."""
     stmt = service.filtered(principal, filters)
-    rows, total = await paginate(session, stmt.order_by(Application.created_at, Application.id),
-                                 page)
-    return Page.of(rows, total, page, out=ApplicationOut)
+    return await page_of(session, stmt.order_by(Application.created_at, Application.id),
+                         page, out=ApplicationOut)
 
 
 @router.get("/v1/application-queues", response_model=list[QueueOut], tags=CASEWORK,

@@ -15,7 +15,7 @@ from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from export_control.compliance import service
 from export_control.compliance.models import InfringementCase
 from export_control.compliance.models import ReportObligation
@@ -82,9 +82,9 @@ async def list_transaction_reports(
         within = parse_period(period, allowed=("year", "half", "quarter", "month"))
         stmt = stmt.where(TransactionReport.submitted_at >= within.start,
                           TransactionReport.submitted_at < within.end)
-    rows, total = await paginate(
-        session, stmt.order_by(TransactionReport.submitted_at, TransactionReport.id), page)
-    return Page.of(rows, total, page, out=TransactionReportOut)
+    return await page_of(
+        session, stmt.order_by(TransactionReport.submitted_at, TransactionReport.id), page,
+        out=TransactionReportOut)
 
 
 @router.get("/v1/transaction-reports/obligations", response_model=Page[ObligationOut])
@@ -96,9 +96,9 @@ async def list_report_obligations(
     stmt = service.visible_obligations(principal)
     if status:
         stmt = stmt.where(ReportObligation.status == status)
-    rows, total = await paginate(
-        session, stmt.order_by(ReportObligation.due_on, ReportObligation.ledger_entry_id), page)
-    return Page.of(rows, total, page, out=ObligationOut)
+    return await page_of(
+        session, stmt.order_by(ReportObligation.due_on, ReportObligation.ledger_entry_id), page,
+        out=ObligationOut)
 
 
 @router.get("/v1/transaction-reports/{report_id}", response_model=TransactionReportOut)
@@ -137,9 +137,8 @@ async def list_infringements(
     if holder_org:
         stmt = stmt.where(InfringementCase.holder_org == holder_org)
     stmt = where_given(stmt, (InfringementCase.licence_id, licence_id))
-    rows, total = await paginate(
-        session, stmt.order_by(InfringementCase.opened_at, InfringementCase.id), page)
-    return Page.of(rows, total, page, out=InfringementOut)
+    return await page_of(
+        session, stmt.order_by(InfringementCase.opened_at, InfringementCase.id), page, out=InfringementOut)
 
 
 @router.get("/v1/infringements/{case_id}", response_model=InfringementDetailOut)

@@ -17,7 +17,7 @@ from dkbuza_kit.db import where_given
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from export_control.customs import service
 from export_control.customs.models import LedgerEntry
 from export_control.customs.schemas import AvailabilityOut
@@ -110,6 +110,5 @@ async def list_ledger_entries(
         stmt = stmt.join(Licence, Licence.id == LedgerEntry.licence_id).where(
             Licence.holder_org == scope)
     stmt = where_given(stmt, (LedgerEntry.licence_id, licence_id), (LedgerEntry.mrn, mrn))
-    rows, total = await paginate(session, stmt.order_by(LedgerEntry.created_at, LedgerEntry.id),
-                                 page)
-    return Page.of(rows, total, page, out=LedgerEntryOut)
+    return await page_of(session, stmt.order_by(LedgerEntry.created_at, LedgerEntry.id),
+                         page, out=LedgerEntryOut)

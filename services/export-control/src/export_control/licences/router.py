@@ -16,7 +16,7 @@ from dkbuza_kit.db import DbSession
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from export_control.deps import ClockDep
 from export_control.deps import Settings
 from export_control.licences import service
@@ -44,8 +44,7 @@ async def list_licences(session: DbSession, principal: Reader, page: Pagination,
     stmt = service.visible_licences(principal)
     if status:
         stmt = stmt.where(Licence.status == status)
-    rows, total = await paginate(session, stmt.order_by(Licence.issued_at, Licence.id), page)
-    return Page.of(rows, total, page, out=LicenceOut)
+    return await page_of(session, stmt.order_by(Licence.issued_at, Licence.id), page, out=LicenceOut)
 
 
 @router.get("/{licence_id}", response_model=LicenceOut, dependencies=[RETURNS_ETAG])

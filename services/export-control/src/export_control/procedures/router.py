@@ -15,7 +15,7 @@ from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.errors import responses
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from export_control.deps import ClockDep
 from export_control.deps import Settings
 from export_control.errors import Errors
@@ -56,9 +56,8 @@ async def list_procedures(session: DbSession, principal: Reader, page: Paginatio
     if kind is not None:
         stmt = stmt.where(Procedure.kind == kind.value)
     stmt = where_given(stmt, (Procedure.status, status))
-    rows, total = await paginate(session, stmt.order_by(Procedure.created_at, Procedure.id),
-                                 page)
-    return Page.of(rows, total, page, out=ProcedureOut)
+    return await page_of(session, stmt.order_by(Procedure.created_at, Procedure.id),
+                         page, out=ProcedureOut)
 
 
 @router.get("/{procedure_id}", response_model=ProcedureOut,

@@ -16,7 +16,7 @@ from dkbuza_kit.errors import responses
 from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from export_control.deps import ClockDep
 from export_control.deps import Settings
 from export_control.errors import Errors
@@ -54,10 +54,9 @@ async def create_denial_notice(body: DenialNoticeIn, session: DbSession, _: Case
 @router.get("/v1/denial-notices", response_model=Page[DenialNoticeOut])
 async def list_denial_notices(session: DbSession, _: Internal,
                               page: Pagination) -> Page[DenialNoticeOut]:
-    rows, total = await paginate(
+    return await page_of(
         session, select(DenialNotice).order_by(DenialNotice.issued_on.desc(), DenialNotice.id),
-        page)
-    return Page.of(rows, total, page, out=DenialNoticeOut)
+        page, out=DenialNoticeOut)
 
 
 @router.post("/v1/denial-notices/{notice_id}/revoke", response_model=DenialNoticeOut)

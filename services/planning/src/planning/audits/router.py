@@ -11,7 +11,7 @@ from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.errors import responses
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from planning.audits import service
 from planning.audits.models import AuditRecommendation
 from planning.audits.models import AuditRecommendationPostponement
@@ -38,9 +38,8 @@ async def create_audit_recommendation(body: RecommendationIn, session: DbSession
 
 @router.get("/v1/audit-recommendations", response_model=Page[RecommendationOut])
 async def list_audit_recommendations(session: DbSession, _: Reader, page: Pagination):
-    rows, total = await paginate(session, select(AuditRecommendation)
-                                 .order_by(AuditRecommendation.code), page)
-    return Page.of(rows, total, page, out=RecommendationOut)
+    return await page_of(session, select(AuditRecommendation)
+                         .order_by(AuditRecommendation.code), page, out=RecommendationOut)
 
 
 @router.get("/v1/audit-recommendations/summary", response_model=AuditSummary)

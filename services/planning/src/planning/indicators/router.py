@@ -17,6 +17,7 @@ from dkbuza_kit.openapi import IF_MATCH
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import page_of
 from dkbuza_kit.pagination import paginate
 from planning.errors import Errors
 from planning.indicators import service
@@ -100,5 +101,4 @@ async def list_measurements(indicator_id: int, session: DbSession, _: Reader,
                             page: Pagination) -> Page[MeasurementOut]:
     stmt = (select(IndicatorMeasurement).where(IndicatorMeasurement.indicator_id == indicator_id)
             .order_by(IndicatorMeasurement.measured_on, IndicatorMeasurement.id))
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page)
+    return await page_of(session, stmt, page)

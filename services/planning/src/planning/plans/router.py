@@ -28,6 +28,7 @@ from dkbuza_kit.openapi import IF_MATCH
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import page_of
 from dkbuza_kit.pagination import paginate
 from planning.errors import Errors
 from planning.plan_import.service import decode_and_parse
@@ -85,8 +86,7 @@ async def import_plan_file(
 
 @router.get("/v1/plans", response_model=Page[PlanOut])
 async def list_plans(session: DbSession, _: Reader, page: Pagination) -> Page[PlanOut]:
-    rows, total = await paginate(session, select(Plan).order_by(Plan.year), page)
-    return Page.of(rows, total, page)
+    return await page_of(session, select(Plan).order_by(Plan.year), page)
 
 
 @router.get("/v1/plans/{plan_id}", response_model=PlanOut)
@@ -124,8 +124,7 @@ async def list_policy_fields(session: DbSession, _: Reader, page: Pagination,
                              ) -> Page[PolicyFieldOut]:
     stmt = select(PolicyField).join(Plan, Plan.id == PolicyField.plan_id)
     stmt = where_given(stmt, (Plan.year, plan_year))
-    rows, total = await paginate(session, stmt.order_by(Plan.year, PolicyField.number), page)
-    return Page.of(rows, total, page)
+    return await page_of(session, stmt.order_by(Plan.year, PolicyField.number), page)
 
 
 @router.get("/v1/strategic-goals", response_model=Page[StrategicGoalOut])
@@ -138,8 +137,7 @@ async def list_strategic_goals(
             .join(PolicyField, PolicyField.id == StrategicGoal.policy_field_id))
     stmt = where_given(stmt, (Plan.year, plan_year), (PolicyField.number, policy_field))
     stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position)
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page)
+    return await page_of(session, stmt, page)
 
 
 @router.get("/v1/operational-goals", response_model=Page[OperationalGoalOut])
@@ -154,8 +152,7 @@ async def list_operational_goals(
     stmt = where_given(stmt, (Plan.year, plan_year), (StrategicGoal.code, strategic_goal))
     stmt = stmt.order_by(Plan.year, PolicyField.number, StrategicGoal.position,
                          OperationalGoal.position)
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page)
+    return await page_of(session, stmt, page)
 
 
 @router.get("/v1/initiatives", response_model=Page[InitiativeListItem])
@@ -213,8 +210,7 @@ async def list_expected_results(
     stmt = select(ExpectedResult)
     stmt = where_given(stmt, (ExpectedResult.initiative_id, initiative_id), (ExpectedResult.state, state))
     stmt = stmt.order_by(ExpectedResult.initiative_id, ExpectedResult.position)
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page)
+    return await page_of(session, stmt, page)
 
 
 @router.patch("/v1/expected-results/{result_id}", response_model=ExpectedResultOut,

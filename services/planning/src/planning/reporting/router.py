@@ -24,6 +24,7 @@ from dkbuza_kit.openapi import IF_MATCH
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import page_of
 from dkbuza_kit.pagination import paginate
 from planning.errors import Errors
 from planning.plans.filters import InitiativeFilterParams
@@ -78,9 +79,8 @@ async def list_reporting_periods(session: DbSession, _: Reader, page: Pagination
                                  plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
     stmt = select(ReportingPeriod).join(Plan, Plan.id == ReportingPeriod.plan_id)
     stmt = where_given(stmt, (Plan.year, plan_year))
-    rows, total = await paginate(session, stmt.order_by(ReportingPeriod.starts_on,
-                                                        ReportingPeriod.id), page)
-    return Page.of(rows, total, page)
+    return await page_of(session, stmt.order_by(ReportingPeriod.starts_on,
+                         ReportingPeriod.id), page)
 
 
 @router.get("/v1/reporting-periods/{period_id}", response_model=PeriodOut)
@@ -160,8 +160,7 @@ async def list_status_reports(session: DbSession, _: Reader, page: Pagination,
                               period_id: int | None = None, initiative_id: int | None = None):
     stmt = select(StatusReport)
     stmt = where_given(stmt, (StatusReport.period_id, period_id), (StatusReport.initiative_id, initiative_id))
-    rows, total = await paginate(session, stmt.order_by(StatusReport.id), page)
-    return Page.of(rows, total, page)
+    return await page_of(session, stmt.order_by(StatusReport.id), page)
 
 
 @router.get("/v1/status-reports/{report_id}", response_model=ReportOut, dependencies=[RETURNS_ETAG])

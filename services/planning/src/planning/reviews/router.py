@@ -17,6 +17,7 @@ from dkbuza_kit.errors import AUTH_ERRORS
 from dkbuza_kit.errors import responses
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import page_of
 from dkbuza_kit.pagination import paginate
 from dkbuza_kit.schemas import InputModel
 from dkbuza_kit.schemas import OutputModel
@@ -101,8 +102,7 @@ async def list_review_items(
 ):
     stmt = select(ReviewItem).where(ReviewItem.review_id == review_id)
     stmt = where_given(stmt, (ReviewItem.final_status, final_status))
-    rows, total = await paginate(session, stmt.order_by(ReviewItem.position), page)
-    return Page.of(rows, total, page)
+    return await page_of(session, stmt.order_by(ReviewItem.position), page)
 
 
 class ProduceIn(InputModel):

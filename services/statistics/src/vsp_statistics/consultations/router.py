@@ -18,7 +18,7 @@ from dkbuza_kit.openapi import IF_MATCH
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from vsp_statistics.consultations import service
 from vsp_statistics.consultations.models import RvosAdvice
 from vsp_statistics.consultations.schemas import AdviceIn
@@ -38,8 +38,7 @@ DATE_RULES = (KitErrors.DATE_IN_FUTURE, KitErrors.DATE_BEFORE_PREDECESSOR,
             responses=responses(KitErrors.VALIDATION_ERROR, *AUTH_ERRORS))
 async def list_consultations(session: DbSession, page: Pagination, _: StaffOrEntity,
                              answered: bool | None = None):
-    rows, total = await paginate(session, service.advice_list(answered), page)
-    return Page.of(rows, total, page, out=AdviceOut)
+    return await page_of(session, service.advice_list(answered), page, out=AdviceOut)
 
 
 @router.post("/v1/consultations", response_model=AdviceOut, status_code=201,

@@ -19,7 +19,7 @@ from dkbuza_kit.openapi import IF_MATCH
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from vsp_statistics.errors import Errors
 from vsp_statistics.network import service
 from vsp_statistics.network.models import NetworkEntity
@@ -39,8 +39,7 @@ BODY = (KitErrors.VALIDATION_ERROR, *AUTH_ERRORS)
 
 @router.get("/v1/entities", response_model=Page[EntityOut], responses=responses(*BODY))
 async def list_entities(session: DbSession, page: Pagination, _: StaffOrEntity):
-    rows, total = await paginate(session, service.entity_list(), page)
-    return Page.of(rows, total, page, out=EntityOut)
+    return await page_of(session, service.entity_list(), page, out=EntityOut)
 
 
 @router.post("/v1/entities", response_model=EntityOut, status_code=201,
@@ -74,8 +73,7 @@ async def update_entity(code: str, body: EntityPatch, request: Request, response
 
 @router.get("/v1/programmes", response_model=Page[ProgrammeOut], responses=responses(*BODY))
 async def list_programmes(session: DbSession, page: Pagination, _: StaffOrEntity):
-    rows, total = await paginate(session, service.programme_list(), page)
-    return Page.of(rows, total, page, out=ProgrammeOut)
+    return await page_of(session, service.programme_list(), page, out=ProgrammeOut)
 
 
 @router.post("/v1/programmes", response_model=ProgrammeOut, status_code=201,
@@ -94,8 +92,7 @@ async def get_programme(programme_id: uuid.UUID, session: DbSession, _: StaffOrE
 @router.get("/v1/objectives", response_model=Page[ObjectiveOut], responses=responses(*BODY))
 async def list_objectives(session: DbSession, page: Pagination, _: StaffOrEntity,
                           programme_id: uuid.UUID | None = None):
-    rows, total = await paginate(session, service.objective_list(programme_id), page)
-    return Page.of(rows, total, page, out=ObjectiveOut)
+    return await page_of(session, service.objective_list(programme_id), page, out=ObjectiveOut)
 
 
 @router.post("/v1/objectives", response_model=ObjectiveOut, status_code=201,

@@ -14,6 +14,7 @@ from dkbuza_kit.db import where_given
 from dkbuza_kit.openapi import schema_ref
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import page_of
 from dkbuza_kit.pagination import paginate
 from vsp_statistics.quality import catalogue as rules
 from vsp_statistics.quality import service
@@ -57,8 +58,7 @@ async def get_code_of_practice(session: DbSession, _: StaffOrEntity):
 
 @router.get("/v1/code-of-practice/catalogues", response_model=Page[CatalogueOut])
 async def list_catalogues(session: DbSession, page: Pagination, _: StaffOrEntity):
-    rows, total = await paginate(session, service.catalogue_list(), page)
-    return Page.of(rows, total, page, out=CatalogueOut)
+    return await page_of(session, service.catalogue_list(), page, out=CatalogueOut)
 
 
 @router.post("/v1/code-of-practice/catalogues", response_model=CatalogueOut, status_code=201,
@@ -78,8 +78,7 @@ async def import_catalogue(request: Request, session: DbSession, principal: Staf
 async def list_indicators(version: VersionNumber, session: DbSession, page: Pagination,
                           _: StaffOrEntity):
     stmt = await service.indicator_list(session, version)
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page, out=IndicatorOut)
+    return await page_of(session, stmt, page, out=IndicatorOut)
 
 
 @router.get("/v1/assessments", response_model=Page[AssessmentOut])

@@ -20,7 +20,7 @@ from dkbuza_kit.idempotency import IdempotencyDep
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from vsp_statistics.errors import Errors
 from vsp_statistics.releases import changes
 from vsp_statistics.releases import history
@@ -68,8 +68,7 @@ async def _out(session, release_id, clock, settings) -> ReleaseOut:
 async def _release_page(session, principal, release_id, page, query, out):
     """One page of a sub-list (``query(release_id)``) of a release the caller may read."""
     await service.get_release(session, principal, release_id)
-    rows, total = await paginate(session, query(release_id), page)
-    return Page.of(rows, total, page, out=out)
+    return await page_of(session, query(release_id), page, out=out)
 
 
 async def _request_change(request_change, session, principal, release_id, body, clock):

@@ -20,7 +20,7 @@ from dkbuza_kit.openapi import IF_MATCH
 from dkbuza_kit.openapi import RETURNS_ETAG
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
-from dkbuza_kit.pagination import paginate
+from dkbuza_kit.pagination import page_of
 from vsp_statistics.errors import Errors
 from vsp_statistics.roles import StaffOnly
 from vsp_statistics.roles import StaffOrEntity
@@ -42,8 +42,7 @@ router = APIRouter(tags=["work-programmes"])
 
 @router.get("/v1/work-programmes", response_model=Page[WorkProgrammeOut])
 async def list_work_programmes(session: DbSession, page: Pagination, _: StaffOrEntity):
-    rows, total = await paginate(session, service.programme_list(), page)
-    return Page.of(rows, total, page, out=WorkProgrammeOut)
+    return await page_of(session, service.programme_list(), page, out=WorkProgrammeOut)
 
 
 @router.post("/v1/work-programmes", response_model=WorkProgrammeOut, status_code=201)
@@ -84,8 +83,7 @@ async def list_actions(work_programme_id: uuid.UUID, session: DbSession, page: P
                        _: StaffOrEntity, owner_entity_code: str | None = None):
     await service.get(session, work_programme_id)
     stmt = service.action_list(work_programme_id, owner_entity_code)
-    rows, total = await paginate(session, stmt, page)
-    return Page.of(rows, total, page, out=ActionOut)
+    return await page_of(session, stmt, page, out=ActionOut)
 
 
 @router.post("/v1/work-programmes/{work_programme_id}/actions", response_model=ActionOut,
