@@ -6,6 +6,7 @@ values, for a hot path that folds them into one multi-row statement with other i
 
 import uuid
 from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from dkbuza_kit.models import AuditEvent
 from dkbuza_kit.models import OutboxEvent
 
 SYSTEM_ACTOR = "system"
+Row = TypeVar("Row")
 
 
 def audit_row(*, entity_type: str, entity_id: Any, action: str, from_state: str | None = None,
@@ -40,6 +42,17 @@ def outbox_row(type: str, *, subject: Any, data: dict[str, Any],
 async def record_audit(session: AsyncSession, **fields: Any) -> None:
     """Append an audit row (keyword arguments of `audit_row`)."""
     await session.execute(insert(AuditEvent).values(audit_row(**fields)))
+
+
+async def add_audited(session: AsyncSession, row: Row, *, entity_type: str, action: str,
+                      entity_id: Any = None, **fields: Any) -> Row:
+    """Insert an ORM row and audit it: the flush gives the row its id, which the audit row names
+    unless `entity_id` names another object (the parent whose history the row joins)."""
+    session.add(row)
+    await session.flush()
+    await record_audit(session, entity_type=entity_type, action=action,
+                       entity_id=row.id if entity_id is None else entity_id, **fields)
+    return row
 
 
 async def emit_event(session: AsyncSession, type: str, *, subject: Any, data: dict[str, Any],

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.documents.kinds import DocumentKind
@@ -89,12 +90,10 @@ async def store_document(session: AsyncSession, storage: DocumentStorage, model:
                      filename=_safe_name(filename), media_type=found["media_type"],
                      size=blob.size, sha256=blob.sha256, storage_key=blob.key, source=source,
                      uploaded_by=actor.sub)
-    session.add(document)
-    await session.flush()
-    await record_audit(session, actor=actor.sub, actor_org=actor.org, entity_type="document",
-                       entity_id=str(document.id), action=f"document.{source}",
-                       data={"owner_type": owner_type, "owner_id": owner_id, "kind": kind.name,
-                             "sha256": blob.sha256, "size": blob.size})
+    await add_audited(session, document, entity_type="document", action=f"document.{source}",
+                      actor=actor.sub, actor_org=actor.org,
+                      data={"owner_type": owner_type, "owner_id": owner_id, "kind": kind.name,
+                            "sha256": blob.sha256, "size": blob.size})
     await emit_event(session, "document.stored", subject=document.id, org=owner_org,
                      data={"owner_type": owner_type, "owner_id": owner_id, "kind": kind.name,
                            "document_id": str(document.id), "media_type": document.media_type,

@@ -27,6 +27,7 @@ from disaster_fund.rules import service as rules
 from disaster_fund.workflow import TERMINAL_APPLICATION_STATES
 from disaster_fund.workflow import DisasterState
 from disaster_fund.workflow import ensure_disaster_transition
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.clock import Clock
@@ -102,10 +103,7 @@ async def create(session: AsyncSession, body: DisasterIn, clock: Clock) -> Disas
         regime=rule_set.regime, state=S.reporting.value, version=1,
         state_changed_at=clock.now(),
     )
-    session.add(disaster)
-    await session.flush()
-    await record_audit(session, entity_type="disaster", entity_id=disaster.id, action="created",
-                       to_state=disaster.state)
+    await add_audited(session, disaster, entity_type="disaster", action="created", to_state=disaster.state)
     return disaster
 
 
@@ -246,10 +244,8 @@ async def add_advice_request(session: AsyncSession, disaster: Disaster,
                    origin=("event_start", disaster.event_start))
     request = AdviceRequest(disaster_id=disaster.id, institute=body.institute.value,
                             requested_on=body.requested_on)
-    session.add(request)
-    await session.flush()
-    await record_audit(session, entity_type="disaster", entity_id=disaster.id,
-                       action="advice_requested", data={"institute": body.institute.value})
+    await add_audited(session, request, entity_type="disaster", entity_id=disaster.id,
+                      action="advice_requested", data={"institute": body.institute.value})
     return request
 
 

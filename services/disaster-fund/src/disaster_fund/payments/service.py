@@ -19,6 +19,7 @@ from disaster_fund.payments.schemas import RecoveryIn
 from disaster_fund.payments.schemas import RecoveryState
 from disaster_fund.payments.schemas import RecoveryTransitionIn
 from disaster_fund.workflow import ApplicationState
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
@@ -190,11 +191,9 @@ async def create_recovery(session: AsyncSession, body: RecoveryIn, principal: Pr
     recovery = Recovery(application_id=application.id, amount=body.amount, reason=body.reason,
                         state=RecoveryState.open.value, created_at=clock.now(),
                         created_by=principal.sub)
-    session.add(recovery)
-    await session.flush()
-    await record_audit(session, entity_type="recovery", entity_id=recovery.id, action="opened",
-                       to_state="open", reason=body.reason,
-                       data={"application_id": str(application.id), "amount": str(body.amount)})
+    await add_audited(session, recovery, entity_type="recovery", action="opened", to_state="open",
+                      reason=body.reason,
+                      data={"application_id": str(application.id), "amount": str(body.amount)})
     return recovery
 
 

@@ -13,7 +13,7 @@ from disaster_fund.errors import Errors
 from disaster_fund.rules.models import RuleSet
 from disaster_fund.rules.schemas import RuleSetContent
 from disaster_fund.rules.schemas import RuleSetIn
-from dkbuza_kit.audit import record_audit
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.errors import KitErrors
 
 # Versions never change once written, so their parsed content can be cached by id.
@@ -101,8 +101,6 @@ async def add_version(session: AsyncSession, body: RuleSetIn, actor: str) -> Rul
         applies_to=body.applies_to, content=body.content.model_dump(mode="json"),
         note=body.note, created_by=actor,
     )
-    session.add(rule_set)
-    await session.flush()
-    await record_audit(session, entity_type="rule_set", entity_id=rule_set.id, action="created",
-                       data={"regime": rule_set.regime, "version": rule_set.version})
+    await add_audited(session, rule_set, entity_type="rule_set", action="created",
+                      data={"regime": rule_set.regime, "version": rule_set.version})
     return rule_set

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
@@ -99,10 +100,7 @@ async def create_draft(session: AsyncSession, body: ApplicationIn,
                       destination_country=body.destination_country, end_use=body.end_use,
                       status=Status.draft.value, screening_status="not_screened",
                       lines=lines, parties=parties)
-    session.add(app)
-    await session.flush()
-    await record_audit(session, entity_type="application", entity_id=app.id, action="created",
-                       to_state=Status.draft.value)
+    await add_audited(session, app, entity_type="application", action="created", to_state=Status.draft.value)
     return app
 
 
@@ -297,10 +295,8 @@ async def add_advice(session: AsyncSession, app: Application, body: AdviceIn, *,
                     subject_id=body.subject_id, recommendation=body.recommendation.value,
                     conditions=body.conditions, refusal_criteria=sorted(set(body.refusal_criteria)),
                     given_by=actor, given_at=now)
-    session.add(advice)
-    await session.flush()
-    await record_audit(session, entity_type="application", entity_id=app.id, action="advice",
-                       data={"subject_type": body.subject_type, "subject_id": str(body.subject_id),
-                             "recommendation": body.recommendation.value})
+    await add_audited(session, advice, entity_type="application", entity_id=app.id, action="advice",
+                      data={"subject_type": body.subject_type, "subject_id": str(body.subject_id),
+                            "recommendation": body.recommendation.value})
     return advice
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy import tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
@@ -169,10 +170,8 @@ async def open_case(session: AsyncSession, licence: Licence, *, description: str
                             if obligation else None,
                             legal_basis=basis, follow_up=follow_up, status="opened",
                             description=description, opened_at=now)
-    session.add(case)
-    await session.flush()
-    await record_audit(session, entity_type=CASE_ENTITY, entity_id=case.id,
-                       action="opened", to_state="opened", data={"legal_basis": basis})
+    await add_audited(session, case, entity_type=CASE_ENTITY, action="opened", to_state="opened",
+                      data={"legal_basis": basis})
     await emit_event(session, "infringement.opened", subject=case.id, org=licence.holder_org,
                      data={"legal_basis": basis, "follow_up": follow_up})
     return case

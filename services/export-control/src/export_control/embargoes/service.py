@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.calendar import brussels_date
 from dkbuza_kit.db import one_or_404
@@ -56,11 +57,9 @@ async def create_list(session: AsyncSession, body: EmbargoList,
     row = EmbargoListVersion(version=body.version, as_of=body.as_of,
                              content=body.model_dump(mode="json"), active=True,
                              created_by=actor)
-    session.add(row)
-    await session.flush()
-    await record_audit(session, entity_type="embargo_list", entity_id=body.version,
-                       action="activated", to_state="active",
-                       data={"as_of": body.as_of.isoformat(), "measures": len(body.measures)})
+    await add_audited(session, row, entity_type="embargo_list", entity_id=body.version, action="activated",
+                      to_state="active",
+                      data={"as_of": body.as_of.isoformat(), "measures": len(body.measures)})
     return row
 
 
@@ -118,12 +117,10 @@ async def record_exception(session: AsyncSession, app, *, measure_id: str, artic
                            legal_basis=measure.legal_basis(), article=article,
                            justification=justification, head_signed_by=actor,
                            head_signed_at=now)
-    session.add(row)
-    await session.flush()
-    await record_audit(session, entity_type="application", entity_id=app.id,
-                       action="embargo_exception_recorded", reason=justification,
-                       data={"measure_id": measure.id, "article": article,
-                             "legal_basis": measure.legal_basis()})
+    await add_audited(session, row, entity_type="application", entity_id=app.id,
+                      action="embargo_exception_recorded", reason=justification,
+                      data={"measure_id": measure.id, "article": article,
+                            "legal_basis": measure.legal_basis()})
     return row
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.calendar import brussels_date
 from export_control.applications.models import Application
@@ -47,10 +48,8 @@ async def create_rule_set(session: AsyncSession, rules: RuleSet, actor: str) -> 
     await session.execute(update(RoutingRuleSet).values(active=False))
     row = RoutingRuleSet(version=rules.version, content=rules.model_dump(mode="json"),
                          active=True, created_by=actor)
-    session.add(row)
-    await session.flush()
-    await record_audit(session, entity_type="routing_rule_set", entity_id=rules.version,
-                       action="activated", to_state="active")
+    await add_audited(session, row, entity_type="routing_rule_set", entity_id=rules.version,
+                      action="activated", to_state="active")
     return row
 
 

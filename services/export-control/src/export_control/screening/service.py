@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.dates import add_months
@@ -126,10 +127,7 @@ async def register_denial_notice(session: AsyncSession, body: DenialNoticeIn, *,
             f"{body.notifying_state} notice {body.notice_reference} is registered already",
             existing_id=str(exists))
     notice = DenialNotice(id=uuid.uuid4(), **data)
-    session.add(notice)
-    await session.flush()
-    await record_audit(session, entity_type="denial_notice", entity_id=notice.id,
-                       action="registered", to_state="active")
+    await add_audited(session, notice, entity_type="denial_notice", action="registered", to_state="active")
     return notice
 
 

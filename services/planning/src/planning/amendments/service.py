@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
@@ -91,11 +92,8 @@ async def add_initiative(session: AsyncSession, body: InitiativeIn) -> Initiativ
         kind=body.kind.value, description=body.description, owner_team=body.owner_team,
         partners=[], tags=[], archived=False, position=position,
         added_after_adoption=plan.state != "draft")
-    session.add(initiative)
-    await session.flush()
-    await record_audit(session, entity_type="initiative", entity_id=initiative.id,
-                       action="added", reason=body.reason,
-                       data={"code": initiative.code, "after_adoption": initiative.added_after_adoption})
+    await add_audited(session, initiative, entity_type="initiative", action="added", reason=body.reason,
+                      data={"code": initiative.code, "after_adoption": initiative.added_after_adoption})
     return initiative
 
 
@@ -112,10 +110,8 @@ async def add_result(session: AsyncSession, body: ResultIn, clock: Clock) -> Exp
         original_due=str(moment) if moment else None, added_after_adoption=plan.state != "draft")
     if moment:
         _set_due(result, moment)
-    session.add(result)
-    await session.flush()
-    await record_audit(session, entity_type="expected_result", entity_id=result.id,
-                       action="added", reason=body.reason, data={"due": result.due})
+    await add_audited(session, result, entity_type="expected_result", action="added", reason=body.reason,
+                      data={"due": result.due})
     return result
 
 

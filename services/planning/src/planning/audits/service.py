@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
@@ -50,10 +51,7 @@ async def create_recommendation(session: AsyncSession, body: RecommendationIn
     rec = AuditRecommendation(code=body.code, title=body.title, auditing_body=body.auditing_body,
                               original_target_date=body.target_date,
                               current_target_date=body.target_date, status="open")
-    session.add(rec)
-    await session.flush()
-    await record_audit(session, entity_type="audit_recommendation", entity_id=rec.id,
-                       action="created", to_state="open")
+    await add_audited(session, rec, entity_type="audit_recommendation", action="created", to_state="open")
     return rec
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.concurrency import bump_version
@@ -105,11 +106,9 @@ async def add_manual_measurement(session: AsyncSession, indicator_id: int, body:
     measurement = IndicatorMeasurement(indicator_id=indicator_id, value=body.value,
                                        measured_on=body.measured_on, period=body.period,
                                        note=body.note, source="manual")
-    session.add(measurement)
-    await session.flush()
-    await record_audit(session, entity_type="indicator", entity_id=indicator_id,
-                       action="measurement_recorded",
-                       data={"value": str(body.value), "measured_on": body.measured_on.isoformat()})
+    await add_audited(session, measurement, entity_type="indicator", entity_id=indicator_id,
+                      action="measurement_recorded",
+                      data={"value": str(body.value), "measured_on": body.measured_on.isoformat()})
     await session.refresh(measurement)
     return measurement
 
@@ -123,8 +122,5 @@ async def create_indicator(session: AsyncSession, body) -> Indicator:
     await check_links(session, plan.id, {name: getattr(body, name) for name in LINKS})
     indicator = Indicator(plan_id=plan.id, **body.model_dump(exclude={"plan_year"}, mode="json"))
     indicator.baseline, indicator.target = body.baseline, body.target
-    session.add(indicator)
-    await session.flush()
-    await record_audit(session, entity_type="indicator", entity_id=indicator.id,
-                       action="created")
+    await add_audited(session, indicator, entity_type="indicator", action="created")
     return indicator

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
@@ -42,10 +43,7 @@ async def create_period(session: AsyncSession, body: PeriodIn, now: datetime) ->
     period = ReportingPeriod(plan_id=plan.id, code=body.code, starts_on=body.starts_on,
                              ends_on=body.ends_on, report_deadline=body.report_deadline,
                              closed=False)
-    session.add(period)
-    await session.flush()
-    await record_audit(session, entity_type="reporting_period", entity_id=period.id,
-                       action="created", to_state="open")
+    await add_audited(session, period, entity_type="reporting_period", action="created", to_state="open")
     return period
 
 

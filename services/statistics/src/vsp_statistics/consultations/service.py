@@ -8,6 +8,7 @@ from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
@@ -55,10 +56,8 @@ async def register(session: AsyncSession, principal: Principal, body: AdviceIn,
     await _check_statistic(session, body.statistic_id)
     check_dates(body.advised_on, None, clock)
     advice = RvosAdvice(**body.model_dump())
-    session.add(advice)
-    await session.flush()
-    await record_audit(session, entity_type="rvos_advice", entity_id=advice.id,
-                       action="registered", actor_org=principal.org)
+    await add_audited(session, advice, entity_type="rvos_advice", action="registered",
+                      actor_org=principal.org)
     return advice
 
 

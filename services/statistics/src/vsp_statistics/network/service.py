@@ -1,14 +1,12 @@
 """Use cases for network entities, programmes and objectives."""
 
 import uuid
-from typing import Any
-from typing import TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import record_audit
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.db import get_or_404
@@ -26,23 +24,12 @@ from vsp_statistics.patching import apply_patch
 from vsp_statistics.patching import audit_update
 from vsp_statistics.roles import entity_scope
 
-M = TypeVar("M")
-
-
-async def _create(session: AsyncSession, row: M, entity_type: str, entity_id: Any = None) -> M:
-    """Insert `row` and audit its creation under `entity_id`, else under the id the flush gave."""
-    session.add(row)
-    await session.flush()
-    await record_audit(session, entity_type=entity_type,
-                       entity_id=row.id if entity_id is None else entity_id, action="created")
-    return row
-
 
 async def create_entity(session: AsyncSession, body: EntityIn) -> NetworkEntity:
     if await session.get(NetworkEntity, body.code) is not None:
         raise Errors.ENTITY_EXISTS(f"entity {body.code} already exists")
-    return await _create(session, NetworkEntity(**body.model_dump()), "network_entity",
-                         entity_id=body.code)
+    return await add_audited(session, NetworkEntity(**body.model_dump()),
+                             entity_type="network_entity", entity_id=body.code, action="created")
 
 
 def changeable_entities(principal: Principal) -> Select:
@@ -88,7 +75,8 @@ async def create_programme(session: AsyncSession, body: ProgrammeIn, clock: Cloc
     check_timeline("adopted_on", body.adopted_on, now=clock.now())
     if await session.scalar(select(Programme.id).where(Programme.code == body.code)):
         raise Errors.PROGRAMME_EXISTS(f"programme {body.code} already exists")
-    return await _create(session, Programme(**body.model_dump()), "programme")
+    return await add_audited(session, Programme(**body.model_dump()), entity_type="programme",
+                             action="created")
 
 
 async def create_objective(session: AsyncSession, body: ObjectiveIn) -> Objective:
@@ -98,7 +86,8 @@ async def create_objective(session: AsyncSession, body: ObjectiveIn) -> Objectiv
         Objective.programme_id == body.programme_id, Objective.code == body.code))
     if duplicate:
         raise Errors.OBJECTIVE_EXISTS(f"objective {body.code} already exists")
-    return await _create(session, Objective(**body.model_dump()), "objective")
+    return await add_audited(session, Objective(**body.model_dump()), entity_type="objective",
+                             action="created")
 
 
 async def get_programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:

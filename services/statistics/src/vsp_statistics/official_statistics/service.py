@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dkbuza_kit.audit import record_audit
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.concurrency import bump_version
 from dkbuza_kit.db import get_or_404
@@ -138,10 +138,8 @@ async def add_dataset(session: AsyncSession, statistic: OfficialStatistic,
     if bump:  # a dataset added to an existing statistic changes its representation
         bump_version(statistic)
     dataset = OpenDataset(statistic_id=statistic.id, **body.model_dump())
-    session.add(dataset)
-    await session.flush()
-    await record_audit(session, entity_type="official_statistic", entity_id=statistic.id,
-                       action="dataset_added", data={"url": body.url})
+    await add_audited(session, dataset, entity_type="official_statistic", entity_id=statistic.id,
+                      action="dataset_added", data={"url": body.url})
     return dataset
 
 
@@ -209,11 +207,9 @@ async def _append_change(session: AsyncSession, statistic: OfficialStatistic,
         statistic_id=statistic.id, change=kind.value, effective_on=decision.effective_on,
         reason=decision.reason, decision_type=decision.decision_type.value,
         decision_reference=decision.decision_reference, recorded_by=principal.sub)
-    session.add(change)
-    await session.flush()
-    await record_audit(session, entity_type="official_statistic", entity_id=statistic.id,
-                       action=f"list_{kind.value}", to_state=kind.value, reason=decision.reason,
-                       data={"effective_on": decision.effective_on.isoformat(),
-                             "decision_type": decision.decision_type.value,
-                             "decision_reference": decision.decision_reference})
+    await add_audited(session, change, entity_type="official_statistic", entity_id=statistic.id,
+                      action=f"list_{kind.value}", to_state=kind.value, reason=decision.reason,
+                      data={"effective_on": decision.effective_on.isoformat(),
+                            "decision_type": decision.decision_type.value,
+                            "decision_reference": decision.decision_reference})
     return change

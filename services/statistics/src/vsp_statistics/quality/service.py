@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.db import where_given
@@ -92,10 +93,8 @@ async def create_assessment(session: AsyncSession, principal: Principal,
                            f"cycle {cycle}")
     assessment = Assessment(statistic_id=statistic_id, cycle=cycle, catalogue_id=catalogue.id,
                             state=AssessmentState.draft.value)
-    session.add(assessment)
-    await session.flush()
-    await record_audit(session, entity_type="self_assessment", entity_id=assessment.id,
-                       action="created", to_state="draft", actor_org=principal.org)
+    await add_audited(session, assessment, entity_type="self_assessment", action="created", to_state="draft",
+                      actor_org=principal.org)
     return assessment
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
@@ -307,12 +308,9 @@ async def add_pre_release_access(session: AsyncSession, principal: Principal, re
                                     f"when {release.state}")
     entry = PreReleaseAccess(release_id=release.id, granted_by=principal.sub,
                              **body.model_dump())
-    session.add(entry)
-    await session.flush()
-    await record_audit(session, entity_type="release", entity_id=release.id,
-                       action="pre_release_access_granted", actor_org=principal.org,
-                       data={"person_name": body.person_name,
-                             "organisation": body.organisation})
+    await add_audited(session, entry, entity_type="release", entity_id=release.id,
+                      action="pre_release_access_granted", actor_org=principal.org,
+                      data={"person_name": body.person_name, "organisation": body.organisation})
     return entry
 
 

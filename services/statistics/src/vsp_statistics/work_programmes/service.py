@@ -13,6 +13,7 @@ from sqlalchemy import Select
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dkbuza_kit.audit import add_audited
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
@@ -143,11 +144,8 @@ async def draft_version(session: AsyncSession,
         return version
     version = WorkProgrammeVersion(work_programme_id=programme.id, number=version.number + 1,
                                    state=VersionState.draft.value)
-    session.add(version)
-    await session.flush()
-    await record_audit(session, entity_type="work_programme", entity_id=programme.id,
-                       action="version_opened", to_state="draft",
-                       data={"version": version.number})
+    await add_audited(session, version, entity_type="work_programme", entity_id=programme.id,
+                      action="version_opened", to_state="draft", data={"version": version.number})
     return version
 
 
@@ -161,10 +159,8 @@ async def add_action(session: AsyncSession, programme: WorkProgramme,
         work_programme_id=programme.id, objective_id=body.objective_id, title=body.title,
         owner_entity_code=body.owner_entity_code, due=str(body.due), due_last=body.due.last,
         state="planned", added_in_version=version.number)
-    session.add(action)
-    await session.flush()
-    await record_audit(session, entity_type="work_programme_action", entity_id=action.id,
-                       action="added", data={"version": version.number})
+    await add_audited(session, action, entity_type="work_programme_action", action="added",
+                      data={"version": version.number})
     return action
 
 
