@@ -185,5 +185,10 @@ class KpiTargets:
     def get(self, kpi_id: str) -> KpiTarget | None:
         return self.all().get(kpi_id)
 
+    def kpi(self, *, id: str, **fields: Any) -> Kpi:
+        """`kpi(...)` with the target this file holds for `id`: none (`no_target`) when it holds
+        none, so a target is set or changed in the data file, never in code."""
+        return kpi(id=id, target=self.get(id), **fields)
+
 
 KpiProvider = Callable[[Any, Any], Awaitable[list[Kpi]]]

@@ -149,12 +149,11 @@ def completed_within_1y(ctx: Ctx, per_disaster: list) -> Kpi:
     passed = [r for r in per_disaster if r["one_year_mark"] < ctx.today]
     on_time = sum(r["on_time"] for r in passed)
     counted = sum(r["counted"] for r in passed)
-    return kpi(
+    return TARGETS.kpi(
         id="applications_completed_within_1y_pct",
         title_nl="Aanvragen afgehandeld binnen één jaar na erkenning",
         title_en="Applications completed within one year after recognition",
         unit=KpiUnit.percent, value=round(100 * on_time / counted, 1) if counted else None,
-        target=TARGETS.get("applications_completed_within_1y_pct"),
         direction=Direction.higher_is_better, period=ctx.period, computed_at=ctx.now,
         breakdown=[{"disaster_id": str(r["id"]), "reference": r["reference"],
                     "on_time": r["on_time"], "submitted": r["counted"],
@@ -171,11 +170,11 @@ def recognition_lead_time(ctx: Ctx, lead: list, stat: str) -> Kpi:
                   "publication_median_days": _f(r["publication"])}
                  for r in lead if r["year"] is not None]
     label_nl, label_en = {"median": ("mediaan", "median"), "p90": ("P90", "P90")}[stat]
-    return kpi(
+    return TARGETS.kpi(
         id=f"recognition_lead_time_{stat}_days",
         title_nl=f"Doorlooptijd erkenning ({label_nl}): einde ramp tot publicatie",
         title_en=f"Recognition lead time ({label_en}): event end to publication",
-        unit=KpiUnit.days, value=_f(overall[stat]) if overall else None, target=None,
+        unit=KpiUnit.days, value=_f(overall[stat]) if overall else None,
         direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
         breakdown=breakdown)
 
@@ -186,11 +185,10 @@ async def recognition_to_payout(ctx: Ctx) -> Kpi:
         FROM payouts_by_day p JOIN disasters d ON d.id = p.disaster_id
         GROUP BY 1 HAVING sum(p.paid_count) > 0 ORDER BY 1"""))).all()
     histogram = [(int(days), int(n)) for days, n in payout_days]
-    return kpi(
+    return TARGETS.kpi(
         id="recognition_to_payout_median_days",
         title_nl="Erkenning tot uitbetaling (mediaan)", title_en="Recognition to payout (median)",
         unit=KpiUnit.days, value=_f(weighted_percentile(histogram, 0.5)),
-        target=TARGETS.get("recognition_to_payout_median_days"),
         direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
         breakdown=[{"paid_applications": sum(n for _, n in histogram),
                     "p90_days": _f(weighted_percentile(histogram, 0.9))}])
@@ -203,38 +201,36 @@ async def backlog(ctx: Ctx, open_rows: list) -> Kpi:
     bands = (await ctx.session.execute(
         text(f"SELECT {band_sums} FROM open_applications_by_day"),  # shard rows may be < 0
         {"today": ctx.today})).mappings().one()
-    return kpi(
+    return TARGETS.kpi(
         id="backlog_open_applications",
         title_nl="Achterstand: open aanvragen na de éénjaarsgrens",
         title_en="Backlog: open applications past the one-year mark",
         unit=KpiUnit.count,
         value=sum(r["open"] for r in open_rows if r["one_year_mark"] < ctx.today),
-        target=TARGETS.get("backlog_open_applications"),
         direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
         breakdown=[{"age_band": label, "open_applications": int(bands[key])}
                    for key, label in AGE_BAND_LABELS])
 
 
 def at_risk(ctx: Ctx, open_rows: list) -> Kpi:
-    return kpi(
+    return TARGETS.kpi(
         id="applications_at_risk",
         title_nl="Open aanvragen met minder dan 60 dagen tot de éénjaarsgrens",
         title_en="Open applications with fewer than 60 days to the one-year mark",
         unit=KpiUnit.count,
         value=sum(r["open"] for r in open_rows
                   if 0 <= (r["one_year_mark"] - ctx.today).days < AT_RISK_DAYS),
-        target=TARGETS.get("applications_at_risk"),
         direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now)
 
 
 def dossier_lead_time(ctx: Ctx, sums, key: str) -> Kpi:
     """`key` gross or net: receipt to completion, average over completed dossiers."""
     nl, en = {"gross": ("bruto", "gross"), "net": ("netto", "net")}[key]
-    return kpi(
+    return TARGETS.kpi(
         id=f"dossier_lead_time_{key}_avg_days",
         title_nl=f"Doorlooptijd dossier ({nl}, gemiddeld)",
         title_en=f"Dossier lead time ({en}, average)", unit=KpiUnit.days,
-        value=_f(sums[key]), target=None, direction=Direction.lower_is_better,
+        value=_f(sums[key]), direction=Direction.lower_is_better,
         period=ctx.period, computed_at=ctx.now,
         breakdown=[{"completed_applications": sums["n"]}])
 
@@ -266,11 +262,11 @@ async def recognition_backlog(ctx: Ctx) -> Kpi:
     """Events whose current recognition phase lasts longer than its norm (rule set)."""
     phases = await watch.recognition_phases(ctx.session, ctx.today)
     overdue = [p for p in phases if p["status"] == "overdue"]
-    return kpi(
+    return TARGETS.kpi(
         id="recognition_backlog_events",
         title_nl="Erkenningsachterstand: rampen voorbij de norm van hun fase",
         title_en="Recognition backlog: events past the norm of their phase",
-        unit=KpiUnit.count, value=len(overdue), target=TARGETS.get("recognition_backlog_events"),
+        unit=KpiUnit.count, value=len(overdue),
         direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
         breakdown=[{"disaster_id": str(p["disaster_id"]), "reference": p["reference"],
                     "state": p["state"], "days_in_phase": p["days_in_phase"],
@@ -281,11 +277,11 @@ async def publication_to_last_dossier(ctx: Ctx) -> Kpi:
     """Median days from publication to the last dossier completed, per finished disaster."""
     rows = await watch.publication_to_last_dossier(ctx.session)
     histogram = sorted((r["days"], 1) for r in rows)
-    return kpi(
+    return TARGETS.kpi(
         id="publication_to_last_dossier_median_days",
         title_nl="Publicatie tot laatste afgehandelde dossier (mediaan per ramp)",
         title_en="Publication to last dossier completed (median per disaster)",
-        unit=KpiUnit.days, value=_f(weighted_percentile(histogram, 0.5)), target=None,
+        unit=KpiUnit.days, value=_f(weighted_percentile(histogram, 0.5)),
         direction=Direction.lower_is_better, period=ctx.period, computed_at=ctx.now,
         breakdown=rows)
 

@@ -18,7 +18,6 @@ from dkbuza_kit.kpis import Kpi
 from dkbuza_kit.kpis import KpiPeriod
 from dkbuza_kit.kpis import KpiTargets
 from dkbuza_kit.kpis import KpiUnit
-from dkbuza_kit.kpis import kpi
 
 ROLLING_DAYS = 365
 TARGETS = KpiTargets(Path(__file__).parent / "data" / "kpi_targets.json",
@@ -80,36 +79,34 @@ async def compute_kpis(session: AsyncSession, clock: Clock) -> list[Kpi]:
     figures_as_of = open_total["as_of"] if open_total else None
     common = {"period": rolling, "computed_at": now}
     return [
-        kpi(id="median_turnaround_working_days", title_nl="Mediane doorlooptijd (werkdagen)",
-            title_en="Median turnaround (working days)", unit=KpiUnit.working_days,
-            value=overall["median"] if overall else None,
-            target=TARGETS.get("median_turnaround_working_days"),
-            direction=Direction.lower_is_better, breakdown=breakdown("median"), **common),
-        kpi(id="decided_within_indicative_max_pct",
-            title_nl="Beslist binnen de indicatieve maximumtermijn",
-            title_en="Decided within the indicative maximum", unit=KpiUnit.percent,
-            value=overall["within_pct"] if overall else None,
-            target=TARGETS.get("decided_within_indicative_max_pct"),
-            direction=Direction.higher_is_better, breakdown=breakdown("within_pct"), **common),
-        kpi(id="decided_in_delegation_pct", title_nl="Aandeel beslist in delegatie",
-            title_en="Share decided in delegation", unit=KpiUnit.percent,
-            value=overall["delegated_pct"] if overall else None, target=None,
-            direction=Direction.higher_is_better, breakdown=breakdown("delegated_pct"), **common),
-        kpi(id="open_backlog", title_nl="Openstaande aanvragen", title_en="Open applications",
-            unit=KpiUnit.count, value=sum(r["open"] for r in backlog), target=None,
-            direction=Direction.lower_is_better, period=KpiPeriod.as_of(today), computed_at=now,
-            breakdown=[dict(r) for r in backlog]),
-        kpi(id="overdue_transaction_reports", title_nl="Laattijdige transactierapporten",
-            title_en="Overdue transaction reports", unit=KpiUnit.count, value=overdue or 0,
-            target=TARGETS.get("overdue_transaction_reports"), direction=Direction.lower_is_better,
-            period=KpiPeriod.as_of(today), computed_at=now),
-        kpi(id="open_past_indicative_max",
-            title_nl="Openstaande aanvragen over de indicatieve termijn",
-            title_en="Open applications past their track's indicative maximum",
-            unit=KpiUnit.count, value=open_total["past_max"] if open_total else 0,
-            target=TARGETS.get("open_past_indicative_max"), direction=Direction.lower_is_better,
-            period=KpiPeriod.as_of(figures_as_of or today),
-            computed_at=now,
-            breakdown=[{"track": r["track"], "value": r["past_max"], "open": r["open"]}
+        TARGETS.kpi(id="median_turnaround_working_days", title_nl="Mediane doorlooptijd (werkdagen)",
+                    title_en="Median turnaround (working days)", unit=KpiUnit.working_days,
+                    value=overall["median"] if overall else None,
+                    direction=Direction.lower_is_better, breakdown=breakdown("median"), **common),
+        TARGETS.kpi(id="decided_within_indicative_max_pct",
+                    title_nl="Beslist binnen de indicatieve maximumtermijn",
+                    title_en="Decided within the indicative maximum", unit=KpiUnit.percent,
+                    value=overall["within_pct"] if overall else None,
+                    direction=Direction.higher_is_better, breakdown=breakdown("within_pct"), **common),
+        TARGETS.kpi(id="decided_in_delegation_pct", title_nl="Aandeel beslist in delegatie",
+                    title_en="Share decided in delegation", unit=KpiUnit.percent,
+                    value=overall["delegated_pct"] if overall else None,
+                    direction=Direction.higher_is_better, breakdown=breakdown("delegated_pct"), **common),
+        TARGETS.kpi(id="open_backlog", title_nl="Openstaande aanvragen", title_en="Open applications",
+                    unit=KpiUnit.count, value=sum(r["open"] for r in backlog),
+                    direction=Direction.lower_is_better, period=KpiPeriod.as_of(today), computed_at=now,
+                    breakdown=[dict(r) for r in backlog]),
+        TARGETS.kpi(id="overdue_transaction_reports", title_nl="Laattijdige transactierapporten",
+                    title_en="Overdue transaction reports", unit=KpiUnit.count, value=overdue or 0,
+                    direction=Direction.lower_is_better,
+                    period=KpiPeriod.as_of(today), computed_at=now),
+        TARGETS.kpi(id="open_past_indicative_max",
+                    title_nl="Openstaande aanvragen over de indicatieve termijn",
+                    title_en="Open applications past their track's indicative maximum",
+                    unit=KpiUnit.count, value=open_total["past_max"] if open_total else 0,
+                    direction=Direction.lower_is_better,
+                    period=KpiPeriod.as_of(figures_as_of or today),
+                    computed_at=now,
+                    breakdown=[{"track": r["track"], "value": r["past_max"], "open": r["open"]}
                        for r in open_rows if r["track"] is not None]),
     ]

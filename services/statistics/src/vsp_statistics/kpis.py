@@ -33,7 +33,6 @@ from dkbuza_kit.kpis import Kpi
 from dkbuza_kit.kpis import KpiPeriod
 from dkbuza_kit.kpis import KpiTargets
 from dkbuza_kit.kpis import KpiUnit
-from dkbuza_kit.kpis import kpi
 from vsp_statistics.releases.announcement import EXACT_DAY_NOTICE_DAYS
 
 TARGETS = KpiTargets(Path(__file__).parent / "data" / "kpi_targets.json",
@@ -153,9 +152,9 @@ class _Sheet:
     def add(self, id_: str, nl: str, en: str, unit: KpiUnit, value: Any, *,
             direction: Direction = Direction.higher_is_better,
             rows: list[dict[str, Any]] | None = None) -> None:
-        self.figures.append(kpi(id=id_, title_nl=nl, title_en=en, unit=unit, value=value,
-                                target=TARGETS.get(id_), direction=direction,
-                                period=self.period, computed_at=self.now, breakdown=rows))
+        self.figures.append(TARGETS.kpi(id=id_, title_nl=nl, title_en=en, unit=unit, value=value,
+                                        direction=direction,
+                                        period=self.period, computed_at=self.now, breakdown=rows))
 
 
 LOWER = Direction.lower_is_better
