@@ -29,6 +29,10 @@ class DisasterState(StrEnum):
 
 
 D = DisasterState
+# The phases of the recognition procedure that carry a norm (a rule set's
+# `recognition_norms_days`) and are watched against it: every state before publication.
+RECOGNITION_PHASES = (D.reporting, D.investigation, D.awaiting_advice, D.assessed,
+                      D.submitted_to_government, D.recognised)
 DISASTER_TRANSITIONS: dict[DisasterState, frozenset[DisasterState]] = {
     D.reporting: frozenset({D.investigation, D.not_recognised}),
     D.investigation: frozenset({D.awaiting_advice, D.assessed, D.not_recognised}),

@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from disaster_fund.disasters.models import AdviceRequest
 from disaster_fund.disasters.models import Disaster
 from disaster_fund.rules import service as rules
+from disaster_fund.workflow import RECOGNITION_PHASES
 from disaster_fund.workflow import DisasterState
 from dkbuza_kit.calendar import brussels_date
 
 S = DisasterState
-WATCHED = (S.reporting, S.investigation, S.awaiting_advice, S.assessed,
-           S.submitted_to_government, S.recognised)
 
 
 def phase_entered_on(disaster: Disaster, first_advice_requested: date | None) -> date:
@@ -45,7 +44,7 @@ async def recognition_phases(session: AsyncSession, today: date) -> list[dict]:
     rows = (await session.execute(
         select(Disaster, first_advice.c.first)
         .outerjoin(first_advice, first_advice.c.disaster_id == Disaster.id)
-        .where(Disaster.state.in_([s.value for s in WATCHED]))
+        .where(Disaster.state.in_([s.value for s in RECOGNITION_PHASES]))
         .order_by(Disaster.event_start, Disaster.id))).all()
     result = []
     for disaster, first in rows:

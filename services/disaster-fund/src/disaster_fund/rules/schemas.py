@@ -12,6 +12,7 @@ from disaster_fund.calculation import CalculationRules
 from disaster_fund.calculation import CropRules
 from disaster_fund.deadlines import Windows
 from disaster_fund.schema_types import Day
+from disaster_fund.workflow import RECOGNITION_PHASES
 from disaster_fund.workflow import Phase
 from dkbuza_kit.schemas import InputModel
 from dkbuza_kit.schemas import OutputModel
@@ -46,18 +47,13 @@ class CropRulesIn(InputModel):
     hail_excluded: bool = True
 
 
-class RecognitionPhase(StrEnum):
-    """Phases of the recognition procedure that carry a norm (the disaster's state while it is
-    in them). Values (Dutch label): reporting (schademeldingen), investigation (onderzoek),
-    awaiting_advice (wacht op advies), assessed (criteria getoetst), submitted_to_government
-    (bij de Vlaamse Regering), recognised (erkend, wacht op publicatie)."""
-
-    reporting = "reporting"
-    investigation = "investigation"
-    awaiting_advice = "awaiting_advice"
-    assessed = "assessed"
-    submitted_to_government = "submitted_to_government"
-    recognised = "recognised"
+# The disaster states that carry a norm, as their own enum: a rule set names only these.
+RecognitionPhase = StrEnum("RecognitionPhase", [(state.name, state.value)
+                                                for state in RECOGNITION_PHASES])
+RecognitionPhase.__doc__ = """Phases of the recognition procedure that carry a norm (the disaster's
+state while it is in them). Values (Dutch label): reporting (schademeldingen), investigation
+(onderzoek), awaiting_advice (wacht op advies), assessed (criteria getoetst),
+submitted_to_government (bij de Vlaamse Regering), recognised (erkend, wacht op publicatie)."""
 
 
 class LegalBasis(InputModel):
