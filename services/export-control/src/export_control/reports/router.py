@@ -2,6 +2,8 @@
 and `.xlsx` (the kit's export convention). The CSV holds the main table; the XLSX every table
 as a sheet."""
 
+from collections.abc import Awaitable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated
 from typing import Any
@@ -12,7 +14,6 @@ from fastapi import Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.auth import require_roles
@@ -52,26 +53,32 @@ def _table(name: str, items: list[dict[str, Any]], columns: list[str]) -> Table:
     return name, columns, [[item[c] for c in columns] for item in items]
 
 
-async def _turnaround(session: AsyncSession, quarter: str) -> Built:
+def _publish(name: str, path: str, build: Callable[..., Awaitable[Built]], *, about: str,
+             about_file: str) -> None:
+    """Declare a report's two routes: JSON at `path`, CSV/XLSX at `path.{fmt}`. `build` is a
+    dependency (its query parameter is the report's period), solved after the role check and,
+    for the file, after the export slot is taken."""
+    report = Annotated[Built, Depends(build)]
+
+    async def as_json(_: Reader, built: report) -> Response:
+        return _json(built[1])
+
+    async def as_file(fmt: FormatPath, _: Reader, _slot: ExportSlot, built: report) -> Response:
+        return await _file(built, fmt)
+
+    router.add_api_route(path, as_json, methods=["GET"], name=f"{name}_report",
+                         description=about)
+    router.add_api_route(f"{path}.{{fmt}}", as_file, methods=["GET"], name=f"{name}_report_file",
+                         description=about_file, responses=FILE_RESPONSES, response_class=Response)
+
+
+async def _turnaround(session: DbSession, quarter: Quarter) -> Built:
     period = parse_period(quarter, allowed=("quarter", "year"))
     report = await service.turnaround_report(session, period)
     columns = ["track", "decided", "median_working_days", "p90_working_days", "within_max_pct",
                "indicative_max_working_days", "decided_in_delegation", "decided_by_minister"]
     return (f"turnaround-{period.label}", report,
             [_table("turnaround", report["tracks"], columns)])
-
-
-@router.get("/turnaround")
-async def turnaround_report(session: DbSession, _: Reader, quarter: Quarter) -> Response:
-    """Quarterly turnaround report for the cabinet, per track."""
-    return _json((await _turnaround(session, quarter))[1])
-
-
-@router.get("/turnaround.{fmt}", responses=FILE_RESPONSES, response_class=Response)
-async def turnaround_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
-                                 quarter: Quarter) -> Response:
-    """The turnaround report as CSV or XLSX."""
-    return await _file(await _turnaround(session, quarter), fmt)
 
 
 DECISION_COLUMNS = ["destination_country", "category", "granted", "granted_value", "refused",
@@ -84,26 +91,13 @@ def _decision_tables(report: dict[str, Any]) -> list[Table]:
             _table("procedures", report["procedures"], ["kind", "outcome", "count"])]
 
 
-async def _parliament(session: AsyncSession, period: str) -> Built:
+async def _parliament(session: DbSession, period: Period) -> Built:
     parsed = parse_period(period, allowed=("month", "half"))
     report = await service.decisions_report(session, parsed)
     return f"parliament-{parsed.label}", report, _decision_tables(report)
 
 
-@router.get("/parliament")
-async def parliament_report(session: DbSession, _: Reader, period: Period) -> Response:
-    """Monthly or half-yearly figures for the Flemish Parliament."""
-    return _json((await _parliament(session, period))[1])
-
-
-@router.get("/parliament.{fmt}", responses=FILE_RESPONSES, response_class=Response)
-async def parliament_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
-                                 period: Period) -> Response:
-    """The Parliament figures as CSV or XLSX."""
-    return await _file(await _parliament(session, period), fmt)
-
-
-async def _annual(session: AsyncSession, year: str) -> Built:
+async def _annual(session: DbSession, year: Year) -> Built:
     period = parse_period(year, allowed=("year",))
     report = await service.annual_report(session, period)
     tables = _decision_tables(report) + [
@@ -112,20 +106,7 @@ async def _annual(session: AsyncSession, year: str) -> Built:
     return f"annual-{period.label}", report, tables
 
 
-@router.get("/annual")
-async def annual_report(session: DbSession, _: Reader, year: Year) -> Response:
-    """Annual figures for the ATT and COARM reports (military goods)."""
-    return _json((await _annual(session, year))[1])
-
-
-@router.get("/annual.{fmt}", responses=FILE_RESPONSES, response_class=Response)
-async def annual_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
-                             year: Year) -> Response:
-    """The annual figures as CSV or XLSX."""
-    return await _file(await _annual(session, year), fmt)
-
-
-async def _dual_use_annual(session, year: str):
+async def _dual_use_annual(session: DbSession, year: Year) -> Built:
     period = parse_period(year, allowed=("year",))
     report = await service.dual_use_annual_report(session, period)
     tables = _decision_tables(report) + [
@@ -135,15 +116,16 @@ async def _dual_use_annual(session, year: str):
     return f"dual-use-annual-{period.label}", report, tables
 
 
-@router.get("/dual-use-annual")
-async def dual_use_annual_report(session: DbSession, _: Reader, year: Year) -> Response:
-    """Annual dual-use data for the EU report (Regulation (EU) 2021/821, Article 26): decisions
-    per destination and Annex I category, and per authorisation type."""
-    return _json((await _dual_use_annual(session, year))[1])
-
-
-@router.get("/dual-use-annual.{fmt}", responses=FILE_RESPONSES, response_class=Response)
-async def dual_use_annual_report_file(fmt: FormatPath, session: DbSession, _: Reader, _slot: ExportSlot,
-                                      year: Year) -> Response:
-    """The annual dual-use data as CSV or XLSX."""
-    return await _file(await _dual_use_annual(session, year), fmt)
+_publish("turnaround", "/turnaround", _turnaround,
+         about="Quarterly turnaround report for the cabinet, per track.",
+         about_file="The turnaround report as CSV or XLSX.")
+_publish("parliament", "/parliament", _parliament,
+         about="Monthly or half-yearly figures for the Flemish Parliament.",
+         about_file="The Parliament figures as CSV or XLSX.")
+_publish("annual", "/annual", _annual,
+         about="Annual figures for the ATT and COARM reports (military goods).",
+         about_file="The annual figures as CSV or XLSX.")
+_publish("dual_use_annual", "/dual-use-annual", _dual_use_annual,
+         about="Annual dual-use data for the EU report (Regulation (EU) 2021/821, Article 26): "
+               "decisions\nper destination and Annex I category, and per authorisation type.",
+         about_file="The annual dual-use data as CSV or XLSX.")
