@@ -189,6 +189,8 @@ def main() -> int:
     if args.stacks:
         print(json.dumps(attribute(args.stacks.read_text()), indent=2))
         return 0
+    loadgen.ensure_tool("wrk", "wrk")  # as `make bench` does: a fresh machine lacks it
+    (BENCH_DIR / ".data").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="profile-", dir=BENCH_DIR / ".data"))
     server = os.environ.get("BENCH_POSTGRES_URL")
     if not server:
