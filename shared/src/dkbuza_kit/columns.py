@@ -3,8 +3,11 @@ table, so each table calls them (and the column stays where the table declares i
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped
@@ -20,3 +23,15 @@ def uuid_pk(**options) -> Mapped[uuid.UUID]:
 def created_at() -> Mapped[datetime]:
     """When the row was inserted, by the database's clock (the transaction's start)."""
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def int_pk() -> Mapped[int]:
+    """An integer primary key the database assigns (identity): for rows imported in bulk, whose
+    ids nobody needs before the insert."""
+    return mapped_column(Integer, primary_key=True)
+
+
+def owned_by(target: str) -> Mapped[Any]:
+    """The link to the row this one belongs to (`"table.id"`): indexed, and the row is deleted
+    with its owner. Not null unless the annotation says `| None`."""
+    return mapped_column(ForeignKey(target, ondelete="CASCADE"), index=True)

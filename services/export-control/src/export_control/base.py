@@ -1,12 +1,10 @@
 """The declarative base of the export-control domain tables (imported by every domain `models.py`),
 and the column declarations several tables share."""
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean
-from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
@@ -19,12 +17,6 @@ from dkbuza_kit.db import new_metadata
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
-
-
-def application_ref() -> Mapped[uuid.UUID]:
-    """The application a row belongs to (deleted with it)."""
-    return mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False,
-                         index=True)
 
 
 class ReferenceVersion:

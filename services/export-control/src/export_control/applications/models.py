@@ -25,9 +25,9 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import owned_by
 from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
-from export_control.base import application_ref
 
 
 class ReferenceCounter(Base):
@@ -87,7 +87,7 @@ class GoodsLine(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     line_no: Mapped[int] = mapped_column(Integer, nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     control_entry: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -103,7 +103,7 @@ class Party(Base):
     __tablename__ = "parties"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     role: Mapped[str] = mapped_column(String(30), nullable=False)
     name: Mapped[str] = mapped_column(String(300), nullable=False)
     address: Mapped[str] = mapped_column(Text, nullable=False)
@@ -124,7 +124,7 @@ class ApplicationEvent(Base):
     __tablename__ = "application_events"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     key: Mapped[str | None] = mapped_column(String(100))
@@ -134,7 +134,7 @@ class InformationRequest(Base):
     __tablename__ = "information_requests"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     question: Mapped[str] = mapped_column(Text, nullable=False)
     # When true the applicant may edit lines and parties while the request is open.
     allows_edit: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -149,7 +149,7 @@ class Advice(Base):
     __tablename__ = "advice"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     subject_type: Mapped[str] = mapped_column(String(10), nullable=False)  # line / party
     subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     recommendation: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -167,7 +167,7 @@ class Decision(Base):
     __tablename__ = "decisions"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     outcome: Mapped[str] = mapped_column(String(30), nullable=False)
     authority: Mapped[str] = mapped_column(String(20), nullable=False)
     decided_by: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -12,10 +12,10 @@ from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import owned_by
 from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
 from export_control.base import ReferenceVersion
-from export_control.base import application_ref
 
 
 class EmbargoListVersion(ReferenceVersion, Base):
@@ -35,7 +35,7 @@ class EmbargoException(Base):
     __tablename__ = "embargo_exceptions"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     list_version: Mapped[str] = mapped_column(ForeignKey("embargo_list_versions.version"),
                                               nullable=False)
     measure_id: Mapped[str] = mapped_column(String(40), nullable=False)

@@ -12,10 +12,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import owned_by
 from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
 from export_control.base import ReferenceVersion
-from export_control.base import application_ref
 
 
 class RoutingRuleSet(ReferenceVersion, Base):
@@ -28,7 +28,7 @@ class RoutingResult(Base):
     __tablename__ = "routing_results"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     rule_set_version: Mapped[str] = mapped_column(
         ForeignKey("routing_rule_sets.version"), nullable=False)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import owned_by
 from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
-from export_control.base import application_ref
 
 
 class DenialNotice(Base):
@@ -75,7 +75,7 @@ class ScreeningHit(Base):
     __tablename__ = "screening_hits"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     party_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("parties.id", ondelete="CASCADE"), nullable=False)
     source: Mapped[str] = mapped_column(String(20), nullable=False)  # sanctions / denial_notice
@@ -98,7 +98,7 @@ class DenialGrantNotification(Base):
     __tablename__ = "denial_grant_notifications"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    application_id: Mapped[uuid.UUID] = application_ref()
+    application_id: Mapped[uuid.UUID] = owned_by("applications.id")
     decision_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False)
     denial_notice_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -13,13 +13,15 @@ from sqlalchemy import func
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import int_pk
+from dkbuza_kit.columns import owned_by
 from planning.base import Base
 
 
 class AuditRecommendation(Base):
     __tablename__ = "audit_recommendations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = int_pk()
     plan_id: Mapped[int | None] = mapped_column(
         ForeignKey("plans.id", ondelete="SET NULL"), index=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)
@@ -37,9 +39,8 @@ class AuditRecommendationPostponement(Base):
 
     __tablename__ = "audit_recommendation_postponements"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recommendation_id: Mapped[int] = mapped_column(
-        ForeignKey("audit_recommendations.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    recommendation_id: Mapped[int] = owned_by("audit_recommendations.id")
     from_date: Mapped[date] = mapped_column(Date)
     to_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)

@@ -16,6 +16,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import int_pk
+from dkbuza_kit.columns import owned_by
 from planning.base import Base
 
 
@@ -23,8 +25,8 @@ class Indicator(Base):
     __tablename__ = "indicators"
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    plan_id: Mapped[int] = owned_by("plans.id")
     code: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
@@ -50,9 +52,8 @@ class Indicator(Base):
 class IndicatorMeasurement(Base):
     __tablename__ = "indicator_measurements"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(
-        ForeignKey("indicators.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    indicator_id: Mapped[int] = owned_by("indicators.id")
     value: Mapped[Decimal] = mapped_column(Numeric(18, 3))
     measured_on: Mapped[date] = mapped_column(Date)
     period: Mapped[str | None] = mapped_column(String(50))

@@ -16,13 +16,15 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import int_pk
+from dkbuza_kit.columns import owned_by
 from planning.base import Base
 
 
 class Plan(Base):
     __tablename__ = "plans"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = int_pk()
     year: Mapped[int] = mapped_column(Integer, unique=True)
     title: Mapped[str] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(20), default="adopted")  # draft/adopted/closed
@@ -35,8 +37,8 @@ class PolicyField(Base):
     __tablename__ = "policy_fields"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    plan_id: Mapped[int] = owned_by("plans.id")
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
 
@@ -45,10 +47,9 @@ class StrategicGoal(Base):
     __tablename__ = "strategic_goals"
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    policy_field_id: Mapped[int] = mapped_column(
-        ForeignKey("policy_fields.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    plan_id: Mapped[int] = owned_by("plans.id")
+    policy_field_id: Mapped[int] = owned_by("policy_fields.id")
     code: Mapped[str] = mapped_column(String(20))  # "SD 3.1"
     title: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
@@ -58,10 +59,9 @@ class OperationalGoal(Base):
     __tablename__ = "operational_goals"
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    strategic_goal_id: Mapped[int] = mapped_column(
-        ForeignKey("strategic_goals.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    plan_id: Mapped[int] = owned_by("plans.id")
+    strategic_goal_id: Mapped[int] = owned_by("strategic_goals.id")
     code: Mapped[str] = mapped_column(String(20))  # "OD 3.2.3"
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -72,10 +72,9 @@ class Initiative(Base):
     __tablename__ = "initiatives"
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    operational_goal_id: Mapped[int] = mapped_column(
-        ForeignKey("operational_goals.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    plan_id: Mapped[int] = owned_by("plans.id")
+    operational_goal_id: Mapped[int] = owned_by("operational_goals.id")
     # Stable within a plan: "<OD number>-<position>", e.g. "3.2.3-02".
     code: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(Text)
@@ -96,9 +95,8 @@ class Initiative(Base):
 class ExpectedResult(Base):
     __tablename__ = "expected_results"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    initiative_id: Mapped[int] = mapped_column(
-        ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    initiative_id: Mapped[int] = owned_by("initiatives.id")
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     # dated / continuous ("Continu proces": no due) / undated
@@ -126,9 +124,8 @@ class ResultMilestone(Base):
     __tablename__ = "result_milestones"
     __table_args__ = (UniqueConstraint("result_id", "position"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    result_id: Mapped[int] = mapped_column(
-        ForeignKey("expected_results.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    result_id: Mapped[int] = owned_by("expected_results.id")
     position: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(Text)  # the fragment printed, e.g. "Q2 + Q4"
     due: Mapped[str] = mapped_column(String(24))
@@ -143,9 +140,8 @@ class DueChange(Base):
 
     __tablename__ = "due_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    result_id: Mapped[int] = mapped_column(
-        ForeignKey("expected_results.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    result_id: Mapped[int] = owned_by("expected_results.id")
     milestone_id: Mapped[int | None] = mapped_column(
         ForeignKey("result_milestones.id", ondelete="CASCADE"))
     from_due: Mapped[str | None] = mapped_column(String(24))

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import declared_attr
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import int_pk
+from dkbuza_kit.columns import owned_by
 from planning.base import Base
 
 
@@ -23,8 +25,8 @@ class ReportingPeriod(Base):
     __tablename__ = "reporting_periods"
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    plan_id: Mapped[int] = owned_by("plans.id")
     code: Mapped[str] = mapped_column(String(20))  # "2025-T1"
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
@@ -72,9 +74,8 @@ class StatusReportEntry(Base):
 
     __tablename__ = "status_report_entries"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("status_reports.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    report_id: Mapped[int] = owned_by("status_reports.id")
     kind: Mapped[str] = mapped_column(String(20))  # submitted / edited / correction
     status: Mapped[str] = mapped_column(String(30))
     explanation: Mapped[str | None] = mapped_column(Text)
@@ -90,9 +91,8 @@ class ReportComment(Base):
 
     __tablename__ = "report_comments"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("status_reports.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    report_id: Mapped[int] = owned_by("status_reports.id")
     reply_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("report_comments.id", ondelete="CASCADE"))
     author: Mapped[str] = mapped_column(String(200))
@@ -106,9 +106,8 @@ class PeriodReminder(Base):
     __tablename__ = "period_reminders"
     __table_args__ = (UniqueConstraint("period_id", "team"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    period_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_periods.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = int_pk()
+    period_id: Mapped[int] = owned_by("reporting_periods.id")
     team: Mapped[str] = mapped_column(String(100))  # "" = initiatives without an owner team
     initiatives: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

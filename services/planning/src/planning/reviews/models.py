@@ -11,6 +11,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import int_pk
+from dkbuza_kit.columns import owned_by
 from planning.base import Base
 
 
@@ -18,9 +20,9 @@ class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (UniqueConstraint("plan_id", "year"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = int_pk()
     # The plan whose document carries the look-back (the 2025 plan looks back on 2024).
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = owned_by("plans.id")
     year: Mapped[int] = mapped_column(Integer)
     printed_total: Mapped[int | None] = mapped_column(Integer)
     # imported (from a plan document's TERUGBLIK) or produced (from this year's final reports)
@@ -31,7 +33,7 @@ class Review(Base):
 class ReviewItem(Base):
     __tablename__ = "review_items"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = int_pk()
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"),
                                            index=True)
     position: Mapped[int] = mapped_column(Integer)
