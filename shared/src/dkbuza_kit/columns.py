@@ -35,3 +35,9 @@ def owned_by(target: str) -> Mapped[Any]:
     """The link to the row this one belongs to (`"table.id"`): indexed, and the row is deleted
     with its owner. Not null unless the annotation says `| None`."""
     return mapped_column(ForeignKey(target, ondelete="CASCADE"), index=True)
+
+
+def refers_to(target: str) -> Mapped[Any]:
+    """An indexed link to a row that outlives this one (`"table.id"`): deleting the target is
+    refused while rows refer to it. Not null unless the annotation says `| None`."""
+    return mapped_column(ForeignKey(target), index=True)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from disaster_fund.base import Base
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 
 MONEY = Numeric(14, 2)
@@ -123,8 +124,7 @@ class DamageItem(Base):
     __tablename__ = "damage_items"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
-                                                      nullable=False, index=True)
+    application_id: Mapped[uuid.UUID] = refers_to("applications.id")
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     description: Mapped[str] = mapped_column(String(500), nullable=False)
     claimed_amount: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
@@ -136,8 +136,7 @@ class ApplicationEvent(Base):
     __tablename__ = "application_events"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"),
-                                                      nullable=False, index=True)
+    application_id: Mapped[uuid.UUID] = refers_to("applications.id")
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     action: Mapped[str] = mapped_column(String(60), nullable=False)

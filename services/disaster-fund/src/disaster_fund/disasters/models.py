@@ -6,7 +6,6 @@ from typing import Any
 from sqlalchemy import ARRAY
 from sqlalchemy import Date
 from sqlalchemy import DateTime
-from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from disaster_fund.base import Base
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 
 
@@ -57,8 +57,7 @@ class AdviceRequest(Base):
     __tablename__ = "advice_requests"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    disaster_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disasters.id"), nullable=False,
-                                                   index=True)
+    disaster_id: Mapped[uuid.UUID] = refers_to("disasters.id")
     institute: Mapped[str] = mapped_column(String(40), nullable=False)
     requested_on: Mapped[date] = mapped_column(Date, nullable=False)
     received_on: Mapped[date | None] = mapped_column(Date)

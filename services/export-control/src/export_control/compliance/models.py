@@ -22,6 +22,8 @@ from sqlalchemy.orm import column_property
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from dkbuza_kit.columns import owned_by
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
 
@@ -33,8 +35,7 @@ class ReportObligation(Base):
 
     ledger_entry_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("ledger_entries.id"), primary_key=True)
-    licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"), nullable=False,
-                                                  index=True)
+    licence_id: Mapped[uuid.UUID] = refers_to("licences.id")
     holder_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
     due_on: Mapped[date] = mapped_column(Date, nullable=False)
     escalate_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -47,8 +48,7 @@ class TransactionReport(Base):
     __tablename__ = "transaction_reports"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"), nullable=False,
-                                                  index=True)
+    licence_id: Mapped[uuid.UUID] = refers_to("licences.id")
     holder_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
     submitted_by: Mapped[str] = mapped_column(String(200), nullable=False)
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -77,8 +77,7 @@ class TransactionReportLine(Base):
                                        name="uq_transaction_report_lines_debit"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    report_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("transaction_reports.id", ondelete="CASCADE"), nullable=False, index=True)
+    report_id: Mapped[uuid.UUID] = owned_by("transaction_reports.id")
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     licence_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licence_lines.id"),
                                                        nullable=False)
@@ -97,7 +96,7 @@ class InfringementCase(Base):
     __tablename__ = "infringement_cases"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    licence_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licences.id"), index=True)
+    licence_id: Mapped[uuid.UUID | None] = refers_to("licences.id")
     holder_org: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
     obligation_ledger_entry_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("report_obligations.ledger_entry_id"), unique=True)

@@ -5,7 +5,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import DateTime
-from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import Numeric
@@ -15,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
 
@@ -33,17 +33,14 @@ class LedgerEntry(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    licence_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licences.id"), nullable=False,
-                                                  index=True)
-    licence_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licence_lines.id"),
-                                                       nullable=False, index=True)
+    licence_id: Mapped[uuid.UUID] = refers_to("licences.id")
+    licence_line_id: Mapped[uuid.UUID] = refers_to("licence_lines.id")
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     mrn: Mapped[str | None] = mapped_column(String(18))
     item_number: Mapped[int | None] = mapped_column(Integer)
     quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
     value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    reverses_entry_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("ledger_entries.id"), index=True)
+    reverses_entry_id: Mapped[uuid.UUID | None] = refers_to("ledger_entries.id")
     reason: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -19,6 +19,8 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import owned_by
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 from export_control.base import Base
 
@@ -28,8 +30,7 @@ class Licence(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     number: Mapped[str] = mapped_column(String(30), nullable=False, unique=True)
-    application_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("applications.id"), nullable=False, index=True)
+    application_id: Mapped[uuid.UUID] = refers_to("applications.id")
     decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decisions.id"), nullable=False)
     replaces_licence_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licences.id"))
     licence_type: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -65,8 +66,7 @@ class LicenceLine(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    licence_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("licences.id", ondelete="CASCADE"), nullable=False, index=True)
+    licence_id: Mapped[uuid.UUID] = owned_by("licences.id")
     line_no: Mapped[int] = mapped_column(Integer, nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     control_entry: Mapped[str] = mapped_column(String(30), nullable=False)

@@ -62,8 +62,7 @@ class SanctionEntity(Base):
     __tablename__ = "sanction_entities"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    import_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("sanctions_imports.id", ondelete="CASCADE"), nullable=False, index=True)
+    import_id: Mapped[uuid.UUID] = owned_by("sanctions_imports.id")
     logical_id: Mapped[str] = mapped_column(String(50), nullable=False)
     subject_type: Mapped[str | None] = mapped_column(String(20))
     programme: Mapped[str | None] = mapped_column(String(50))

@@ -34,8 +34,7 @@ class ReviewItem(Base):
     __tablename__ = "review_items"
 
     id: Mapped[int] = int_pk()
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"),
-                                           index=True)
+    review_id: Mapped[int] = owned_by("reviews.id")
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
     final_status: Mapped[str] = mapped_column(String(30))

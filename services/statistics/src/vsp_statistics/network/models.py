@@ -5,7 +5,6 @@ from datetime import date
 from datetime import datetime
 
 from sqlalchemy import Date
-from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 from vsp_statistics.base import Base
 from vsp_statistics.base import version_column
@@ -48,8 +48,7 @@ class Objective(Base):
     __table_args__ = (UniqueConstraint("programme_id", "code"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    programme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programmes.id"), nullable=False,
-                                                    index=True)
+    programme_id: Mapped[uuid.UUID] = refers_to("programmes.id")
     code: Mapped[str] = mapped_column(String(20), nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import BigInteger
 from sqlalchemy import Date
-from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 from vsp_statistics.base import Base
 from vsp_statistics.base import version_column
@@ -25,8 +25,7 @@ class OfficialStatistic(Base):
     code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     theme: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
-    entity_code: Mapped[str] = mapped_column(ForeignKey("network_entities.code"), nullable=False,
-                                             index=True)
+    entity_code: Mapped[str] = refers_to("network_entities.code")
     periodicity: Mapped[str] = mapped_column(String(20), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = version_column()
@@ -39,8 +38,7 @@ class ListChange(Base):
     __tablename__ = "vsp_list_changes"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    statistic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("official_statistics.id"),
-                                                    nullable=False, index=True)
+    statistic_id: Mapped[uuid.UUID] = refers_to("official_statistics.id")
     change: Mapped[str] = mapped_column(String(10), nullable=False)  # included | removed
     effective_on: Mapped[date] = mapped_column(Date, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
@@ -54,8 +52,7 @@ class OpenDataset(Base):
     __tablename__ = "open_datasets"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    statistic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("official_statistics.id"),
-                                                    nullable=False, index=True)
+    statistic_id: Mapped[uuid.UUID] = refers_to("official_statistics.id")
     url: Mapped[str] = mapped_column(String(2000), nullable=False)
     format: Mapped[str] = mapped_column(String(40), nullable=False)
     licence: Mapped[str] = mapped_column(String(100), nullable=False)

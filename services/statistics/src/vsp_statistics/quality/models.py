@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 from vsp_statistics.base import Base
 
@@ -36,8 +37,7 @@ class Indicator(Base):
     __table_args__ = (UniqueConstraint("catalogue_id", "code"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    catalogue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cop_catalogues.id"),
-                                                    nullable=False, index=True)
+    catalogue_id: Mapped[uuid.UUID] = refers_to("cop_catalogues.id")
     code: Mapped[str] = mapped_column(String(10), nullable=False)
     principle: Mapped[str] = mapped_column(String(5), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
@@ -48,8 +48,7 @@ class Assessment(Base):
     __table_args__ = (UniqueConstraint("statistic_id", "cycle"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    statistic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("official_statistics.id"),
-                                                    nullable=False, index=True)
+    statistic_id: Mapped[uuid.UUID] = refers_to("official_statistics.id")
     cycle: Mapped[str] = mapped_column(String(10), nullable=False)
     catalogue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cop_catalogues.id"),
                                                     nullable=False)

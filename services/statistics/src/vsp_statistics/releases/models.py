@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 from vsp_statistics.base import Base
 
@@ -35,8 +36,7 @@ class Release(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    statistic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("official_statistics.id"),
-                                                    nullable=False, index=True)
+    statistic_id: Mapped[uuid.UUID] = refers_to("official_statistics.id")
     reference_period: Mapped[str] = mapped_column(String(10), nullable=False)
     reference_period_end: Mapped[date] = mapped_column(Date, nullable=False)
     vintage: Mapped[str] = mapped_column(String(12), nullable=False)
@@ -76,8 +76,7 @@ class ReleaseStatusChange(Base):
     __tablename__ = "release_status_history"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
-                                                  index=True)
+    release_id: Mapped[uuid.UUID] = refers_to("releases.id")
     from_state: Mapped[str | None] = mapped_column(String(12))
     to_state: Mapped[str] = mapped_column(String(12), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -89,8 +88,7 @@ class ReleaseReschedule(Base):
     __tablename__ = "release_reschedules"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
-                                                  index=True)
+    release_id: Mapped[uuid.UUID] = refers_to("releases.id")
     old_target: Mapped[str] = mapped_column(String(10), nullable=False)
     new_target: Mapped[str] = mapped_column(String(10), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
@@ -110,8 +108,7 @@ class ReleaseChangeRequest(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
-                                                  index=True)
+    release_id: Mapped[uuid.UUID] = refers_to("releases.id")
     kind: Mapped[str] = mapped_column(String(12), nullable=False)  # reschedule | cancellation
     new_target: Mapped[str | None] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text, nullable=False)
@@ -128,8 +125,7 @@ class PreReleaseAccess(Base):
     __tablename__ = "pre_release_access"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
-                                                  index=True)
+    release_id: Mapped[uuid.UUID] = refers_to("releases.id")
     person_name: Mapped[str] = mapped_column(String(200), nullable=False)
     organisation: Mapped[str] = mapped_column(String(200), nullable=False)
     justification: Mapped[str] = mapped_column(Text, nullable=False)
@@ -142,8 +138,7 @@ class ReleaseCorrection(Base):
     __tablename__ = "release_corrections"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"), nullable=False,
-                                                  index=True)
+    release_id: Mapped[uuid.UUID] = refers_to("releases.id")
     description: Mapped[str] = mapped_column(Text, nullable=False)
     corrected_by: Mapped[str] = mapped_column(String(200), nullable=False)
     corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from dkbuza_kit.columns import created_at
+from dkbuza_kit.columns import refers_to
 from dkbuza_kit.columns import uuid_pk
 from vsp_statistics.base import Base
 from vsp_statistics.base import version_column
@@ -35,8 +36,7 @@ class WorkProgrammeVersion(Base):
     __table_args__ = (UniqueConstraint("work_programme_id", "number"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    work_programme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("work_programmes.id"),
-                                                         nullable=False, index=True)
+    work_programme_id: Mapped[uuid.UUID] = refers_to("work_programmes.id")
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="draft")
     cvos_decision_reference: Mapped[str | None] = mapped_column(String(200))
@@ -48,12 +48,10 @@ class WorkProgrammeAction(Base):
     __tablename__ = "work_programme_actions"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    work_programme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("work_programmes.id"),
-                                                         nullable=False, index=True)
+    work_programme_id: Mapped[uuid.UUID] = refers_to("work_programmes.id")
     objective_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("objectives.id"))
     title: Mapped[str] = mapped_column(String(500), nullable=False)
-    owner_entity_code: Mapped[str] = mapped_column(ForeignKey("network_entities.code"),
-                                                   nullable=False, index=True)
+    owner_entity_code: Mapped[str] = refers_to("network_entities.code")
     due: Mapped[str] = mapped_column(String(10), nullable=False)  # a partial date
     due_last: Mapped[date] = mapped_column(Date, nullable=False)
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="planned")
