@@ -58,3 +58,12 @@ def access_log_off():
 def as_is_again():
     """The service as it is, a second process: the A/B's noise floor."""
     return real_app()
+
+
+def native_telemetry_on():
+    """FastAPI's native OpenTelemetry at its default (on) as before issue 19's last cut: every
+    request looks the global tracer, meter and logger providers up."""
+    import dkbuza_kit.app as kit_app
+
+    kit_app.NATIVE_TELEMETRY_OFF = {}
+    return real_app()

@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dkbuza_kit.auth import JwksProvider
@@ -65,6 +66,12 @@ def operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name.replace('_', '-')}"
 
 
+# The kit owns tracing (`dkbuza_kit.tracing`, when configured) and metrics (Prometheus), so
+# FastAPI's own OpenTelemetry stays off: no second server span per request under a global SDK
+# provider, and no request looks the global providers up (three environment reads each).
+NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(
     settings: AppSettings,
     *,
@@ -107,6 +114,7 @@ def create_app(
         lifespan=_lifespan(settings, kpi_provider, on_startup, on_shutdown),
         generate_unique_id_function=operation_id,
         dependencies=[Depends(reject_unknown_query_parameters)],
+        telemetry=NATIVE_TELEMETRY_OFF,
     )
     _set_state(app, settings, alembic_ini)
     install_problem_handlers(app)
