@@ -9,7 +9,6 @@ PostgreSQL's CPU per request is reported too (it shows the extra round trips).
 """
 
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -22,6 +21,7 @@ import asyncpg
 import httpx
 import loadgen
 import report
+import seed
 
 from dkbuza_dev.postgres import plain_url
 from dkbuza_dev.testing.processes import free_port
@@ -121,12 +121,7 @@ def benchmark(bench, service, disasters: list[dict]) -> report.Outcome:
     get = _compare({n: b + path for n, b in bases.items()}, pids, bench.postgres_pid,
                    headers=headers)
 
-    template = json.dumps({
-        "disaster_id": "{{TARGET}}", "municipality_nis": disasters[0]["municipality_nis"],
-        "damage_date": disasters[0]["event_start"], "category": "private_goods",
-        "description": "Benchmark: water damage to the ground floor",
-        "items": [{"description": "floor and walls", "claimed_amount": "2500.00"},
-                  {"description": "furniture", "claimed_amount": "1200.00"}]})
+    template = seed.application_body(disasters)
     token = bench.token("vrf.citizen", sub="bench-citizen", org="citizen")
     spread = ",".join(d["id"] for d in disasters)
     for name, base in bases.items():

@@ -1,6 +1,7 @@
-"""Where the service's CPU goes on the trivial authenticated GET that P1-P3 and P10 measure.
+"""Where the service's CPU goes on the trivial authenticated GET that P1-P3 and P10 measure,
+or (`--submission`) on the application submission of P7 and P10.
 
-    python bench/profile_get.py [--seconds 10] [--rate 250]
+    python bench/profile_get.py [--seconds 10] [--rate 250] [--submission] [--variants a,b]
 
 Starts the disaster fund as a real uvicorn process on a fresh database (embedded PostgreSQL
 under bench/.data/pg, or BENCH_POSTGRES_URL), loads `GET /v1/rule-sets/{id}` with wrk
@@ -9,7 +10,8 @@ dependency) meanwhile. Each sample is attributed to the innermost frame that bel
 layer below (stdlib frames count for their caller: json.dumps called by the response model's
 serialisation is serialisation). Also counted per request, from pg_stat_database and the
 server's own counters: transactions and statements (asyncpg query logger on one in-process
-request). Prints one JSON document.
+request). With `--submission`, 32 disasters open for applications are seeded and wrk posts
+applications with an Idempotency-Key each (`lua/post.lua`, as P7 does). Prints one JSON document.
 """
 
 import argparse
@@ -22,11 +24,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import asyncpg
 import loadgen
+import seed
 
 from dkbuza_dev.postgres import plain_url
 from dkbuza_dev.testing.processes import AppProcess
@@ -101,7 +107,7 @@ async def _stats(url: str, database: str) -> dict:
         await conn.close()
 
 
-async def statements_of_one_get(app_env: dict, path: str, token: str) -> list[str]:
+async def statements_of_one_get(app_env: dict, path: str, headers: dict[str, str]) -> list[str]:
     """The statements one GET sends: asyncpg's query logger (simple-protocol statements:
     BEGIN, the ping, COMMIT) and SQLAlchemy's cursor events (the prepared statements)."""
     from asgi_lifespan import LifespanManager
@@ -132,7 +138,6 @@ async def statements_of_one_get(app_env: dict, path: str, token: str) -> list[st
         event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
         await engine.dispose()  # new connections get the logger
         async with AsyncClient(transport=ASGITransport(app), base_url="http://t") as client:
-            headers = {"Authorization": f"Bearer {token}"}
             await client.get(path, headers=headers)  # warm: connect, prepare
             seen.clear()
             response = await client.get(path, headers=headers)
@@ -140,7 +145,52 @@ async def statements_of_one_get(app_env: dict, path: str, token: str) -> list[st
     return seen
 
 
-def compare_variants(app, path: str, headers: dict, names: list[str], rounds: int = 3,
+@dataclass
+class Load:
+    """What wrk sends: `path` with `headers`, or `script` with its `env` (a fresh run tag per
+    run, so an Idempotency-Key is never reused)."""
+
+    label: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    script: str = "report.lua"
+    env: dict[str, str] = field(default_factory=dict)
+
+    def run(self, base_url: str, seconds: int, **options) -> loadgen.WrkResult:
+        env = {**self.env, "BENCH_RUN_TAG": uuid.uuid4().hex[:8]} if self.env else None
+        return loadgen.wrk(base_url + self.path, connections=32, seconds=seconds,
+                           headers=self.headers, script=self.script, env=env, **options)
+
+
+async def get_load(url: str, key) -> Load:
+    """The GET of P1-P3 and P10: one rule set by its id, as a handler."""
+    conn = await asyncpg.connect(url)
+    try:
+        rule_set_id = await conn.fetchval("SELECT min(id) FROM rule_sets")
+    finally:
+        await conn.close()
+    token = key.mint(sub="bench-user", roles=["vrf.handler"], ttl_seconds=3600)
+    path = f"/v1/rule-sets/{rule_set_id}"
+    return Load(f"GET {path} (vrf.handler)", path, {"Authorization": f"Bearer {token}"})
+
+
+async def submission_load(owner_url: str, key) -> Load:
+    """The submission of P7 and P10: a citizen's application, round robin over 32 disasters
+    open for applications (seeded here), an Idempotency-Key on each."""
+    conn = await asyncpg.connect(owner_url)
+    try:
+        disasters = await seed.seed_open_disasters(conn, 32)
+    finally:
+        await conn.close()
+    body = seed.application_body(disasters)
+    token = key.mint(sub="bench-citizen", roles=["vrf.citizen"], org="citizen", ttl_seconds=3600)
+    return Load("POST /v1/applications (vrf.citizen)", "/v1/applications", script="post.lua",
+                env={"BENCH_PATH": "/v1/applications", "BENCH_BODY": body, "BENCH_TOKEN": token,
+                     "BENCH_IDEMPOTENCY": "1",
+                     "BENCH_TARGETS": ",".join(d["id"] for d in disasters)})
+
+
+def compare_variants(app, load: Load, names: list[str], rounds: int = 3,
                      seconds: int = 5) -> dict:
     """CPU ms per request (median of `rounds` interleaved wrk runs) of each variant, the
     service as it is (`as_is`, started the same way) first."""
@@ -161,11 +211,10 @@ def compare_variants(app, path: str, headers: dict, names: list[str], rounds: in
     try:
         cpu: dict[str, list[float]] = {name: [] for name in procs}
         for variant in procs.values():
-            loadgen.wrk(variant.url + path, connections=32, seconds=2, headers=headers)
+            load.run(variant.url, 2)
         for _ in range(rounds):
             for name, variant in procs.items():
-                run = loadgen.wrk(variant.url + path, connections=32, seconds=seconds,
-                                  headers=headers, watch={"s": (variant.process.pid, False)})
+                run = load.run(variant.url, seconds, watch={"s": (variant.process.pid, False)})
                 cpu[name].append(run.extra["cpu_ms_per_request"]["s"])
     finally:
         for variant in procs.values():
@@ -185,6 +234,8 @@ def main() -> int:
     parser.add_argument("--variants", default="",
                         help="comma-separated factories of variants.py to compare with the "
                              "service as it is (CPU per request, same run, interleaved)")
+    parser.add_argument("--submission", action="store_true",
+                        help="profile POST /v1/applications instead of the GET")
     args = parser.parse_args()
     if args.stacks:
         print(json.dumps(attribute(args.stacks.read_text()), indent=2))
@@ -206,35 +257,28 @@ def main() -> int:
         url = plain_url(app.env[f"{app.spec.env_prefix}DATABASE_URL"])
         owner = plain_url(app.env[f"{app.spec.env_prefix}MIGRATION_DATABASE_URL"])
 
-        async def first_id() -> int:
-            conn = await asyncpg.connect(url)
-            try:
-                return await conn.fetchval("SELECT min(id) FROM rule_sets")
-            finally:
-                await conn.close()
-
-        path = f"/v1/rule-sets/{asyncio.run(first_id())}"
-        token = key.mint(sub="bench-user", roles=["vrf.handler"], ttl_seconds=3600)
-        headers = {"Authorization": f"Bearer {token}"}
-        loadgen.wrk(app.url + path, connections=32, seconds=2, headers=headers)
+        load = (asyncio.run(submission_load(owner, key)) if args.submission
+                else asyncio.run(get_load(url, key)))
+        load.run(app.url, 2)
         before = asyncio.run(_stats(owner, app.database))
         spy = subprocess.Popen(
             [str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
              str(app.process.pid), "--rate", str(args.rate), "--duration", str(args.seconds),
              "--format", "raw", "--nonblocking", "--output", str(work / "stacks.txt")],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        run = loadgen.wrk(app.url + path, connections=32, seconds=args.seconds,
-                          headers=headers, watch={"service": (app.process.pid, False)})
+        run = load.run(app.url, args.seconds, watch={"service": (app.process.pid, False)})
         spy.wait(args.seconds + 30)
         after = asyncio.run(_stats(owner, app.database))
         app.stop()
-        statements = asyncio.run(statements_of_one_get(app.env, path, token))
+        statements = (None if args.submission else
+                      asyncio.run(statements_of_one_get(app.env, load.path, load.headers)))
         stacks = (work / "stacks.txt").read_text() if (work / "stacks.txt").exists() else ""
         if stacks:
-            (BENCH_DIR / ".data" / "profile-get-stacks.txt").write_text(stacks)
-        variants = compare_variants(app, path, headers, [v for v in args.variants.split(",") if v])
+            name = "submission" if args.submission else "get"
+            (BENCH_DIR / ".data" / f"profile-{name}-stacks.txt").write_text(stacks)
+        variants = compare_variants(app, load, [v for v in args.variants.split(",") if v])
         print(json.dumps({
-            "request": f"GET {path} (vrf.handler)", "requests": run.requests,
+            "request": load.label, "requests": run.requests,
             "rps": round(run.rps, 1),
             "service_cpu_ms_per_request": run.extra["cpu_ms_per_request"]["service"],
             "transactions_per_request": round((after["xacts"] - before["xacts"])

@@ -403,13 +403,7 @@ def aggregate_benchmark(bench: Bench, database_donor: AppProcess) -> report.Outc
 def create_benchmark(bench: Bench, service: AppProcess, disasters: list[dict]) -> report.Outcome:
     """All submissions for one disaster (as after a storm), then spread over many (a
     diagnostic: how much of the cost is contention on per-disaster rows)."""
-    template = json.dumps({
-        "disaster_id": "{{TARGET}}", "municipality_nis": disasters[0]["municipality_nis"],
-        "damage_date": disasters[0]["event_start"], "category": "private_goods",
-        "description": "Benchmark: water damage to the ground floor",
-        "items": [{"description": "floor and walls", "claimed_amount": "2500.00"},
-                  {"description": "furniture", "claimed_amount": "1200.00"}],
-    })
+    template = seed.application_body(disasters)
     one, spread = disasters[0]["id"], ",".join(d["id"] for d in disasters)
     token = bench.token("vrf.citizen", sub="bench-citizen", org="citizen")
     response = httpx.post(service.url + "/v1/applications", timeout=10,

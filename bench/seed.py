@@ -290,3 +290,14 @@ async def seed_licences(conn: asyncpg.Connection, count: int, prefix: str) -> li
         "remaining_quantity": "1000000000", "remaining_value": "10000000000",
     }, series)
     return [f"{prefix}-{i:04d}/L1" for i in range(1, count + 1)]
+
+
+def application_body(disasters: list[dict]) -> str:
+    """The JSON of one citizen's application (P7, P10), `{{TARGET}}` in place of the disaster
+    id: `lua/post.lua` puts the disasters of BENCH_TARGETS there round robin."""
+    return json.dumps({
+        "disaster_id": "{{TARGET}}", "municipality_nis": disasters[0]["municipality_nis"],
+        "damage_date": disasters[0]["event_start"], "category": "private_goods",
+        "description": "Benchmark: water damage to the ground floor",
+        "items": [{"description": "floor and walls", "claimed_amount": "2500.00"},
+                  {"description": "furniture", "claimed_amount": "1200.00"}]})
