@@ -14,6 +14,7 @@ the request answers 503 like any request caught by the outage.
 
 import time
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Annotated
 from typing import Any
@@ -25,6 +26,7 @@ from pydantic import SecretStr
 from sqlalchemy import MetaData
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -165,6 +167,22 @@ async def get_or_404(session: AsyncSession, model: type[M], key: Any, *, what: s
     if row is None:
         raise (error or KitErrors.NOT_FOUND)(f"{what} not found")
     return row
+
+
+async def add_unique(session: AsyncSession, row: object, constraint: str,
+                     conflict: Callable[[], Exception]) -> None:
+    """Add and flush `row` in a savepoint; a violation of the unique `constraint` (its name) is
+    `conflict()`, any other integrity error stays what it is. The constraint, not a SELECT
+    before the insert, decides, so it also holds between concurrent requests; the savepoint
+    keeps the transaction usable after the refusal."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError as exc:
+        if constraint not in str(exc.orig):
+            raise
+        raise conflict() from exc
 
 
 def where_given(stmt: S, *filters: tuple[Any, Any]) -> S:

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import add_audited
@@ -11,6 +10,7 @@ from dkbuza_kit.audit import emit_event
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.auth import Principal
 from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import add_unique
 from dkbuza_kit.timeline import check_period
 from dkbuza_kit.timeline import check_timeline
 from planning.errors import Errors
@@ -110,12 +110,10 @@ async def submit_report(session: AsyncSession, body: ReportIn, principal: Princi
                           status=body.status.value, explanation=body.explanation,
                           corrective_action=body.corrective_action, reported_by=principal.sub,
                           first_reported_at=now, updated_at=now, corrected=False)
-    session.add(report)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:  # a concurrent submission won the race
-        raise Errors.STATUS_REPORT_EXISTS("this initiative already has a report for the period") from exc
+    # The unique (initiative, period) decides, also when a concurrent submission won the race.
+    await add_unique(session, report, "uq_status_reports_initiative_id_period_id",
+                     lambda: Errors.STATUS_REPORT_EXISTS(
+                         "this initiative already has a report for the period"))
     session.add(_entry(report, "submitted", principal.sub, now))
     await record_audit(session, entity_type="status_report", entity_id=report.id,
                        action="submitted", to_state=report.status)

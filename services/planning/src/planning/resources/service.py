@@ -6,11 +6,11 @@ from typing import Literal
 
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import record_audit
 from dkbuza_kit.concurrency import bump_version
+from dkbuza_kit.db import add_unique
 from dkbuza_kit.db import where_given
 from planning.errors import Errors
 from planning.plans.models import Initiative
@@ -35,13 +35,9 @@ async def record_resources(session: AsyncSession, body: ResourcesIn) -> Initiati
     if period is None or period.plan_id != initiative.plan_id:
         raise Errors.PERIOD_NOT_FOUND("reporting period of this plan not found")
     row = InitiativeResources(**body.model_dump())
-    session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Errors.RESOURCES_EXIST("the initiative has resources for this period; "
-                                     "change them with PATCH") from exc
+    await add_unique(session, row, "uq_initiative_resources_initiative_id_period_id",
+                     lambda: Errors.RESOURCES_EXIST("the initiative has resources for this period; "
+                                                    "change them with PATCH"))
     await record_audit(session, entity_type="initiative_resources", entity_id=row.id,
                        action="recorded", data=body.model_dump(mode="json"))
     return row

@@ -17,6 +17,7 @@ from dkbuza_kit.auth import Principal
 from dkbuza_kit.clock import Clock
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import PartialDate
+from dkbuza_kit.db import add_unique
 from dkbuza_kit.db import one_or_404
 from vsp_statistics.errors import Errors
 from vsp_statistics.releases import service
@@ -73,7 +74,7 @@ async def _add_request(session: AsyncSession, principal: Principal, release: Rel
         release_id=release.id, kind=kind.value, new_target=new_target, reason=reason,
         state=RequestState.pending.value, requested_by=principal.sub,
         requested_org=principal.org, requested_at=clock.now())
-    await service.add_unique(session, request, PENDING_INDEX, lambda: Errors.CHANGE_REQUEST_PENDING(
+    await add_unique(session, request, PENDING_INDEX, lambda: Errors.CHANGE_REQUEST_PENDING(
         "this release has a change request awaiting a decision"))
     await record_audit(session, entity_type="release", entity_id=release.id,
                        action=f"{kind.value}_requested", reason=reason, actor_org=principal.org,

@@ -16,6 +16,7 @@ from dkbuza_kit.errors import responses
 from dkbuza_kit.http_cache import cached_json
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import page_of
 from dkbuza_kit.pagination import paginate
 from dkbuza_kit.types import BoundedDate
 from vsp_statistics.errors import Errors
@@ -65,8 +66,8 @@ async def list_reschedules(release_id: uuid.UUID, request: Request, session: DbS
                            page: Pagination) -> Response:
     """The approved date changes with their reason (old and new target)."""
     release, _ = await service.get_public_release(session, release_id)
-    rows, total = await paginate(session, queries.reschedules(release_id), page)
-    return cached_json(request, Page.of(rows, total, page, out=RescheduleOut),
+    return cached_json(request, await page_of(session, queries.reschedules(release_id), page,
+                                              out=RescheduleOut),
                        last_modified=release.updated_at)
 
 

@@ -5,14 +5,12 @@ releases come in through `history.py`.
 """
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 from datetime import datetime
 from datetime import time
 
 from sqlalchemy import Select
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dkbuza_kit.audit import add_audited
@@ -25,6 +23,7 @@ from dkbuza_kit.clock import Clock
 from dkbuza_kit.clock import today_brussels
 from dkbuza_kit.dates import PartialDate
 from dkbuza_kit.dates import Precision
+from dkbuza_kit.db import add_unique
 from dkbuza_kit.db import where_given
 from dkbuza_kit.problems import ProblemError
 from vsp_statistics.errors import Errors
@@ -163,21 +162,6 @@ def set_target(release: Release, target: PartialDate, today: date) -> None:
     release.target_first = target.first
     release.target_last = target.last
     release.exact_day_announced_on = today if target.precision is Precision.day else None
-
-
-async def add_unique(session: AsyncSession, row: object, index: str,
-                     conflict: Callable[[], ProblemError]) -> None:
-    """Add and flush `row` in a savepoint; a violation of the unique `index` is `conflict()`
-    (the index, not a SELECT before the insert, decides: it also holds between concurrent
-    requests)."""
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError as exc:
-        if index not in str(exc.orig):
-            raise
-        raise conflict() from exc
 
 
 async def insert_release(session: AsyncSession, release: Release) -> None:
