@@ -47,7 +47,9 @@ async def record_audit(session: AsyncSession, **fields: Any) -> None:
 async def add_audited(session: AsyncSession, row: Row, *, entity_type: str, action: str,
                       entity_id: Any = None, **fields: Any) -> Row:
     """Insert an ORM row and audit it: the flush gives the row its id, which the audit row names
-    unless `entity_id` names another object (the parent whose history the row joins)."""
+    unless `entity_id` names another object (the parent whose history the row joins). The
+    arguments are evaluated before the flush: audit data that needs the new row's id is written
+    after it with `record_audit`."""
     session.add(row)
     await session.flush()
     await record_audit(session, entity_type=entity_type, action=action,

@@ -26,8 +26,7 @@ def created_at() -> Mapped[datetime]:
 
 
 def int_pk() -> Mapped[int]:
-    """An integer primary key the database assigns (identity): for rows imported in bulk, whose
-    ids nobody needs before the insert."""
+    """An integer primary key the database assigns (known after the flush, unlike `uuid_pk`)."""
     return mapped_column(Integer, primary_key=True)
 
 

@@ -18,6 +18,7 @@ from dkbuza_kit.errors import responses
 from dkbuza_kit.http_cache import cached_json
 from dkbuza_kit.pagination import Page
 from dkbuza_kit.pagination import Pagination
+from dkbuza_kit.pagination import page_of
 from dkbuza_kit.pagination import paginate
 from dkbuza_kit.types import BoundedDate
 from vsp_statistics.errors import Errors
@@ -34,8 +35,7 @@ NOT_FOUND = responses(Errors.STATISTIC_NOT_FOUND, KitErrors.VALIDATION_ERROR)
 async def _statistic_page(request, session, statistic_id, page, query, out) -> Response:
     """One page of a sub-list (``query(statistic_id)``) of a statistic, or its 404."""
     await service.get_public_statistic(session, statistic_id)
-    rows, total = await paginate(session, query(statistic_id), page)
-    return cached_json(request, Page.of(rows, total, page, out=out))
+    return cached_json(request, await page_of(session, query(statistic_id), page, out=out))
 
 
 @router.get("/v1/official-statistics", response_model=Page[StatisticOut],
