@@ -2,9 +2,14 @@
 and COMMIT round trips around it; writes keep their transaction; a read that tries to change
 data is refused before anything is written."""
 
+from types import SimpleNamespace
+
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import registry
 
+from dkbuza_kit.db import _session
 from dkbuza_kit.timeouts import READ
 from dkbuza_kit.timeouts import WRITE
 from dkbuza_kit.timeouts import WriteInReadRequest
@@ -75,3 +80,65 @@ async def test_a_write_inside_a_read_request_is_refused_and_leaves_nothing(clien
 ])
 def test_which_statements_count_as_writes(statement, changes):
     assert writes(statement) is changes
+
+
+class _Widget:
+    """An ORM view of the kit test app's `widgets` table, for the pending-change case."""
+
+
+def widgets_table() -> sa.Table:
+    return sa.Table("widgets", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("name", sa.Text), sa.Column("version", sa.Integer))
+
+
+@pytest.fixture
+def commits(harness):
+    """How many times a session of the app committed from now on."""
+    seen: list[object] = []
+
+    def on_commit(session) -> None:
+        seen.append(session)
+
+    sa.event.listen(Session, "after_commit", on_commit)
+    yield seen
+    sa.event.remove(Session, "after_commit", on_commit)
+
+
+async def _end_of_request(harness, route_class: str, work) -> None:
+    """Run `work(session)` inside the kit's session dependency as a request of `route_class`."""
+    token = route_class_var.set(route_class)
+    try:
+        dependency = _session(SimpleNamespace(app=harness.app))
+        session = await anext(dependency)
+        await work(session)
+        with pytest.raises(StopAsyncIteration):
+            await anext(dependency)
+    finally:
+        route_class_var.reset(token)
+
+
+async def test_a_read_request_ends_without_a_commit(harness, commits):
+    async def read(session):
+        await session.execute(sa.text("SELECT count(*) FROM widgets"))
+
+    await _end_of_request(harness, READ, read)
+    assert commits == []
+    await _end_of_request(harness, WRITE, read)
+    assert len(commits) == 1  # a write request's transaction is committed
+
+
+async def test_pending_orm_changes_in_a_read_request_are_refused_not_dropped(harness, commits):
+    mapper = registry().map_imperatively(_Widget, widgets_table())
+    try:
+        async def sneak(session):
+            widget = _Widget()
+            widget.name, widget.version = "sneaky", 1
+            session.add(widget)  # no flush: only the end of the request would write it
+
+        with pytest.raises(WriteInReadRequest):
+            await _end_of_request(harness, READ, sneak)
+    finally:
+        mapper.registry.dispose()
+    async with harness.sessionmaker() as session:
+        assert await session.scalar(sa.text(
+            "SELECT count(*) FROM widgets WHERE name = 'sneaky'")) == 0

@@ -35,6 +35,8 @@ from sqlalchemy.orm import DeclarativeBase
 
 from dkbuza_kit.errors import KitErrors
 from dkbuza_kit.settings import secret_value
+from dkbuza_kit.timeouts import READ
+from dkbuza_kit.timeouts import route_class_var
 from dkbuza_kit.timeouts import session_class_with_timeouts
 
 M = TypeVar("M")
@@ -143,7 +145,18 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
-            await session.commit()
+            if _has_work_to_commit(session):
+                await session.commit()
+
+
+def _has_work_to_commit(session: AsyncSession) -> bool:
+    """A read request's statements ran in autocommit (where the session class says so), so
+    there is nothing to commit; closing the session ends it. Pending ORM changes still go to
+    `commit`, whose flush refuses them (`WriteInReadRequest`) instead of dropping them unsaid."""
+    if route_class_var.get() != READ or not getattr(session.sync_session, "reads_autocommit",
+                                                    False):
+        return True
+    return bool(session.new or session.dirty or session.deleted)
 
 
 # Use as `session: DbSession` in an endpoint.

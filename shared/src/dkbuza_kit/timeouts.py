@@ -56,6 +56,8 @@ def session_class_with_timeouts(engine: Engine, timeouts_ms: Mapping[str, int],
     event.listen(reads, "before_cursor_execute", _refuse_writes)
 
     class TimedSession(Session):
+        reads_autocommit = autocommit_reads  # read by the session dependency (nothing to commit)
+
         def get_bind(self, *args: Any, **kwargs: Any) -> Any:
             bind = super().get_bind(*args, **kwargs)
             if autocommit_reads and bind is engine and route_class_var.get() == READ:
