@@ -1,7 +1,8 @@
 """The API documentation every app promises (platform.md, HTTP conventions): stable, unique
 operationIds `<tag>-<name>`, every error response documented as a problem (one `Problem`
 schema), the headers of the kit's idioms, non-JSON media types, every enum with its official
-Dutch labels, and every document valid under openapi-spec-validator."""
+Dutch labels, and every document valid under openapi-spec-validator. Also what the routes'
+dependencies cost: none is a plain `def`, which FastAPI runs in a worker thread per request."""
 
 import inspect
 import re
@@ -13,6 +14,7 @@ from fastapi.routing import iter_route_contexts
 from openapi_spec_validator import validate
 
 from dkbuza_kit.apps import APPS
+from dkbuza_kit.openapi import dependency_calls
 
 APP_NAMES = [spec.name for spec in APPS]
 
@@ -36,6 +38,24 @@ def routes(app_name: str):
             source = inspect.getsource(route.endpoint)
             for method in route.methods:
                 yield method.lower(), route.path_format, source
+
+
+def is_coroutine(call) -> bool:
+    return (inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call)
+            or inspect.iscoroutinefunction(getattr(call, "__call__", None)))
+
+
+@pytest.mark.parametrize("app_name", APP_NAMES)
+def test_no_dependency_hops_to_a_worker_thread(app_name):
+    """A synchronous dependency (a clock, the page parameters, the settings) is run by FastAPI
+    in the thread pool: a thread switch per request, and the pool's tokens shared by all."""
+    synchronous = set()
+    for route in iter_route_contexts(built_app(app_name).routes):
+        if isinstance(route.original_route, APIRoute):
+            synchronous |= {f"{call.__module__}.{call.__qualname__}"
+                            for call in dependency_calls(route.dependant)
+                            if not is_coroutine(call)}
+    assert not synchronous, sorted(synchronous)
 
 
 def operations(document: dict):

@@ -148,6 +148,12 @@ def _kit_routers(kpi_provider: KpiProvider | None, kpi_reader_roles: tuple[str, 
     return kit
 
 
+async def app_settings(request: Request) -> AppSettings:
+    """The app's settings, as a dependency: a service types it with its own settings class,
+    `Annotated[MySettings, Depends(app_settings)]`."""
+    return request.app.state.settings
+
+
 def _set_state(app: FastAPI, settings: AppSettings, alembic_ini: Path | None) -> None:
     """What the app holds from its creation (tests may replace any of it before startup)."""
     app.state.settings = settings

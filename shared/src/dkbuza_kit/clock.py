@@ -45,7 +45,7 @@ def today_brussels(clock: Clock) -> date:
     return clock.now().astimezone(BRUSSELS).date()
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 

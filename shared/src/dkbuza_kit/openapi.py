@@ -127,11 +127,12 @@ def _mark_uploads_binary(node: Any) -> None:
             _mark_uploads_binary(item)
 
 
-def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+def dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    """Every dependency callable below a route's dependant, sub-dependencies included."""
     for sub in dependant.dependencies:
         if sub.call is not None:
             yield sub.call
-        yield from _calls(sub)
+        yield from dependency_calls(sub)
 
 
 def _has_input(dependant: Dependant) -> bool:
@@ -143,7 +144,7 @@ def _has_input(dependant: Dependant) -> bool:
 
 def error_codes(route: Any, method: str) -> list[Code]:
     """The problems the kit's idioms can answer on this route (see the module doc)."""
-    calls = set(_calls(route.dependant))
+    calls = set(dependency_calls(route.dependant))
     codes: list[Code] = []
     if any(is_authenticating(call) for call in calls):
         codes.append(UNAUTHENTICATED)
@@ -196,7 +197,7 @@ def _string_schemas(content: dict[str, Any]) -> None:
 
 
 def complete_operation(operation: dict[str, Any], route: Any, method: str) -> None:
-    calls = set(_calls(route.dependant))
+    calls = set(dependency_calls(route.dependant))
     if any(is_authenticating(call) for call in calls):
         operation["security"] = [{BEARER_SCHEME_NAME: []}]
     responses = operation["responses"]

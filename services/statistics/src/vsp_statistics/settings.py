@@ -2,9 +2,9 @@ from datetime import time
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi import Request
 from pydantic_settings import SettingsConfigDict
 
+from dkbuza_kit.app import app_settings
 from dkbuza_kit.settings import ServiceSettings
 
 
@@ -24,9 +24,5 @@ class VspStatisticsSettings(ServiceSettings):
     calendar_uid_domain: str = "statistiekvlaanderen.be"
 
 
-def get_settings(request: Request) -> VspStatisticsSettings:
-    """The app's settings (an endpoint dependency)."""
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[VspStatisticsSettings, Depends(get_settings)]
+# The app's settings as an endpoint dependency.
+SettingsDep = Annotated[VspStatisticsSettings, Depends(app_settings)]

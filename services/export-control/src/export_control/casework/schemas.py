@@ -44,7 +44,7 @@ Track = Annotated[str, StringConstraints(pattern=r"^(fast|standard|complex)$")]
 Search = Annotated[str, StringConstraints(min_length=2, max_length=100)]
 
 
-def application_filters(
+async def application_filters(
     status: Annotated[Text40 | None, Query()] = None,
     reference: Annotated[Reference | None, Query()] = None,
     company: Annotated[Kbo | None, Query(description="KBO number")] = None,

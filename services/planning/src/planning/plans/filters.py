@@ -45,7 +45,7 @@ class InitiativeFilters:
     include_archived: bool = False
 
 
-def _initiative_filters(
+async def _initiative_filters(
     plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     policy_field: Annotated[int | None, Query(ge=1, le=99, description="beleidsveld number")]
     = None,

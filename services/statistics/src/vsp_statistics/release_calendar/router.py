@@ -51,7 +51,7 @@ class CalendarFormat(StrEnum):
     ics = "ics"
 
 
-def calendar_window(
+async def calendar_window(
     clock: ClockDep,
     date_from: Annotated[BoundedDate | None, Query(alias="from")] = None,
     date_to: Annotated[BoundedDate | None, Query(alias="to")] = None,
