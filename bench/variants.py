@@ -67,3 +67,30 @@ def native_telemetry_on():
 
     kit_app.NATIVE_TELEMETRY_OFF = {}
     return real_app()
+
+
+def asyncpg_read():
+    """The rule-set GET read with asyncpg directly (a pool of its own, the bare app's
+    statement) instead of the ORM session: everything else of the stack stays (middleware,
+    dependencies, the session dependency, the response model). What SQLAlchemy costs."""
+    import json
+    import os
+
+    import asyncpg
+
+    import disaster_fund.rules.service as rules
+    from dkbuza_dev.postgres import plain_url
+
+    url = plain_url(os.environ["DISASTER_FUND_DATABASE_URL"])
+    pools = {}
+
+    async def get(session, rule_set_id: int):
+        if "pool" not in pools:
+            pools["pool"] = await asyncpg.create_pool(url, min_size=2, max_size=20)
+        row = dict(await pools["pool"].fetchrow(
+            "SELECT id, regime, version, applies_from, applies_to, content, note, created_by, "
+            "created_at FROM rule_sets WHERE id = $1", rule_set_id))
+        return {**row, "content": json.loads(row["content"])}
+
+    rules.get = get
+    return real_app()
