@@ -94,3 +94,11 @@ def asyncpg_read():
 
     rules.get = get
     return real_app()
+
+
+def gc_not_frozen():
+    """The service without freezing its startup heap (`gc_freeze_after_startup` off)."""
+    import os
+
+    os.environ["DISASTER_FUND_GC_FREEZE_AFTER_STARTUP"] = "false"
+    return real_app()

@@ -41,8 +41,10 @@ def routes(app_name: str):
 
 
 def is_coroutine(call) -> bool:
+    """A coroutine function, an async generator function, or an object whose `__call__` is
+    a coroutine function (a security scheme instance, say)."""
     return (inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call)
-            or inspect.iscoroutinefunction(getattr(call, "__call__", None)))
+            or inspect.iscoroutinefunction(type(call).__call__))
 
 
 @pytest.mark.parametrize("app_name", APP_NAMES)

@@ -41,6 +41,9 @@ class AppSettings(BaseSettings):
     max_in_flight: int = 100                # requests per process, then 503 OVERLOADED
     export_concurrency: int = 2             # heavy exports per process at a time
     export_wait_s: float = 1.0              # wait for an export slot, then 503 EXPORTS_BUSY
+    # Once started, what is alive (modules, routes, models, the engine) stays for the process's
+    # life: freeze it out of the cyclic garbage collector (`dkbuza_kit.app.freeze_startup_heap`).
+    gc_freeze_after_startup: bool = True
 
     jwt_issuer: str = "dkbuza-dev"
     jwt_audience: str = "dkbuza"
