@@ -103,6 +103,12 @@ def build_router() -> APIRouter:
             await session.execute(sa.text("INSERT INTO widgets (id, name, version) VALUES (1, 'b', 1)"))
         raise RuntimeError("secret internal detail")
 
+    # A GET that installs a default on first use, like export control's packaged lists.
+    @router.get("/v1/widgets-default", dependencies=[TRANSACTIONAL_READ])
+    async def default_widget(session: DbSession):
+        await session.execute(sa.insert(widgets).values(name="default", version=1))
+        return {"installed": True}
+
     @router.get("/v1/widgets/{widget_id}", response_model=WidgetOut)
     async def get_widget(widget_id: int, session: DbSession, response: Response):
         row = (await session.execute(sa.select(widgets).where(widgets.c.id == widget_id))).first()

@@ -45,6 +45,15 @@ async def test_a_get_sends_no_begin_or_commit(client, harness, statements):
     assert "BEGIN;" not in statements and "COMMIT;" not in statements, statements
 
 
+async def test_a_transactional_read_commits_what_it_wrote(client, harness):
+    """A GET declaring TRANSACTIONAL_READ (a default installed on first use) keeps its write."""
+    answer = await client.get("/v1/widgets-default", headers=harness.headers("kit.writer"))
+    assert answer.status_code == 200
+    async with harness.sessionmaker() as session:
+        assert await session.scalar(sa.text(
+            "SELECT count(*) FROM widgets WHERE name = 'default'")) == 1
+
+
 async def test_a_write_inside_a_read_request_is_refused_and_leaves_nothing(client, harness):
     widgets = sa.table("widgets", sa.column("name"), sa.column("version"))
     token = route_class_var.set(READ)
