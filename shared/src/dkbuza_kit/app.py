@@ -211,7 +211,7 @@ def _lifespan(settings: AppSettings, kpi_provider: KpiProvider | None,
 def freeze_startup_heap() -> None:
     """Move every object alive after the first app's startup to the collector's permanent
     generation (`gc.freeze`): they live as long as the process, and a full collection no longer
-    walks them on some request (about 10 % of a small GET's CPU, `bench/README.md`). Once per
+    walks them on some request (14 % of a small GET's CPU in the A/B of `bench/README.md`). Once per
     process: a test process starting many apps does not pin each one's objects."""
     if gc.get_freeze_count() == 0:
         gc.collect()

@@ -153,9 +153,10 @@ def _has_work_to_commit(session: AsyncSession) -> bool:
     """A read request's statements ran in autocommit (where the session class says so), so
     there is nothing to commit; closing the session ends it. Pending ORM changes still go to
     `commit`, whose flush refuses them (`WriteInReadRequest`) instead of dropping them unsaid."""
-    if route_class_var.get() != READ or not getattr(session.sync_session, "reads_autocommit",
-                                                    False):
+    if route_class_var.get() != READ:
         return True
+    if not getattr(session.sync_session, "reads_autocommit", False):
+        return True  # this session class reads inside a transaction: commit it as before
     return bool(session.new or session.dirty or session.deleted)
 
 
